@@ -1,0 +1,160 @@
+"""Load the embedded dataset (CSV tables split per region + parameters.yaml) into DataFrames.
+
+Each row keeps the file and line it came from (`_file`, `_line`) so that validation messages can
+point a data editor at the exact row.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from beltroad.geo import haversine_km
+
+DATA_DIR = Path(__file__).resolve().parent / "network"
+
+NODE_COLUMNS = ["id", "name", "kind", "country", "lat", "lon", "locode", "aliases", "source", "notes"]
+LINK_COLUMNS = [
+    "id", "from", "to", "mode", "length_km", "length_basis", "class", "gauge_mm", "corridor", "status",
+    "opened", "superseded", "project", "seasonal_closure", "source", "notes",
+]
+CROSSING_COLUMNS = [
+    "id", "kind", "link", "node", "mode", "from_country", "to_country", "dwell_hours", "fee_usd",
+    "gauge_from_mm", "gauge_to_mm", "gauge_change_hours", "gauge_change_usd", "capacity_per_day",
+    "capacity_unit", "status", "opened", "source", "notes",
+]
+SOURCE_COLUMNS = ["id", "citation", "url"]
+PROJECT_COLUMNS = ["id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "notes", "source"]
+
+NUMERIC = {
+    "nodes": ["lat", "lon"],
+    "links": ["length_km", "gauge_mm", "opened", "superseded"],
+    "crossings": ["dwell_hours", "fee_usd", "gauge_from_mm", "gauge_to_mm", "gauge_change_hours",
+                  "gauge_change_usd", "capacity_per_day", "opened"],
+    "projects": ["opened", "cost_usd_bn"],
+}
+
+
+class DataError(ValueError):
+    """The dataset cannot be loaded (unreadable file, missing column, non-numeric number)."""
+
+
+@dataclass
+class Dataset:
+    """The embedded network as tables, plus the parameters and the content hash that keys caches."""
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    crossings: pd.DataFrame
+    sources: pd.DataFrame
+    projects: pd.DataFrame
+    border_compliance: pd.DataFrame
+    params: dict[str, Any]
+    root: Path
+    content_hash: str
+    load_errors: list[str] = field(default_factory=list)
+
+    def param(self, *path: str, key: str = "value") -> float:
+        """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
+        node: Any = self.params
+        for p in path:
+            node = node[p]
+        if isinstance(node, dict):
+            node = node[key]
+        if node is None:
+            raise DataError(f"parameter {'.'.join(path)}.{key} has no value in parameters.yaml")
+        return float(node)
+
+
+def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFrame, list[str]]:
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else ([folder] if folder.exists() else [])
+    frames, errors = [], []
+    for f in files:
+        try:
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except Exception as exc:  # a broken CSV must name the file, not crash
+            errors.append(f"{f.name}: cannot parse CSV ({exc})")
+            continue
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            errors.append(f"{f.name}: missing column(s) {', '.join(missing)}")
+            for c in missing:
+                df[c] = ""
+        df = df.apply(lambda s: s.str.strip())
+        df["_file"] = f.name
+        df["_line"] = np.arange(len(df)) + 2  # header is line 1
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=columns + ["_file", "_line"]), errors
+    out = pd.concat(frames, ignore_index=True)
+    for col in NUMERIC.get(table, []):
+        raw = out[col]
+        num = pd.to_numeric(raw.where(raw != "", None), errors="coerce")
+        bad = raw.ne("") & num.isna()
+        for _, r in out[bad].iterrows():
+            errors.append(f"{r['_file']}:{r['_line']} {table}.{col}: '{r[col]}' is not a number")
+        out[col] = num
+    return out, errors
+
+
+def _hash_dir(root: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(root.rglob("*")):
+        if f.is_file() and f.suffix in {".csv", ".yaml"}:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def derive_lengths(links: pd.DataFrame, nodes: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """Fill `length_km` of `estimated` links from great-circle distance x the mode's circuity factor."""
+    pos = nodes.drop_duplicates("id").set_index("id")[["lat", "lon"]]
+    a = pos.reindex(links["from"]).to_numpy()
+    b = pos.reindex(links["to"]).to_numpy()
+    gc = haversine_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    links = links.copy()
+    links["gc_km"] = gc
+    circuity = {m: (v or {}).get("value") for m, v in (params.get("circuity") or {}).items()}
+    est = links["length_basis"].eq("estimated") | links["length_km"].isna()
+    keys = links["mode"] + np.where(links["class"].eq("road_mountain"), "_mountain", "")
+    factor = keys.map(lambda k: circuity.get(k) or circuity.get(k.split("_")[0]) or 1.0).astype(float)
+    links.loc[est, "length_km"] = (gc * factor)[est.to_numpy()]
+    links.loc[est & links["length_basis"].eq(""), "length_basis"] = "estimated"
+    return links
+
+
+def load_dataset(root: Path | str | None = None) -> Dataset:
+    """Read every table under `root` (default: the embedded dataset)."""
+    root = Path(root) if root else DATA_DIR
+    if not root.is_dir():
+        raise DataError(f"dataset folder not found: {root}")
+    errors: list[str] = []
+    nodes, e = _read_table(root / "nodes", NODE_COLUMNS, "nodes"); errors += e
+    links, e = _read_table(root / "links", LINK_COLUMNS, "links"); errors += e
+    crossings, e = _read_table(root / "crossings", CROSSING_COLUMNS, "crossings"); errors += e
+    sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e
+    projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
+    bc_path = root / "border_compliance.csv"
+    border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
+        columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
+    param_path = root / "parameters.yaml"
+    try:
+        params = yaml.safe_load(param_path.read_text()) if param_path.exists() else {}
+    except yaml.YAMLError as exc:
+        raise DataError(f"parameters.yaml: {exc}") from exc
+    links = derive_lengths(links, nodes, params or {})
+    return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
+                   border_compliance=border, params=params or {}, root=root,
+                   content_hash=_hash_dir(root), load_errors=errors)
+
+
+@lru_cache(maxsize=4)
+def embedded_dataset() -> Dataset:
+    """The shipped dataset, loaded once per process."""
+    return load_dataset(DATA_DIR)

@@ -1,0 +1,192 @@
+"""Row-level validation of the dataset: every rule names the file, line and row it fails on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from beltroad.data.loader import Dataset
+
+NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port"}
+MODES = {"rail", "road", "ferry", "sea", "inland_water"}
+STATUSES = {"open", "under_construction", "planned"}
+LENGTH_BASES = {"published", "derived", "estimated"}
+CLASSES = {
+    "rail": {"rail_double_electric", "rail_double_diesel", "rail_single_electric", "rail_single_diesel", "rail_hsr"},
+    "road": {"road_motorway", "road_single", "road_mountain"},
+    "ferry": {"ferry_rail", "ferry_roro"},
+    "sea": {"sea_feeder"},
+    "inland_water": {"inland_barge"},
+}
+GAUGES = {1000, 1067, 1435, 1520, 1668, 1676}
+MAX_CIRCUITY = 2.5
+GC_TOLERANCE = 0.98  # coordinates are rounded to ~0.01 deg: allow 2 % below great-circle
+
+
+@dataclass(frozen=True)
+class Issue:
+    rule: str
+    table: str
+    file: str
+    line: int
+    row_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} [{self.rule}] {self.table} '{self.row_id}': {self.message}"
+
+
+def _issues(df: pd.DataFrame, mask, rule: str, table: str, message) -> list[Issue]:
+    out = []
+    for _, r in df[mask].iterrows():
+        msg = message(r) if callable(message) else message
+        out.append(Issue(rule, table, str(r.get("_file", "")), int(r.get("_line", 0)), str(r.get("id", "")), msg))
+    return out
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in str(value).split(";") if v.strip()]
+
+
+def check_dataset(ds: Dataset) -> list[Issue]:
+    """Run every rule; an empty list means the dataset is valid."""
+    issues: list[Issue] = [Issue("load", "-", msg.split(":")[0], 0, "", msg) for msg in ds.load_errors]
+    tables = {"nodes": ds.nodes, "links": ds.links, "crossings": ds.crossings, "sources": ds.sources,
+              "projects": ds.projects}
+
+    # duplicate ids
+    for name, df in tables.items():
+        dup = df["id"].duplicated(keep=False) & df["id"].ne("")
+        issues += _issues(df, dup, "duplicate-id", name, lambda r: f"id '{r['id']}' is defined more than once")
+        issues += _issues(df, df["id"].eq(""), "missing-id", name, "row has no id")
+
+    # missing sources / unknown source ids
+    known_sources = set(ds.sources["id"])
+    for name in ("nodes", "links", "crossings", "projects"):
+        df = tables[name]
+        issues += _issues(df, df["source"].eq(""), "missing-source", name, "row has no source")
+        unknown = df["source"].map(lambda s: [x for x in _split(s) if x not in known_sources])
+        issues += _issues(df, unknown.map(bool), "unknown-source", name,
+                          lambda r: f"cites undefined source id(s) {', '.join(x for x in _split(r['source']) if x not in known_sources)}")
+    issues += _issues(ds.sources, ds.sources["citation"].eq(""), "missing-source", "sources", "source has no citation")
+
+    nodes, links, crossings = ds.nodes, ds.links, ds.crossings
+    # node fields
+    issues += _issues(nodes, ~nodes["kind"].isin(NODE_KINDS), "bad-value", "nodes",
+                      lambda r: f"kind '{r['kind']}' is not one of {sorted(NODE_KINDS)}")
+    bad_coord = nodes["lat"].isna() | nodes["lon"].isna() | ~nodes["lat"].between(-90, 90) | ~nodes["lon"].between(-180, 180)
+    issues += _issues(nodes, bad_coord, "coordinates", "nodes",
+                      lambda r: f"coordinates ({r['lat']}, {r['lon']}) are missing or out of range")
+    issues += _issues(nodes, ~nodes["country"].str.fullmatch(r"[A-Z]{3}"), "bad-value", "nodes",
+                      lambda r: f"country '{r['country']}' is not an ISO3 code")
+    issues += _issues(nodes, nodes["locode"].ne("") & ~nodes["locode"].str.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}"),
+                      "bad-value", "nodes", lambda r: f"locode '{r['locode']}' is not a UN/LOCODE")
+
+    # link fields and references
+    node_ids = set(nodes["id"])
+    for end in ("from", "to"):
+        issues += _issues(links, ~links[end].isin(node_ids), "dangling-reference", "links",
+                          lambda r, end=end: f"{end} node '{r[end]}' does not exist")
+    issues += _issues(links, links["from"].eq(links["to"]), "bad-value", "links", "link joins a node to itself")
+    issues += _issues(links, ~links["mode"].isin(MODES), "bad-value", "links",
+                      lambda r: f"mode '{r['mode']}' is not one of {sorted(MODES)}")
+    issues += _issues(links, ~links["status"].isin(STATUSES), "bad-value", "links",
+                      lambda r: f"status '{r['status']}' is not one of {sorted(STATUSES)}")
+    issues += _issues(links, ~links["length_basis"].isin(LENGTH_BASES), "bad-value", "links",
+                      lambda r: f"length_basis '{r['length_basis']}' is not one of {sorted(LENGTH_BASES)}")
+    bad_class = ~links.apply(lambda r: r["class"] in CLASSES.get(r["mode"], set()), axis=1) if len(links) else links["id"].ne(links["id"])
+    issues += _issues(links, bad_class, "bad-value", "links",
+                      lambda r: f"class '{r['class']}' is not valid for mode {r['mode']} ({sorted(CLASSES.get(r['mode'], []))})")
+    rail = links["mode"].eq("rail")
+    issues += _issues(links, rail & ~links["gauge_mm"].isin(GAUGES), "bad-value", "links",
+                      lambda r: f"rail link needs gauge_mm in {sorted(GAUGES)}, has '{r['gauge_mm']}'")
+    project_ids = set(ds.projects["id"])
+    issues += _issues(links, links["project"].ne("") & ~links["project"].isin(project_ids), "dangling-reference",
+                      "links", lambda r: f"project '{r['project']}' does not exist")
+
+    # length plausibility against the great circle
+    measured = links["length_basis"].isin({"published", "derived"})
+    ratio = links["length_km"] / links["gc_km"].replace(0, np.nan)
+    too_short = measured & (links["length_km"] < links["gc_km"] * GC_TOLERANCE)
+    too_long = measured & (ratio > MAX_CIRCUITY)
+    issues += _issues(links, too_short, "length", "links",
+                      lambda r: f"length {r['length_km']:.0f} km is under the great-circle distance {r['gc_km']:.0f} km")
+    issues += _issues(links, too_long, "length", "links",
+                      lambda r: f"length {r['length_km']:.0f} km is over {MAX_CIRCUITY}x the great-circle distance {r['gc_km']:.0f} km")
+    issues += _issues(links, links["length_km"].isna() | (links["length_km"] <= 0), "length", "links",
+                      "link has no usable length")
+
+    # crossings
+    link_ids = set(links["id"])
+    border = crossings["kind"].eq("border")
+    gauge = crossings["kind"].eq("gauge_change")
+    issues += _issues(crossings, ~(border | gauge), "bad-value", "crossings",
+                      lambda r: f"kind '{r['kind']}' is not 'border' or 'gauge_change'")
+    issues += _issues(crossings, border & ~crossings["link"].isin(link_ids), "dangling-reference", "crossings",
+                      lambda r: f"link '{r['link']}' does not exist")
+    issues += _issues(crossings, gauge & ~crossings["node"].isin(node_ids), "dangling-reference", "crossings",
+                      lambda r: f"node '{r['node']}' does not exist")
+    issues += _issues(crossings, border & crossings["node"].ne("") & ~crossings["node"].isin(node_ids),
+                      "dangling-reference", "crossings", lambda r: f"node '{r['node']}' does not exist")
+    issues += _issues(crossings, gauge & (crossings["gauge_from_mm"].isna() | crossings["gauge_to_mm"].isna()),
+                      "bad-value", "crossings", "gauge_change needs gauge_from_mm and gauge_to_mm")
+
+    issues += _gauge_breaks(ds)
+    issues += _unreachable(ds)
+    return issues
+
+
+def _gauge_breaks(ds: Dataset) -> list[Issue]:
+    """Two rail gauges meeting at a node need a gauge-change facility there."""
+    rail = ds.links[ds.links["mode"].eq("rail") & ds.links["gauge_mm"].notna()]
+    ends = pd.concat([rail[["from", "gauge_mm", "_file", "_line", "id"]].rename(columns={"from": "node"}),
+                      rail[["to", "gauge_mm", "_file", "_line", "id"]].rename(columns={"to": "node"})])
+    changes = ds.crossings[ds.crossings["kind"].eq("gauge_change")]
+    covered: dict[str, set[frozenset]] = {}
+    for _, c in changes.iterrows():
+        if pd.notna(c["gauge_from_mm"]) and pd.notna(c["gauge_to_mm"]):
+            covered.setdefault(c["node"], set()).add(frozenset({int(c["gauge_from_mm"]), int(c["gauge_to_mm"])}))
+    out = []
+    for node, grp in ends.groupby("node"):
+        gauges = sorted({int(g) for g in grp["gauge_mm"]})
+        for i, g1 in enumerate(gauges):
+            for g2 in gauges[i + 1:]:
+                if frozenset({g1, g2}) not in covered.get(node, set()):
+                    r = grp.iloc[0]
+                    out.append(Issue("gauge-mismatch", "links", r["_file"], int(r["_line"]), r["id"],
+                                     f"gauges {g1} and {g2} meet at node '{node}' without a gauge_change crossing"))
+    return out
+
+
+def _unreachable(ds: Dataset) -> list[Issue]:
+    """Every node must be reachable from the main component (seaports count as joined by the sea)."""
+    nodes = ds.nodes.drop_duplicates("id").reset_index(drop=True)
+    if nodes.empty:
+        return []
+    index = {n: i for i, n in enumerate(nodes["id"])}
+    sea = len(index)  # one virtual vertex stands for the world ocean
+    ok = ds.links["from"].isin(index) & ds.links["to"].isin(index)
+    src = list(ds.links.loc[ok, "from"].map(index))
+    dst = list(ds.links.loc[ok, "to"].map(index))
+    ports = nodes.index[nodes["kind"].eq("seaport")].tolist()
+    src += ports
+    dst += [sea] * len(ports)
+    n = sea + 1
+    g = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    main = np.bincount(labels).argmax()
+    lost = labels[: len(index)] != main
+    return _issues(nodes, lost, "unreachable", "nodes", "node is not connected to the main network component")
+
+
+def check_summary(issues: list[Issue]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for i in issues:
+        counts[i.rule] = counts.get(i.rule, 0) + 1
+    return counts
+
+
+__all__ = ["Issue", "check_dataset", "check_summary"]

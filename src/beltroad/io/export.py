@@ -1,0 +1,148 @@
+"""Exports of the network and of planned routes: GeoJSON, GeoPackage, Parquet, offline HTML map."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from beltroad.network.build import Network
+
+FORMATS = ("geojson", "gpkg", "parquet")
+MODE_COLOURS = {"rail": "#c0392b", "road": "#e67e22", "sea": "#2471a3", "ferry": "#8e44ad", "inland_water": "#17a589"}
+
+
+def network_frames(net: Network) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Links (with endpoint coordinates) and places as plain DataFrames."""
+    pos = net.places.set_index("id")[["lon", "lat", "country"]]
+    links = net.links.drop(columns=[c for c in net.links.columns if c.startswith("_")]).copy()
+    a, b = pos.reindex(links["from"]), pos.reindex(links["to"])
+    links["from_lon"], links["from_lat"] = a["lon"].to_numpy(), a["lat"].to_numpy()
+    links["to_lon"], links["to_lat"] = b["lon"].to_numpy(), b["lat"].to_numpy()
+    links["from_country"], links["to_country"] = a["country"].to_numpy(), b["country"].to_numpy()
+    places = net.places.copy()
+    return links, places
+
+
+def network_geojson(net: Network, include_sea: bool = True) -> dict:
+    links, places = network_frames(net)
+    feats = []
+    for r in links.itertuples(index=False):
+        props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r._asdict().items()
+                 if not k.endswith(("_lon", "_lat"))}
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "LineString", "coordinates": [[r.from_lon, r.from_lat], [r.to_lon, r.to_lat]]}})
+    for r in places.itertuples(index=False):
+        feats.append({"type": "Feature", "properties": {"id": r.id, "name": r.name, "kind": r.kind,
+                                                         "country": r.country, "locode": r.locode, "layer": "place"},
+                      "geometry": {"type": "Point", "coordinates": [float(r.lon), float(r.lat)]}})
+    if include_sea:
+        from beltroad.network.sea import PASSAGES
+
+        sea_edges = np.flatnonzero((net.edge_geom >= 0) & (net.src < net.dst))
+        for e in sea_edges:
+            gi = int(net.edge_geom[e])
+            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
+            coords = np.column_stack([net.geom_lon[a:b], net.geom_lat[a:b]]).round(4).tolist()
+            feats.append({"type": "Feature", "properties": {"mode": "sea", "layer": "sea_lane",
+                                                             "distance_km": round(float(net.km[e]), 1),
+                                                             "passage": PASSAGES[net.passage[e]] if net.passage[e] >= 0 else None},
+                          "geometry": {"type": "LineString", "coordinates": coords}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def export_network(net: Network, fmt: str, path: str | Path) -> Path:
+    """Write the network for QGIS / GeoPandas users."""
+    path = Path(path)
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "geojson":
+        path.write_text(json.dumps(network_geojson(net)))
+        return path
+    links, places = network_frames(net)
+    if fmt == "parquet":
+        # one file: links as rows with endpoint coordinates (GeoParquet needs geopandas; plain parquet is universal)
+        links.to_parquet(path, index=False)
+        places.to_parquet(path.with_name(path.stem + "_places.parquet"), index=False)
+        return path
+    try:
+        import geopandas as gpd
+        from shapely.geometry import LineString, Point
+    except ImportError as exc:  # geopandas is an optional extra
+        raise ValueError("GeoPackage export needs geopandas: pip install 'beltroad[geo]'") from exc
+    lg = gpd.GeoDataFrame(links.drop(columns=["from_lon", "from_lat", "to_lon", "to_lat"]),
+                          geometry=[LineString([(a, b), (c, d)]) for a, b, c, d in
+                                    links[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy()], crs="EPSG:4326")
+    pg = gpd.GeoDataFrame(places, geometry=[Point(x, y) for x, y in places[["lon", "lat"]].to_numpy()], crs="EPSG:4326")
+    for col in lg.columns:
+        if lg[col].dtype == object and col != "geometry":
+            lg[col] = lg[col].astype(str)
+    if path.exists():
+        path.unlink()
+    lg.to_file(path, layer="links", driver="GPKG")
+    pg.to_file(path, layer="places", driver="GPKG")
+    return path
+
+
+def route_map_html(result, net: Network | None = None) -> str:
+    """A self-contained SVG map of the alternatives: no tiles, no scripts from the internet."""
+    width, height = 1200, 600
+
+    def xy(lon: float, lat: float) -> tuple[float, float]:
+        return (lon + 180.0) / 360.0 * width, (90.0 - lat) / 180.0 * height
+
+    parts = [f'<rect width="{width}" height="{height}" fill="#eef3f7"/>']
+    for lon in range(-180, 181, 30):
+        x, _ = xy(lon, 0)
+        parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#d5dde5" stroke-width="0.5"/>')
+    for lat in range(-90, 91, 30):
+        _, y = xy(0, lat)
+        parts.append(f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="#d5dde5" stroke-width="0.5"/>')
+    if net is not None:  # the land network as context
+        links, _ = network_frames(net)
+        for r in links.itertuples(index=False):
+            (x1, y1), (x2, y2) = xy(r.from_lon, r.from_lat), xy(r.to_lon, r.to_lat)
+            parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#b8c2cc" stroke-width="0.6"/>')
+    rows = []
+    for route in result.routes:
+        for i, leg in enumerate(route.legs):
+            if leg.mode == "handling" or len(leg.coordinates) < 2:
+                continue
+            pts, prev = [], None
+            segs = []
+            for lon, lat in leg.coordinates:
+                if prev is not None and abs(lon - prev) > 180:  # antimeridian: break the line
+                    segs.append(pts)
+                    pts = []
+                pts.append("%.1f,%.1f" % xy(lon, lat))
+                prev = lon
+            segs.append(pts)
+            colour = MODE_COLOURS.get(leg.mode, "#555")
+            title = html.escape(f"Route {route.rank}: {leg.mode} {leg.from_place} → {leg.to_place}, "
+                                f"{leg.distance_km:,.0f} km, {leg.transit_hours:,.1f} h, {leg.cost_usd:,.0f} USD")
+            for s in segs:
+                if len(s) > 1:
+                    parts.append(f'<polyline class="leg r{route.rank}" points="{" ".join(s)}" fill="none" '
+                                 f'stroke="{colour}" stroke-width="{3.2 if route.rank == 1 else 2}" '
+                                 f'stroke-opacity="{0.95 if route.rank == 1 else 0.55}" '
+                                 f'onclick="alert(this.querySelector(\'title\').textContent)"><title>{title}</title></polyline>')
+        rows.append(f"<tr><td>{route.rank}</td><td>{html.escape(route.summary)}</td><td>{route.distance_km:,.0f}</td>"
+                    f"<td>{route.transit_days:.1f}</td><td>{route.cost_usd:,.0f}</td><td>{route.co2_kg:,.0f}</td></tr>")
+    for p in (result.origin, result.destination):
+        x, y = xy(p.lon, p.lat)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#111"><title>{html.escape(p.label)}</title></circle>')
+    legend = " ".join(f'<span style="color:{c}">&#9644; {m}</span>' for m, c in MODE_COLOURS.items())
+    title = html.escape(f"{result.origin.label} → {result.destination.label} ({result.scenario}, optimise {result.objective})")
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>beltroad: {title}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:1rem;color:#222}}svg{{width:100%;height:auto;border:1px solid #ccc}}
+table{{border-collapse:collapse;margin-top:1rem}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
+td:nth-child(2){{text-align:left}} polyline{{cursor:pointer}}</style></head><body>
+<h2>{title}</h2><div>{legend} &nbsp; (click a leg for its numbers)</div>
+<svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{''.join(parts)}</svg>
+<table><tr><th>#</th><th>route</th><th>km</th><th>days</th><th>USD</th><th>kg CO2e</th></tr>{''.join(rows)}</table>
+<p>Generated offline by beltroad. Land links are drawn as straight lines between nodes; sea legs follow the maritime network.</p>
+</body></html>"""

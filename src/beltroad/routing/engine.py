@@ -1,0 +1,190 @@
+"""Shortest paths on the multimodal graph: edge state, query-time access links, CSR + scipy Dijkstra."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from beltroad.geo import haversine_km, unit_vectors
+from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
+
+EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
+ACCESS_NEIGHBOURS = 4
+ACCESS_MAX_KM = 300.0   # beyond this, only the single nearest terminal is an access point
+
+
+@dataclass
+class EdgeState:
+    """Per-edge values under one scenario: which edges exist and what they cost."""
+
+    active: np.ndarray
+    hours: np.ndarray
+    usd: np.ndarray
+    co2_kg: np.ndarray
+    km: np.ndarray
+    value_of_time_usd_per_day: float
+    carbon_price_usd_per_t: float
+    label: str = "baseline"
+
+    def weights(self, objective: str) -> np.ndarray:
+        if objective == "time":
+            return self.hours
+        if objective == "cost":
+            return self.usd
+        if objective == "co2":
+            return self.co2_kg
+        if objective == "generalized":
+            return (self.usd + self.hours / 24.0 * self.value_of_time_usd_per_day
+                    + self.co2_kg / 1000.0 * self.carbon_price_usd_per_t)
+        raise ValueError(f"unknown objective '{objective}' (time, cost, co2, generalized)")
+
+
+def value_of_time_usd_per_day(params: dict) -> float:
+    """Value of one TEU-day: cargo value per TEU x the per-day ad valorem equivalent."""
+    vot = params["value_of_time"]
+    return float(vot["cargo_value_usd_per_teu"]["value"]) * float(vot["ad_valorem_pct_per_day"]["value"]) / 100.0
+
+
+def baseline_state(net: Network, year: int = 2026, closed_passages: tuple[str, ...] = ("arctic",)) -> EdgeState:
+    """The network open in `year`: opened by then, not superseded, status open (or opened by then)."""
+    from beltroad.network.sea import PASSAGES
+
+    opened_ok = np.isnan(net.opened) | (net.opened <= year)
+    not_superseded = np.isnan(net.superseded) | (net.superseded > year)
+    status_ok = (net.status == 0) | (~np.isnan(net.opened) & (net.opened <= year))
+    active = opened_ok & not_superseded & status_ok
+    for p in closed_passages:
+        active &= net.passage != PASSAGES.index(p)
+    return EdgeState(active=active, hours=net.hours.copy(), usd=net.usd.copy(), co2_kg=net.co2_kg.copy(),
+                     km=net.km.copy(), value_of_time_usd_per_day=value_of_time_usd_per_day(net.params),
+                     carbon_price_usd_per_t=float(net.params["carbon_price_usd_per_t"]["value"]))
+
+
+@dataclass
+class Graph:
+    """Edge arrays of one query: the network's edges plus access edges to the query's places."""
+
+    n: int
+    src: np.ndarray
+    dst: np.ndarray
+    hours: np.ndarray
+    usd: np.ndarray
+    co2_kg: np.ndarray
+    km: np.ndarray
+    mode: np.ndarray
+    kind: np.ndarray
+    edge_id: np.ndarray         # network edge index, or -(k+1) for the k-th access edge
+    vertex_country: np.ndarray  # country index per vertex (-1 at sea)
+
+
+class Access:
+    """Road access links from an arbitrary point to the nearest terminal places of the network."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        kinds = net.places["kind"].to_numpy()
+        self.terminal_places = np.flatnonzero(np.isin(kinds, list(TERMINAL_KINDS)))
+        pl = net.places.iloc[self.terminal_places]
+        self.tree = cKDTree(unit_vectors(pl["lat"], pl["lon"]))
+        self.road_vertex = np.array([net.vertex(pid, "road") for pid in pl["id"]])
+        self.country_index = {c: i for i, c in enumerate(net.countries)}
+        p = net.params
+        self.circuity = float(p["circuity"]["access_road"]["value"])
+        self.speed = float(p["road"]["speed_kmh"]["road_single"]["value"])
+        self.rate = float(p["road"]["rate_usd_per_teu_km"]["road_single"]["value"])
+        self.co2 = float(p["road"]["co2e_kg_per_teu_km"]["value"])
+        self.drive_h = float(p["road"]["driving_hours_per_day"]["value"])
+
+    def drive_elapsed_hours(self, drive_hours: np.ndarray) -> np.ndarray:
+        """Elapsed time of a truck leg under a daily driving limit (rest fills the rest of each day)."""
+        drive_hours = np.asarray(drive_hours, dtype=float)
+        full_days = np.floor(drive_hours / self.drive_h)
+        return drive_hours + full_days * (24.0 - self.drive_h)
+
+    def links(self, lat: float, lon: float, node_id: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(road vertices, km) of the access candidates of a point."""
+        k = min(ACCESS_NEIGHBOURS, len(self.terminal_places))
+        d, idx = self.tree.query(unit_vectors([lat], [lon])[0], k=k)
+        idx = np.atleast_1d(idx)
+        verts = self.road_vertex[idx]
+        pl = self.net.places.iloc[self.terminal_places[idx]]
+        km = haversine_km(lat, lon, pl["lat"].to_numpy(), pl["lon"].to_numpy()) * self.circuity
+        keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
+        verts, km = verts[keep], km[keep]
+        if node_id is not None:
+            own = self.net.vertex(node_id, "road")
+            if own >= 0:
+                verts = np.append(verts[verts != own], own)
+                km = np.append(km[: len(verts) - 1], 0.0) if False else np.append(km[self.road_vertex[idx][keep] != own], 0.0)
+        return verts, km
+
+
+def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: list[tuple[float, float, str | None, str]],
+                access: Access) -> tuple[Graph, list[int]]:
+    """Active edges plus one new vertex per endpoint, joined by access edges in both directions."""
+    active = state.active & mask
+    idx = np.flatnonzero(active)
+    vertex_country = np.where(net.vertex_place >= 0,
+                              net.places["country"].map(access.country_index).fillna(-1).to_numpy()[np.maximum(net.vertex_place, 0)],
+                              -1).astype(np.int32)
+    srcs, dsts, hours, usd, co2, km, mode, kind, eid = ([net.src[idx]], [net.dst[idx]], [state.hours[idx]], [state.usd[idx]],
+                                                         [state.co2_kg[idx]], [state.km[idx]], [net.mode[idx]],
+                                                         [net.kind[idx]], [idx.astype(np.int64)])
+    n = net.n_vertices
+    new_vertices, countries = [], []
+    k = 0
+    for lat, lon, node_id, country in endpoints:
+        v = n + len(new_vertices)
+        new_vertices.append(v)
+        countries.append(access.country_index.get(country, -1))
+        verts, dist = access.links(lat, lon, node_id)
+        drive = dist / access.speed
+        hrs = access.drive_elapsed_hours(drive)
+        cost = dist * access.rate
+        emis = dist * access.co2
+        for direction in (0, 1):
+            s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))
+            srcs.append(s); dsts.append(d); hours.append(hrs); usd.append(cost); co2.append(emis); km.append(dist)
+            mode.append(np.full(len(verts), ROAD, dtype=np.int8)); kind.append(np.full(len(verts), ACCESS, dtype=np.int8))
+            eid.append(-(np.arange(k, k + len(verts)) + 1))
+            k += len(verts)
+    g = Graph(n=n + len(new_vertices), src=np.concatenate(srcs), dst=np.concatenate(dsts), hours=np.concatenate(hours),
+              usd=np.concatenate(usd), co2_kg=np.concatenate(co2), km=np.concatenate(km), mode=np.concatenate(mode),
+              kind=np.concatenate(kind), edge_id=np.concatenate(eid),
+              vertex_country=np.concatenate([vertex_country, np.array(countries, dtype=np.int32)]))
+    return g, new_vertices
+
+
+def weights_of(g: Graph, state: EdgeState, objective: str) -> np.ndarray:
+    tmp = replace(state, hours=g.hours, usd=g.usd, co2_kg=g.co2_kg)
+    return tmp.weights(objective)
+
+
+def shortest_path(g: Graph, weights: np.ndarray, source: int, target: int) -> list[int] | None:
+    """Edge positions (into g's arrays) of the cheapest path, or None when unreachable."""
+    w = np.maximum(weights, 0.0) + EPS
+    key = g.src.astype(np.int64) * g.n + g.dst
+    order = np.lexsort((w, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    best = order[first]                     # the cheapest of parallel edges
+    mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
+    dist, pred = dijkstra(mat, directed=True, indices=source, return_predecessors=True)
+    if not np.isfinite(dist[target]):
+        return None
+    lookup_keys = key[best]
+    path_vertices = [target]
+    while path_vertices[-1] != source:
+        path_vertices.append(int(pred[path_vertices[-1]]))
+    path_vertices.reverse()
+    pairs = np.array([a * g.n + b for a, b in zip(path_vertices[:-1], path_vertices[1:])], dtype=np.int64)
+    sorter = np.argsort(lookup_keys)
+    pos = sorter[np.searchsorted(lookup_keys, pairs, sorter=sorter)]
+    return [int(e) for e in best[pos]]
+
+
+__all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "shortest_path", "weights_of",
+           "value_of_time_usd_per_day", "HANDLING", "LINK", "RAIL", "FERRY", "SEA_MODE"]

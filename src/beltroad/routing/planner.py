@@ -1,0 +1,411 @@
+"""The route planner: ranked, meaningfully different multimodal alternatives under constraints."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, KIND_NAMES, LINK, MODES, PORT, PORT_SEA, RAIL,
+                                    ROAD, SEA, SEA_MODE, TRANSFER, FERRY_BOARD, Network)
+from beltroad.network.sea import PASSAGES, canonical_passage
+from beltroad.places import Place, PlaceError
+from beltroad.routing.engine import Access, EdgeState, Graph, build_graph, shortest_path, weights_of
+from beltroad.routing.result import Leg, PlanResult, Route
+
+OBJECTIVES = ("time", "cost", "co2", "generalized")
+MAIN_MODES = ("multimodal", "rail", "sea", "road")
+PENALTY = 1.6  # weight multiplier on the edges of routes already found, to find different corridors
+
+
+class RouteError(ValueError):
+    """No route satisfies the request; `blocking` names the constraint(s) and `relaxed` what lifting them gives."""
+
+    def __init__(self, message: str, blocking: list[str] | None = None, relaxed: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.blocking = blocking or []
+        self.relaxed = relaxed or []
+
+    def __str__(self) -> str:
+        out = self.message
+        if self.relaxed:
+            out += " " + " ".join(self.relaxed)
+        return out
+
+
+@dataclass
+class Constraints:
+    mode: str = "multimodal"
+    avoid_countries: tuple[str, ...] = ()
+    avoid_passages: tuple[str, ...] = ()
+    via: tuple[Place, ...] = ()
+    max_transfers: int | None = None
+
+    def describe(self) -> list[str]:
+        out = []
+        if self.mode != "multimodal":
+            out.append(f"--mode {self.mode}")
+        out += [f"--avoid-country {c}" for c in self.avoid_countries]
+        out += [f"--avoid-passage {p}" for p in self.avoid_passages]
+        out += [f"--via {p.name}" for p in self.via]
+        if self.max_transfers is not None:
+            out.append(f"--max-transfers {self.max_transfers}")
+        return out
+
+
+def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[str] = (),
+                          avoid_passages: Iterable[str] = (), via: Iterable[Place] = (),
+                          max_transfers: int | None = None, known_countries: Iterable[str] = ()) -> Constraints:
+    mode = (mode or "multimodal").lower()
+    if mode not in MAIN_MODES:
+        raise ValueError(f"mode '{mode}' is not one of {', '.join(MAIN_MODES)}")
+    from beltroad.network.build import _ISO2TO3, _ISO3TO2
+
+    countries = []
+    for c in avoid_countries:
+        cu = c.strip().upper()
+        iso3 = cu if cu in _ISO3TO2 else _ISO2TO3.get(cu)
+        if not iso3:
+            raise ValueError(f"--avoid-country '{c}' is not an ISO country code (e.g. RUS or RU)")
+        countries.append(iso3)
+    passages = []
+    for p in avoid_passages:
+        name = canonical_passage(p)
+        if not name:
+            raise ValueError(f"--avoid-passage '{p}' is not a known passage ({', '.join(PASSAGES)})")
+        passages.append(name)
+    if max_transfers is not None and max_transfers < 0:
+        raise ValueError("--max-transfers must be 0 or more")
+    return Constraints(mode=mode, avoid_countries=tuple(dict.fromkeys(countries)),
+                       avoid_passages=tuple(dict.fromkeys(passages)), via=tuple(via), max_transfers=max_transfers)
+
+
+CARRIAGE_RADIUS_KM = 2000.0  # pre- and on-carriage by road: within this distance of the origin or destination
+
+
+def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]] = ()) -> np.ndarray:
+    """Edges allowed by the constraints (before scenario activity).
+
+    With a rail or sea main haul, trucking is allowed only as pre- and on-carriage: road links whose both
+    ends lie within CARRIAGE_RADIUS_KM of the origin or the destination.
+    """
+    mask = np.ones(net.n_edges, dtype=bool)
+    if c.mode in ("rail", "sea") and len(ends):
+        from beltroad.geo import haversine_km
+
+        near = np.zeros(net.n_vertices, dtype=bool)
+        for lat, lon in ends:
+            near |= haversine_km(lat, lon, net.vertex_lat, net.vertex_lon) <= CARRIAGE_RADIUS_KM
+        long_road = (net.mode == ROAD) & (net.kind == LINK) & ~(near[net.src] & near[net.dst])
+        mask &= ~long_road
+    if c.mode == "rail":
+        mask &= ~((net.mode == SEA_MODE) | (net.kind == PORT))
+    elif c.mode == "sea":
+        mask &= ~((net.mode == RAIL) | (net.mode == FERRY) | (net.kind == FERRY_BOARD) | (net.kind == TRANSFER))
+    elif c.mode == "road":
+        mask &= ~((net.mode == RAIL) | (net.mode == SEA_MODE) | (net.kind == PORT) | (net.kind == TRANSFER))
+    if c.avoid_countries:
+        bad = np.array([net.countries.index(x) for x in c.avoid_countries if x in net.countries], dtype=np.int16)
+        mask &= ~(np.isin(net.country_from, bad) | np.isin(net.country_to, bad))
+    for p in c.avoid_passages:
+        mask &= net.passage != PASSAGES.index(p)
+    return mask
+
+
+@dataclass
+class _Candidate:
+    edges: list[int]
+    route: Route
+    signature: tuple
+    objective_value: float = 0.0
+    gen: int = 0
+    access_edges: list = field(default_factory=list)
+
+
+def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
+    """The best route, then the best of each other main mode, then the rest by objective; ranked by objective."""
+    ordered = sorted(cands, key=lambda k: k.objective_value)
+    chosen: list[_Candidate] = []
+    modes: set[str] = set()
+    for cand in ordered:
+        if cand.route.main_mode not in modes and len(chosen) < n:
+            chosen.append(cand)
+            modes.add(cand.route.main_mode)
+    for cand in ordered:
+        if len(chosen) >= n:
+            break
+        if cand not in chosen:
+            chosen.append(cand)
+    return sorted(chosen, key=lambda k: k.objective_value)
+
+
+class Planner:
+    """Holds a network, one scenario's edge state and the access index; answers plan queries."""
+
+    def __init__(self, net: Network, state: EdgeState):
+        self.net = net
+        self.state = state
+        self.access = Access(net)
+        self.place_names = net.places["name"].to_numpy()
+        self.place_ids = net.places["id"].to_numpy()
+        self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
+        self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
+
+    # ------------------------------------------------------------------------------------------
+    def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
+             constraints: Constraints | None = None, teu: float = 1.0, scenario_label: str = "baseline") -> PlanResult:
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective '{objective}' is not one of {', '.join(OBJECTIVES)}")
+        if not 1 <= alternatives <= 10:
+            raise ValueError("alternatives must be between 1 and 10")
+        c = constraints or Constraints()
+        for p in (origin, destination, *c.via):
+            if p.country in c.avoid_countries:
+                raise RouteError(f"{p.label} lies in {p.country}, which --avoid-country excludes.",
+                                 blocking=[f"--avoid-country {p.country}"])
+        candidates = self._candidates(origin, destination, c, objective, alternatives)
+        if not candidates:
+            raise self._explain(origin, destination, c, objective)
+        routes = []
+        for rank, cand in enumerate(_select(candidates, alternatives), start=1):
+            cand.route.rank = rank
+            routes.append(self._scale(cand.route, teu))
+        quantity = f"{teu:g} TEU"
+        notes = []
+        if c.max_transfers is not None:
+            notes.append(f"routes limited to at most {c.max_transfers} transfers")
+        return PlanResult(origin=origin, destination=destination, scenario=scenario_label, objective=objective,
+                          quantity=quantity, routes=routes, notes=notes)
+
+    def _scale(self, route: Route, teu: float) -> Route:
+        if teu == 1.0:
+            return route
+        route.cost_usd *= teu
+        route.co2_kg *= teu
+        for leg in route.legs:
+            leg.cost_usd *= teu
+            leg.co2_kg *= teu
+        return route
+
+    # ------------------------------------------------------------------------------------------
+    def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
+        stops = [origin, *c.via, destination]
+        modes = [c.mode] if c.mode != "multimodal" else ["multimodal", "rail", "sea", "road"]
+        found: dict[tuple, _Candidate] = {}
+        endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in stops]
+        self._stops = stops
+        self._endpoint_pos = [(p.lon, p.lat) for p in stops]
+        for mode in modes:
+            cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
+            ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
+            g, new = build_graph(self.net, self.state, constraint_mask(self.net, cm, ends), endpoints, self.access)
+            w = weights_of(g, self.state, objective).copy()
+            rounds = 1 if mode != "multimodal" else n + 2
+            for _ in range(rounds):
+                path: list[int] = []
+                ok = True
+                for a, b in zip(new[:-1], new[1:]):
+                    seg = shortest_path(g, w, a, b)
+                    if seg is None:
+                        ok = False
+                        break
+                    path += seg
+                if not ok:
+                    break
+                cand = self._evaluate(g, path, origin, destination, objective)
+                fits_mode = mode == "multimodal" or cand.route.main_mode == mode
+                if fits_mode and (c.max_transfers is None or cand.route.transfers <= c.max_transfers):
+                    prev = found.get(cand.signature)
+                    if prev is None or cand.objective_value < prev.objective_value:
+                        found[cand.signature] = cand
+                # discourage what this route used: its corridor edges (not access, not handling)
+                used = np.array([e for e in path if g.kind[e] in (LINK, SEA)], dtype=np.int64)
+                if len(used) == 0:
+                    break
+                used_keys = np.unique(g.src[used].astype(np.int64) * g.n + g.dst[used])
+                rev_keys = np.unique(g.dst[used].astype(np.int64) * g.n + g.src[used])
+                keys = g.src.astype(np.int64) * g.n + g.dst
+                w = np.where(np.isin(keys, used_keys) | np.isin(keys, rev_keys), w * PENALTY, w)
+        return self._prune(list(found.values()), n)
+
+    def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
+        """Drop candidates that differ from a better one only by a small detour."""
+        cands.sort(key=lambda k: k.objective_value)
+        kept: list[_Candidate] = []
+        for cand in cands:
+            similar = False
+            for k in kept:
+                same_mode = k.route.main_mode == cand.route.main_mode
+                same_passages = k.route.passages == cand.route.passages
+                overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
+                same_countries = set(k.route.countries) == set(cand.route.countries)
+                if same_mode and same_passages and (same_countries or overlap > 0.8):
+                    similar = True
+                    break
+            if not similar:
+                kept.append(cand)
+        return kept
+
+    # ------------------------------------------------------------------------------------------
+    def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str) -> _Candidate:
+        net = self.net
+        edges = np.array(path, dtype=np.int64)
+        eid = g.edge_id[edges]
+        legs: list[Leg] = []
+        cur: Leg | None = None
+        countries: list[str] = [origin.country]
+        passages: list[str] = []
+        borders, gauges, corridors = [], [], []
+        transfers = 0
+        mode_km: dict[str, float] = {}
+
+        def vname(v: int) -> str:
+            if v >= net.n_vertices:
+                return self._stops[v - net.n_vertices].name
+            return str(self.vertex_names[v])
+
+        for e, ne in zip(edges, eid):
+            s, d = int(g.src[e]), int(g.dst[e])
+            mode = MODES[int(g.mode[e])]
+            kind = int(g.kind[e])
+            hours, usd, co2, km = float(g.hours[e]), float(g.usd[e]), float(g.co2_kg[e]), float(g.km[e])
+            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne)]
+            if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE):
+                if kind != GAUGE:
+                    transfers += 1
+                label = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
+                         FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change"}[kind]
+                if kind == GAUGE:
+                    la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
+                    label = f"gauge change {la[4:]}->{lb[4:]} mm"
+                    gauges.append({"place": vname(s), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
+                                   "hours": round(hours, 1), "cost_usd": round(usd, 1)})
+                legs.append(Leg("handling", vname(s), vname(d), 0.0, hours, usd, co2, label))
+                cur = None
+                continue
+            if ne >= 0:
+                if net.border[ne]:
+                    cf, ct = net.countries[net.country_from[ne]], net.countries[net.country_to[ne]]
+                    borders.append({"from_country": cf, "to_country": ct, "at": f"{vname(s)} - {vname(d)}",
+                                    "mode": mode, "dwell_hours": round(float(net.dwell_hours[ne]), 1),
+                                    "fee_usd": round(float(net.fee_usd[ne]), 1)})
+                if net.passage[ne] >= 0:
+                    name = PASSAGES[int(net.passage[ne])]
+                    if name not in passages:
+                        passages.append(name)
+                if net.link[ne] >= 0:
+                    for corr in str(self.link_corridor[net.link[ne]]).split(";"):
+                        if corr and corr not in corridors:
+                            corridors.append(corr)
+            for v in (s, d):
+                if v < len(g.vertex_country) and g.vertex_country[v] >= 0:
+                    cc = net.countries[g.vertex_country[v]]
+                    if countries[-1] != cc:
+                        countries.append(cc)
+            leg_mode = "sea" if kind in (SEA, PORT_SEA) else mode
+            if kind == ACCESS:
+                leg_mode = "road"
+            mode_km[leg_mode] = mode_km.get(leg_mode, 0.0) + (0.0 if kind == ACCESS else km)
+            if cur is not None and cur.mode == leg_mode:
+                cur.to_place = vname(d) if vname(d) != "sea" else cur.to_place
+                cur.distance_km += km
+                cur.transit_hours += hours
+                cur.cost_usd += usd
+                cur.co2_kg += co2
+                cur.coordinates += coords[1:] if cur.coordinates and coords and cur.coordinates[-1] == coords[0] else coords
+            else:
+                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, coordinates=coords)
+                legs.append(cur)
+        if countries[-1] != destination.country and destination.country:
+            countries.append(destination.country)
+        # customs at both ends of an international shipment (Doing Business border compliance)
+        customs_h = customs_usd = 0.0
+        if origin.country != destination.country:
+            bc = net.border_compliance.set_index("iso3")
+            if origin.country in bc.index:
+                customs_h += float(bc.at[origin.country, "border_time_export"])
+                customs_usd += float(bc.at[origin.country, "border_fee_export"])
+            if destination.country in bc.index:
+                customs_h += float(bc.at[destination.country, "border_time_import"])
+                customs_usd += float(bc.at[destination.country, "border_fee_import"])
+            if customs_h or customs_usd:
+                legs.append(Leg("handling", origin.name, destination.name, 0.0, customs_h, customs_usd, 0.0,
+                                "export and import customs (Doing Business border compliance)"))
+        total_h = float(sum(leg.transit_hours for leg in legs))
+        total_usd = float(sum(leg.cost_usd for leg in legs))
+        total_co2 = float(sum(leg.co2_kg for leg in legs))
+        total_km = float(sum(leg.distance_km for leg in legs))
+        moving = {m: k for m, k in mode_km.items() if m != "handling"}
+        main_mode = max(moving, key=moving.get) if moving else "road"
+        modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))
+        via = [p for p in countries[1:-1]]
+        others = sorted((m for m in moving if m != main_mode and moving[m] > 50), key=lambda m: -moving[m])
+        summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
+            f" ({', '.join(passages)})" if passages else "")
+        legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
+        route = Route(rank=0, summary=summary, modes=modes, main_mode=main_mode, distance_km=total_km,
+                      transit_days=total_h / 24.0, cost_usd=total_usd, co2_kg=total_co2, countries=countries,
+                      passages=passages, border_crossings=borders, gauge_changes=gauges, transfers=transfers,
+                      corridors=corridors, legs=legs)
+        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
+                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
+                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
+        route.objective_value = value
+        signature = (main_mode, tuple(countries), tuple(passages))
+        return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value)
+
+    def _edge_coords(self, g: Graph, e: int, ne: int) -> list[tuple[float, float]]:
+        net = self.net
+        s, d = int(g.src[e]), int(g.dst[e])
+
+        def pos(v: int) -> tuple[float, float]:
+            if v < net.n_vertices:
+                return float(net.vertex_lon[v]), float(net.vertex_lat[v])
+            return self._endpoint_pos[v - net.n_vertices]
+
+        if ne >= 0 and net.edge_geom[ne] >= 0:
+            gi = int(net.edge_geom[ne])
+            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
+            pts = list(zip(net.geom_lon[a:b].tolist(), net.geom_lat[a:b].tolist()))
+            if pts and (abs(pts[0][0] - pos(s)[0]) > 1e-6 or abs(pts[0][1] - pos(s)[1]) > 1e-6):
+                pts.reverse()
+            return pts
+        return [pos(s), pos(d)]
+
+    # ------------------------------------------------------------------------------------------
+    def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:
+        """Find which constraint blocks the trip by lifting each in turn."""
+        options = c.describe()
+        if not options:
+            return RouteError(f"No route from {origin.label} to {destination.label} exists on the network "
+                              f"in scenario '{self.state.label}'.", blocking=[f"scenario {self.state.label}"])
+        relaxed, blocking = [], []
+        for opt in options:
+            kw = dict(mode=c.mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages, via=c.via,
+                      max_transfers=c.max_transfers)
+            if opt.startswith("--mode"):
+                kw["mode"] = "multimodal"
+            elif opt.startswith("--avoid-country"):
+                kw["avoid_countries"] = tuple(x for x in c.avoid_countries if x != opt.split()[-1])
+            elif opt.startswith("--avoid-passage"):
+                kw["avoid_passages"] = tuple(x for x in c.avoid_passages if x != opt.split()[-1])
+            elif opt.startswith("--via"):
+                kw["via"] = tuple(p for p in c.via if p.name != opt.split(" ", 1)[1])
+            elif opt.startswith("--max-transfers"):
+                kw["max_transfers"] = None
+            cands = self._candidates(origin, destination, Constraints(**kw), objective, 1)
+            if cands:
+                best = min(cands, key=lambda k: k.objective_value).route
+                blocking.append(opt)
+                relaxed.append(f"Without {opt}: {best.summary}, {best.transit_days:.1f} days, "
+                               f"{best.cost_usd:,.0f} USD/TEU.")
+        if not blocking:
+            blocking = options
+            relaxed = ["No single relaxation helps; the combination of constraints blocks every route."]
+        return RouteError(f"No route from {origin.label} to {destination.label} satisfies "
+                          f"{' '.join(options)}; blocked by {', '.join(blocking)}.", blocking=blocking, relaxed=relaxed)
+
+
+__all__ = ["Constraints", "OBJECTIVES", "MAIN_MODES", "Planner", "PlaceError", "RouteError", "constraint_mask",
+           "normalize_constraints", "HANDLING", "KIND_NAMES"]

@@ -1,0 +1,102 @@
+"""Plain result objects of the route planner, with DataFrame and GeoJSON views."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from beltroad.places import Place
+
+
+@dataclass
+class Leg:
+    mode: str                      # rail, road, sea, ferry, handling
+    from_place: str
+    to_place: str
+    distance_km: float
+    transit_hours: float
+    cost_usd: float
+    co2_kg: float
+    detail: str = ""               # e.g. "gauge change 1435->1520", "port dwell", corridor names
+    coordinates: list[list[float]] = field(default_factory=list)
+
+    def to_dict(self, geometry: bool = False) -> dict[str, Any]:
+        d = {"mode": self.mode, "from": self.from_place, "to": self.to_place,
+             "distance_km": round(self.distance_km, 1), "transit_hours": round(self.transit_hours, 2),
+             "cost_usd": round(self.cost_usd, 2), "co2_kg": round(self.co2_kg, 2), "detail": self.detail}
+        if geometry:
+            d["coordinates"] = self.coordinates
+        return d
+
+
+@dataclass
+class Route:
+    rank: int
+    summary: str
+    modes: list[str]
+    main_mode: str
+    distance_km: float
+    transit_days: float
+    cost_usd: float
+    co2_kg: float
+    countries: list[str]
+    passages: list[str]
+    border_crossings: list[dict]
+    gauge_changes: list[dict]
+    transfers: int
+    corridors: list[str]
+    legs: list[Leg]
+    objective_value: float = 0.0
+
+    def to_dict(self, geometry: bool = False) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if k not in ("legs", "objective_value")}
+        for k in ("distance_km", "cost_usd", "co2_kg"):
+            d[k] = round(d[k], 1)
+        d["transit_days"] = round(self.transit_days, 2)
+        d["legs"] = [leg.to_dict(geometry) for leg in self.legs]
+        return d
+
+
+@dataclass
+class PlanResult:
+    origin: Place
+    destination: Place
+    scenario: str
+    objective: str
+    quantity: str
+    routes: list[Route]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self, geometry: bool = False) -> dict[str, Any]:
+        return {"origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
+                "scenario": self.scenario, "objective": self.objective, "quantity": self.quantity,
+                "routes": [r.to_dict(geometry) for r in self.routes], "notes": self.notes}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per route with its totals."""
+        rows = [{"rank": r.rank, "summary": r.summary, "main_mode": r.main_mode, "distance_km": r.distance_km,
+                 "transit_days": r.transit_days, "cost_usd": r.cost_usd, "co2_kg": r.co2_kg,
+                 "countries": "-".join(r.countries), "passages": ",".join(r.passages),
+                 "border_crossings": len(r.border_crossings), "gauge_changes": len(r.gauge_changes),
+                 "transfers": r.transfers} for r in self.routes]
+        return pd.DataFrame(rows)
+
+    def legs_frame(self, rank: int = 1) -> pd.DataFrame:
+        route = next(r for r in self.routes if r.rank == rank)
+        return pd.DataFrame([leg.to_dict() for leg in route.legs])
+
+    def to_geojson(self) -> dict[str, Any]:
+        """One LineString feature per movement leg, with the leg's and the route's properties."""
+        features = []
+        for r in self.routes:
+            for i, leg in enumerate(r.legs):
+                if leg.mode == "handling" or len(leg.coordinates) < 2:
+                    continue
+                props = leg.to_dict()
+                props.update({"route_rank": r.rank, "route_summary": r.summary, "leg_index": i})
+                features.append({"type": "Feature", "properties": props,
+                                 "geometry": {"type": "LineString", "coordinates": leg.coordinates}})
+        return {"type": "FeatureCollection", "features": features,
+                "properties": {"origin": self.origin.name, "destination": self.destination.name,
+                               "scenario": self.scenario}}

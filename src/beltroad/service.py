@@ -1,0 +1,125 @@
+"""The Python API that the CLI, the HTTP API and notebooks share.
+
+One `Session` loads the network once and keeps a planner per scenario. Module-level helpers
+(`plan`, `resolve_place`, `load_network`) use a default session.
+"""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+from beltroad.network.build import Network, cache_dir, code_hash, load_network as _load_network
+from beltroad.places import Gazetteer, Place, PlaceError
+from beltroad.routing.engine import EdgeState, baseline_state
+from beltroad.routing.planner import Planner, RouteError, normalize_constraints
+from beltroad.routing.result import PlanResult
+
+GAZETTEER_CACHE_VERSION = "1"
+
+
+@dataclass
+class Session:
+    network: Network
+    _gazetteer: Gazetteer | None = None
+    _planners: dict[str, Planner] = field(default_factory=dict)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            path = cache_dir() / f"gazetteer-{self.network.content_hash}-{code_hash()}-v{GAZETTEER_CACHE_VERSION}.pkl"
+            if path.exists():
+                try:
+                    with path.open("rb") as f:
+                        gz = pickle.load(f)
+                    gz.net = self.network
+                    self._gazetteer = gz
+                    return gz
+                except Exception:
+                    path.unlink(missing_ok=True)
+            gz = Gazetteer(self.network)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                net, gz.net = gz.net, None
+                with path.with_suffix(".tmp").open("wb") as f:
+                    pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
+                path.with_suffix(".tmp").replace(path)
+                gz.net = net
+            except OSError:
+                gz.net = self.network
+            self._gazetteer = gz
+        return self._gazetteer
+
+    def resolve(self, query: str | Place) -> Place:
+        return query if isinstance(query, Place) else self.gazetteer.resolve(query)
+
+    def state(self, scenario: str | None = None) -> EdgeState:
+        return self.planner(scenario).state
+
+    def planner(self, scenario: str | None = None) -> Planner:
+        key = scenario or "baseline"
+        if key not in self._planners:
+            state = self._scenario_state(key)
+            self._planners[key] = Planner(self.network, state)
+        return self._planners[key]
+
+    def _scenario_state(self, name: str) -> EdgeState:
+        if name == "baseline":
+            return baseline_state(self.network)
+        from beltroad.scenario import apply_scenario, load_scenario
+
+        return apply_scenario(self.network, load_scenario(name))
+
+    def plan(self, origin: str | Place, destination: str | Place, *, objective: str = "time", alternatives: int = 3,
+             mode: str = "multimodal", avoid_countries: Iterable[str] = (), avoid_passages: Iterable[str] = (),
+             via: Iterable[str | Place] = (), max_transfers: int | None = None, teu: float = 1.0,
+             tonnes: float | None = None, scenario: str | None = None, value_of_time_usd_per_day: float | None = None,
+             carbon_price_usd_per_t: float | None = None) -> PlanResult:
+        """Ranked, meaningfully different routes from `origin` to `destination` (see docs/model.md)."""
+        o, d = self.resolve(origin), self.resolve(destination)
+        vias = tuple(self.resolve(v) for v in via)
+        c = normalize_constraints(mode=mode, avoid_countries=avoid_countries, avoid_passages=avoid_passages,
+                                  via=vias, max_transfers=max_transfers)
+        planner = self.planner(scenario)
+        if value_of_time_usd_per_day is not None or carbon_price_usd_per_t is not None:
+            from dataclasses import replace
+
+            state = replace(planner.state,
+                            value_of_time_usd_per_day=planner.state.value_of_time_usd_per_day
+                            if value_of_time_usd_per_day is None else float(value_of_time_usd_per_day),
+                            carbon_price_usd_per_t=planner.state.carbon_price_usd_per_t
+                            if carbon_price_usd_per_t is None else float(carbon_price_usd_per_t))
+            planner = Planner.__new__(Planner)
+            planner.__dict__.update(self.planner(scenario).__dict__)
+            planner.state = state
+        if tonnes is not None:
+            if tonnes <= 0:
+                raise ValueError("--tonnes must be positive")
+            teu = tonnes / float(self.network.params["teu_payload_t"]["value"])
+        if teu <= 0:
+            raise ValueError("--teu must be positive")
+        return planner.plan(o, d, objective=objective, alternatives=alternatives, constraints=c, teu=teu,
+                            scenario_label=scenario or "baseline")
+
+
+@lru_cache(maxsize=1)
+def default_session() -> Session:
+    return Session(network=_load_network())
+
+
+def load_network() -> Network:
+    """The embedded network (cached on disk); `.tables()` gives its DataFrames."""
+    return default_session().network
+
+
+def resolve_place(query: str) -> Place:
+    return default_session().resolve(query)
+
+
+def plan(origin: str | Place, destination: str | Place, **options) -> PlanResult:
+    """Plan a container move; options as `Session.plan`."""
+    return default_session().plan(origin, destination, **options)
+
+
+__all__ = ["PlaceError", "RouteError", "Session", "default_session", "load_network", "plan", "resolve_place"]
