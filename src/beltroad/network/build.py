@@ -24,6 +24,7 @@ CACHE_VERSION = "1"
 
 # edge kinds
 LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS = range(8)
+BORDER_KINDS = (LINK,)  # border dwell and fees sit on the link that crosses the border
 KIND_NAMES = ["link", "transfer", "gauge_change", "port", "port_sea", "sea", "ferry_board", "access"]
 # modes of a movement
 MODES = ["rail", "road", "ferry", "sea", "inland_water", "handling"]
@@ -463,17 +464,17 @@ def cache_dir() -> Path:
 
 def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
     """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
-    from beltroad.data.loader import embedded_dataset
+    from beltroad.data.loader import DATA_DIR, _hash_dir, embedded_dataset
 
-    ds = ds or embedded_dataset()
-    path = cache_dir() / f"network-{ds.content_hash}-{code_hash()}.pkl"
+    content = ds.content_hash if ds is not None else _hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
+    path = cache_dir() / f"network-{content}-{code_hash()}.pkl"
     if use_cache and path.exists():
         try:
             with path.open("rb") as f:
                 return pickle.load(f)
         except Exception:
             path.unlink(missing_ok=True)
-    net = build_network(ds)
+    net = build_network(ds or embedded_dataset())
     if use_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,298 @@
+"""Scenarios: the network in a given year, with a selection of BRI projects, closures and parameter overrides.
+
+A scenario is a YAML file validated with pydantic. A malformed file raises `ScenarioError` naming the
+field and the line. Presets ship in `presets/`; a scenario may build on another (`base`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from beltroad.network.build import BORDER_KINDS, FERRY_BOARD, MODES, Network
+from beltroad.network.sea import PASSAGES, canonical_passage
+from beltroad.routing.engine import EdgeState, baseline_state
+
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
+CURRENT_YEAR = 2026
+
+
+class ScenarioError(ValueError):
+    """A scenario cannot be read or is malformed; the message names the file, line and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Projects(_Strict):
+    """Which BRI projects the network holds beyond those open in `year`."""
+
+    include_status: list[Literal["open", "under_construction", "planned"]] = Field(
+        default_factory=list, description="project links of these statuses are added whatever their opening year")
+    exclude: list[str] = Field(default_factory=list, description="project ids removed (e.g. P14)")
+    exclude_all: bool = Field(False, description="remove every link built or upgraded by a BRI project")
+
+
+class Closures(_Strict):
+    countries: list[str] = Field(default_factory=list, description="ISO3: no leg may enter (transit sanctions)")
+    passages: list[str] = Field(default_factory=list, description="sea chokepoints closed")
+    links: list[str] = Field(default_factory=list)
+    nodes: list[str] = Field(default_factory=list)
+    crossings: list[str] = Field(default_factory=list)
+
+    @field_validator("passages")
+    @classmethod
+    def _passages(cls, v: list[str]) -> list[str]:
+        out = []
+        for p in v:
+            name = canonical_passage(p)
+            if not name:
+                raise ValueError(f"'{p}' is not a known passage ({', '.join(PASSAGES)})")
+            out.append(name)
+        return out
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, v: list[str]) -> list[str]:
+        for c in v:
+            if not (len(c) == 3 and c.isalpha() and c.isupper()):
+                raise ValueError(f"'{c}' is not an ISO3 country code (e.g. RUS)")
+        return v
+
+
+class Overrides(_Strict):
+    border_time_factor: dict[str, float] = Field(
+        default_factory=dict, description="multiplier on border dwell by ISO3 country, crossing link id or '*'")
+    border_fee_factor: dict[str, float] = Field(default_factory=dict)
+    speed_factor: dict[str, float] = Field(default_factory=dict, description="by mode or corridor id")
+    cost_factor: dict[str, float] = Field(default_factory=dict, description="by mode or corridor id")
+    ferry_wait_hours: float | None = Field(None, ge=0)
+    value_of_time_usd_per_teu_day: float | None = Field(None, ge=0)
+    carbon_price_usd_per_t: float | None = Field(None, ge=0)
+
+    @field_validator("border_time_factor", "border_fee_factor", "speed_factor", "cost_factor")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, f in v.items():
+            if f < 0:
+                raise ValueError(f"factor for '{k}' must be >= 0, got {f}")
+        return v
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    base: str | None = None
+    year: int = Field(CURRENT_YEAR, ge=1990, le=2060)
+    projects: Projects = Field(default_factory=Projects)
+    closures: Closures = Field(default_factory=Closures)
+    overrides: Overrides = Field(default_factory=Overrides)
+    sources: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class ScenarioInfo:
+    name: str
+    description: str
+    path: str
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """YAML key path -> line number, so that errors can point at the line."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                p = path + (k.value,)
+                lines[p] = k.start_mark.line + 1
+                walk(v, p)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                lines[path + (i,)] = v.start_mark.line + 1
+                walk(v, path + (i,))
+
+    try:
+        walk(yaml.compose(text), ())
+    except yaml.YAMLError:
+        pass
+    return lines
+
+
+def _read(path: Path) -> tuple[dict, str]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise ScenarioError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}:1: a scenario file must be a mapping with at least 'name'")
+    return data, text
+
+
+def _merge(base: dict, child: dict) -> dict:
+    out = dict(base)
+    for k, v in child.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        elif isinstance(v, list) and isinstance(out.get(k), list) and k != "include_status":
+            out[k] = list(dict.fromkeys(out[k] + v))
+        else:
+            out[k] = v
+    return out
+
+
+def _resolve_path(name_or_path: str) -> Path:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        return p
+    preset = PRESET_DIR / f"{name_or_path}.yaml"
+    if preset.exists():
+        return preset
+    names = ", ".join(s.name for s in list_scenarios())
+    if p.suffix in (".yaml", ".yml"):
+        raise ScenarioError(f"scenario file '{name_or_path}' not found")
+    raise ScenarioError(f"unknown scenario '{name_or_path}'; presets: {names} (or give a .yaml file)")
+
+
+def load_scenario(name_or_path: str, _seen: tuple = ()) -> Scenario:
+    """A preset by name or a YAML file, with its `base` chain merged in."""
+    path = _resolve_path(name_or_path)
+    data, text = _read(path)
+    if "name" not in data and data:
+        data = {"name": path.stem, **data}
+    base_name = data.get("base")
+    merged = data
+    if base_name:
+        if base_name in _seen:
+            raise ScenarioError(f"{path}: scenario base chain loops through '{base_name}'")
+        base = load_scenario(base_name, _seen + (data.get("name"),))
+        base_dict = base.model_dump(exclude={"name", "description", "base", "sources"})
+        merged = _merge(base_dict, {k: v for k, v in data.items()})
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        lines = _line_map(text)
+        msgs = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            line = None
+            for n in range(len(loc), 0, -1):
+                if loc[:n] in lines:
+                    line = lines[loc[:n]]
+                    break
+            field = ".".join(str(x) for x in loc)
+            msg = e["msg"].replace("Extra inputs are not permitted", "unknown field")
+            msgs.append(f"{path}:{line or 1}: field '{field}': {msg}")
+        raise ScenarioError("; ".join(msgs)) from None
+
+
+def list_scenarios() -> list[ScenarioInfo]:
+    out = []
+    for f in sorted(PRESET_DIR.glob("*.yaml")):
+        data = yaml.safe_load(f.read_text()) or {}
+        out.append(ScenarioInfo(name=f.stem, description=str(data.get("description", "")).strip(), path=str(f)))
+    return out
+
+
+def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
+    """Edge activity and values of the network under the scenario."""
+    closed_passages = tuple(dict.fromkeys(("arctic",) + tuple(sc.closures.passages)))
+    state = baseline_state(net, year=sc.year, closed_passages=closed_passages)
+    active = state.active.copy()
+    links = net.links
+    project_of_edge = np.where(net.link >= 0, links["project"].to_numpy()[np.maximum(net.link, 0)], "")
+    has_project = project_of_edge != ""
+    if sc.projects.include_status:
+        codes = [{"open": 0, "under_construction": 1, "planned": 2}[s] for s in sc.projects.include_status]
+        add = has_project & np.isin(net.status, codes)
+        # an added project link replaces the row it supersedes: drop rows superseded by then
+        active |= add
+    if sc.projects.exclude_all:
+        active &= ~has_project
+    if sc.projects.exclude:
+        active &= ~np.isin(project_of_edge, sc.projects.exclude)
+    # closures
+    if sc.closures.countries:
+        idx = [net.countries.index(c) for c in sc.closures.countries if c in net.countries]
+        active &= ~(np.isin(net.country_from, idx) | np.isin(net.country_to, idx))
+    link_ids = links["id"].to_numpy()
+    edge_link_id = np.where(net.link >= 0, link_ids[np.maximum(net.link, 0)], "")
+    if sc.closures.links:
+        active &= ~np.isin(edge_link_id, sc.closures.links)
+    if sc.closures.crossings:
+        cr = net.crossings
+        closed_links = cr.loc[cr["id"].isin(sc.closures.crossings), "link"].tolist()
+        closed_nodes = cr.loc[cr["id"].isin(sc.closures.crossings) & cr["kind"].eq("gauge_change"), "node"].tolist()
+        active &= ~np.isin(edge_link_id, closed_links)
+        sc = sc.model_copy(update={"closures": sc.closures.model_copy(update={"nodes": sc.closures.nodes})})
+        if closed_nodes:
+            from beltroad.network.build import GAUGE
+
+            pl = [net.place_index[n] for n in closed_nodes if n in net.place_index]
+            vp = net.vertex_place
+            active &= ~((net.kind == GAUGE) & np.isin(vp[net.src], pl))
+    if sc.closures.nodes:
+        pl = [net.place_index[n] for n in sc.closures.nodes if n in net.place_index]
+        vp = net.vertex_place
+        active &= ~(np.isin(vp[net.src], pl) | np.isin(vp[net.dst], pl))
+    # overrides
+    o = sc.overrides
+    dwell = net.dwell_hours.copy()
+    fee = net.fee_usd.copy()
+    move_h = net.move_hours.copy()
+    move_usd = net.move_usd.copy()
+    border_edge = net.border & np.isin(net.kind, BORDER_KINDS)
+    for key, f in o.border_time_factor.items():
+        dwell[_border_selector(net, key, border_edge, edge_link_id)] *= f
+    for key, f in o.border_fee_factor.items():
+        fee[_border_selector(net, key, border_edge, edge_link_id)] *= f
+    corridor = np.where(net.link >= 0, links["corridor"].to_numpy()[np.maximum(net.link, 0)], "")
+    for key, f in o.speed_factor.items():
+        sel = _mode_or_corridor(net, key, corridor)
+        if f > 0:
+            move_h[sel] /= f
+    for key, f in o.cost_factor.items():
+        move_usd[_mode_or_corridor(net, key, corridor)] *= f
+    if o.ferry_wait_hours is not None:
+        board = net.kind == FERRY_BOARD
+        base_wait = float(net.params["ferry"]["caspian"]["wait_hours"]["value"])
+        loading = board & (net.dwell_hours > base_wait * 0.5)  # the boarding direction carries the wait
+        dwell[loading] = net.dwell_hours[loading] - base_wait + o.ferry_wait_hours
+    state.active = active
+    state.hours = move_h + dwell
+    state.usd = move_usd + fee
+    state.label = sc.name
+    if o.value_of_time_usd_per_teu_day is not None:
+        state.value_of_time_usd_per_day = o.value_of_time_usd_per_teu_day
+    if o.carbon_price_usd_per_t is not None:
+        state.carbon_price_usd_per_t = o.carbon_price_usd_per_t
+    return state
+
+
+def _border_selector(net: Network, key: str, border_edge: np.ndarray, edge_link_id: np.ndarray) -> np.ndarray:
+    if key == "*":
+        return border_edge
+    if key in net.countries:
+        ci = net.countries.index(key)
+        return border_edge & ((net.country_from == ci) | (net.country_to == ci))
+    return border_edge & (edge_link_id == key)
+
+
+def _mode_or_corridor(net: Network, key: str, corridor: np.ndarray) -> np.ndarray:
+    if key in MODES:
+        return net.mode == MODES.index(key)
+    return np.char.find(corridor.astype(str), key) >= 0
+
+
+__all__ = ["Scenario", "ScenarioError", "ScenarioInfo", "apply_scenario", "list_scenarios", "load_scenario"]
