@@ -160,7 +160,7 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
         _fail(str(exc))
     except RouteError as exc:
         _fail(str(exc), code=3)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError) as exc:  # ScenarioError is a ValueError
         _fail(str(exc))
     if map_file:
         from beltroad.io.export import route_map_html
@@ -199,6 +199,174 @@ def _print_plan(result) -> None:
     console.print(t)
     for note in result.notes:
         console.print(f"note: {note}")
+
+
+# ------------------------------------------------------------------------------------------ serve
+@app.command("serve")
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)"),
+          port: int = typer.Option(8000, "--port", min=1, max=65535),
+          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per request")) -> None:
+    """Run the web app (map planner) and the JSON API (docs at /docs)."""
+    try:
+        import uvicorn
+
+        from beltroad.api import create_app
+    except ImportError as exc:
+        _fail(f"the web app needs fastapi and uvicorn ({exc})")
+    console.print(f"beltroad: loading the network, then serving on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(create_app(time_limit_s=time_limit), host=host, port=port, log_level="info")
+
+
+# ------------------------------------------------------------------------------------------ scenarios
+scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and user scenario files.")
+app.add_typer(scen_app, name="scenarios")
+
+
+@scen_app.command("list")
+def scenarios_list() -> None:
+    """The shipped presets with what they represent."""
+    from beltroad.scenario import list_scenarios
+
+    t = Table(title="Scenario presets")
+    t.add_column("name")
+    t.add_column("description")
+    for s in list_scenarios():
+        t.add_row(s.name, s.description)
+    console.print(t)
+
+
+@scen_app.command("show")
+def scenarios_show(name: str = typer.Argument(..., help="Preset name or YAML file")) -> None:
+    """The fully resolved scenario (its base chain merged) as YAML."""
+    import yaml
+
+    from beltroad.scenario import ScenarioError, load_scenario
+
+    try:
+        sc = load_scenario(name)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    sys.stdout.write(yaml.safe_dump(sc.model_dump(), sort_keys=False, allow_unicode=True))
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
+@app.command("skim")
+def skim_cmd(scenario: str = typer.Option("baseline", "--scenario"),
+             cities: str = typer.Option("world-1000", "--cities", help="world-1000 | world-200 | bri | FILE.csv"),
+             optimize: str = typer.Option("time", "--optimize", "-o"),
+             out: Path = typer.Option(..., "--out", help="Output .parquet (or .csv)")) -> None:
+    """Best time, cost, distance, CO2 and main mode for every ordered city pair."""
+    from beltroad.data.cities import city_set
+    from beltroad.routing.skim import skim
+    from beltroad.scenario import ScenarioError
+    from beltroad.service import default_session
+
+    s = default_session()
+    try:
+        places = city_set(cities, s.gazetteer)
+        state = s.state(scenario)
+        with _progress_bar() as bar:
+            task = bar.add_task(f"skim {scenario}", total=len(places))
+            df = skim(s.network, state, places, objective=optimize,
+                      progress=lambda done, total: bar.update(task, completed=done))
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    try:
+        df.to_csv(out, index=False) if out.suffix == ".csv" else df.to_parquet(out, index=False)
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}")
+    console.print(f"{len(df):,} pairs ({(~df['reachable']).sum():,} unreachable) written to {out}")
+
+
+@app.command("compare")
+def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
+                scenario: str = typer.Argument(..., help="Scenario to compare"),
+                cities: str = typer.Option("world-1000", "--cities"),
+                optimize: str = typer.Option("time", "--optimize", "-o"),
+                out: Path = typer.Option(Path("out/compare"), "--out", help="Output folder")) -> None:
+    """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
+    from beltroad.analysis import compare
+    from beltroad.scenario import ScenarioError
+
+    try:
+        with _progress_bar() as bar:
+            tasks: dict = {}
+
+            def progress(name, done, total):
+                if name not in tasks:
+                    tasks[name] = bar.add_task(f"skim {name}", total=total)
+                bar.update(tasks[name], completed=done)
+
+            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress)
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    try:
+        c.write(out)
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}")
+    t = Table(title=f"{scenario} vs {base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
+    for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost %"):
+        t.add_column(col, justify="right")
+    for r in c.groups.itertuples(index=False):
+        t.add_row(r.group, f"{r.city_pairs:,}", f"{r.transit_days_base:.2f}", f"{r.transit_days_scenario:.2f}",
+                  f"{r.transit_days_change:+.3f}", f"{r.transit_days_change_pct:+.2f}", f"{r.trade_cost_change_pct:+.3f}")
+    console.print(t)
+    console.print(f"report: {out / 'report.html'}")
+
+
+@app.command("timeline")
+def timeline_cmd(origin: str = typer.Argument(...), destination: str = typer.Argument(...),
+                 from_year: int = typer.Option(2013, "--from"), to_year: int = typer.Option(2030, "--to"),
+                 optimize: str = typer.Option("time", "--optimize", "-o"),
+                 chart: Optional[Path] = typer.Option(None, "--chart", help="Write a PNG chart")) -> None:
+    """Best time, cost and route for each year as projects open (planned projects at their planned year)."""
+    from beltroad.places import PlaceError
+    from beltroad.routing.planner import Planner, RouteError
+    from beltroad.scenario import Projects, Scenario, apply_scenario
+    from beltroad.service import default_session
+
+    if not 1990 <= from_year <= to_year <= 2060:
+        _fail("--from and --to must satisfy 1990 <= from <= to <= 2060")
+    s = default_session()
+    try:
+        o, d = s.resolve(origin), s.resolve(destination)
+    except PlaceError as exc:
+        _fail(str(exc))
+    rows = []
+    for year in range(from_year, to_year + 1):
+        sc = Scenario(name=f"year-{year}", year=year, projects=Projects())
+        state = apply_scenario(s.network, sc)
+        try:
+            r = Planner(s.network, state).plan(o, d, objective=optimize, alternatives=1).routes[0]
+            rows.append((year, r.transit_days, r.cost_usd, r.summary))
+        except RouteError:
+            rows.append((year, float("nan"), float("nan"), "no route"))
+    t = Table(title=f"{o.label} → {d.label}: best route by year (optimise {optimize})")
+    for col in ("year", "days", "USD/TEU", "route"):
+        t.add_column(col)
+    for y, days, usd, summ in rows:
+        t.add_row(str(y), f"{days:.1f}", f"{usd:,.0f}", summ)
+    console.print(t)
+    if chart:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ax.step([r[0] for r in rows], [r[1] for r in rows], where="post")
+        ax.set_xlabel("year")
+        ax.set_ylabel("transit days")
+        ax.set_title(f"{o.name} → {d.name}")
+        fig.tight_layout()
+        fig.savefig(chart)
+        console.print(f"chart written to {chart}")
 
 
 def main() -> None:

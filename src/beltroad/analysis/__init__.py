@@ -1,0 +1,152 @@
+"""Impact analysis: skim two scenarios over a city set and turn time changes into trade-cost changes.
+
+Trade-cost change (ad valorem %) = change in transit days x value of one day in transit, after Hummels &
+Schaur (2013): the per-day ad valorem equivalent in parameters.yaml (`value_of_time`), with its low/high
+bounds and sector values reported beside the default. Averages are simple means over city pairs, as the
+World Bank study reports averages of city-pair changes (A7.05).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from beltroad.data.cities import city_set, economies
+from beltroad.places import Place
+from beltroad.routing.engine import Access
+from beltroad.routing.skim import skim
+
+KEYS = ["origin", "origin_country", "destination", "destination_country"]
+
+
+@dataclass
+class Comparison:
+    base: str
+    scenario: str
+    objective: str
+    pairs: pd.DataFrame
+    country_pairs: pd.DataFrame
+    economies: pd.DataFrame
+    groups: pd.DataFrame
+    corridors: pd.DataFrame
+    metadata: dict = field(default_factory=dict)
+
+    def write(self, out_dir: str | Path) -> Path:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("pairs", "country_pairs", "economies", "groups", "corridors"):
+            df = getattr(self, name)
+            df.to_parquet(out / f"{name}.parquet", index=False)
+            df.to_csv(out / f"{name}.csv", index=False)
+        (out / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+        from beltroad.io.report import write_report
+
+        write_report(self, out)
+        return out
+
+
+def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: float) -> pd.DataFrame:
+    """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag."""
+    m = base_df.merge(scen_df, on=KEYS, suffixes=("_base", "_scenario"))
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
+        m[f"{col}_change"] = m[f"{col}_scenario"] - m[f"{col}_base"]
+        m[f"{col}_change_pct"] = 100.0 * m[f"{col}_change"] / m[f"{col}_base"]
+    m["trade_cost_change_pct"] = m["transit_days_change"] * pct_per_day
+    m["mode_switch"] = m["main_mode_base"].astype(str) + "->" + m["main_mode_scenario"].astype(str)
+    m["newly_unreachable"] = m["reachable_base"] & ~m["reachable_scenario"]
+    m["newly_reachable"] = ~m["reachable_base"] & m["reachable_scenario"]
+    return m
+
+
+def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Country-pair, per-economy (as exporter and importer), group and corridor (region-pair) averages."""
+    both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
+    cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
+            "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
+    cp = (both.groupby(["origin_country", "destination_country"]).agg(cols)
+          .rename(columns={"origin": "city_pairs"}).reset_index())
+    exp = both.groupby("origin_country").agg(cols).rename(columns={"origin": "city_pairs"})
+    imp = both.groupby("destination_country").agg(cols).rename(columns={"origin": "city_pairs"})
+    econ = exp.add_suffix("_as_exporter").join(imp.add_suffix("_as_importer"), how="outer")
+    econ.index.name = "iso3"
+    econ = econ.reset_index()
+    econ["change_days"] = econ[["transit_days_change_as_exporter", "transit_days_change_as_importer"]].mean(axis=1)
+    econ["change_pct"] = econ[["transit_days_change_pct_as_exporter", "transit_days_change_pct_as_importer"]].mean(axis=1)
+    econ["trade_cost_change_pct"] = econ[["trade_cost_change_pct_as_exporter",
+                                          "trade_cost_change_pct_as_importer"]].mean(axis=1)
+    if len(eco):
+        keep = [c for c in ("iso3", "name", "region", "bri_member", "wb_bri_2019", "mou_year") if c in eco.columns]
+        econ = econ.merge(eco[keep], on="iso3", how="left")
+    else:
+        econ["name"], econ["region"], econ["bri_member"] = econ["iso3"], "", False
+    econ = econ.sort_values("change_pct")
+    # groups: world, BRI economies, non-BRI (by exporter)
+    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+    groups = []
+    for label, sel in (("world", both), ("bri_economies", both[both["origin_country"].isin(bri)]),
+                       ("non_bri_economies", both[~both["origin_country"].isin(bri)])):
+        groups.append({"group": label, "city_pairs": len(sel),
+                       "transit_days_base": sel["transit_days_base"].mean(),
+                       "transit_days_scenario": sel["transit_days_scenario"].mean(),
+                       "transit_days_change": sel["transit_days_change"].mean(),
+                       "transit_days_change_pct": sel["transit_days_change_pct"].mean(),
+                       "trade_cost_change_pct": sel["trade_cost_change_pct"].mean(),
+                       "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
+    groups_df = pd.DataFrame(groups)
+    region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
+    b2 = both.assign(corridor=both["origin_country"].map(region).fillna("other") + " -> "
+                     + both["destination_country"].map(region).fillna("other"))
+    corr = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    corr = corr.sort_values("transit_days_change_pct")
+    return cp, econ, groups_df, corr
+
+
+def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
+            objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None) -> Comparison:
+    """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks)."""
+    from beltroad.service import default_session
+
+    s = session or default_session()
+    places = city_set(cities, s.gazetteer) if isinstance(cities, str) else list(cities)
+    net = s.network
+    access = Access(net)
+    frames = []
+    for name in (base, scenario):
+        state = s.state(name)
+        cb = (lambda done, total, name=name: progress(name, done, total)) if progress else None
+        frames.append(skim(net, state, places, objective=objective, access=access, progress=cb))
+    vot = net.params["value_of_time"]
+    pct = float(vot["ad_valorem_pct_per_day"]["value"])
+    pairs = compare_skims(frames[0], frames[1], pct)
+    pairs["trade_cost_change_pct_low"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["low"])
+    pairs["trade_cost_change_pct_high"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["high"])
+    eco = economies()
+    cp, econ, groups, corr = aggregate(pairs, eco)
+    meta = {"base": base, "scenario": scenario, "objective": objective,
+            "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
+            "city_pairs": int(len(pairs)),
+            "unreachable_pairs_base": int((~pairs["reachable_base"]).sum()),
+            "unreachable_pairs_scenario": int((~pairs["reachable_scenario"]).sum()),
+            "value_of_time": {"ad_valorem_pct_per_day": pct, "low": vot["ad_valorem_pct_per_day"]["low"],
+                              "high": vot["ad_valorem_pct_per_day"]["high"],
+                              "source": vot["ad_valorem_pct_per_day"]["source"],
+                              "by_sector": vot.get("by_sector", {})},
+            "averaging": "simple means over city pairs reachable in both scenarios; economies as exporter and importer",
+            "dataset_hash": net.content_hash}
+    return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
+                      economies=econ, groups=groups, corridors=corr, metadata=meta)
+
+
+def compare_economies(base: str, scenario: str, cities: str = "world-200", session=None) -> pd.DataFrame:
+    """Per-economy table (iso3, name, change_days, change_pct, trade_cost_change_pct) for the web face."""
+    c = compare(base, scenario, cities=cities, session=session)
+    cols = [x for x in ("iso3", "name", "region", "bri_member", "change_days", "change_pct", "trade_cost_change_pct")
+            if x in c.economies.columns]
+    return c.economies[cols]
+
+
+__all__ = ["Comparison", "aggregate", "compare", "compare_economies", "compare_skims"]

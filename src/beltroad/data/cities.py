@@ -1,0 +1,74 @@
+"""City sets for skims: `world-1000`, `world-200`, `bri`, or a user CSV of places."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from beltroad.data.loader import DATA_DIR
+from beltroad.places import Gazetteer, Place, PlaceError, _cities
+
+CITY_SETS = ("world-1000", "world-200", "bri")
+
+
+def economies() -> pd.DataFrame:
+    """Economies with region and BRI participation (economies.csv; empty frame if absent)."""
+    path = DATA_DIR / "economies.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["iso3", "name", "region", "bri_member", "mou_year", "source"])
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("bri_member", "wb_bri_2019"):
+        if col in df.columns:
+            df[col] = df[col].str.lower().isin(["true", "1", "yes"])
+    return df
+
+
+def largest_cities(n: int, countries: set[str] | None = None) -> list[Place]:
+    """The n largest cities, every economy represented by at least its largest city (GeoNames >= 15,000)."""
+    cities = pd.DataFrame(_cities())
+    if countries is not None:
+        cities = cities[cities["country"].isin(countries)]
+    cities = cities.sort_values("population", ascending=False).drop_duplicates(["name", "country"])
+    firsts = cities.drop_duplicates("country")
+    rest = cities.drop(firsts.index)
+    chosen = pd.concat([firsts, rest.head(max(0, n - len(firsts)))]).head(max(n, len(firsts)))
+    chosen = chosen.sort_values(["country", "population"], ascending=[True, False])
+    return [Place(name=r.name, country=r.country, lat=float(r.lat), lon=float(r.lon), kind="city",
+                  population=int(r.population)) for r in chosen.itertuples(index=False)]
+
+
+def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
+    """A named city set or a CSV file with a `place` column (or `lat`,`lon`[,`name`,`country`])."""
+    if name == "world-1000":
+        return largest_cities(1000)
+    if name == "world-200":
+        return largest_cities(200)
+    if name == "bri":
+        eco = economies()
+        members = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+        if not members:
+            raise ValueError("the 'bri' city set needs economies.csv with bri_member flags")
+        return largest_cities(600, countries=members)
+    path = Path(name)
+    if not path.exists():
+        raise ValueError(f"unknown city set '{name}': use {', '.join(CITY_SETS)} or a CSV file")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    places: list[Place] = []
+    for i, r in df.iterrows():
+        if "place" in df.columns and r["place"]:
+            if gazetteer is None:
+                raise ValueError("resolving place names needs a gazetteer")
+            try:
+                places.append(gazetteer.resolve(r["place"]))
+            except PlaceError as exc:
+                raise ValueError(f"{path}:{i + 2}: {exc}") from None
+        elif "lat" in df.columns and "lon" in df.columns:
+            try:
+                lat, lon = float(r["lat"]), float(r["lon"])
+            except ValueError:
+                raise ValueError(f"{path}:{i + 2}: lat/lon must be numbers") from None
+            places.append(Place(name=r.get("name") or f"{lat},{lon}", country=r.get("country", ""), lat=lat, lon=lon,
+                                kind="coordinates"))
+        else:
+            raise ValueError(f"{path}: needs a 'place' column or 'lat' and 'lon' columns")
+    return places

@@ -1,0 +1,120 @@
+"""All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
+
+One multi-source Dijkstra (scipy, CSR) on the objective, then the other attributes are summed along the
+shortest-path trees in one vectorised sweep over vertices in distance order (all sources at once).
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from beltroad.network.build import ACCESS, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.places import Place
+from beltroad.routing.engine import EPS, Access, EdgeState, build_graph, weights_of
+
+MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
+CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
+
+
+def _best_edges(g, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    key = g.src.astype(np.int64) * g.n + g.dst
+    order = np.lexsort((w, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    best = order[first]
+    return best, key[best]
+
+
+def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: np.ndarray,
+               sorted_keys: np.ndarray) -> dict[str, np.ndarray]:
+    """Sum edge attributes along every shortest-path tree at once by pointer jumping (log depth steps)."""
+    s_rows, n_cols = pred.shape
+    valid = pred >= 0
+    cols = np.broadcast_to(np.arange(n_cols), pred.shape)
+    eidx = np.zeros(pred.shape, dtype=np.int64)
+    eidx[valid] = sorter[np.searchsorted(sorted_keys, pred[valid].astype(np.int64) * n + cols[valid])]
+    sentinel = n_cols
+    anc = np.full((s_rows, n_cols + 1), sentinel, dtype=np.int64)
+    anc[:, :n_cols][valid] = pred[valid]
+    names = list(attrs)
+    vals = np.zeros((len(names), s_rows, n_cols + 1))
+    for i, k in enumerate(names):
+        vals[i, :, :n_cols][valid] = attrs[k][eidx[valid]]
+    rows = np.arange(s_rows)[:, None]
+    while (anc != sentinel).any():
+        vals += vals[:, rows, anc]
+        anc = anc[rows, anc]
+    return {k: vals[i, :, :n_cols] for i, k in enumerate(names)}
+
+
+def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
+         access: Access | None = None, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`."""
+    access = access or Access(net)
+    endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
+    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool), endpoints, access)
+    w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
+    best, keys = _best_edges(g, w)
+    mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
+    # per-edge attributes of the chosen parallel edge
+    mode = g.mode[best]
+    is_access = g.kind[best] == ACCESS
+    attrs = {
+        "hours": g.hours[best], "usd": g.usd[best], "co2": g.co2_kg[best], "km": g.km[best],
+        "rail_km": np.where(mode == RAIL, g.km[best], 0.0),
+        "sea_km": np.where(mode == SEA_MODE, g.km[best], 0.0),
+        "road_km": np.where((mode == ROAD) & ~is_access, g.km[best], 0.0),
+        "ferry_km": np.where(mode == FERRY, g.km[best], 0.0),
+    }
+    sorter = np.argsort(keys)
+    sorted_keys = keys[sorter]
+    targets = np.array(new)
+    n_src = len(new)
+    out = {k: np.full((n_src, n_src), np.nan) for k in attrs}
+    reach = np.zeros((n_src, n_src), dtype=bool)
+    for start in range(0, n_src, CHUNK):
+        srcs = targets[start:start + CHUNK]
+        dist, pred = dijkstra(mat, directed=True, indices=srcs, return_predecessors=True)
+        acc = _path_sums(pred, g.n, attrs, sorter, sorted_keys)
+        d_t = dist[:, targets]
+        ok_t = np.isfinite(d_t)
+        reach[start:start + len(srcs)] = ok_t
+        for k in attrs:
+            block = acc[k][:, targets]
+            block[~ok_t] = np.nan
+            out[k][start:start + len(srcs)] = block
+        if progress:
+            progress(min(start + CHUNK, n_src), n_src)
+    oi, di = np.where(~np.eye(n_src, dtype=bool))
+    mode_km = np.stack([out["rail_km"][oi, di], out["road_km"][oi, di], out["sea_km"][oi, di],
+                        out["ferry_km"][oi, di]], axis=1)
+    reachable = reach[oi, di]
+    main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
+    main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
+    o_country = np.array([p.country for p in places])
+    # export/import customs of international pairs (Doing Business border compliance)
+    bc = net.border_compliance.set_index("iso3")
+    exp_h = pd.Series(o_country).map(bc["border_time_export"]).fillna(0).to_numpy()
+    imp_h = pd.Series(o_country).map(bc["border_time_import"]).fillna(0).to_numpy()
+    exp_usd = pd.Series(o_country).map(bc["border_fee_export"]).fillna(0).to_numpy()
+    imp_usd = pd.Series(o_country).map(bc["border_fee_import"]).fillna(0).to_numpy()
+    intl = o_country[oi] != o_country[di]
+    customs_h = np.where(intl, exp_h[oi] + imp_h[di], 0.0)
+    customs_usd = np.where(intl, exp_usd[oi] + imp_usd[di], 0.0)
+    df = pd.DataFrame({
+        "origin": [places[i].name for i in oi], "origin_country": o_country[oi],
+        "destination": [places[i].name for i in di], "destination_country": o_country[di],
+        "reachable": reachable,
+        "transit_days": (out["hours"][oi, di] + customs_h) / 24.0,
+        "cost_usd": out["usd"][oi, di] + customs_usd,
+        "distance_km": out["km"][oi, di],
+        "co2_kg": out["co2"][oi, di],
+        "main_mode": main,
+    })
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
+        df.loc[~df["reachable"], col] = np.nan  # unreachable pairs carry no number
+    return df
