@@ -113,8 +113,8 @@ def test_skim_agrees_with_the_planner(session):
     df = skim(session.network, session.state("baseline"), places).set_index(["origin", "destination"])
     r = session.plan("Chongqing", "Duisburg", alternatives=1).routes[0]
     got = df.loc[(places[0].name, places[1].name)]
-    assert got["transit_days"] == pytest.approx(r.transit_days, rel=1e-6)
-    assert got["cost_usd"] == pytest.approx(r.cost_usd, rel=1e-6)
+    assert got["transit_days"] == pytest.approx(r.transit_days, rel=1e-4)
+    assert got["cost_usd"] == pytest.approx(r.cost_usd, rel=1e-4)
     assert got["main_mode"] == r.main_mode
 
 

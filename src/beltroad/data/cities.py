@@ -23,9 +23,9 @@ def economies() -> pd.DataFrame:
     return df
 
 
-def largest_cities(n: int, countries: set[str] | None = None) -> list[Place]:
+def largest_cities(n: int, countries: set[str] | None = None, gazetteer: Gazetteer | None = None) -> list[Place]:
     """The n largest cities, every economy represented by at least its largest city (GeoNames >= 15,000)."""
-    cities = pd.DataFrame(_cities())
+    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else _cities())
     if countries is not None:
         cities = cities[cities["country"].isin(countries)]
     cities = cities.sort_values("population", ascending=False).drop_duplicates(["name", "country"])
@@ -40,15 +40,15 @@ def largest_cities(n: int, countries: set[str] | None = None) -> list[Place]:
 def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     """A named city set or a CSV file with a `place` column (or `lat`,`lon`[,`name`,`country`])."""
     if name == "world-1000":
-        return largest_cities(1000)
+        return largest_cities(1000, gazetteer=gazetteer)
     if name == "world-200":
-        return largest_cities(200)
+        return largest_cities(200, gazetteer=gazetteer)
     if name == "bri":
         eco = economies()
         members = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
         if not members:
             raise ValueError("the 'bri' city set needs economies.csv with bri_member flags")
-        return largest_cities(600, countries=members)
+        return largest_cities(600, countries=members, gazetteer=gazetteer)
     path = Path(name)
     if not path.exists():
         raise ValueError(f"unknown city set '{name}': use {', '.join(CITY_SETS)} or a CSV file")

@@ -41,14 +41,14 @@ def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: n
     anc = np.full((s_rows, n_cols + 1), sentinel, dtype=np.int64)
     anc[:, :n_cols][valid] = pred[valid]
     names = list(attrs)
-    vals = np.zeros((len(names), s_rows, n_cols + 1))
+    vals = np.zeros((len(names), s_rows, n_cols + 1), dtype=np.float32)  # float32 halves memory traffic
     for i, k in enumerate(names):
         vals[i, :, :n_cols][valid] = attrs[k][eidx[valid]]
     rows = np.arange(s_rows)[:, None]
     while (anc != sentinel).any():
         vals += vals[:, rows, anc]
         anc = anc[rows, anc]
-    return {k: vals[i, :, :n_cols] for i, k in enumerate(names)}
+    return {k: vals[i, :, :n_cols].astype(np.float64) for i, k in enumerate(names)}
 
 
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
