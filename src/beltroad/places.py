@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -151,26 +151,27 @@ class Gazetteer:
         return self._pick(query, cands)
 
     def _pick(self, query: str, cands: list[Place]) -> Place:
-        # merge a network node with the city of the same name nearby (prefer the node, keep the population)
+        """One place per distinct location; a unique or clearly dominant one wins, else candidates are listed."""
         nodes = [c for c in cands if c.kind in ("node", "port")]
         cities = sorted((c for c in cands if c.kind == "city"), key=lambda c: -c.population)
-        merged: list[Place] = []
+        for c in cities:  # a city found by another spelling (Alma-Ata) still starts at its own node (Almaty)
+            nodes += [n for n in self.by_name.get(normalize(c.name), []) if n.kind in ("node", "port") and n not in nodes]
+        options: list[Place] = []
+        served: set[int] = set()
         for c in cities:
-            near = [n for n in nodes if n.country == c.country and _km(n, c) < 60]
+            near = sorted((n for n in nodes if n.country == c.country and _km(n, c) < 60),
+                          key=lambda n: (n.kind != "node", _km(n, c)))
             if near:
-                near[0].population = max(near[0].population, c.population)
+                # the city is served by a network node: keep the city's name and size, start at the node
+                served.update(id(n) for n in near)
+                options.append(replace(near[0], name=c.name, population=c.population))
             else:
-                merged.append(c)
-        merged = [n for n in nodes if n.kind == "node"] + [n for n in nodes if n.kind == "port"] + merged
-        dataset_nodes = [n for n in merged if n.kind == "node"]
-        if len({(n.country) for n in dataset_nodes}) == 1 and dataset_nodes:
-            others = [c for c in merged if c.kind == "city" and c.country != dataset_nodes[0].country]
-            if not others or dataset_nodes[0].population >= DOMINANCE * max(o.population for o in others):
-                return dataset_nodes[0]
-        by_country: dict[str, Place] = {}
-        for c in sorted(merged, key=lambda c: -c.population):
-            by_country.setdefault(c.country, c)
-        ranked = sorted(by_country.values(), key=lambda c: -c.population)
+                options.append(c)
+        options += [n for n in nodes if id(n) not in served]
+        best_by_country: dict[str, Place] = {}
+        for c in sorted(options, key=lambda c: (-c.population, c.kind != "node", c.kind != "port")):
+            best_by_country.setdefault(c.country, c)
+        ranked = sorted(best_by_country.values(), key=lambda c: -c.population)
         if len(ranked) == 1:
             return ranked[0]
         top, second = ranked[0], ranked[1]

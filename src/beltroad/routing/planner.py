@@ -82,9 +82,11 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
 
 
 CARRIAGE_RADIUS_KM = 2000.0  # pre- and on-carriage by road: within this distance of the origin or destination
+DIRECT_RADIUS_KM = 500.0     # a second sea variant: port to port with local drayage only (all-water service)
 
 
-def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]] = ()) -> np.ndarray:
+def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]] = (),
+                    radius_km: float = CARRIAGE_RADIUS_KM) -> np.ndarray:
     """Edges allowed by the constraints (before scenario activity).
 
     With a rail or sea main haul, trucking is allowed only as pre- and on-carriage: road links whose both
@@ -96,7 +98,7 @@ def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]
 
         near = np.zeros(net.n_vertices, dtype=bool)
         for lat, lon in ends:
-            near |= haversine_km(lat, lon, net.vertex_lat, net.vertex_lon) <= CARRIAGE_RADIUS_KM
+            near |= haversine_km(lat, lon, net.vertex_lat, net.vertex_lon) <= radius_km
         long_road = (net.mode == ROAD) & (net.kind == LINK) & ~(near[net.src] & near[net.dst])
         mask &= ~long_road
     if c.mode == "rail":
@@ -121,6 +123,20 @@ class _Candidate:
     objective_value: float = 0.0
     gen: int = 0
     access_edges: list = field(default_factory=list)
+
+
+MAJOR_LEG_KM = 300.0
+
+
+def _corridor_key(route: Route) -> tuple:
+    """What makes two routes different to a planner: the sequence of major legs (mode, where each ends)."""
+    key = []
+    for leg in route.legs:
+        if leg.mode != "handling" and leg.distance_km >= MAJOR_LEG_KM:
+            item = (leg.mode, leg.to_country)
+            if not key or key[-1] != item:
+                key.append(item)
+    return tuple(key)
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -191,17 +207,21 @@ class Planner:
     # ------------------------------------------------------------------------------------------
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
-        modes = [c.mode] if c.mode != "multimodal" else ["multimodal", "rail", "sea", "road"]
+        variants = {"multimodal": [("multimodal", CARRIAGE_RADIUS_KM), ("rail", CARRIAGE_RADIUS_KM),
+                                   ("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM), ("road", CARRIAGE_RADIUS_KM)],
+                    "sea": [("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM)]}.get(
+            c.mode, [(c.mode, CARRIAGE_RADIUS_KM)])
         found: dict[tuple, _Candidate] = {}
         endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in stops]
         self._stops = stops
         self._endpoint_pos = [(p.lon, p.lat) for p in stops]
-        for mode in modes:
+        for vi, (mode, radius) in enumerate(variants):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
-            g, new = build_graph(self.net, self.state, constraint_mask(self.net, cm, ends), endpoints, self.access)
+            g, new = build_graph(self.net, self.state, constraint_mask(self.net, cm, ends, radius), endpoints,
+                                 self.access)
             w = weights_of(g, self.state, objective).copy()
-            rounds = 1 if mode != "multimodal" else n + 2
+            rounds = n + 2 if vi == 0 else 1  # penalty rounds on the first variant find other corridors
             for _ in range(rounds):
                 path: list[int] = []
                 ok = True
@@ -236,11 +256,9 @@ class Planner:
         for cand in cands:
             similar = False
             for k in kept:
-                same_mode = k.route.main_mode == cand.route.main_mode
-                same_passages = k.route.passages == cand.route.passages
                 overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
-                same_countries = set(k.route.countries) == set(cand.route.countries)
-                if same_mode and same_passages and (same_countries or overlap > 0.8):
+                if _corridor_key(k.route) == _corridor_key(cand.route) or (
+                        k.route.main_mode == cand.route.main_mode and overlap > 0.8):
                     similar = True
                     break
             if not similar:
@@ -259,6 +277,9 @@ class Planner:
         borders, gauges, corridors = [], [], []
         transfers = 0
         mode_km: dict[str, float] = {}
+
+        def vcountry(v: int) -> str:
+            return net.countries[g.vertex_country[v]] if g.vertex_country[v] >= 0 else ""
 
         def vname(v: int) -> str:
             if v >= net.n_vertices:
@@ -309,13 +330,14 @@ class Planner:
             mode_km[leg_mode] = mode_km.get(leg_mode, 0.0) + (0.0 if kind == ACCESS else km)
             if cur is not None and cur.mode == leg_mode:
                 cur.to_place = vname(d) if vname(d) != "sea" else cur.to_place
+                cur.to_country = vcountry(d) or cur.to_country
                 cur.distance_km += km
                 cur.transit_hours += hours
                 cur.cost_usd += usd
                 cur.co2_kg += co2
                 cur.coordinates += coords[1:] if cur.coordinates and coords and cur.coordinates[-1] == coords[0] else coords
             else:
-                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, coordinates=coords)
+                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, coordinates=coords, to_country=vcountry(d))
                 legs.append(cur)
         if countries[-1] != destination.country and destination.country:
             countries.append(destination.country)

@@ -20,6 +20,7 @@ class Leg:
     co2_kg: float
     detail: str = ""               # e.g. "gauge change 1435->1520", "port dwell", corridor names
     coordinates: list[list[float]] = field(default_factory=list)
+    to_country: str = ""           # ISO3 where the leg ends (internal: shapes the corridor signature)
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
         d = {"mode": self.mode, "from": self.from_place, "to": self.to_place,
