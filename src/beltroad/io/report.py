@@ -39,6 +39,51 @@ def _chart(cmp) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+COUNTRIES_GEOJSON = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
+
+
+def _choropleth(cmp) -> str:
+    """World map of per-economy change in shipment time (Natural Earth shapes shipped in the package)."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.patches import Polygon as MplPolygon
+
+    values = dict(zip(cmp.economies["iso3"], cmp.economies["change_pct"]))
+    finite = [v for v in values.values() if v == v]
+    lim = max(1e-6, max((abs(v) for v in finite), default=1.0))
+    norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
+    cmap = plt.get_cmap("RdYlGn_r")
+    fig, ax = plt.subplots(figsize=(13, 6.5))
+    patches, colours = [], []
+    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
+        v = values.get(f["properties"]["iso3"])
+        colour = "#dddddd" if v is None or v != v else cmap(norm(v))
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for poly in polys:
+            patches.append(MplPolygon(poly[0], closed=True))
+            colours.append(colour)
+    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.2))
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-58, 84)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, shrink=0.6, label="change in shipment time, % (mean over the economy's city pairs)")
+    ax.set_title(f"{cmp.scenario} vs {cmp.base}: change in shipment time by economy (grey: no city pairs)")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
 def write_report(cmp, out: Path) -> None:
     g = cmp.groups
     econ = cmp.economies
@@ -54,10 +99,12 @@ def write_report(cmp, out: Path) -> None:
           "## Largest losses (economies)", "", _fmt(econ.iloc[::-1], cols), "",
           "## Corridors (region pairs)", "", _fmt(cmp.corridors, list(cmp.corridors.columns), 30), ""]
     (out / "report.md").write_text("\n".join(md))
-    try:
-        img = f'<img alt="charts" src="data:image/png;base64,{_chart(cmp)}" style="max-width:100%">'
-    except Exception as exc:  # charts are a convenience: a report without them is still a report
-        img = f"<p>(charts unavailable: {html.escape(str(exc))})</p>"
+    img = ""
+    for label, draw in (("choropleth", _choropleth), ("charts", _chart)):
+        try:
+            img += f'<img alt="{label}" src="data:image/png;base64,{draw(cmp)}" style="max-width:100%">'
+        except Exception as exc:  # charts are a convenience: a report without them is still a report
+            img += f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(cmp.scenario)} vs {html.escape(cmp.base)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}}table{{border-collapse:collapse;margin:1rem 0}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><body>
