@@ -77,18 +77,32 @@ def _cities() -> list[dict]:
 
 
 class Gazetteer:
-    """Name index over network places and GeoNames cities (>= 15,000 people)."""
+    """Name index over network places and GeoNames cities (>= 15,000 people).
+
+    Stored compactly (cities as columns, the name index as ints) because the CLI loads it on every start.
+    """
 
     def __init__(self, net: Network):
         self.net = net
         places = net.places
-        self.by_name: dict[str, list[Place]] = {}
+        self.nodes: list[Place] = []
         self.by_locode: dict[str, Place] = {}
         self.by_id: dict[str, Place] = {}
+        index: dict[str, list[int]] = {}
+
+        def add(name: str, i: int) -> None:
+            key = normalize(name)
+            if key:
+                bucket = index.setdefault(key, [])
+                if i not in bucket:
+                    bucket.append(i)
+
         for r in places.itertuples(index=False):
             kind = "port" if r.origin == "searoute" else "node"
             p = Place(name=r.name, country=r.country, lat=float(r.lat), lon=float(r.lon), kind=kind, node_id=r.id,
                       locode=r.locode or "")
+            i = len(self.nodes)
+            self.nodes.append(p)
             self.by_id[r.id] = p
             if r.locode:
                 self.by_locode[r.locode.upper()] = p
@@ -96,15 +110,19 @@ class Gazetteer:
             names |= {a for a in str(r.aliases or "").split(";") if a}
             for n in names:
                 if n and n.strip():
-                    self._add(n, p)
-        self.cities = _cities()
-        for c in self.cities:
-            p = Place(name=c["name"], country=c["country"], lat=c["lat"], lon=c["lon"], kind="city",
-                      population=c["population"])
+                    add(n, i)
+        cities = _cities()
+        base = len(self.nodes)
+        self.city_name = [c["name"] for c in cities]
+        self.city_country = [c["country"] for c in cities]
+        self.city_lat = np.array([c["lat"] for c in cities])
+        self.city_lon = np.array([c["lon"] for c in cities])
+        self.city_pop = np.array([c["population"] for c in cities], dtype=np.int64)
+        for j, c in enumerate(cities):
             for n in {c["name"], *c["alt"]}:
                 if 2 < len(n) < 60:
-                    self._add(n, p)
-        self.keys = list(self.by_name)
+                    add(n, base + j)
+        self.index = {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in index.items()}
         from searoute.data.ports_dict import node_list
 
         for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
@@ -113,12 +131,36 @@ class Gazetteer:
                 self.by_locode[code] = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
                                              lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
 
-    def _add(self, name: str, place: Place) -> None:
-        key = normalize(name)
-        if key:
-            bucket = self.by_name.setdefault(key, [])
-            if place not in bucket:
-                bucket.append(place)
+    def _place(self, i: int) -> Place:
+        if i < len(self.nodes):
+            return self.nodes[i]
+        j = i - len(self.nodes)
+        return Place(name=self.city_name[j], country=self.city_country[j], lat=float(self.city_lat[j]),
+                     lon=float(self.city_lon[j]), kind="city", population=int(self.city_pop[j]))
+
+    def lookup(self, key: str) -> list[Place]:
+        """Places whose normalised name is `key`."""
+        v = self.index.get(key)
+        if v is None:
+            return []
+        return [self._place(i) for i in ((v,) if isinstance(v, int) else v)]
+
+    @property
+    def keys(self) -> list[str]:
+        if getattr(self, "_keys", None) is None:
+            self._keys = list(self.index)
+        return self._keys
+
+    @property
+    def cities(self) -> list[dict]:
+        return [{"name": n, "country": c, "lat": float(la), "lon": float(lo), "population": int(p)}
+                for n, c, la, lo, p in zip(self.city_name, self.city_country, self.city_lat, self.city_lon, self.city_pop)]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["net"] = None
+        state.pop("_keys", None)
+        return state
 
     def resolve(self, query: str) -> Place:
         q = (query or "").strip()
@@ -133,7 +175,7 @@ class Gazetteer:
                          kind="coordinates")
         if q in self.by_id:
             return self.by_id[q]
-        if re.fullmatch(r"[A-Za-z]{2}[A-Za-z2-9]{3}", q) and q.upper() in self.by_locode and (q.isupper() or normalize(q) not in self.by_name):
+        if re.fullmatch(r"[A-Za-z]{2}[A-Za-z2-9]{3}", q) and q.upper() in self.by_locode and (q.isupper() or normalize(q) not in self.index):
             return self.by_locode[q.upper()]
         country = None
         if "," in q:
@@ -143,7 +185,7 @@ class Gazetteer:
             if country is None:
                 raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).")
             q = name
-        cands = list(self.by_name.get(normalize(q), []))
+        cands = self.lookup(normalize(q))
         if country:
             cands = [c for c in cands if c.country == country]
         if not cands:
@@ -155,7 +197,7 @@ class Gazetteer:
         nodes = [c for c in cands if c.kind in ("node", "port")]
         cities = sorted((c for c in cands if c.kind == "city"), key=lambda c: -c.population)
         for c in cities:  # a city found by another spelling (Alma-Ata) still starts at its own node (Almaty)
-            nodes += [n for n in self.by_name.get(normalize(c.name), []) if n.kind in ("node", "port") and n not in nodes]
+            nodes += [n for n in self.lookup(normalize(c.name)) if n.kind in ("node", "port") and n not in nodes]
         options: list[Place] = []
         served: set[int] = set()
         for c in cities:
@@ -181,16 +223,19 @@ class Gazetteer:
                          candidates=ranked[:8])
 
     def suggest(self, q: str, country: str | None = None, limit: int = 5) -> list[str]:
-        hits = process.extract(normalize(q), self.keys, scorer=fuzz.WRatio, limit=limit * 4)
-        out: list[str] = []
+        """Closest known names (edit similarity), larger places first among equally close ones."""
+        hits = process.extract(normalize(q), self.keys, scorer=fuzz.ratio, limit=limit * 6)
+        scored = []
         for key, score, _ in hits:
-            for p in sorted(self.by_name[key], key=lambda p: -p.population):
-                if country and p.country != country:
-                    continue
-                label = f"{p.name}, {_ISO3TO2.get(p.country, p.country)}"
-                if label not in out:
-                    out.append(label)
-                break
+            places = [p for p in self.lookup(key) if not country or p.country == country]
+            if places:
+                best = max(places, key=lambda p: p.population)
+                scored.append((round(score / 5), best.population, best))
+        out: list[str] = []
+        for _, _, p in sorted(scored, key=lambda t: (-t[0], -t[1])):
+            label = f"{p.name}, {_ISO3TO2.get(p.country, p.country)}"
+            if label not in out:
+                out.append(label)
             if len(out) >= limit:
                 break
         return out
@@ -202,9 +247,9 @@ class Gazetteer:
             return []
         seen, out = set(), []
         prefix = [k for k in self.keys if k.startswith(key)]
-        pool = sorted((p for k in prefix for p in self.by_name[k]), key=lambda p: (p.kind != "node", -p.population))
+        pool = sorted((p for k in prefix for p in self.lookup(k)), key=lambda p: (p.kind != "node", -p.population))
         for key2, _, _ in process.extract(key, self.keys, scorer=fuzz.WRatio, limit=limit):
-            pool += self.by_name[key2]
+            pool += self.lookup(key2)
         for p in pool:
             ident = (p.name, p.country, p.kind)
             if ident not in seen:
@@ -216,11 +261,10 @@ class Gazetteer:
 
     def _country_at(self, lat: float, lon: float) -> str:
         """Country of the nearest known city (good enough to apply border rules to a coordinate)."""
-        arr = np.array([(c["lat"], c["lon"]) for c in self.cities])
         from beltroad.geo import haversine_km
 
-        d = haversine_km(lat, lon, arr[:, 0], arr[:, 1])
-        return self.cities[int(np.argmin(d))]["country"]
+        d = haversine_km(lat, lon, self.city_lat, self.city_lon)
+        return self.city_country[int(np.argmin(d))]
 
 
 def _km(a: Place, b: Place) -> float:

@@ -41,13 +41,11 @@ class Session:
             gz = Gazetteer(self.network)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                net, gz.net = gz.net, None
                 with path.with_suffix(".tmp").open("wb") as f:
                     pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
                 path.with_suffix(".tmp").replace(path)
-                gz.net = net
             except OSError:
-                gz.net = self.network
+                pass  # a read-only cache folder only costs start-up time
             self._gazetteer = gz
         return self._gazetteer
 
