@@ -385,11 +385,11 @@ class _Builder:
         """Domestic trucking between neighbouring terminals, where the dataset has no road corridor.
 
         The dataset holds the long-haul road corridors; everywhere else a truck can still drive from one
-        terminal or port to the next inside a country. Each terminal place is joined to its nearest
-        terminal places in the same country (within REGIONAL_ROAD_MAX_KM) by a road edge whose length is
+        place to the next inside a country. Each place is joined to its nearest places in the same country (within REGIONAL_ROAD_MAX_KM) by a road edge whose length is
         the great circle x the sourced road circuity factor, at single-carriageway speed and rate.
         """
-        term = np.flatnonzero(places["kind"].isin(TERMINAL_KINDS).to_numpy())
+        # every place a truck can reach: terminals, ports, towns at junctions and border posts
+        term = np.arange(len(places))
         km_factor = self.val("circuity", "road")
         speed = self.val("road", "speed_kmh", "road_single")
         rate = self.val("road", "rate_usd_per_teu_km", "road_single")
@@ -426,7 +426,7 @@ class _Builder:
         ports["country"] = ports["iso2"].map(_ISO2TO3).fillna("")
         ports = ports[ports["country"].ne("")]
         known_codes = set(nodes["locode"]) - {""}
-        ports = ports[~ports["locode"].isin(known_codes)]
+        ports = ports[~ports["locode"].isin(known_codes)].drop_duplicates("locode")  # one terminal per code
         # drop searoute ports within 30 km of a dataset seaport (same port, other code)
         sp = nodes[nodes["kind"].eq("seaport")]
         if len(sp) and len(ports):

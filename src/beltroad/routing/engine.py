@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -63,6 +64,29 @@ def baseline_state(net: Network, year: int = 2026, closed_passages: tuple[str, .
                      carbon_price_usd_per_t=float(net.params["carbon_price_usd_per_t"]["value"]))
 
 
+def customs_union_of(params: dict) -> dict[str, str]:
+    """ISO3 -> customs union name (EU, EAEU, ...): no export/import formalities between members."""
+    out: dict[str, str] = {}
+    for name, union in ((params.get("border") or {}).get("customs_unions") or {}).items():
+        for member in union.get("members") or []:
+            out[member] = name
+    return out
+
+
+def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Export clearance at origin + import clearance at destination (Doing Business border compliance,
+    hours and USD) for international pairs outside a common customs union; zero otherwise."""
+    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")
+    o = pd.Series(np.asarray(origin_countries, dtype=object))
+    d = pd.Series(np.asarray(dest_countries, dtype=object))
+    union = customs_union_of(net.params)
+    ou, du = o.map(union), d.map(union)
+    international = (o != d) & ~(ou.notna() & (ou == du))
+    hours = o.map(bc["border_time_export"]).fillna(0) + d.map(bc["border_time_import"]).fillna(0)
+    usd = o.map(bc["border_fee_export"]).fillna(0) + d.map(bc["border_fee_import"]).fillna(0)
+    return (np.where(international, hours, 0.0).astype(float), np.where(international, usd, 0.0).astype(float))
+
+
 @dataclass
 class Graph:
     """Edge arrays of one query: the network's edges plus access edges to the query's places."""
@@ -88,15 +112,24 @@ class Access:
         kinds = net.places["kind"].to_numpy()
         self.terminal_places = np.flatnonzero(np.isin(kinds, list(TERMINAL_KINDS)))
         pl = net.places.iloc[self.terminal_places]
-        self.tree = cKDTree(unit_vectors(pl["lat"], pl["lon"]))
+        self.lat, self.lon = pl["lat"].to_numpy(float), pl["lon"].to_numpy(float)
+        self.tree = cKDTree(unit_vectors(self.lat, self.lon))
         self.road_vertex = np.array([net.vertex(pid, "road") for pid in pl["id"]])
         self.country_index = {c: i for i, c in enumerate(net.countries)}
+        place_country = net.places["country"].map(self.country_index).fillna(-1).to_numpy()
+        self.vertex_country = np.where(net.vertex_place >= 0, place_country[np.maximum(net.vertex_place, 0)],
+                                       -1).astype(np.int32)
         p = net.params
         self.circuity = float(p["circuity"]["access_road"]["value"])
         self.speed = float(p["road"]["speed_kmh"]["road_single"]["value"])
         self.rate = float(p["road"]["rate_usd_per_teu_km"]["road_single"]["value"])
         self.co2 = float(p["road"]["co2e_kg_per_teu_km"]["value"])
         self.drive_h = float(p["road"]["driving_hours_per_day"]["value"])
+        self.border_h = float(p["border"]["road_default"]["hours"])
+        self.border_usd = float(p["border"]["road_default"]["usd"])
+        union = customs_union_of(p)
+        names = {n: i for i, n in enumerate(sorted(set(union.values()) | set(net.countries)))}
+        self.union_index = np.array([names[union.get(c, c)] for c in net.countries], dtype=np.int64)
 
     def drive_elapsed_hours(self, drive_hours: np.ndarray) -> np.ndarray:
         """Elapsed time of a truck leg under a daily driving limit (rest fills the rest of each day)."""
@@ -110,15 +143,14 @@ class Access:
         d, idx = self.tree.query(unit_vectors([lat], [lon])[0], k=k)
         idx = np.atleast_1d(idx)
         verts = self.road_vertex[idx]
-        pl = self.net.places.iloc[self.terminal_places[idx]]
-        km = haversine_km(lat, lon, pl["lat"].to_numpy(), pl["lon"].to_numpy()) * self.circuity
+        km = haversine_km(lat, lon, self.lat[idx], self.lon[idx]) * self.circuity
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
         verts, km = verts[keep], km[keep]
         if node_id is not None:
             own = self.net.vertex(node_id, "road")
-            if own >= 0:
-                verts = np.append(verts[verts != own], own)
-                km = np.append(km[: len(verts) - 1], 0.0) if False else np.append(km[self.road_vertex[idx][keep] != own], 0.0)
+            if own >= 0:  # a place that is a network node starts at its own road vertex
+                others = verts != own
+                verts, km = np.append(verts[others], own), np.append(km[others], 0.0)
         return verts, km
 
 
@@ -127,9 +159,7 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
     """Active edges plus one new vertex per endpoint, joined by access edges in both directions."""
     active = state.active & mask
     idx = np.flatnonzero(active)
-    vertex_country = np.where(net.vertex_place >= 0,
-                              net.places["country"].map(access.country_index).fillna(-1).to_numpy()[np.maximum(net.vertex_place, 0)],
-                              -1).astype(np.int32)
+    vertex_country = access.vertex_country
     srcs, dsts, hours, usd, co2, km, mode, kind, eid = ([net.src[idx]], [net.dst[idx]], [state.hours[idx]], [state.usd[idx]],
                                                          [state.co2_kg[idx]], [state.km[idx]], [net.mode[idx]],
                                                          [net.kind[idx]], [idx.astype(np.int64)])
@@ -144,6 +174,12 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
         drive = dist / access.speed
         hrs = access.drive_elapsed_hours(drive)
         cost = dist * access.rate
+        # an access road that crosses a border pays the road border default (none inside a customs union)
+        ci = access.country_index.get(country, -1)
+        vc = access.vertex_country[verts]
+        crosses = (ci >= 0) & (vc >= 0) & (access.union_index[np.maximum(vc, 0)] != (access.union_index[ci] if ci >= 0 else 0))
+        hrs = hrs + np.where(crosses, access.border_h, 0.0)
+        cost = cost + np.where(crosses, access.border_usd, 0.0)
         emis = dist * access.co2
         for direction in (0, 1):
             s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))

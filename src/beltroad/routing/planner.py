@@ -10,7 +10,7 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, KIND_NAMES, 
                                     ROAD, SEA, SEA_MODE, TRANSFER, FERRY_BOARD, Network)
 from beltroad.network.sea import PASSAGES, canonical_passage
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, EdgeState, Graph, build_graph, shortest_path, weights_of
+from beltroad.routing.engine import Access, EdgeState, Graph, build_graph, end_customs, shortest_path, weights_of
 from beltroad.routing.result import Leg, PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -342,18 +342,10 @@ class Planner:
         if countries[-1] != destination.country and destination.country:
             countries.append(destination.country)
         # customs at both ends of an international shipment (Doing Business border compliance)
-        customs_h = customs_usd = 0.0
-        if origin.country != destination.country:
-            bc = net.border_compliance.set_index("iso3")
-            if origin.country in bc.index:
-                customs_h += float(bc.at[origin.country, "border_time_export"])
-                customs_usd += float(bc.at[origin.country, "border_fee_export"])
-            if destination.country in bc.index:
-                customs_h += float(bc.at[destination.country, "border_time_import"])
-                customs_usd += float(bc.at[destination.country, "border_fee_import"])
-            if customs_h or customs_usd:
-                legs.append(Leg("handling", origin.name, destination.name, 0.0, customs_h, customs_usd, 0.0,
-                                "export and import customs (Doing Business border compliance)"))
+        ch, cu = end_customs(net, np.array([origin.country]), np.array([destination.country]))
+        if ch[0] or cu[0]:
+            legs.append(Leg("handling", origin.name, destination.name, 0.0, float(ch[0]), float(cu[0]), 0.0,
+                            "export and import customs (Doing Business border compliance)"))
         total_h = float(sum(leg.transit_hours for leg in legs))
         total_usd = float(sum(leg.cost_usd for leg in legs))
         total_co2 = float(sum(leg.co2_kg for leg in legs))

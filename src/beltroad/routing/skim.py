@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.network.build import ACCESS, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
-from beltroad.routing.engine import EPS, Access, EdgeState, build_graph, weights_of
+from beltroad.routing.engine import EPS, Access, EdgeState, build_graph, end_customs, weights_of
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
@@ -51,6 +51,53 @@ def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: n
     return {k: vals[i, :, :n_cols].astype(np.float64) for i, k in enumerate(names)}
 
 
+try:  # numba compiles the tree sweep; without it the numpy pointer-jumping path gives the same numbers
+    from numba import njit
+except ImportError:  # pragma: no cover
+    njit = None
+
+if njit is not None:
+    @njit(cache=True)
+    def _tree_sums_kernel(pred, indptr, indices, edge_at, attrs, out):  # pragma: no cover - compiled
+        """out[r, v, k] = sum of attrs[:, k] along the tree path source(r) -> v (memoised walk up the tree)."""
+        n_rows, n_cols = pred.shape
+        n_attr = attrs.shape[1]
+        stack = np.empty(n_cols, dtype=np.int64)
+        for r in range(n_rows):
+            done = np.zeros(n_cols, dtype=np.bool_)
+            for v0 in range(n_cols):
+                if done[v0]:
+                    continue
+                top = 0
+                v = v0
+                while v >= 0 and not done[v]:
+                    stack[top] = v
+                    top += 1
+                    v = pred[r, v]
+                while top > 0:
+                    top -= 1
+                    v = stack[top]
+                    p = pred[r, v]
+                    if p >= 0:
+                        e = -1
+                        for q in range(indptr[p], indptr[p + 1]):
+                            if indices[q] == v:
+                                e = edge_at[q]
+                                break
+                        for k in range(n_attr):
+                            out[r, v, k] = out[r, p, k] + attrs[e, k]
+                    done[v] = True
+
+
+def _tree_sums(pred, mat, best_sorted_by_csr, attrs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    names = list(attrs)
+    stacked = np.ascontiguousarray(np.stack([attrs[k] for k in names], axis=1))
+    out = np.zeros(pred.shape + (len(names),))
+    _tree_sums_kernel(pred.astype(np.int64), mat.indptr.astype(np.int64), mat.indices.astype(np.int64),
+                      best_sorted_by_csr, stacked, out)
+    return {k: out[:, :, i] for i, k in enumerate(names)}
+
+
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
          access: Access | None = None, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`."""
@@ -60,6 +107,10 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
     best, keys = _best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
+    mat.sort_indices()
+    # position q of the CSR structure -> index into `best` (so a tree edge (p, v) finds its attributes)
+    csr_keys = np.repeat(np.arange(g.n, dtype=np.int64), np.diff(mat.indptr)) * g.n + mat.indices
+    edge_at = np.argsort(keys)[np.searchsorted(np.sort(keys), csr_keys)].astype(np.int64)
     # per-edge attributes of the chosen parallel edge
     mode = g.mode[best]
     is_access = g.kind[best] == ACCESS
@@ -79,7 +130,10 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     for start in range(0, n_src, CHUNK):
         srcs = targets[start:start + CHUNK]
         dist, pred = dijkstra(mat, directed=True, indices=srcs, return_predecessors=True)
-        acc = _path_sums(pred, g.n, attrs, sorter, sorted_keys)
+        if njit is not None:
+            acc = _tree_sums(pred, mat, edge_at, attrs)
+        else:
+            acc = _path_sums(pred, g.n, attrs, sorter, sorted_keys)
         d_t = dist[:, targets]
         ok_t = np.isfinite(d_t)
         reach[start:start + len(srcs)] = ok_t
@@ -96,18 +150,21 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
     main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
     o_country = np.array([p.country for p in places])
+    countries = pd.Index(sorted(set(o_country)))
+    c_codes = countries.get_indexer(o_country)
     # export/import customs of international pairs (Doing Business border compliance)
-    bc = net.border_compliance.set_index("iso3")
-    exp_h = pd.Series(o_country).map(bc["border_time_export"]).fillna(0).to_numpy()
-    imp_h = pd.Series(o_country).map(bc["border_time_import"]).fillna(0).to_numpy()
-    exp_usd = pd.Series(o_country).map(bc["border_fee_export"]).fillna(0).to_numpy()
-    imp_usd = pd.Series(o_country).map(bc["border_fee_import"]).fillna(0).to_numpy()
-    intl = o_country[oi] != o_country[di]
-    customs_h = np.where(intl, exp_h[oi] + imp_h[di], 0.0)
-    customs_usd = np.where(intl, exp_usd[oi] + imp_usd[di], 0.0)
+    customs_h, customs_usd = end_customs(net, o_country[oi], o_country[di])
+    labels = pd.Index([p.name for p in places])
+    if labels.has_duplicates:  # categories must be unique: same-named cities get their country
+        labels = pd.Index([f"{p.name} ({p.country})" if dup else p.name
+                           for p, dup in zip(places, labels.duplicated(keep=False))])
+        if labels.has_duplicates:
+            labels = pd.Index([f"{lab} #{i}" for i, lab in enumerate(labels)])
     df = pd.DataFrame({
-        "origin": [places[i].name for i in oi], "origin_country": o_country[oi],
-        "destination": [places[i].name for i in di], "destination_country": o_country[di],
+        "origin": pd.Categorical.from_codes(oi, categories=labels),
+        "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries),
+        "destination": pd.Categorical.from_codes(di, categories=labels),
+        "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries),
         "reachable": reachable,
         "transit_days": (out["hours"][oi, di] + customs_h) / 24.0,
         "cost_usd": out["usd"][oi, di] + customs_usd,

@@ -1,0 +1,146 @@
+"""Route latency of beltroad, in-process and from the command line (`make bench`).
+
+1. Sea-only queries: beltroad `Session.plan(..., mode="sea", alternatives=1)` against the `searoute` package
+   (igraph backend) on the same port coordinates; both warmed first, median of --repeat runs per pair.
+2. Multimodal queries (3 ranked alternatives, default options) over ~20 city pairs: p50 / p95.
+3. Cold `beltroad route` CLI wall time (a fresh process; the on-disk network/gazetteer cache is warm).
+
+Prints tables; asserts nothing about time.
+"""
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# major container ports by UN/LOCODE: pairs that only the sea can join
+SEA_PAIRS = [
+    ("CNSHA", "NLRTM"), ("SGSIN", "DEHAM"), ("CNNGB", "GRPIR"), ("CNYTN", "USLAX"), ("KRPUS", "BRSSZ"),
+    ("CNTAO", "AEJEA"), ("CNTSN", "KEMBA"), ("LKCMB", "BEANR"), ("MYPKG", "ESVLC"), ("PKKHI", "GBFXT"),
+]
+CITY_PAIRS = [
+    ("Chongqing", "Duisburg"), ("Xian", "Madrid"), ("Chengdu", "Lodz"), ("Yiwu", "Madrid, ES"), ("Wuhan", "Lyon"),
+    ("Zhengzhou", "Hamburg"), ("Shanghai", "Rotterdam"), ("Kunming", "Bangkok"), ("Kashgar", "Karachi"),
+    ("Urumqi", "Tashkent"), ("Almaty", "Istanbul"), ("Baku", "Constanta, RO"), ("Mombasa", "Nairobi"),
+    ("Djibouti", "Addis Ababa"), ("Piraeus", "Budapest"), ("Lianyungang", "Almaty"), ("Harbin", "Moscow"),
+    ("Tianjin", "Ulaanbaatar"), ("Guangzhou", "Vientiane"), ("Beijing", "Warsaw"),
+]
+CLI_ARGS = ["route", "Chongqing", "Duisburg"]
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def _median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_sea(session, repeat: int) -> None:
+    import searoute
+
+    places = [(session.resolve(a), session.resolve(b)) for a, b in SEA_PAIRS]
+
+    def ours(o, d):
+        return session.plan(o, d, mode="sea", alternatives=1)
+
+    def theirs(o, d):
+        return searoute.searoute([o.lon, o.lat], [d.lon, d.lat], backend="igraph")
+
+    for o, d in places:  # warm both: graphs built, caches filled
+        ours(o, d)
+        theirs(o, d)
+    print(f"\nSea-only queries: beltroad plan(mode='sea', alternatives=1) vs searoute {getattr(searoute, '__version__', '')}"
+          f" (backend='igraph'), median of {repeat} warm runs")
+    print(f"{'origin':>6} {'dest':>6} {'beltroad ms':>12} {'searoute ms':>12} {'ratio':>7} {'km beltroad':>12} {'km searoute':>12}")
+    tot_ours = tot_theirs = 0.0
+    ratios = []
+    for (a, b), (o, d) in zip(SEA_PAIRS, places):
+        t_ours = _median_time(lambda: ours(o, d), repeat)
+        t_theirs = _median_time(lambda: theirs(o, d), repeat)
+        km_ours = ours(o, d).routes[0].distance_km
+        km_theirs = float(theirs(o, d).properties["length"])
+        tot_ours += t_ours
+        tot_theirs += t_theirs
+        ratios.append(t_ours / t_theirs)
+        print(f"{a:>6} {b:>6} {_ms(t_ours):>12} {_ms(t_theirs):>12} {t_ours / t_theirs:7.2f} {km_ours:12,.0f} {km_theirs:12,.0f}")
+    print(f"{'total':>13} {_ms(tot_ours):>12} {_ms(tot_theirs):>12} {tot_ours / tot_theirs:7.2f}"
+          f"   (median per-pair ratio {statistics.median(ratios):.2f}; ratio = beltroad / searoute)")
+
+
+def bench_multimodal(session, repeat: int) -> None:
+    pairs = [(session.resolve(a), session.resolve(b)) for a, b in CITY_PAIRS]
+    for o, d in pairs:  # warm
+        session.plan(o, d)
+    samples, per_pair = [], []
+    for (a, b), (o, d) in zip(CITY_PAIRS, pairs):
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            session.plan(o, d)
+            times.append(time.perf_counter() - t)
+        samples += times
+        per_pair.append((f"{a} -> {b}", statistics.median(times)))
+    print(f"\nMultimodal queries (3 alternatives, objective time): {len(pairs)} city pairs x {repeat} warm runs")
+    print(f"{'p50 ms':>10} {'p95 ms':>10} {'max ms':>10} {'mean ms':>10}")
+    print(f"{_ms(_percentile(samples, 0.5)):>10} {_ms(_percentile(samples, 0.95)):>10} {_ms(max(samples)):>10} "
+          f"{_ms(statistics.fmean(samples)):>10}")
+    slow = sorted(per_pair, key=lambda kv: -kv[1])[:3]
+    print("slowest pairs: " + ", ".join(f"{name} {t * 1000:.0f} ms" for name, t in slow))
+
+
+def bench_cli(repeat: int) -> None:
+    exe = str(Path(sys.executable).with_name("beltroad"))
+    warm = subprocess.run([exe, *CLI_ARGS], capture_output=True, text=True)  # fills the on-disk cache if needed
+    if warm.returncode != 0:
+        print(f"\nCLI: `beltroad {' '.join(CLI_ARGS)}` failed ({warm.returncode}): {warm.stderr.strip()[:300]}")
+        return
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([exe, *CLI_ARGS], capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - t)
+    print(f"\nCold CLI `beltroad {' '.join(CLI_ARGS)}` (new process, warm disk cache), {repeat} runs")
+    print(f"{'median s':>10} {'min s':>10} {'max s':>10}")
+    print(f"{statistics.median(times):10.2f} {min(times):10.2f} {max(times):10.2f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5, help="timed runs per in-process query (default 5)")
+    ap.add_argument("--cli-repeat", type=int, default=3, help="timed CLI runs (default 3)")
+    args = ap.parse_args(argv)
+
+    from beltroad.service import default_session
+
+    t = time.perf_counter()
+    session = default_session()
+    session.gazetteer
+    session.planner()
+    load = time.perf_counter() - t
+    print(f"beltroad route latency  ·  Python {platform.python_version()}  ·  {platform.machine()}  ·  "
+          f"{len(session.network.places)} places, {session.network.n_vertices} vertices, {session.network.n_edges} edges"
+          f"  ·  session load {load:.2f} s")
+    bench_sea(session, args.repeat)
+    bench_multimodal(session, args.repeat)
+    bench_cli(args.cli_repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,393 @@
+/* beltroad single-page app: plan trips, explore network layers, compare scenarios. No network access
+   beyond this server: MapLibre is served from /static/vendor, no tiles, no fonts (no text layers). */
+"use strict";
+
+const MODE_COLOURS = { rail: "#c0392b", road: "#e67e22", sea: "#2471a3", ferry: "#8e44ad", inland_water: "#17a589" };
+const GAUGE_COLOURS = { 1435: "#c0392b", 1520: "#7d3c98", 1000: "#148f77", 1067: "#5d6d7e", 1676: "#b7950b", 1668: "#d35400" };
+const PASSAGES = ["suez", "bab-el-mandeb", "hormuz", "malacca", "sunda", "panama", "gibraltar", "bosporus",
+                  "dardanelles", "cape", "magellan", "bering", "arctic"];
+const MARKER_COLOURS = { border: "#1d2731", gauge_change: "#f1c40f", passage: "#e74c3c" };
+const NET_LAYERS = [
+  { id: "rail", label: "Rail (by gauge)", on: true },
+  { id: "road", label: "Road corridors", on: false },
+  { id: "ferry", label: "Ferries", on: false },
+  { id: "sea", label: "Sea lanes", on: false },
+  { id: "ports", label: "Ports", on: false },
+  { id: "crossings", label: "Border crossings & gauge changes", on: false },
+  { id: "projects", label: "BRI projects (by status)", on: false },
+];
+const PROJECT_COLOURS = { open: "#17202a", under_construction: "#f39c12", planned: "#a6acaf" };
+
+const $ = (s) => document.querySelector(s);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+const fmt = (n, d = 0) => (n == null || isNaN(n) ? "–" : Number(n).toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }));
+const state = { plan: null, selected: 1, year: null, layersLoaded: {}, compare: null, pending: 0 };
+window.beltroad = { state };
+
+// ------------------------------------------------------------------------------------ fetch + spinner
+async function api(path, label) {
+  state.pending++;
+  $("#spinner").hidden = false;
+  $("#spinner-text").textContent = label || "Working…";
+  try {
+    const r = await fetch(path, { headers: { Accept: "application/json" } });
+    let body = null;
+    try { body = await r.json(); } catch (e) { body = { detail: `Unexpected reply (${r.status})` }; }
+    if (!r.ok) { const err = new Error(body.detail || `Error ${r.status}`); err.body = body; err.status = r.status; throw err; }
+    return body;
+  } finally {
+    state.pending--;
+    if (state.pending <= 0) { state.pending = 0; $("#spinner").hidden = true; }
+  }
+}
+
+// ------------------------------------------------------------------------------------ map
+function graticule() {
+  const f = [];
+  for (let lon = -180; lon <= 180; lon += 30) f.push({ type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: Array.from({ length: 37 }, (_, i) => [lon, -90 + i * 5]) } });
+  for (let lat = -60; lat <= 80; lat += 20) f.push({ type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: Array.from({ length: 73 }, (_, i) => [-180 + i * 5, lat]) } });
+  return { type: "FeatureCollection", features: f };
+}
+const EMPTY = { type: "FeatureCollection", features: [] };
+
+const map = new maplibregl.Map({
+  container: "map",
+  style: {
+    version: 8,
+    sources: {
+      graticule: { type: "geojson", data: graticule() },
+      countries: { type: "geojson", data: EMPTY, promoteId: "iso_a3" },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#dfe9f2" } },
+      { id: "graticule", type: "line", source: "graticule", paint: { "line-color": "#c4d3e0", "line-width": 0.6 } },
+      { id: "countries-fill", type: "fill", source: "countries", paint: {
+          "fill-color": ["case", ["!=", ["feature-state", "value"], null], ["feature-state", "colour"], "#f7f5ef"],
+          "fill-opacity": 1 } },
+      { id: "countries-line", type: "line", source: "countries", paint: { "line-color": "#b5b9bd", "line-width": 0.6 } },
+    ],
+  },
+  center: [60, 35], zoom: 1.9, minZoom: 0.5, maxZoom: 12, attributionControl: false,
+});
+window.beltroad.map = map;
+map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+map.addControl(new maplibregl.ScaleControl(), "bottom-right");
+map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: "beltroad dataset · Natural Earth · searoute" }));
+
+function unwrap(coords) { // continue lines across the antimeridian instead of drawing them round the world
+  const out = [];
+  let shift = 0, prev = null;
+  for (const [x, y] of coords) {
+    if (prev !== null) { const d = x + shift - prev; if (d > 180) shift -= 360; else if (d < -180) shift += 360; }
+    out.push([x + shift, y]); prev = x + shift;
+  }
+  return out;
+}
+
+map.on("load", async () => {
+  for (const id of ["net-rail", "net-road", "net-ferry", "net-sea", "net-ports", "net-crossings", "net-projects", "route", "markers", "ends"])
+    map.addSource(id, { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "net-sea", type: "line", source: "net-sea", layout: { visibility: "none" }, paint: { "line-color": "#6f9cc4", "line-width": 0.6, "line-opacity": 0.45 } });
+  map.addLayer({ id: "net-road", type: "line", source: "net-road", layout: { visibility: "none" }, paint: { "line-color": MODE_COLOURS.road, "line-width": 1.2, "line-opacity": 0.75 } });
+  map.addLayer({ id: "net-ferry", type: "line", source: "net-ferry", layout: { visibility: "none" }, paint: { "line-color": MODE_COLOURS.ferry, "line-width": 1.2, "line-dasharray": [2, 2] } });
+  map.addLayer({ id: "net-rail", type: "line", source: "net-rail", paint: {
+      "line-color": ["match", ["to-string", ["get", "gauge_mm"]], ...Object.entries(GAUGE_COLOURS).flatMap(([g, c]) => [String(g), c]), "#777"],
+      "line-width": 1.3, "line-opacity": ["case", ["==", ["get", "status"], "open"], 0.45, 0.3] } });
+  map.addLayer({ id: "net-projects", type: "line", source: "net-projects", layout: { visibility: "none" }, paint: {
+      "line-color": ["match", ["get", "status"], ...Object.entries(PROJECT_COLOURS).flat(), "#555"], "line-width": 3.5, "line-opacity": 0.8 } });
+  map.addLayer({ id: "net-ports", type: "circle", source: "net-ports", layout: { visibility: "none" }, paint: {
+      "circle-radius": ["case", ["get", "dataset"], 3.5, 2], "circle-color": "#2471a3", "circle-stroke-color": "#fff", "circle-stroke-width": 0.6 } });
+  map.addLayer({ id: "net-crossings", type: "circle", source: "net-crossings", layout: { visibility: "none" }, paint: {
+      "circle-radius": 3.5, "circle-color": ["match", ["get", "kind"], "gauge_change", MARKER_COLOURS.gauge_change, MARKER_COLOURS.border],
+      "circle-stroke-color": "#fff", "circle-stroke-width": 0.8 } });
+  map.addLayer({ id: "route-casing", type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
+    filter: ["==", ["get", "selected"], true], paint: { "line-color": "#fff", "line-width": 7 } });
+  map.addLayer({ id: "route-alt", type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
+    filter: ["!=", ["get", "selected"], true], paint: { "line-color": ["get", "colour"], "line-width": 2.2, "line-opacity": 0.45, "line-dasharray": [2, 1.5] } });
+  map.addLayer({ id: "route-line", type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
+    filter: ["==", ["get", "selected"], true], paint: { "line-color": ["get", "colour"], "line-width": 4 } });
+  map.addLayer({ id: "markers", type: "circle", source: "markers",
+    layout: { "circle-sort-key": ["match", ["get", "kind"], "gauge_change", 3, "passage", 2, 1] }, paint: {
+      "circle-radius": ["match", ["get", "kind"], "gauge_change", 7, 6], "circle-color": ["match", ["get", "kind"], "gauge_change", MARKER_COLOURS.gauge_change, "passage", MARKER_COLOURS.passage, MARKER_COLOURS.border],
+      "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+  map.addLayer({ id: "ends", type: "circle", source: "ends", paint: { "circle-radius": 7, "circle-color": "#15324d", "circle-stroke-color": "#fff", "circle-stroke-width": 2.5 } });
+
+  for (const id of ["route-line", "route-alt"]) {
+    map.on("click", id, (e) => {
+      const p = e.features[0].properties;
+      popup(e.lngLat, `<b>Route ${p.rank}</b> · ${esc(p.mode)}<br>${esc(p.from)} → ${esc(p.to)}<br>${fmt(p.distance_km)} km · ${fmt(p.transit_hours, 1)} h · ${fmt(p.cost_usd)} USD`);
+      if (Number(p.rank) !== state.selected) selectRoute(Number(p.rank));
+    });
+  }
+  map.on("click", "markers", (e) => {
+    const p = e.features[0].properties;
+    const what = { border: "Border crossing", gauge_change: "Gauge change", passage: "Chokepoint" }[p.kind] || p.kind;
+    popup(e.lngLat, `<b>${what}</b>: ${esc(p.name)}<br>${esc(p.detail)}` + (p.hours !== "null" && p.hours != null ? `<br>${fmt(p.hours, 1)} h` : "") +
+      (p.cost_usd !== "null" && p.cost_usd != null ? ` · ${fmt(p.cost_usd)} USD` : ""));
+  });
+  map.on("click", "net-rail", (e) => { const p = e.features[0].properties; popup(e.lngLat, `<b>Rail</b> ${esc(p.from)} – ${esc(p.to)}<br>gauge ${esc(p.gauge_mm)} mm · ${esc(p.status)}${p.opened ? " · opened " + esc(p.opened) : ""}<br>${esc(p.corridor)}`); });
+  map.on("click", "net-road", (e) => { const p = e.features[0].properties; popup(e.lngLat, `<b>Road</b> ${esc(p.from)} – ${esc(p.to)}<br>${esc(p.class)} · ${esc(p.status)}`); });
+  map.on("click", "net-ports", (e) => { const p = e.features[0].properties; popup(e.lngLat, `<b>${esc(p.name)}</b> (${esc(p.country)}) ${esc(p.locode)}`); });
+  map.on("click", "net-crossings", (e) => { const p = e.features[0].properties; popup(e.lngLat, `<b>${p.kind === "gauge_change" ? "Gauge change" : "Border"}</b> ${esc(p.from_country)} → ${esc(p.to_country)}<br>dwell ${fmt(p.dwell_hours, 1)} h` + (p.kind === "gauge_change" ? `<br>${esc(p.gauge_from_mm)} → ${esc(p.gauge_to_mm)} mm` : "")); });
+  map.on("click", "net-projects", (e) => { const p = e.features[0].properties; popup(e.lngLat, `<b>${esc(p.name)}</b><br>${esc(p.status)}${p.opened ? " · " + esc(p.opened) : ""}${p.cost_usd_bn ? " · " + esc(p.cost_usd_bn) + " bn USD" : ""}`); });
+  map.on("click", "countries-fill", (e) => {
+    if (!state.compare) return;
+    const iso = e.features[0].properties.iso_a3, row = state.compare.byIso[iso];
+    if (row) popup(e.lngLat, `<b>${esc(row.name || iso)}</b><br>${fmt(row.change_days, 2)} days · ${fmt(row.change_pct, 1)} % time` +
+      (row.trade_cost_change_pct != null ? `<br>trade cost ${fmt(row.trade_cost_change_pct, 2)} %` : ""));
+    else popup(e.lngLat, `<b>${esc(e.features[0].properties.name)}</b><br>no figure in this comparison`);
+  });
+  for (const id of ["route-line", "route-alt", "markers", "net-rail", "net-road", "net-ports", "net-crossings", "net-projects"]) {
+    map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
+    map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
+  }
+  $("#map").dataset.ready = "1";
+  api("/api/network?layer=countries", "Loading the basemap…").then((g) => map.getSource("countries").setData(g)).catch(() => {});
+  refreshLayers();
+});
+
+function popup(lngLat, htmlText) { new maplibregl.Popup({ closeButton: true, maxWidth: "300px" }).setLngLat(lngLat).setHTML(htmlText).addTo(map); }
+
+// ------------------------------------------------------------------------------------ autocomplete
+function autocomplete(input, list) {
+  let timer = null, items = [], active = -1, seq = 0;
+  const close = () => { list.innerHTML = ""; items = []; active = -1; };
+  const pick = (p) => {
+    input.value = `${p.name} (${p.country})`;
+    input.dataset.query = p.node_id || (p.kind === "port" && p.locode ? p.locode : `${p.name}, ${p.country}`);
+    close();
+  };
+  const render = () => {
+    list.innerHTML = items.map((p, i) => `<li role="option" class="${i === active ? "active" : ""}" data-i="${i}"><span>${esc(p.name)} <small>${esc(p.country)}</small></span><span class="kind">${esc(p.kind === "node" ? "network node" : p.kind)}${p.population ? " · " + fmt(p.population / 1e6, 1) + " M" : ""}</span></li>`).join("");
+  };
+  input.addEventListener("input", () => {
+    delete input.dataset.query;
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2) { close(); return; }
+    timer = setTimeout(async () => {
+      const my = ++seq;
+      try {
+        const r = await fetch(`/api/places?q=${encodeURIComponent(q)}&limit=8`).then((r) => r.json());
+        if (my !== seq) return;
+        items = r.places || []; active = -1; render();
+      } catch (e) { close(); }
+    }, 150);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (!items.length) return;
+    if (e.key === "ArrowDown") { active = (active + 1) % items.length; render(); e.preventDefault(); }
+    else if (e.key === "ArrowUp") { active = (active - 1 + items.length) % items.length; render(); e.preventDefault(); }
+    else if (e.key === "Enter" && active >= 0) { pick(items[active]); e.preventDefault(); }
+    else if (e.key === "Escape") close();
+  });
+  list.addEventListener("mousedown", (e) => { const li = e.target.closest("li"); if (li) { e.preventDefault(); pick(items[Number(li.dataset.i)]); } });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+}
+autocomplete($("#origin"), $("#origin-list"));
+autocomplete($("#destination"), $("#destination-list"));
+
+// ------------------------------------------------------------------------------------ plan
+$("#passages").insertAdjacentHTML("beforeend", PASSAGES.map((p) => `<label><input type="checkbox" value="${p}"> ${p}</label>`).join(""));
+
+function showMessage(el, text, extra) {
+  el.hidden = !text;
+  el.className = "message" + (extra && extra.info ? " info" : "");
+  el.innerHTML = text ? esc(text) : "";
+  if (extra && extra.suggestions && extra.suggestions.length) {
+    el.insertAdjacentHTML("beforeend", "<div>" + extra.suggestions.map((s) => `<button type="button" class="sugg">${esc(s)}</button>`).join("") + "</div>");
+    el.querySelectorAll("button.sugg").forEach((b) => b.addEventListener("click", () => {
+      const input = extra.field === "destination" ? $("#destination") : $("#origin");
+      input.value = b.textContent; delete input.dataset.query; el.hidden = true;
+    }));
+  }
+}
+
+function planQuery() {
+  const q = new URLSearchParams();
+  const o = $("#origin"), d = $("#destination");
+  q.set("origin", o.dataset.query || o.value.trim());
+  q.set("destination", d.dataset.query || d.value.trim());
+  q.set("optimize", $("#optimize").value);
+  q.set("mode", $("#mode").value);
+  q.set("alternatives", $("#alternatives").value || "3");
+  q.set("teu", $("#teu").value || "1");
+  if ($("#scenario").value && $("#scenario").value !== "baseline") q.set("scenario", $("#scenario").value);
+  for (const c of $("#avoid-countries").value.split(/[,\s;]+/).filter(Boolean)) q.append("avoid_country", c);
+  document.querySelectorAll("#passages input:checked").forEach((c) => q.append("avoid_passage", c.value));
+  return q;
+}
+
+async function runPlan() {
+  const msg = $("#message");
+  showMessage(msg, "");
+  if (!$("#origin").value.trim() || !$("#destination").value.trim()) { showMessage(msg, "Enter both a start and a destination."); return; }
+  $("#go").disabled = true;
+  try {
+    const q = planQuery();
+    const plan = await api(`/api/route?${q}`, "Planning routes…");
+    state.plan = plan;
+    renderPlan(plan, 1);
+    if (plan.notes && plan.notes.length) showMessage(msg, plan.notes.join(" "), { info: true });
+  } catch (e) {
+    const b = e.body || {};
+    let field = null;
+    if (b.query !== undefined) field = (b.query === $("#destination").value.trim() || b.query === $("#destination").dataset.query) ? "destination" : "origin";
+    let text = e.message;
+    if (b.blocking && b.blocking.length) text += ` (blocking: ${b.blocking.join(", ")})`;
+    showMessage(msg, text, { suggestions: b.suggestions || (b.candidates || []).map((c) => `${c.name}, ${c.country}`), field });
+  } finally { $("#go").disabled = false; }
+}
+$("#plan-form").addEventListener("submit", (e) => { e.preventDefault(); runPlan(); });
+$("#scenario").addEventListener("change", () => { if (state.plan) runPlan(); });
+
+function renderPlan(plan, selected) {
+  const ol = $("#routes");
+  ol.innerHTML = plan.routes.map((r) => `
+    <li data-rank="${r.rank}" style="border-left-color:${MODE_COLOURS[r.main_mode] || "#999"}">
+      <div class="title">${r.rank}. ${esc(r.summary)}</div>
+      <div class="totals"><span><b>${fmt(r.transit_days, 1)}</b> days</span><span><b>${fmt(r.distance_km)}</b> km</span>
+        <span><b>${fmt(r.cost_usd)}</b> USD</span><span><b>${fmt(r.co2_kg)}</b> kg CO₂e</span></div>
+      <div class="chips">${r.countries.map((c) => `<span class="chip">${esc(c)}</span>`).join("")}
+        ${r.border_crossings.length ? `<span class="chip">${r.border_crossings.length} borders</span>` : ""}
+        ${r.gauge_changes.length ? `<span class="chip">${r.gauge_changes.length} gauge changes</span>` : ""}
+        ${r.passages.map((p) => `<span class="chip">⚓ ${esc(p)}</span>`).join("")}</div>
+    </li>`).join("");
+  ol.querySelectorAll("li").forEach((li) => li.addEventListener("click", () => selectRoute(Number(li.dataset.rank))));
+  const head = `${esc(plan.origin.name)} → ${esc(plan.destination.name)} · ${esc(plan.scenario)} · optimise ${esc(plan.objective)} · ${esc(plan.quantity)}`;
+  ol.insertAdjacentHTML("afterbegin", `<div class="hint">${head}</div>`);
+  selectRoute(selected || 1, true);
+}
+
+function selectRoute(rank, fit) {
+  const plan = state.plan;
+  if (!plan) return;
+  state.selected = rank;
+  document.querySelectorAll("#routes li").forEach((li) => li.classList.toggle("selected", Number(li.dataset.rank) === rank));
+  const feats = [];
+  for (const r of plan.routes) {
+    r.legs.forEach((l, i) => {
+      if (!l.coordinates || l.coordinates.length < 2) return;
+      feats.push({ type: "Feature", properties: { rank: r.rank, selected: r.rank === rank, mode: l.mode, colour: MODE_COLOURS[l.mode] || "#555",
+        from: l.from, to: l.to, distance_km: l.distance_km, transit_hours: l.transit_hours, cost_usd: l.cost_usd, leg: i },
+        geometry: { type: "LineString", coordinates: unwrap(l.coordinates) } });
+    });
+  }
+  feats.sort((a, b) => (a.properties.selected === b.properties.selected ? 0 : a.properties.selected ? 1 : -1));
+  const route = plan.routes.find((r) => r.rank === rank) || plan.routes[0];
+  const markers = (route.markers || []).map((m) => ({ type: "Feature", properties: m, geometry: { type: "Point", coordinates: [m.lon, m.lat] } }));
+  const ends = [plan.origin, plan.destination].map((p) => ({ type: "Feature", properties: { name: p.name }, geometry: { type: "Point", coordinates: [p.lon, p.lat] } }));
+  if (map.getSource("route")) {
+    map.getSource("route").setData({ type: "FeatureCollection", features: feats });
+    map.getSource("markers").setData({ type: "FeatureCollection", features: markers });
+    map.getSource("ends").setData({ type: "FeatureCollection", features: ends });
+  }
+  $("#map").dataset.routeFeatures = String(feats.length);
+  $("#map").dataset.markers = String(markers.length);
+  if (fit) {
+    const pts = feats.filter((f) => f.properties.selected).flatMap((f) => f.geometry.coordinates);
+    if (pts.length) {
+      const b = pts.reduce((bb, [x, y]) => [Math.min(bb[0], x), Math.min(bb[1], y), Math.max(bb[2], x), Math.max(bb[3], y)], [Infinity, Infinity, -Infinity, -Infinity]);
+      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 50, maxZoom: 7, duration: 0 });
+    }
+  }
+  renderLegs(route);
+  renderMapLegend(route);
+}
+
+function renderLegs(r) {
+  const rows = r.legs.map((l) => `<tr><td><span class="mode-dot" style="background:${MODE_COLOURS[l.mode] || "#bbb"}"></span>${esc(l.mode)}</td>
+    <td>${esc(l.from)}${l.from !== l.to ? " → " + esc(l.to) : ""}${l.detail ? `<br><small>${esc(l.detail)}</small>` : ""}</td>
+    <td class="num">${l.distance_km ? fmt(l.distance_km) : ""}</td><td class="num">${fmt(l.transit_hours, 1)}</td><td class="num">${fmt(l.cost_usd)}</td></tr>`).join("");
+  const marks = (r.markers || []).map((m) => `<li>${esc({ border: "border", gauge_change: "gauge change", passage: "chokepoint" }[m.kind])}: ${esc(m.name)}${m.detail ? " — " + esc(m.detail) : ""}</li>`).join("");
+  $("#legs").innerHTML = `<h3>Legs of route ${r.rank}</h3><table><thead><tr><th>mode</th><th>from → to</th><th class="num">km</th><th class="num">h</th><th class="num">USD</th></tr></thead><tbody>${rows}</tbody></table>` +
+    (marks ? `<h3>On the way</h3><ul class="hint">${marks}</ul>` : "");
+}
+
+function renderMapLegend(route) {
+  const modes = route ? [...new Set(route.legs.map((l) => l.mode).filter((m) => MODE_COLOURS[m]))] : Object.keys(MODE_COLOURS);
+  $("#map-legend").innerHTML = modes.map((m) => `<span class="item"><span class="mode-dot" style="background:${MODE_COLOURS[m]}"></span>${m}</span>`).join("") +
+    `<span class="item"><span class="mode-dot" style="background:${MARKER_COLOURS.border};border-radius:50%"></span>border</span>` +
+    `<span class="item"><span class="mode-dot" style="background:${MARKER_COLOURS.gauge_change};border-radius:50%"></span>gauge change</span>` +
+    `<span class="item"><span class="mode-dot" style="background:${MARKER_COLOURS.passage};border-radius:50%"></span>chokepoint</span>`;
+}
+renderMapLegend(null);
+
+// ------------------------------------------------------------------------------------ network layers
+$("#layer-toggles").innerHTML = NET_LAYERS.map((l) => `<label><input type="checkbox" data-layer="${l.id}" ${l.on ? "checked" : ""}> ${l.label}</label>`).join("");
+$("#net-legend").innerHTML = "<div>Rail gauge (mm):</div>" + Object.entries(GAUGE_COLOURS).map(([g, c]) => `<span class="item"><span class="bar" style="background:${c}"></span>${g}</span>`).join("") +
+  "<div>BRI projects:</div>" + Object.entries(PROJECT_COLOURS).map(([s, c]) => `<span class="item"><span class="bar" style="background:${c}"></span>${s.replace("_", " ")}</span>`).join("");
+document.querySelectorAll("#layer-toggles input").forEach((cb) => cb.addEventListener("change", refreshLayers));
+let yearTimer = null;
+$("#year").addEventListener("input", () => {
+  const y = Number($("#year").value);
+  $("#year-label").textContent = String(y);
+  clearTimeout(yearTimer);
+  yearTimer = setTimeout(() => { state.year = y; state.layersLoaded = {}; refreshLayers(); }, 200);
+});
+
+async function refreshLayers() {
+  if (!map.getSource("net-rail")) return;
+  for (const cb of document.querySelectorAll("#layer-toggles input")) {
+    const id = cb.dataset.layer, layerId = `net-${id}`;
+    map.setLayoutProperty(layerId, "visibility", cb.checked ? "visible" : "none");
+    const key = `${id}@${state.year ?? ""}`;
+    if (cb.checked && state.layersLoaded[id] !== key) {
+      state.layersLoaded[id] = key;
+      try {
+        const g = await api(`/api/network?layer=${id}` + (state.year ? `&year=${state.year}` : ""), `Loading ${id}…`);
+        if (id === "sea") g.features.forEach((f) => { if (f.geometry.type === "MultiLineString") f.geometry.coordinates = f.geometry.coordinates.map(unwrap); });
+        map.getSource(layerId).setData(g);
+      } catch (e) { state.layersLoaded[id] = null; }
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------ scenarios + compare
+async function loadScenarios() {
+  try {
+    const r = await api("/api/scenarios", "Loading scenarios…");
+    const opts = r.scenarios.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description || "")}">${esc(s.name)}</option>`).join("");
+    $("#scenario").innerHTML = opts; $("#cmp-base").innerHTML = opts; $("#cmp-scenario").innerHTML = opts;
+    const alt = r.scenarios.find((s) => s.name !== "baseline");
+    if (alt) $("#cmp-scenario").value = alt.name;
+  } catch (e) { /* baseline only */ }
+}
+loadScenarios();
+
+function ramp(v, max) { // diverging: blue = faster/cheaper (negative), red = slower/dearer (positive)
+  const t = Math.max(-1, Math.min(1, v / (max || 1)));
+  const lerp = (a, b, u) => Math.round(a + (b - a) * u);
+  const mid = [247, 247, 247], neg = [33, 102, 172], pos = [178, 24, 43];
+  const [a, u] = t < 0 ? [neg, -t] : [pos, t];
+  return `rgb(${lerp(mid[0], a[0], u)},${lerp(mid[1], a[1], u)},${lerp(mid[2], a[2], u)})`;
+}
+
+async function runCompare() {
+  const msg = $("#cmp-message");
+  showMessage(msg, "");
+  $("#cmp-go").disabled = true;
+  try {
+    const r = await api(`/api/compare?base=${encodeURIComponent($("#cmp-base").value)}&scenario=${encodeURIComponent($("#cmp-scenario").value)}`, "Comparing scenarios (this can take a while)…");
+    if (state.compare) for (const iso of Object.keys(state.compare.byIso)) map.removeFeatureState({ source: "countries", id: iso });
+    const byIso = {};
+    r.economies.forEach((e) => (byIso[e.iso3] = e));
+    const max = Math.max(1, ...r.economies.map((e) => Math.abs(e.change_pct || 0)));
+    for (const e of r.economies) if (e.change_pct != null) map.setFeatureState({ source: "countries", id: e.iso3 }, { value: e.change_pct, colour: ramp(e.change_pct, max) });
+    state.compare = { ...r, byIso };
+    $("#cmp-legend").innerHTML = `<div>Change in transit time, % (${esc(r.base)} → ${esc(r.scenario)})</div><div class="ramp" style="background:linear-gradient(to right, ${ramp(-max, max)}, ${ramp(0, max)}, ${ramp(max, max)})"></div><div class="ends"><span>−${fmt(max, 1)} %</span><span>0</span><span>+${fmt(max, 1)} %</span></div>`;
+    const table = (title, rows) => `<h3>${title}</h3><table><thead><tr><th>economy</th><th class="num">days</th><th class="num">%</th><th class="num">trade cost %</th></tr></thead><tbody>` +
+      rows.map((e) => `<tr><td>${esc(e.name)} <small>${esc(e.iso3)}</small></td><td class="num">${fmt(e.change_days, 2)}</td><td class="num">${fmt(e.change_pct, 1)}</td><td class="num">${fmt(e.trade_cost_change_pct, 2)}</td></tr>`).join("") + "</tbody></table>";
+    const s = r.summary || {};
+    $("#cmp-table").innerHTML = `<p class="hint">${fmt(s.economies)} economies · median change ${fmt(s.median_change_pct, 2)} %</p>` +
+      table("Largest gains (time falls)", s.gainers || []) + table((s.losers || []).some((e) => e.change_pct > 0) ? "Largest losses (time rises)" : "Smallest gains", s.losers || []);
+  } catch (e) { showMessage(msg, e.message); }
+  finally { $("#cmp-go").disabled = false; }
+}
+$("#cmp-go").addEventListener("click", runCompare);
+
+// ------------------------------------------------------------------------------------ tabs
+document.querySelectorAll(".tab").forEach((t) => t.addEventListener("click", () => {
+  document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("active", x === t));
+  document.querySelectorAll(".pane").forEach((p) => p.classList.toggle("active", p.id === `pane-${t.dataset.tab}`));
+}));
