@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/beltroad data check
 	$(VENV)/bin/beltroad route Chongqing Duisburg --alternatives 3
-	$(VENV)/bin/beltroad route Chongqing Duisburg --avoid-country RUS --avoid-country BLR --alternatives 2
+	$(VENV)/bin/beltroad route Chongqing Duisburg --scenario no-russia-belarus-transit --alternatives 2
+	$(VENV)/bin/beltroad compare pre-bri-2013 bri-built --cities world-200 --out out/pre-bri-2013_vs_bri-built
 
 test: $(STAMP)
 	$(VENV)/bin/beltroad data check
@@ -23,6 +24,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/route_latency.py
+	$(PY) benchmarks/skim.py
+	$(PY) benchmarks/api_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
