@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -76,15 +75,17 @@ def customs_union_of(params: dict) -> dict[str, str]:
 def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Export clearance at origin + import clearance at destination (Doing Business border compliance,
     hours and USD) for international pairs outside a common customs union; zero otherwise."""
-    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")
-    o = pd.Series(np.asarray(origin_countries, dtype=object))
-    d = pd.Series(np.asarray(dest_countries, dtype=object))
+    o = np.asarray(origin_countries, dtype=object)
+    d = np.asarray(dest_countries, dtype=object)
+    names, inv = np.unique(np.concatenate([o, d]).astype(str), return_inverse=True)
+    io, id_ = inv[: len(o)], inv[len(o):]
+    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3").reindex(names).fillna(0.0)
     union = customs_union_of(net.params)
-    ou, du = o.map(union), d.map(union)
-    international = (o != d) & ~(ou.notna() & (ou == du))
-    hours = o.map(bc["border_time_export"]).fillna(0) + d.map(bc["border_time_import"]).fillna(0)
-    usd = o.map(bc["border_fee_export"]).fillna(0) + d.map(bc["border_fee_import"]).fillna(0)
-    return (np.where(international, hours, 0.0).astype(float), np.where(international, usd, 0.0).astype(float))
+    group = np.array([union.get(c, c) for c in names], dtype=object)
+    international = (io != id_) & (group[io] != group[id_])
+    hours = bc["border_time_export"].to_numpy(float)[io] + bc["border_time_import"].to_numpy(float)[id_]
+    usd = bc["border_fee_export"].to_numpy(float)[io] + bc["border_fee_import"].to_numpy(float)[id_]
+    return np.where(international, hours, 0.0), np.where(international, usd, 0.0)
 
 
 @dataclass

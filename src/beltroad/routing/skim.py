@@ -52,18 +52,18 @@ def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: n
 
 
 try:  # numba compiles the tree sweep; without it the numpy pointer-jumping path gives the same numbers
-    from numba import njit
+    from numba import njit, prange
 except ImportError:  # pragma: no cover
     njit = None
 
 if njit is not None:
-    @njit(cache=True)
+    @njit(cache=True, parallel=True)
     def _tree_sums_kernel(pred, indptr, indices, edge_at, attrs, out):  # pragma: no cover - compiled
         """out[r, v, k] = sum of attrs[:, k] along the tree path source(r) -> v (memoised walk up the tree)."""
         n_rows, n_cols = pred.shape
         n_attr = attrs.shape[1]
-        stack = np.empty(n_cols, dtype=np.int64)
-        for r in range(n_rows):
+        for r in prange(n_rows):  # rows (sources) are independent: one per thread
+            stack = np.empty(n_cols, dtype=np.int64)
             done = np.zeros(n_cols, dtype=np.bool_)
             for v0 in range(n_cols):
                 if done[v0]:
@@ -96,6 +96,15 @@ def _tree_sums(pred, mat, best_sorted_by_csr, attrs: dict[str, np.ndarray]) -> d
     _tree_sums_kernel(pred.astype(np.int64), mat.indptr.astype(np.int64), mat.indices.astype(np.int64),
                       best_sorted_by_csr, stacked, out)
     return {k: out[:, :, i] for i, k in enumerate(names)}
+
+
+def _pairwise_customs(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray):
+    """End customs of every (origin, destination) pair, computed once per country pair."""
+    uniq, inv = np.unique(countries.astype(str), return_inverse=True)
+    a, b = np.meshgrid(np.arange(len(uniq)), np.arange(len(uniq)), indexing="ij")
+    h, u = end_customs(net, uniq[a.ravel()], uniq[b.ravel()])
+    h, u = h.reshape(len(uniq), len(uniq)), u.reshape(len(uniq), len(uniq))
+    return h[inv[oi], inv[di]], u[inv[oi], inv[di]]
 
 
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
@@ -153,7 +162,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     countries = pd.Index(sorted(set(o_country)))
     c_codes = countries.get_indexer(o_country)
     # export/import customs of international pairs (Doing Business border compliance)
-    customs_h, customs_usd = end_customs(net, o_country[oi], o_country[di])
+    customs_h, customs_usd = _pairwise_customs(net, o_country, oi, di)
     labels = pd.Index([p.name for p in places])
     if labels.has_duplicates:  # categories must be unique: same-named cities get their country
         labels = pd.Index([f"{p.name} ({p.country})" if dup else p.name
