@@ -141,6 +141,7 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
           value_of_time: Optional[float] = typer.Option(None, "--value-of-time", help="USD per TEU per day"),
           carbon_price: Optional[float] = typer.Option(None, "--carbon-price", help="USD per tonne CO2e"),
           scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario name or YAML file"),
+          month: Optional[int] = typer.Option(None, "--month", help="1-12: close seasonal links (mountain passes)"),
           format: str = typer.Option("table", "--format", "-f", help="table | json | geojson"),
           map_file: Optional[Path] = typer.Option(None, "--map", help="Write a self-contained HTML map")) -> None:
     """Ranked multimodal alternatives from ORIGIN to DESTINATION."""
@@ -155,7 +156,7 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
         result = s.plan(origin, destination, objective=optimize, alternatives=alternatives, mode=mode,
                         avoid_countries=avoid_country, avoid_passages=avoid_passage, via=via,
                         max_transfers=max_transfers, teu=teu, tonnes=tonnes, scenario=scenario,
-                        value_of_time_usd_per_day=value_of_time, carbon_price_usd_per_t=carbon_price)
+                        value_of_time_usd_per_day=value_of_time, carbon_price_usd_per_t=carbon_price, month=month)
     except PlaceError as exc:
         _fail(str(exc))
     except RouteError as exc:

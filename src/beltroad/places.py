@@ -185,7 +185,10 @@ class Gazetteer:
             if country is None:
                 raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).")
             q = name
-        cands = self.lookup(normalize(q))
+        key = normalize(q)
+        cands = self.lookup(key)
+        primary = [c for c in cands if _primary_match(c, key)]
+        cands = primary or cands  # "Islamabad" is Pakistan's capital, not Chattogram's historical alias
         if country:
             cands = [c for c in cands if c.country == country]
         if not cands:
@@ -265,6 +268,16 @@ class Gazetteer:
 
         d = haversine_km(lat, lon, self.city_lat, self.city_lon)
         return self.city_country[int(np.argmin(d))]
+
+
+def _primary_match(p: Place, key: str) -> bool:
+    """The place's own name (or, for a node, the first part of it or its id) is the query."""
+    if normalize(p.name) == key:
+        return True
+    if p.node_id and (normalize(p.node_id.replace("_", " ")) == key
+                      or normalize(re.split(r"\s*/\s*|\s*\(", p.name)[0]) == key):
+        return True
+    return False
 
 
 def _km(a: Place, b: Place) -> float:

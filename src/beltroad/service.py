@@ -62,6 +62,16 @@ class Session:
             self._planners[key] = Planner(self.network, state)
         return self._planners[key]
 
+    def planner_for_month(self, scenario: str | None, month: int) -> Planner:
+        """The scenario's planner with seasonal links (mountain passes) closed in that month."""
+        key = f"{scenario or 'baseline'}@month={month}"
+        if key not in self._planners:
+            from beltroad.scenario import load_scenario, apply_scenario
+
+            sc = load_scenario(scenario or "baseline").model_copy(update={"month": month})
+            self._planners[key] = Planner(self.network, apply_scenario(self.network, sc))
+        return self._planners[key]
+
     def _scenario_state(self, name: str) -> EdgeState:
         if name == "baseline":
             return baseline_state(self.network)
@@ -73,13 +83,17 @@ class Session:
              mode: str = "multimodal", avoid_countries: Iterable[str] = (), avoid_passages: Iterable[str] = (),
              via: Iterable[str | Place] = (), max_transfers: int | None = None, teu: float = 1.0,
              tonnes: float | None = None, scenario: str | None = None, value_of_time_usd_per_day: float | None = None,
-             carbon_price_usd_per_t: float | None = None) -> PlanResult:
+             carbon_price_usd_per_t: float | None = None, month: int | None = None) -> PlanResult:
         """Ranked, meaningfully different routes from `origin` to `destination` (see docs/model.md)."""
         o, d = self.resolve(origin), self.resolve(destination)
         vias = tuple(self.resolve(v) for v in via)
         c = normalize_constraints(mode=mode, avoid_countries=avoid_countries, avoid_passages=avoid_passages,
                                   via=vias, max_transfers=max_transfers)
         planner = self.planner(scenario)
+        if month is not None:
+            if not 1 <= int(month) <= 12:
+                raise ValueError("--month must be 1-12")
+            planner = self.planner_for_month(scenario, int(month))
         if value_of_time_usd_per_day is not None or carbon_price_usd_per_t is not None:
             from dataclasses import replace
 
@@ -97,8 +111,9 @@ class Session:
             teu = tonnes / float(self.network.params["teu_payload_t"]["value"])
         if teu <= 0:
             raise ValueError("--teu must be positive")
+        label = (scenario or "baseline") + (f" (month {month})" if month is not None else "")
         return planner.plan(o, d, objective=objective, alternatives=alternatives, constraints=c, teu=teu,
-                            scenario_label=scenario or "baseline")
+                            scenario_label=label)
 
 
 @lru_cache(maxsize=1)

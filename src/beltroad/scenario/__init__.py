@@ -89,6 +89,7 @@ class Scenario(_Strict):
     description: str = ""
     base: str | None = None
     year: int = Field(CURRENT_YEAR, ge=1990, le=2060)
+    month: int | None = Field(None, ge=1, le=12, description="close seasonal links (e.g. Khunjerab in winter) in this month")
     projects: Projects = Field(default_factory=Projects)
     closures: Closures = Field(default_factory=Closures)
     overrides: Overrides = Field(default_factory=Overrides)
@@ -246,6 +247,8 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
         pl = [net.place_index[n] for n in sc.closures.nodes if n in net.place_index]
         vp = net.vertex_place
         active &= ~(np.isin(vp[net.src], pl) | np.isin(vp[net.dst], pl))
+    if sc.month is not None:
+        active &= ~seasonal_closed(net, sc.month)
     # overrides
     o = sc.overrides
     dwell = net.dwell_hours.copy()
@@ -278,6 +281,20 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
     if o.carbon_price_usd_per_t is not None:
         state.carbon_price_usd_per_t = o.carbon_price_usd_per_t
     return state
+
+
+def _in_window(month: int, window: str) -> bool:
+    """Is mid-`month` inside a 'MM-DD..MM-DD' closure window (which may wrap the new year)?"""
+    start, end = (tuple(int(x) for x in part.split("-")) for part in window.split(".."))
+    day = (month, 15)
+    return (start <= day <= end) if start <= end else (day >= start or day <= end)
+
+
+def seasonal_closed(net: Network, month: int) -> np.ndarray:
+    """Edges of links whose seasonal closure window covers the month."""
+    windows = net.links["seasonal_closure"].to_numpy()
+    closed_links = np.array([bool(w) and _in_window(month, w) for w in windows])
+    return (net.link >= 0) & closed_links[np.maximum(net.link, 0)] if len(closed_links) else np.zeros(net.n_edges, bool)
 
 
 def _border_selector(net: Network, key: str, border_edge: np.ndarray, edge_link_id: np.ndarray) -> np.ndarray:
