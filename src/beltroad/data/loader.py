@@ -136,6 +136,9 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         raise DataError(f"dataset folder not found: {root}")
     errors: list[str] = []
     nodes, e = _read_table(root / "nodes", NODE_COLUMNS, "nodes"); errors += e
+    if "project" not in nodes.columns:  # optional: the BRI project that built a port or terminal
+        nodes["project"] = ""
+    nodes["project"] = nodes["project"].fillna("")
     links, e = _read_table(root / "links", LINK_COLUMNS, "links"); errors += e
     crossings, e = _read_table(root / "crossings", CROSSING_COLUMNS, "crossings"); errors += e
     sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e

@@ -104,6 +104,8 @@ def check_dataset(ds: Dataset) -> list[Issue]:
     issues += _issues(links, rail & ~links["gauge_mm"].isin(GAUGES), "bad-value", "links",
                       lambda r: f"rail link needs gauge_mm in {sorted(GAUGES)}, has '{r['gauge_mm']}'")
     project_ids = set(ds.projects["id"])
+    issues += _issues(nodes, nodes["project"].ne("") & ~nodes["project"].isin(project_ids), "dangling-reference",
+                      "nodes", lambda r: f"project '{r['project']}' does not exist")
     issues += _issues(links, links["project"].ne("") & ~links["project"].isin(project_ids), "dangling-reference",
                       "links", lambda r: f"project '{r['project']}' does not exist")
 

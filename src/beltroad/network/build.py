@@ -101,6 +101,7 @@ class Network:
     geom_lon: np.ndarray
     geom_lat: np.ndarray
     edge_geom: np.ndarray                # sea edge -> polyline index, else -1
+    project: np.ndarray                  # BRI project id that built the edge's link or port, else ""
     countries: list[str]
     links: pd.DataFrame
     crossings: pd.DataFrame
@@ -164,7 +165,7 @@ class _Builder:
         self.cols: dict[str, list] = {k: [] for k in (
             "src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "move_usd", "fee_usd", "co2_kg",
             "link", "passage", "country_from", "country_to", "border", "opened", "superseded", "status",
-            "seasonal", "edge_geom")}
+            "seasonal", "edge_geom", "project")}
 
     # --- parameters -------------------------------------------------------------------------
     def val(self, *path, key="value") -> float:
@@ -187,7 +188,8 @@ class _Builder:
 
     def edge(self, a: int, b: int, *, kind: int, mode: int, km=0.0, move_hours=0.0, dwell_hours=0.0, move_usd=0.0,
              fee_usd=0.0, co2=0.0, link=-1, passage=-1, cf=-1, ct=-1, border=False, opened=np.nan,
-             superseded=np.nan, status=0, seasonal=False, geom=-1, both=True, back_dwell=None, back_fee=None):
+             superseded=np.nan, status=0, seasonal=False, geom=-1, both=True, back_dwell=None, back_fee=None,
+             project=""):
         for (s, d, dw, fe, f, t) in ([(a, b, dwell_hours, fee_usd, cf, ct)] +
                                      ([(b, a, dwell_hours if back_dwell is None else back_dwell,
                                         fee_usd if back_fee is None else back_fee, ct, cf)] if both else [])):
@@ -199,6 +201,7 @@ class _Builder:
             c["country_to"].append(t); c["border"].append(border); c["opened"].append(opened)
             c["superseded"].append(superseded); c["status"].append(status); c["seasonal"].append(seasonal)
             c["edge_geom"].append(geom)
+            c["project"].append(project)
 
     # --- build ------------------------------------------------------------------------------
     def build(self) -> Network:
@@ -235,7 +238,7 @@ class _Builder:
             mode = r["mode"]
             common = dict(km=km, link=li, cf=int(place_country[a_pl]), ct=int(place_country[b_pl]),
                           opened=r["opened"], superseded=r["superseded"], status=status_code.get(r["status"], 2),
-                          seasonal=bool(r["seasonal_closure"]))
+                          seasonal=bool(r["seasonal_closure"]), project=r["project"])
             dwell = fee = 0.0
             crosses = ca != cb
             if crosses:
@@ -347,12 +350,20 @@ class _Builder:
         handling = self.val("sea", "port_handling", key="usd")
         dwell_default = self.val("sea", "port_dwell_hours", "default")
         dwell_ssa = self.val("sea", "port_dwell_hours", "sub_saharan_africa")
+        projects = ds.projects.drop_duplicates("id").set_index("id")
         for k, pl in enumerate(port_idx):
             pv = self.vertex(int(pl), "port", lon[pl], lat[pl])
+            # a port built by a BRI project exists from the project's opening (planned: not yet)
+            proj = places.at[pl, "project"] if "project" in places.columns else ""
+            proj = proj if isinstance(proj, str) else ""
+            life = {}
+            if proj and proj in projects.index:
+                pr = projects.loc[proj]
+                life = dict(opened=pr["opened"], status=status_code.get(pr["status"], 2), project=proj)
             sv = sea_base + int(attach[k])
             gap = float(haversine_km(lat[pl], lon[pl], self.vertex_lat[sv], self.vertex_lon[sv]))
             self.edge(pv, sv, kind=PORT_SEA, mode=SEA_MODE, km=gap, move_hours=gap / (knots * 1.852),
-                      move_usd=gap * rate, co2=gap * co2f)
+                      move_usd=gap * rate, co2=gap * co2f, **life)
             country = places.at[pl, "country"]
             dwell = dwell_ssa if (country in _AFRICA_ISO3 and country not in SUB_SAHARAN_EXCLUDED) else dwell_default
             for lay_i, name in enumerate(self.layers):
@@ -360,7 +371,7 @@ class _Builder:
                     key = (int(pl), lay_i)
                     if key in self.lookup:
                         self.edge(self.lookup[key], pv, kind=PORT, mode=HANDLING, dwell_hours=dwell,
-                                  fee_usd=handling, cf=int(place_country[pl]), ct=int(place_country[pl]))
+                                  fee_usd=handling, cf=int(place_country[pl]), ct=int(place_country[pl]), **life)
 
         c = self.cols
         arr = {k: np.asarray(v) for k, v in c.items()}
@@ -376,7 +387,7 @@ class _Builder:
             country_from=arr["country_from"].astype(np.int16), country_to=arr["country_to"].astype(np.int16),
             border=arr["border"].astype(bool), opened=arr["opened"].astype(float),
             superseded=arr["superseded"].astype(float), status=arr["status"].astype(np.int8),
-            seasonal=arr["seasonal"].astype(bool), sea_geom=len(layer.u), geom_offsets=layer.geom_offsets,
+            seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str), sea_geom=len(layer.u), geom_offsets=layer.geom_offsets,
             geom_lon=layer.geom_lon, geom_lat=layer.geom_lat, edge_geom=arr["edge_geom"].astype(np.int32),
             countries=self.countries, links=links, crossings=crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
@@ -420,7 +431,8 @@ class _Builder:
 
     def _places(self) -> pd.DataFrame:
         """Dataset nodes plus the major ports of searoute's list that the dataset does not already hold."""
-        nodes = self.ds.nodes.drop_duplicates("id")[["id", "name", "kind", "country", "lat", "lon", "locode", "aliases"]].copy()
+        nodes = self.ds.nodes.drop_duplicates("id")[["id", "name", "kind", "country", "lat", "lon", "locode", "aliases",
+                                                      "project"]].copy()
         nodes["origin"] = "dataset"
         ports = pd.DataFrame([p for p in sealib.read_ports() if p["major"]])
         ports["country"] = ports["iso2"].map(_ISO2TO3).fillna("")
@@ -436,7 +448,7 @@ class _Builder:
         extra = pd.DataFrame({
             "id": "port_" + ports["locode"].str.lower(), "name": ports["name"], "kind": "seaport",
             "country": ports["country"], "lat": ports["lat"], "lon": ports["lon"], "locode": ports["locode"],
-            "aliases": "", "origin": "searoute"})
+            "aliases": "", "project": "", "origin": "searoute"})
         return pd.concat([nodes, extra], ignore_index=True)
 
 

@@ -81,7 +81,8 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
                        avoid_passages=tuple(dict.fromkeys(passages)), via=tuple(via), max_transfers=max_transfers)
 
 
-CARRIAGE_RADIUS_KM = 2000.0  # pre- and on-carriage by road: within this distance of the origin or destination
+CARRIAGE_RADIUS_KM = 2000.0  # sea main haul: road pre-carriage to the coast may be long (inland China to a port)
+RAIL_CARRIAGE_RADIUS_KM = 500.0  # rail main haul: trucks only for drayage to and from the terminals
 DIRECT_RADIUS_KM = 500.0     # a second sea variant: port to port with local drayage only (all-water service)
 
 
@@ -140,12 +141,19 @@ def _corridor_key(route: Route) -> tuple:
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
-    """The best route, then the best of each other main mode, then the rest by objective; ranked by objective."""
+    """The best route, then the best non-dominated route of each other main mode, then the rest by objective;
+    ranked by objective."""
     ordered = sorted(cands, key=lambda k: k.objective_value)
+
+    def dominated(c: _Candidate) -> bool:  # slower, dearer and dirtier than another candidate
+        a = c.route
+        return any(o is not c and o.route.transit_days <= a.transit_days and o.route.cost_usd <= a.cost_usd
+                   and o.route.co2_kg <= a.co2_kg for o in ordered)
+
     chosen: list[_Candidate] = []
     modes: set[str] = set()
     for cand in ordered:
-        if cand.route.main_mode not in modes and len(chosen) < n:
+        if cand.route.main_mode not in modes and len(chosen) < n and (not chosen or not dominated(cand)):
             chosen.append(cand)
             modes.add(cand.route.main_mode)
     for cand in ordered:
@@ -207,10 +215,10 @@ class Planner:
     # ------------------------------------------------------------------------------------------
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
-        variants = {"multimodal": [("multimodal", CARRIAGE_RADIUS_KM), ("rail", CARRIAGE_RADIUS_KM),
+        variants = {"multimodal": [("multimodal", CARRIAGE_RADIUS_KM), ("rail", RAIL_CARRIAGE_RADIUS_KM),
                                    ("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM), ("road", CARRIAGE_RADIUS_KM)],
                     "sea": [("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM)]}.get(
-            c.mode, [(c.mode, CARRIAGE_RADIUS_KM)])
+            c.mode, [(c.mode, RAIL_CARRIAGE_RADIUS_KM if c.mode == "rail" else CARRIAGE_RADIUS_KM)])
         found: dict[tuple, _Candidate] = {}
         endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in stops]
         self._stops = stops

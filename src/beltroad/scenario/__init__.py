@@ -212,7 +212,7 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
     state = baseline_state(net, year=sc.year, closed_passages=closed_passages)
     active = state.active.copy()
     links = net.links
-    project_of_edge = np.where(net.link >= 0, links["project"].to_numpy()[np.maximum(net.link, 0)], "")
+    project_of_edge = net.project
     has_project = project_of_edge != ""
     if sc.projects.include_status:
         codes = [{"open": 0, "under_construction": 1, "planned": 2}[s] for s in sc.projects.include_status]
