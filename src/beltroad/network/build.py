@@ -242,15 +242,15 @@ class _Builder:
             dwell = fee = 0.0
             crosses = ca != cb
             if crosses:
-                if li < len(links) and r["id"] in border_rows.index:
-                    b = border_rows.loc[r["id"]]
-                    dwell = float(b["dwell_hours"]) if pd.notna(b["dwell_hours"]) else 0.0
-                    fee = float(b["fee_usd"]) if pd.notna(b["fee_usd"]) else 0.0
-                elif not same_union(ca, cb):
+                # the crossing's own figures; a blank figure (or no row) falls back to the mode's default,
+                # which is zero inside a customs union. Ferry waits are carried by the ferry parameters.
+                b = border_rows.loc[r["id"]] if r["id"] in border_rows.index else None
+                default_h = default_usd = 0.0
+                if mode in ("rail", "road") and not same_union(ca, cb):
                     key = "rail_default" if mode == "rail" else "road_default"
-                    if mode in ("rail", "road"):
-                        dwell = self.val("border", key, key="hours")
-                        fee = self.val("border", key, key="usd")
+                    default_h, default_usd = self.val("border", key, key="hours"), self.val("border", key, key="usd")
+                dwell = float(b["dwell_hours"]) if b is not None and pd.notna(b["dwell_hours"]) else default_h
+                fee = float(b["fee_usd"]) if b is not None and pd.notna(b["fee_usd"]) else default_usd
             if mode == "rail":
                 g = int(r["gauge_mm"])
                 va = self.vertex(a_pl, f"rail{g}", lon[a_pl], lat[a_pl])
@@ -282,6 +282,9 @@ class _Builder:
 
         self._regional_roads(places, place_country)
 
+        caspian = links[links["corridor"].str.contains("caspian_ferry", na=False)]
+        caspian_ports = {pidx[x] for x in pd.concat([caspian["from"], caspian["to"]]) if x in pidx}
+
         # transfers at places: road <-> rail (per gauge), ferry boarding, port
         t_h, t_usd = self.val("rail", "terminal_transfer", key="hours"), self.val("rail", "terminal_transfer", key="usd")
         wait_rail = self.val("rail", "departure_wait_hours")
@@ -294,7 +297,7 @@ class _Builder:
                 self.edge(road_v, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wait_rail, fee_usd=t_usd,
                           back_dwell=t_h, cf=int(place_country[pl]), ct=int(place_country[pl]))
             if name == "ferry":
-                fk = "caspian"  # ferry ports of the dataset are Caspian unless stated otherwise
+                fk = "caspian" if pl in caspian_ports else "default"
                 wait = self.val("ferry", fk, "wait_hours")
                 for other in [road_v] + [self.lookup[(pl, rl)] for rl in rail_layers if (pl, rl) in self.lookup]:
                     self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, fee_usd=t_usd,
