@@ -1,0 +1,241 @@
+"""The `beltroad` command line: exit codes, messages without tracebacks, output formats, exports.
+
+Most commands run in-process through typer's CliRunner (sharing the session's network); a few run the
+installed console script in a subprocess to cover the real entry point.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from beltroad.cli import app
+
+BELTROAD = str(Path(sys.executable).with_name("beltroad"))
+
+
+def squash(text: str) -> str:
+    """Undo rich's line wrapping so that messages can be matched."""
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    res = runner.invoke(app, list(args))
+    assert "Traceback" not in res.output
+    if res.exit_code != 0:
+        # a failure must be a clean exit, not an escaped exception
+        assert isinstance(res.exception, SystemExit), repr(res.exception)
+    return res
+
+
+# ------------------------------------------------------------------------------------------ route
+def test_route_json(runner):
+    res = run(runner, "route", "Chongqing", "Duisburg", "--format", "json")
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes"}
+    assert d["origin"]["node_id"] == "chongqing" and d["destination"]["country"] == "DEU"
+    assert len(d["routes"]) == 3
+    assert any("KAZ" in r["countries"] for r in d["routes"])
+    assert res.stderr == ""
+
+
+def test_route_json_matches_the_python_api(runner, cq_duisburg):
+    res = run(runner, "route", "Chongqing", "Duisburg", "--format", "json")
+    assert json.loads(res.stdout) == json.loads(json.dumps(cq_duisburg.to_dict(), ensure_ascii=False))
+
+
+def test_route_options_reach_the_planner(runner):
+    res = run(runner, "route", "Chongqing", "Duisburg", "--avoid-country", "RUS", "--avoid-country", "BLR",
+              "--optimize", "cost", "-n", "2", "--teu", "2", "--format", "json")
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["objective"] == "cost" and d["quantity"] == "2 TEU"
+    assert 1 <= len(d["routes"]) <= 2
+    assert all(not {"RUS", "BLR"} & set(r["countries"]) for r in d["routes"])
+
+
+def test_route_table(runner):
+    res = run(runner, "route", "Chongqing", "Duisburg", "-n", "2")
+    assert res.exit_code == 0
+    out = squash(res.stdout)
+    assert "Chongqing (CHN)" in out and "Legs of route 1" in out
+
+
+def test_route_geojson(runner):
+    res = run(runner, "route", "Lodz", "Chengdu", "--format", "geojson")
+    assert res.exit_code == 0, res.output
+    gj = json.loads(res.stdout)
+    assert gj["type"] == "FeatureCollection" and gj["features"]
+    for f in gj["features"]:
+        assert f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) >= 2
+
+
+def test_unknown_place_is_bad_input_with_a_suggestion(runner):
+    res = run(runner, "route", "Duisbrug", "Chongqing")
+    assert res.exit_code == 2
+    err = squash(res.stderr)
+    assert "Unknown place 'Duisbrug'" in err
+    assert "Did you mean" in err and "Duisburg, DE" in err
+    assert res.stdout == ""
+
+
+def test_ambiguous_place_lists_candidates(runner):
+    res = run(runner, "route", "Valencia", "Duisburg")
+    assert res.exit_code == 2
+    err = squash(res.stderr)
+    assert "ambiguous" in err
+    assert "Valencia, ES" in err and "Valencia, VE" in err
+
+
+def test_impossible_constraint_exits_3_naming_it(runner):
+    res = run(runner, "route", "Chongqing", "Duisburg", "--avoid-country", "DEU")
+    assert res.exit_code == 3
+    assert "--avoid-country" in squash(res.stderr) and "DEU" in res.stderr
+
+
+def test_inland_origin_by_sea_exits_3_with_the_relaxation(runner):
+    res = run(runner, "route", "Urumqi", "Rotterdam", "--mode", "sea")
+    assert res.exit_code == 3
+    err = squash(res.stderr)
+    assert "blocked by --mode sea" in err and "Without --mode sea:" in err
+
+
+@pytest.mark.parametrize("args,text", [
+    (["--optimize", "fast"], "objective 'fast'"),
+    (["--mode", "plane"], "mode 'plane'"),
+    (["--format", "xml"], "--format 'xml'"),
+    (["--avoid-passage", "atlantis"], "not a known passage"),
+    (["--avoid-country", "XX"], "not an ISO country code"),
+    (["--alternatives", "0"], "alternatives must be between 1 and 10"),
+    (["--teu", "-1"], "--teu must be positive"),
+])
+def test_bad_options_exit_2(runner, args, text):
+    res = run(runner, "route", "Chongqing", "Duisburg", *args)
+    assert res.exit_code == 2
+    assert text in squash(res.stderr)
+
+
+def test_route_map_is_a_self_contained_html_file(runner, tmp_path):
+    out = tmp_path / "trip.html"
+    res = run(runner, "route", "Chongqing", "Duisburg", "--map", str(out))
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert html.lower().startswith("<!doctype html>") and "<svg" in html
+    assert "Chongqing" in html and "Duisburg" in html
+    # nothing is fetched from the internet: no remote scripts, stylesheets, images or frames
+    assert not re.search(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
+    assert not re.search(r"""@import|url\(\s*["']?(https?:)?//""", html, re.I)
+
+
+# ------------------------------------------------------------------------------------------ places
+def test_places_lodz(runner):
+    res = run(runner, "places", "Lodz")
+    assert res.exit_code == 0
+    assert "Łódź (POL)" in res.stdout and "node=lodz" in res.stdout
+
+
+@pytest.mark.parametrize("query,text", [("CNSHA", "locode=CNSHA"), ("31.2,121.5", "kind=coordinates"),
+                                        ("dostyk", "node=dostyk"), ("Alexandria, EG", "(EGY)")])
+def test_places_forms(runner, query, text):
+    res = run(runner, "places", query)
+    assert res.exit_code == 0, res.output
+    assert text in res.stdout
+
+
+def test_places_ambiguous_shows_a_table_of_candidates(runner):
+    res = run(runner, "places", "Valencia")
+    assert res.exit_code == 2
+    assert "ambiguous" in res.stdout and "ESP" in res.stdout and "VEN" in res.stdout
+
+
+def test_places_unknown(runner):
+    res = run(runner, "places", "Xyzzyville")
+    assert res.exit_code == 2
+    assert "Did you mean" in squash(res.stderr)
+
+
+# ------------------------------------------------------------------------------------------ data
+def test_data_stats(runner):
+    res = run(runner, "data", "stats")
+    assert res.exit_code == 0, res.output
+    out = squash(res.stdout)
+    assert "Links by mode" in out and "Links by corridor" in out and "middle_corridor" in out
+    assert "BRI projects" in out
+
+
+def test_data_export_geojson(runner, tmp_path, network):
+    path = tmp_path / "network.geojson"
+    res = run(runner, "data", "export", "--format", "geojson", str(path))
+    assert res.exit_code == 0, res.output
+    gj = json.loads(path.read_text())
+    assert gj["type"] == "FeatureCollection"
+    kinds = {f["geometry"]["type"] for f in gj["features"]}
+    assert kinds == {"LineString", "Point"}
+    links = [f for f in gj["features"] if f["properties"].get("id") in set(network.links["id"])]
+    assert len(links) == len(network.links)
+
+
+def test_data_export_parquet(runner, tmp_path, network):
+    path = tmp_path / "network.parquet"
+    res = run(runner, "data", "export", "--format", "parquet", str(path))
+    assert res.exit_code == 0, res.output
+    links = pd.read_parquet(path)
+    assert len(links) == len(network.links)
+    assert {"id", "from", "to", "mode", "from_lon", "from_lat", "to_lon", "to_lat"} <= set(links.columns)
+    assert links[["from_lon", "from_lat", "to_lon", "to_lat"]].notna().all().all()
+
+
+def test_data_export_gpkg(runner, tmp_path, network):
+    gpd = pytest.importorskip("geopandas")
+    path = tmp_path / "network.gpkg"
+    res = run(runner, "data", "export", "--format", "gpkg", str(path))
+    assert res.exit_code == 0, res.output
+    links = gpd.read_file(path, layer="links")
+    places = gpd.read_file(path, layer="places")
+    assert len(links) == len(network.links) and len(places) == len(network.places)
+    assert set(links.geometry.geom_type) == {"LineString"}
+    assert links.crs.to_epsg() == 4326
+
+
+def test_data_export_unknown_format(runner, tmp_path):
+    res = run(runner, "data", "export", "--format", "shp", str(tmp_path / "x.shp"))
+    assert res.exit_code == 2
+    assert "not one of geojson, gpkg, parquet" in squash(res.stderr)
+
+
+# ------------------------------------------------------------------------------------------ the installed script
+def _script(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([BELTROAD, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_script_route_by_locode_json():
+    proc = _script("route", "CNSHA", "NLRTM", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)
+    assert d["origin"]["locode"] == "CNSHA" and d["destination"]["locode"] == "NLRTM"
+    assert d["routes"]
+
+
+def test_script_unknown_place_has_no_traceback():
+    proc = _script("route", "Xyzzyville", "Duisburg")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "Unknown place 'Xyzzyville'" in squash(proc.stderr)
+
+
+def test_script_without_arguments_shows_help():
+    proc = _script()
+    assert proc.returncode in (0, 2)
+    assert "route" in proc.stdout + proc.stderr
