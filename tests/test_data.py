@@ -295,9 +295,6 @@ def test_lengths_inside_the_plausible_band_pass(dataset_copy, csv_tools, ds):
     assert issues_of(dataset_copy) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: loader.derive_lengths (loader.py:124) fills length_km for *any* row whose length_km is empty, not only "
-    "length_basis == 'estimated', so a 'published' link without its published figure passes check_dataset"))
 def test_published_link_without_a_length_is_reported(dataset_copy, csv_tools, ds):
     row = csv_tools.edit_row(dataset_copy, "links", _published_links(ds)[0], length_km="")
     assert_issue(issues_of(dataset_copy), "length", row)

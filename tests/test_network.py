@@ -212,16 +212,27 @@ def test_sea_edges_carry_the_named_passages(network):
 RUSSIAN_INLAND_BOX = (39.5, 48.0, 45.8, 49.0)  # lon min, lon max, lat min, lat max
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: the sea layer (network/sea.py, from searoute's marnet) keeps the Volga / Volga-Don inland waterway that "
-    "joins the landlocked Caspian to the Sea of Azov; sea vertices carry no country, so avoid_countries=RUS cannot "
-    "remove it: Chongqing->Duisburg avoiding RUS+BLR offers a 'sea' leg Turkmenbasy->Constanta through Russia, "
-    "and its countries list omits RUS"))
-def test_the_sea_layer_has_no_inland_waterway_through_russia(network):
+def test_inland_waterways_through_russia_belong_to_russia(network, session):
+    """searoute's marnet includes the Volga-Don waterway: its edges must count as Russian territory."""
     lo_lon, hi_lon, lo_lat, hi_lat = RUSSIAN_INLAND_BOX
-    inside = ((network.geom_lon >= lo_lon) & (network.geom_lon <= hi_lon) & (network.geom_lat >= lo_lat)
-              & (network.geom_lat <= hi_lat))
-    assert not inside.any(), list(zip(network.geom_lon[inside][:5], network.geom_lat[inside][:5]))
+    rus = network.countries.index("RUS")
+    sea = np.flatnonzero(network.edge_geom >= 0)
+    tagged = 0
+    for e in sea:
+        gi = network.edge_geom[e]
+        a, b = network.geom_offsets[gi], network.geom_offsets[gi + 1]
+        lon, lat = network.geom_lon[a:b], network.geom_lat[a:b]
+        # north of Astrakhan the lane is deep inland (the delta near the Caspian coast may stay untagged)
+        inside = (lon >= lo_lon) & (lon <= hi_lon) & (lat >= 46.5) & (lat <= hi_lat)
+        if inside[1:-1].any():  # an interior point of the lane lies inland: an inland waterway edge
+            assert network.country_from[e] == rus, (lon[:3], lat[:3])
+            tagged += 1
+    assert tagged > 0
+    plan = session.plan("Chongqing", "Duisburg", avoid_countries=["RUS", "BLR"], alternatives=4)
+    for route in plan.routes:
+        for leg in route.legs:
+            for x, y in leg.coordinates:
+                assert not (lo_lon <= x <= hi_lon and lo_lat <= y <= hi_lat), (route.summary, x, y)
 
 
 def test_suez_edges_include_the_canal_toll(network):

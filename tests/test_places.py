@@ -47,13 +47,6 @@ def test_a_network_node_wins_over_alternate_names_abroad(gazetteer, name, node_i
     assert p.node_id == node_id
 
 
-ST_PETERSBURG_BUG = (
-    "src bug (regression of 8e18f5f, places.py resolve: `primary = [...]; cands = primary or cands`): the primary-name "
-    "filter keeps node st_petersburg (name 'St Petersburg', population 0) and St. Petersburg, USA but drops GeoNames "
-    "'Saint Petersburg' (RUS, 5.4 M) whose alias made the node populous, so _pick returns the Florida city")
-
-
-@pytest.mark.xfail(strict=True, reason=ST_PETERSBURG_BUG)
 def test_st_petersburg_is_the_russian_port(gazetteer):
     assert gazetteer.resolve("St Petersburg").node_id == "st_petersburg"
 
@@ -83,10 +76,6 @@ def test_network_nodes_resolve_by_their_display_name(gazetteer, network):
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug: places.Gazetteer.resolve treats every comma as a 'Name, CC' separator, so a node's own display name "
-    "containing a comma (e.g. 'Shanghai (rail freight, Yangpu/Minhang)', 'Khunjerab Pass (4,693 m)') raises "
-    "\"'...' is not a country code\" instead of resolving"))
 @pytest.mark.parametrize("node_id", ["shanghai_rail", "khunjerab"])
 def test_a_node_display_name_with_a_comma_resolves(gazetteer, network, node_id):
     name = network.places.loc[network.places["id"].eq(node_id), "name"].iloc[0]

@@ -132,10 +132,6 @@ def test_passage_aliases_are_accepted(session):
     assert "cape" in a.routes[0].passages
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src bug (inherited from searoute's marnet): only some edges round South Africa are tagged 'south_africa', "
-    "so avoid_passages=cape leaves an untagged way round the Cape; with suez, cape, panama and magellan avoided "
-    "(arctic closed) Shanghai -> Rotterdam still returns 'sea (sunda)' rounding the Cape, and its passages omit cape"))
 def test_with_every_way_to_europe_closed_there_is_no_sea_route(session):
     with pytest.raises(RouteError):
         session.plan("Shanghai", "Rotterdam", mode="sea", avoid_passages=["suez", "cape", "panama", "magellan"])

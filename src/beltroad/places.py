@@ -181,14 +181,21 @@ class Gazetteer:
         if "," in q:
             name, cc = (s.strip() for s in q.rsplit(",", 1))
             cc_u = cc.upper()
-            country = _ISO2TO3.get(cc_u) or (cc_u if cc_u in _ISO3TO2 else None)
-            if country is None:
-                raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).")
-            q = name
+            code = _ISO2TO3.get(cc_u) or (cc_u if cc_u in _ISO3TO2 else None)
+            if code is not None:
+                country, q = code, name
+            elif not self.lookup(normalize(q)):  # a name that itself contains a comma is kept whole
+                raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).",
+                                 suggestions=self.suggest(name))
         key = normalize(q)
         cands = self.lookup(key)
         primary = [c for c in cands if _primary_match(c, key)]
-        cands = primary or cands  # "Islamabad" is Pakistan's capital, not Chattogram's historical alias
+        if primary:  # "Islamabad" is Pakistan's capital, not Chattogram's historical alias ...
+            # ... but a city matched by another spelling still lends its size to a node it stands on
+            nodes = [c for c in primary if c.kind in ("node", "port")]
+            primary += [c for c in cands if c not in primary and c.kind == "city"
+                        and any(n.country == c.country and _km(n, c) < 60 for n in nodes)]
+            cands = primary
         if country:
             cands = [c for c in cands if c.country == country]
         if not cands:

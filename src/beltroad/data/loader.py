@@ -121,11 +121,10 @@ def derive_lengths(links: pd.DataFrame, nodes: pd.DataFrame, params: dict) -> pd
     links = links.copy()
     links["gc_km"] = gc
     circuity = {m: (v or {}).get("value") for m, v in (params.get("circuity") or {}).items()}
-    est = links["length_basis"].eq("estimated") | links["length_km"].isna()
+    est = links["length_basis"].eq("estimated")  # a published row without a number stays empty: the validator says so
     keys = links["mode"] + np.where(links["class"].eq("road_mountain"), "_mountain", "")
     factor = keys.map(lambda k: circuity.get(k) or circuity.get(k.split("_")[0]) or 1.0).astype(float)
     links.loc[est, "length_km"] = (gc * factor)[est.to_numpy()]
-    links.loc[est & links["length_basis"].eq(""), "length_basis"] = "estimated"
     return links
 
 

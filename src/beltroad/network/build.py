@@ -347,8 +347,9 @@ class _Builder:
                     if cfg.get("transit_hours"):
                         sail_h = float(cfg["transit_hours"]) * share
                     extra_usd = float(cfg.get("toll_usd_per_teu") or 0) * share
+            inland_c = cidx.get(layer.country[e], -1)  # an inland waterway lies in its country
             self.edge(sea_base + int(layer.u[e]), sea_base + int(layer.v[e]), kind=SEA, mode=SEA_MODE, km=km,
-                      move_hours=sail_h, move_usd=km * rate, fee_usd=extra_usd,
+                      move_hours=sail_h, move_usd=km * rate, fee_usd=extra_usd, cf=inland_c, ct=inland_c,
                       co2=km * co2f, passage=pa, geom=e)
         handling = self.val("sea", "port_handling", key="usd")
         dwell_default = self.val("sea", "port_dwell_hours", "default")

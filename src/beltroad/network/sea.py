@@ -54,6 +54,7 @@ class SeaLayer:
     v: np.ndarray
     km: np.ndarray
     passage: np.ndarray        # index into PASSAGES or -1
+    country: np.ndarray        # ISO3 of an inland waterway's country, else ""
     geom_offsets: np.ndarray   # polyline of edge i is geom[offsets[i]:offsets[i+1]]
     geom_lon: np.ndarray
     geom_lat: np.ndarray
@@ -90,7 +91,55 @@ def read_marnet() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nd
             pas.append(PASSAGES.index(name) if name else -1)
     lon = _norm_lon(coords[:, 0])
     lat = coords[:, 1]
-    return lon, lat, np.array(us), np.array(vs), np.array(kms), np.array(pas, dtype=np.int16)
+    u, v, pas_arr = np.array(us), np.array(vs), np.array(pas, dtype=np.int16)
+    _tag_cuts(lon, lat, u, v, pas_arr)
+    return lon, lat, u, v, np.array(kms), pas_arr
+
+
+# Meridian cuts that make a rounding passage a complete cut: searoute tags only some of the edges that
+# round southern Africa or South America, so an edge crossing the cut meridian south of the cape gets the tag.
+CUTS = {"cape": (20.0, -34.5), "magellan": (-68.0, -52.0)}  # (meridian of Cape Agulhas / Cape Horn, max lat)
+
+
+def _tag_cuts(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, pas: np.ndarray) -> None:
+    for name, (meridian, max_lat) in CUTS.items():
+        a, b = lon[u] - meridian, lon[v] - meridian
+        crosses = (np.sign(a) != np.sign(b)) & (np.abs(lon[u] - lon[v]) < 180)
+        t = np.where(crosses, a / np.where(a - b == 0, 1, a - b), 0.0)
+        lat_at = lat[u] + t * (lat[v] - lat[u])
+        pas[crosses & (lat_at < max_lat) & (pas < 0)] = PASSAGES.index(name)
+
+
+def inland_countries(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndarray, pas: np.ndarray) -> np.ndarray:
+    """ISO3 of the country an inland waterway edge runs in (Volga-Don, Rhine, Great Lakes, Parana), else "".
+
+    A vertex counts as inland when it lies inside a country's shape (Natural Earth, shipped) more than
+    INLAND_DEPTH_DEG from its outline; coastal lanes near a simplified coastline are never tagged, and
+    canal passages (Suez, Panama) stay international waters.
+    """
+    import json
+    from pathlib import Path
+
+    import shapely
+    from shapely.geometry import shape
+
+    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
+    feats = json.loads(path.read_text())["features"]
+    geoms = [shape(f["geometry"]) for f in feats]
+    iso = np.array([f["properties"]["iso3"] for f in feats] + [""], dtype=object)
+    pts = shapely.points(lon, lat)
+    p_idx, g_idx = shapely.STRtree(geoms).query(pts, predicate="within")
+    country = np.full(len(lon), len(geoms))
+    for p, g in zip(p_idx, g_idx):
+        if shapely.distance(pts[p], geoms[g].boundary) > INLAND_DEPTH_DEG:
+            country[p] = g
+    edge_country = np.where(country[u] < len(geoms), country[u], country[v])
+    out = iso[edge_country]
+    out[pas >= 0] = ""
+    return out.astype(str)
+
+
+INLAND_DEPTH_DEG = 0.25
 
 
 def read_ports() -> list[dict]:
@@ -113,6 +162,7 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
     Returns the layer and, for each attachment point, the index of its contracted vertex.
     """
     lon, lat, u, v, km, pas = read_marnet()
+    inland = inland_countries(lon, lat, u, v, pas)
     n = len(lon)
     # nearest marnet vertex of each attachment point (vectorised haversine, points x vertices in blocks)
     attach = np.empty(len(keep_lon), dtype=np.int64)
@@ -126,9 +176,9 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
     keep[deg != 2] = True
     # a vertex where the passage tag changes is a boundary
     tag_seen: dict[int, set] = {}
-    for a, b, p in zip(u, v, pas):
-        tag_seen.setdefault(int(a), set()).add(int(p))
-        tag_seen.setdefault(int(b), set()).add(int(p))
+    for a, b, p, c in zip(u, v, pas, inland):
+        tag_seen.setdefault(int(a), set()).add((int(p), c))
+        tag_seen.setdefault(int(b), set()).add((int(p), c))
     for vert, tags in tag_seen.items():
         if len(tags) > 1:
             keep[vert] = True
@@ -142,18 +192,20 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
     kept = np.flatnonzero(keep & (deg > 0))
     new_index[kept] = np.arange(len(kept))
     used_edge = np.zeros(len(u), dtype=bool)
-    cu, cv, ckm, cpas, offsets, glon, glat = [], [], [], [], [0], [], []
+    cu, cv, ckm, cpas, ccountry, offsets, glon, glat = [], [], [], [], [], [0], [], []
     for start in kept:
         for nbr, e in adj.get(int(start), []):
             if used_edge[e]:
                 continue
             chain = [int(start)]
-            total, tag, prev, cur, edge = 0.0, -1, int(start), nbr, e
+            total, tag, ctag, prev, cur, edge = 0.0, -1, "", int(start), nbr, e
             while True:
                 used_edge[edge] = True
                 total += km[edge]
                 if pas[edge] >= 0:
                     tag = int(pas[edge])
+                if inland[edge]:
+                    ctag = inland[edge]
                 chain.append(cur)
                 if keep[cur]:
                     break
@@ -167,10 +219,12 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
             cv.append(new_index[chain[-1]])
             ckm.append(total)
             cpas.append(tag)
+            ccountry.append(ctag)
             glon.extend(lon[chain])
             glat.extend(lat[chain])
             offsets.append(len(glon))
     layer = SeaLayer(lon=lon[kept], lat=lat[kept], u=np.array(cu), v=np.array(cv), km=np.array(ckm),
-                     passage=np.array(cpas, dtype=np.int16), geom_offsets=np.array(offsets),
+                     passage=np.array(cpas, dtype=np.int16), country=np.array(ccountry, dtype=object),
+                     geom_offsets=np.array(offsets),
                      geom_lon=np.array(glon), geom_lat=np.array(glat))
     return layer, new_index[attach]

@@ -79,7 +79,8 @@ def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.n
     d = np.asarray(dest_countries, dtype=object)
     names, inv = np.unique(np.concatenate([o, d]).astype(str), return_inverse=True)
     io, id_ = inv[: len(o)], inv[len(o):]
-    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3").reindex(names).fillna(0.0)
+    cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
+    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")[cols].reindex(names).fillna(0.0)
     union = customs_union_of(net.params)
     group = np.array([union.get(c, c) for c in names], dtype=object)
     international = (io != id_) & (group[io] != group[id_])
