@@ -136,7 +136,7 @@ def test_aggregation_math_on_a_hand_built_frame():
     assert pairs["newly_reachable"].tolist() == [False, False, False, True]
     eco = pd.DataFrame({"iso3": ["AAA", "BBB", "CCC"], "name": ["A", "B", "C"], "region": ["R1", "R1", "R2"],
                         "bri_member": [True, False, False]})
-    cp, econ, groups, corr = aggregate(pairs, eco)
+    cp, econ, groups, corr, regions = aggregate(pairs, eco, {"ab": {"AAA", "BBB"}, "ac": {"AAA", "CCC"}})
     e = econ.set_index("iso3")
     assert e.loc["AAA", "transit_days_change_as_exporter"] == pytest.approx(-2.5)   # mean of -5 and 0
     assert e.loc["AAA", "transit_days_change_as_importer"] == pytest.approx(-2.0)
@@ -146,8 +146,11 @@ def test_aggregation_math_on_a_hand_built_frame():
     assert g.loc["world", "transit_days_change"] == pytest.approx(-7.0 / 3)
     assert g.loc["bri_economies", "transit_days_change"] == pytest.approx(-2.5)
     assert g.loc["world", "trade_cost_change_pct"] == pytest.approx(-7.0 / 3)
+    r = regions.set_index("region_pair")
+    assert r.loc["R1 -> R1", "city_pairs"] == 2
     c = corr.set_index("corridor")
-    assert c.loc["R1 -> R1", "city_pairs"] == 2
+    assert c.loc["ab", "city_pairs"] == 2 and c.loc["ab", "transit_days_change"] == pytest.approx(-3.5)
+    assert c.loc["ac", "city_pairs"] == 1 and c.loc["ac", "transit_days_change"] == pytest.approx(0.0)
 
 
 def test_compare_writes_tables_and_reports(session, tmp_path):
@@ -155,7 +158,7 @@ def test_compare_writes_tables_and_reports(session, tmp_path):
     places = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Warsaw", "Almaty")]
     c = compare("baseline", "no-russia-belarus-transit", cities=places, session=session)
     out = c.write(tmp_path / "cmp")
-    for name in ("pairs.parquet", "economies.csv", "groups.csv", "corridors.csv", "report.html", "report.md",
+    for name in ("pairs.parquet", "economies.csv", "groups.csv", "corridors.csv", "region_pairs.csv", "report.html", "report.md",
                  "metadata.json"):
         assert (out / name).exists(), name
     assert "ad_valorem_pct_per_day" in (out / "metadata.json").read_text()

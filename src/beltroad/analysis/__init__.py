@@ -33,12 +33,13 @@ class Comparison:
     economies: pd.DataFrame
     groups: pd.DataFrame
     corridors: pd.DataFrame
+    region_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for name in ("pairs", "country_pairs", "economies", "groups", "corridors"):
+        for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
             df = getattr(self, name)
             df.to_parquet(out / f"{name}.parquet", index=False)
             df.to_csv(out / f"{name}.csv", index=False)
@@ -62,8 +63,23 @@ def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: flo
     return m
 
 
-def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Country-pair, per-economy (as exporter and importer), group and corridor (region-pair) averages."""
+def corridor_economies(links: pd.DataFrame, places: pd.DataFrame) -> dict[str, set[str]]:
+    """Economies each dataset corridor runs through: the countries of its links' end nodes."""
+    country = places.drop_duplicates("id").set_index("id")["country"]
+    out: dict[str, set[str]] = {}
+    for r in links[["corridor", "from", "to"]].itertuples(index=False):
+        for corr in str(r.corridor).split(";"):
+            if corr:
+                out.setdefault(corr, set()).update(c for c in (country.get(r[1]), country.get(r[2])) if c)
+    return out
+
+
+def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[str]] | None = None
+              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Country-pair, per-economy (as exporter and importer), group, corridor and region-pair averages.
+
+    A corridor's change is the mean over city pairs whose two economies both lie on the corridor.
+    """
     both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
     cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
             "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
@@ -100,9 +116,18 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame) -> tuple[pd.DataFrame, pd.
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
     b2 = both.assign(corridor=both["origin_country"].map(region).fillna("other") + " -> "
                      + both["destination_country"].map(region).fillna("other"))
-    corr = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    regions = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
+    rows = []
+    for name, members in sorted((corridors or {}).items()):
+        sel = both[both["origin_country"].isin(members) & both["destination_country"].isin(members)
+                   & (both["origin_country"] != both["destination_country"])]
+        if len(sel):
+            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": len(sel),
+                         **{k: sel[k].mean() for k in cols if k != "origin"}})
+    corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
     corr = corr.sort_values("transit_days_change_pct")
-    return cp, econ, groups_df, corr
+    return cp, econ, groups_df, corr, regions
 
 
 def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
@@ -125,7 +150,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     pairs["trade_cost_change_pct_low"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["low"])
     pairs["trade_cost_change_pct_high"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["high"])
     eco = economies()
-    cp, econ, groups, corr = aggregate(pairs, eco)
+    cp, econ, groups, corr, regions = aggregate(pairs, eco, corridor_economies(net.links, net.places))
     meta = {"base": base, "scenario": scenario, "objective": objective,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(pairs)),
@@ -135,10 +160,11 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
                               "high": vot["ad_valorem_pct_per_day"]["high"],
                               "source": vot["ad_valorem_pct_per_day"]["source"],
                               "by_sector": vot.get("by_sector", {})},
-            "averaging": "simple means over city pairs reachable in both scenarios; economies as exporter and importer",
+            "averaging": "simple means over city pairs reachable in both scenarios; economies as exporter and importer; "
+                         "a corridor averages the international pairs between economies its links cross",
             "dataset_hash": net.content_hash}
     return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
-                      economies=econ, groups=groups, corridors=corr, metadata=meta)
+                      economies=econ, groups=groups, corridors=corr, region_pairs=regions, metadata=meta)
 
 
 def compare_economies(base: str, scenario: str, cities: str = "world-200", session=None) -> pd.DataFrame:

@@ -97,7 +97,9 @@ def write_report(cmp, out: Path) -> None:
           f"(Hummels & Schaur 2013; bounds {cmp.metadata['value_of_time']['low']}-{cmp.metadata['value_of_time']['high']}%).",
           "", "## Largest gains (economies)", "", _fmt(econ, cols), "",
           "## Largest losses (economies)", "", _fmt(econ.iloc[::-1], cols), "",
-          "## Corridors (region pairs)", "", _fmt(cmp.corridors, list(cmp.corridors.columns), 30), ""]
+          "## Corridors (international pairs between the economies a corridor crosses)", "",
+          _fmt(cmp.corridors, list(cmp.corridors.columns), 40), "",
+          "## Region pairs", "", _fmt(cmp.region_pairs, list(cmp.region_pairs.columns), 60), ""]
     (out / "report.md").write_text("\n".join(md))
     img = ""
     for label, draw in (("choropleth", _choropleth), ("charts", _chart)):
@@ -111,6 +113,8 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><b
 <h1>{html.escape(cmp.scenario)} vs {html.escape(cmp.base)}</h1>
 <p>{html.escape(md[2])}</p><h2>Headline</h2>{g.to_html(index=False, float_format=lambda v: f"{v:.3f}")}
 {img}<h2>Economies</h2>{econ[cols].to_html(index=False, float_format=lambda v: f"{v:.2f}")}
-<h2>Corridors (region pairs)</h2>{cmp.corridors.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
+<h2>Corridors</h2><p>International city pairs between the economies each corridor's links cross.</p>
+{cmp.corridors.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
+<h2>Region pairs</h2>{cmp.region_pairs.to_html(index=False, float_format=lambda v: f"{v:.2f}")}
 </body></html>"""
     (out / "report.html").write_text(page)

@@ -223,13 +223,16 @@ class Planner:
         endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in stops]
         self._stops = stops
         self._endpoint_pos = [(p.lon, p.lat) for p in stops]
+        long_drayage = True
         for vi, (mode, radius) in enumerate(variants):
+            if mode == "sea" and radius == DIRECT_RADIUS_KM and not long_drayage:
+                continue  # the sea route found already is port to port: the all-water search adds nothing
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
             g, new = build_graph(self.net, self.state, constraint_mask(self.net, cm, ends, radius), endpoints,
                                  self.access)
             w = weights_of(g, self.state, objective).copy()
-            rounds = n + 2 if vi == 0 else 1  # penalty rounds on the first variant find other corridors
+            rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             for _ in range(rounds):
                 path: list[int] = []
                 ok = True
@@ -242,6 +245,9 @@ class Planner:
                 if not ok:
                     break
                 cand = self._evaluate(g, path, origin, destination, objective)
+                if mode == "sea" and radius == CARRIAGE_RADIUS_KM:
+                    long_drayage = any(leg.mode == "road" and leg.distance_km > DIRECT_RADIUS_KM
+                                       for leg in cand.route.legs)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
                 if fits_mode and (c.max_transfers is None or cand.route.transfers <= c.max_transfers):
                     prev = found.get(cand.signature)
