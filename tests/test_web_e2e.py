@@ -143,6 +143,7 @@ def test_switch_scenario_changes_route(page):
 def test_unknown_place_shows_suggestions(page):
     page.fill("#origin", "Chongqingg")
     page.fill("#destination", "Duisburg")
+    page.keyboard.press("Tab")  # leave the field: its suggestion list closes and no late answer reopens it
     page.click("#go")
     page.wait_for_selector("#message:not([hidden])", timeout=30_000)
     assert "Unknown place" in page.inner_text("#message")

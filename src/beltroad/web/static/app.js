@@ -169,7 +169,7 @@ function autocomplete(input, list) {
       const my = ++seq;
       try {
         const r = await fetch(`/api/places?q=${encodeURIComponent(q)}&limit=8`).then((r) => r.json());
-        if (my !== seq) return;
+        if (my !== seq || document.activeElement !== input) return;  // typed on, or left the field
         items = r.places || []; active = -1; render();
       } catch (e) { close(); }
     }, 150);
@@ -182,7 +182,7 @@ function autocomplete(input, list) {
     else if (e.key === "Escape") close();
   });
   list.addEventListener("mousedown", (e) => { const li = e.target.closest("li"); if (li) { e.preventDefault(); pick(items[Number(li.dataset.i)]); } });
-  input.addEventListener("blur", () => setTimeout(close, 150));
+  input.addEventListener("blur", () => { clearTimeout(timer); seq++; setTimeout(close, 150); });
 }
 autocomplete($("#origin"), $("#origin-list"));
 autocomplete($("#destination"), $("#destination-list"));
