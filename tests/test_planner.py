@@ -388,3 +388,13 @@ def test_module_level_plan_uses_the_default_session(cq_duisburg):
 
     res = service.plan("Chongqing", "Duisburg")
     assert [r.summary for r in res.routes] == [r.summary for r in cq_duisburg.routes]
+
+
+def test_value_of_time_override_changes_the_generalized_choice(session):
+    """A low value of time favours the cheap route, a high one the fast route (fresh weights per override)."""
+    cheap = session.plan("Chongqing", "Duisburg", objective="generalized", alternatives=1,
+                         value_of_time_usd_per_day=10).routes[0]
+    fast = session.plan("Chongqing", "Duisburg", objective="generalized", alternatives=1,
+                        value_of_time_usd_per_day=5000).routes[0]
+    assert cheap.cost_usd < fast.cost_usd
+    assert fast.transit_days < cheap.transit_days

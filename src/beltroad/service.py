@@ -97,14 +97,16 @@ class Session:
         if value_of_time_usd_per_day is not None or carbon_price_usd_per_t is not None:
             from dataclasses import replace
 
+            planner_base = planner
             state = replace(planner.state,
                             value_of_time_usd_per_day=planner.state.value_of_time_usd_per_day
                             if value_of_time_usd_per_day is None else float(value_of_time_usd_per_day),
                             carbon_price_usd_per_t=planner.state.carbon_price_usd_per_t
                             if carbon_price_usd_per_t is None else float(carbon_price_usd_per_t))
             planner = Planner.__new__(Planner)
-            planner.__dict__.update(self.planner(scenario).__dict__)
+            planner.__dict__.update(planner_base.__dict__)
             planner.state = state
+            planner._bases = {}  # cached weights depend on the value of time and carbon price
         if tonnes is not None:
             if tonnes <= 0:
                 raise ValueError("--tonnes must be positive")

@@ -72,20 +72,33 @@ def customs_union_of(params: dict) -> dict[str, str]:
     return out
 
 
+def _customs_table(net: Network) -> dict:
+    """Per-country export/import hours and USD plus customs-union groups, computed once per network."""
+    cached = net.__dict__.get("_customs")
+    if cached is None:
+        bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")
+        union = customs_union_of(net.params)
+        cached = {"rows": {iso: (float(r.border_time_export), float(r.border_time_import), float(r.border_fee_export),
+                                 float(r.border_fee_import)) for iso, r in bc.iterrows()},
+                  "union": union}
+        net.__dict__["_customs"] = cached
+    return cached
+
+
 def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Export clearance at origin + import clearance at destination (Doing Business border compliance,
     hours and USD) for international pairs outside a common customs union; zero otherwise."""
-    o = np.asarray(origin_countries, dtype=object)
-    d = np.asarray(dest_countries, dtype=object)
-    names, inv = np.unique(np.concatenate([o, d]).astype(str), return_inverse=True)
+    table = _customs_table(net)
+    rows, union = table["rows"], table["union"]
+    o = np.asarray(origin_countries, dtype=object).astype(str)
+    d = np.asarray(dest_countries, dtype=object).astype(str)
+    names, inv = np.unique(np.concatenate([o, d]), return_inverse=True)
     io, id_ = inv[: len(o)], inv[len(o):]
-    cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
-    bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")[cols].reindex(names).fillna(0.0)
-    union = customs_union_of(net.params)
+    vals = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0)) for c in names]).reshape(len(names), 4)
     group = np.array([union.get(c, c) for c in names], dtype=object)
     international = (io != id_) & (group[io] != group[id_])
-    hours = bc["border_time_export"].to_numpy(float)[io] + bc["border_time_import"].to_numpy(float)[id_]
-    usd = bc["border_fee_export"].to_numpy(float)[io] + bc["border_fee_import"].to_numpy(float)[id_]
+    hours = vals[io, 0] + vals[id_, 1]
+    usd = vals[io, 2] + vals[id_, 3]
     return np.where(international, hours, 0.0), np.where(international, usd, 0.0)
 
 
@@ -139,6 +152,20 @@ class Access:
         full_days = np.floor(drive_hours / self.drive_h)
         return drive_hours + full_days * (24.0 - self.drive_h)
 
+    def edges(self, lat: float, lon: float, node_id: str | None, country: str
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(road vertices, km, hours, USD, kg CO2e) of the access links of a point."""
+        verts, dist = self.links(lat, lon, node_id)
+        hrs = self.drive_elapsed_hours(dist / self.speed)
+        cost = dist * self.rate
+        # an access road that crosses a border pays the road border default (none inside a customs union)
+        ci = self.country_index.get(country, -1)
+        vc = self.vertex_country[verts]
+        crosses = (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
+        hrs = hrs + np.where(crosses, self.border_h, 0.0)
+        cost = cost + np.where(crosses, self.border_usd, 0.0)
+        return verts, dist, hrs, cost, dist * self.co2
+
     def links(self, lat: float, lon: float, node_id: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(road vertices, km) of the access candidates of a point."""
         k = min(ACCESS_NEIGHBOURS, len(self.terminal_places))
@@ -172,17 +199,7 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
         v = n + len(new_vertices)
         new_vertices.append(v)
         countries.append(access.country_index.get(country, -1))
-        verts, dist = access.links(lat, lon, node_id)
-        drive = dist / access.speed
-        hrs = access.drive_elapsed_hours(drive)
-        cost = dist * access.rate
-        # an access road that crosses a border pays the road border default (none inside a customs union)
-        ci = access.country_index.get(country, -1)
-        vc = access.vertex_country[verts]
-        crosses = (ci >= 0) & (vc >= 0) & (access.union_index[np.maximum(vc, 0)] != (access.union_index[ci] if ci >= 0 else 0))
-        hrs = hrs + np.where(crosses, access.border_h, 0.0)
-        cost = cost + np.where(crosses, access.border_usd, 0.0)
-        emis = dist * access.co2
+        verts, dist, hrs, cost, emis = access.edges(lat, lon, node_id, country)
         for direction in (0, 1):
             s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))
             srcs.append(s); dsts.append(d); hours.append(hrs); usd.append(cost); co2.append(emis); km.append(dist)
@@ -201,28 +218,67 @@ def weights_of(g: Graph, state: EdgeState, objective: str) -> np.ndarray:
     return tmp.weights(objective)
 
 
-def shortest_path(g: Graph, weights: np.ndarray, source: int, target: int) -> list[int] | None:
-    """Edge positions (into g's arrays) of the cheapest path, or None when unreachable."""
-    w = np.maximum(weights, 0.0) + EPS
-    key = g.src.astype(np.int64) * g.n + g.dst
-    order = np.lexsort((w, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    best = order[first]                     # the cheapest of parallel edges
-    mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
-    dist, pred = dijkstra(mat, directed=True, indices=source, return_predecessors=True)
-    if not np.isfinite(dist[target]):
-        return None
-    lookup_keys = key[best]
-    path_vertices = [target]
-    while path_vertices[-1] != source:
-        path_vertices.append(int(pred[path_vertices[-1]]))
-    path_vertices.reverse()
-    pairs = np.array([a * g.n + b for a, b in zip(path_vertices[:-1], path_vertices[1:])], dtype=np.int64)
-    sorter = np.argsort(lookup_keys)
-    pos = sorter[np.searchsorted(lookup_keys, pairs, sorter=sorter)]
-    return [int(e) for e in best[pos]]
-
-
-__all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "shortest_path", "weights_of",
+__all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "weights_of", "BaseGraph",
            "value_of_time_usd_per_day", "HANDLING", "LINK", "RAIL", "FERRY", "SEA_MODE"]
+
+
+class BaseGraph:
+    """The scenario's active edges as one CSR per objective, built once and reused by every query.
+
+    Parallel edges are reduced to the cheapest; a query masks edges by setting their weight to inf,
+    penalises edges by multiplying it, and adds its origin as one extra CSR row (vertex n). The
+    destination needs no edges: the best of its access vertices is picked from the distance array.
+    """
+
+    def __init__(self, net: Network, state: EdgeState, objective: str):
+        self.net, self.state, self.objective = net, state, objective
+        n = net.n_vertices
+        self.n = n + 1                                  # row n: the query's origin
+        idx = np.flatnonzero(state.active)
+        w = np.maximum(state.weights(objective)[idx], 0.0) + EPS
+        key = net.src[idx].astype(np.int64) * self.n + net.dst[idx]
+        order = np.lexsort((w, key))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = key[order][1:] != key[order][:-1]
+        keep = order[first]                             # sorted by key = row-major CSR order
+        self.edge = idx[keep]                           # CSR position -> network edge
+        self.keys = key[keep]
+        self.data = w[keep]
+        self.indices = net.dst[self.edge].astype(np.int32)
+        counts = np.bincount(net.src[self.edge], minlength=self.n)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        # position of the reverse edge (v, u) of each CSR entry, -1 if none (penalties hit both directions)
+        rev = net.dst[self.edge].astype(np.int64) * self.n + net.src[self.edge]
+        pos = np.searchsorted(self.keys, rev)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        self.reverse = np.where(self.keys[pos] == rev, pos, -1)
+
+    def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
+        return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
+
+    def path(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
+             dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+        """Cheapest origin -> destination path under `data` (CSR weights, inf = masked).
+
+        Returns (CSR positions of the network edges in order, index of the origin access edge used,
+        index of the destination access edge used), or None when no path exists.
+        """
+        indptr = self.indptr.copy()
+        indptr[-1] += len(origin_verts)  # the last row (the origin) was empty in the base graph
+        mat = csr_matrix((np.concatenate([data, origin_w]),
+                          np.concatenate([self.indices, origin_verts.astype(np.int32)]), indptr),
+                         shape=(self.n, self.n))
+        dist, pred = dijkstra(mat, directed=True, indices=self.n - 1, return_predecessors=True)
+        total = dist[dest_verts] + dest_w
+        if not len(total) or not np.isfinite(total.min()):
+            return None
+        b = int(np.argmin(total))
+        verts = [int(dest_verts[b])]
+        while verts[-1] != self.n - 1:
+            verts.append(int(pred[verts[-1]]))
+        verts.reverse()
+        first_hop = verts[1]
+        a = int(np.flatnonzero(origin_verts == first_hop)[np.argmin(origin_w[origin_verts == first_hop])])
+        pairs = np.array([u * self.n + v for u, v in zip(verts[1:-1], verts[2:])], dtype=np.int64)
+        positions = np.searchsorted(self.keys, pairs).tolist() if len(pairs) else []
+        return positions, a, b

@@ -10,7 +10,7 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, KIND_NAMES, 
                                     ROAD, SEA, SEA_MODE, TRANSFER, FERRY_BOARD, Network)
 from beltroad.network.sea import PASSAGES, canonical_passage
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, EdgeState, Graph, build_graph, end_customs, shortest_path, weights_of
+from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, end_customs
 from beltroad.routing.result import Leg, PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -123,7 +123,7 @@ class _Candidate:
     signature: tuple
     objective_value: float = 0.0
     gen: int = 0
-    access_edges: list = field(default_factory=list)
+    graph: Graph | None = None          # the path's edges, kept to draw the route once it is selected
 
 
 MAJOR_LEG_KM = 300.0
@@ -175,6 +175,7 @@ class Planner:
         self.place_ids = net.places["id"].to_numpy()
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
         self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
+        self._bases: dict[str, BaseGraph] = {}
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -193,8 +194,10 @@ class Planner:
             raise self._explain(origin, destination, c, objective)
         routes = []
         for rank, cand in enumerate(_select(candidates, alternatives), start=1):
-            cand.route.rank = rank
-            routes.append(self._scale(cand.route, teu))
+            drawn = self._evaluate(cand.graph, list(range(len(cand.graph.src))), origin, destination, objective,
+                                   geometry=True).route  # geometry only for the routes shown
+            drawn.rank = rank
+            routes.append(self._scale(drawn, teu))
         quantity = f"{teu:g} TEU"
         notes = []
         if c.max_transfers is not None:
@@ -213,38 +216,54 @@ class Planner:
         return route
 
     # ------------------------------------------------------------------------------------------
+    def _base(self, objective: str) -> BaseGraph:
+        if objective not in self._bases:
+            self._bases[objective] = BaseGraph(self.net, self.state, objective)
+        return self._bases[objective]
+
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
         variants = {"multimodal": [("multimodal", CARRIAGE_RADIUS_KM), ("rail", RAIL_CARRIAGE_RADIUS_KM),
                                    ("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM), ("road", CARRIAGE_RADIUS_KM)],
                     "sea": [("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM)]}.get(
             c.mode, [(c.mode, RAIL_CARRIAGE_RADIUS_KM if c.mode == "rail" else CARRIAGE_RADIUS_KM)])
+        if n == 1 and c.mode == "multimodal":
+            variants = variants[:1]  # one answer: the unrestricted search is optimal
         found: dict[tuple, _Candidate] = {}
-        endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in stops]
         self._stops = stops
         self._endpoint_pos = [(p.lon, p.lat) for p in stops]
+        base = self._base(objective)
+        # access links of every stop: (vertices, km, hours, USD, kg, objective weight)
+        acc = []
+        for p in stops:
+            verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country)
+            acc.append((verts, km, hrs, usd, co2, base.weights(hrs, usd, co2)))
+        avoided = {self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index}
+        if avoided:  # an access link may not end in an avoided country
+            acc = [tuple(arr[~np.isin(self.access.vertex_country[a[0]], list(avoided))] for arr in a) for a in acc]
+        ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
         long_drayage = True
         for vi, (mode, radius) in enumerate(variants):
             if mode == "sea" and radius == DIRECT_RADIUS_KM and not long_drayage:
                 continue  # the sea route found already is port to port: the all-water search adds nothing
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
-            g, new = build_graph(self.net, self.state, constraint_mask(self.net, cm, ends, radius), endpoints,
-                                 self.access)
-            w = weights_of(g, self.state, objective).copy()
+            allowed = constraint_mask(self.net, cm, ends, radius)[base.edge]
+            penalty = np.ones(len(base.data))
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             for _ in range(rounds):
-                path: list[int] = []
-                ok = True
-                for a, b in zip(new[:-1], new[1:]):
-                    seg = shortest_path(g, w, a, b)
+                data = np.where(allowed, base.data * penalty, np.inf)
+                segments = []
+                for i in range(len(stops) - 1):
+                    o, d = acc[i], acc[i + 1]
+                    seg = base.path(data, o[0], o[5], d[0], d[5])
                     if seg is None:
-                        ok = False
+                        segments = None
                         break
-                    path += seg
-                if not ok:
+                    segments.append((i, seg))
+                if segments is None:
                     break
-                cand = self._evaluate(g, path, origin, destination, objective)
+                g, used = self._path_graph(base, acc, segments)
+                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective)
                 if mode == "sea" and radius == CARRIAGE_RADIUS_KM:
                     long_drayage = any(leg.mode == "road" and leg.distance_km > DIRECT_RADIUS_KM
                                        for leg in cand.route.legs)
@@ -253,15 +272,44 @@ class Planner:
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
-                # discourage what this route used: its corridor edges (not access, not handling)
-                used = np.array([e for e in path if g.kind[e] in (LINK, SEA)], dtype=np.int64)
+                # discourage what this route used: its corridor edges (not access, not handling), both ways
+                used = used[np.isin(self.net.kind[base.edge[used]], (LINK, SEA))]
                 if len(used) == 0:
                     break
-                used_keys = np.unique(g.src[used].astype(np.int64) * g.n + g.dst[used])
-                rev_keys = np.unique(g.dst[used].astype(np.int64) * g.n + g.src[used])
-                keys = g.src.astype(np.int64) * g.n + g.dst
-                w = np.where(np.isin(keys, used_keys) | np.isin(keys, rev_keys), w * PENALTY, w)
+                penalty[used] *= PENALTY
+                rev = base.reverse[used]
+                penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
+
+    def _path_graph(self, base: BaseGraph, acc: list, segments: list) -> tuple[Graph, np.ndarray]:
+        """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
+        net, st = self.net, self.state
+        nv = net.n_vertices
+        cols: dict[str, list] = {k: [] for k in ("src", "dst", "hours", "usd", "co2", "km", "mode", "kind", "eid")}
+        used_all = []
+        k = 0
+        for i, (positions, a, b) in segments:
+            o, d = acc[i], acc[i + 1]
+            e = base.edge[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
+            used_all.append(np.array(positions, dtype=np.int64))
+            src = np.concatenate([[nv + i], net.src[e], [d[0][b]]])
+            dst = np.concatenate([[o[0][a]], net.dst[e], [nv + i + 1]])
+            cols["src"].append(src); cols["dst"].append(dst)
+            for name, arr_o, arr_n, arr_d in (("hours", o[2][a], st.hours[e], d[2][b]), ("usd", o[3][a], st.usd[e], d[3][b]),
+                                              ("co2", o[4][a], st.co2_kg[e], d[4][b]), ("km", o[1][a], st.km[e], d[1][b])):
+                cols[name].append(np.concatenate([[arr_o], arr_n, [arr_d]]))
+            cols["mode"].append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
+            cols["kind"].append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
+            cols["eid"].append(np.concatenate([[-(k + 1)], e, [-(k + 2)]]))
+            k += 2
+        vc = np.concatenate([self.access.vertex_country,
+                             np.array([self.access.country_index.get(p.country, -1) for p in self._stops], dtype=np.int32)])
+        g = Graph(n=nv + len(self._stops), src=np.concatenate(cols["src"]).astype(np.int64),
+                  dst=np.concatenate(cols["dst"]).astype(np.int64), hours=np.concatenate(cols["hours"]),
+                  usd=np.concatenate(cols["usd"]), co2_kg=np.concatenate(cols["co2"]), km=np.concatenate(cols["km"]),
+                  mode=np.concatenate(cols["mode"]).astype(np.int8), kind=np.concatenate(cols["kind"]).astype(np.int8),
+                  edge_id=np.concatenate(cols["eid"]).astype(np.int64), vertex_country=vc)
+        return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
@@ -280,7 +328,8 @@ class Planner:
         return kept
 
     # ------------------------------------------------------------------------------------------
-    def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str) -> _Candidate:
+    def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str,
+                  geometry: bool = False) -> _Candidate:
         net = self.net
         edges = np.array(path, dtype=np.int64)
         eid = g.edge_id[edges]
@@ -305,7 +354,7 @@ class Planner:
             mode = MODES[int(g.mode[e])]
             kind = int(g.kind[e])
             hours, usd, co2, km = float(g.hours[e]), float(g.usd[e]), float(g.co2_kg[e]), float(g.km[e])
-            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne)]
+            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne)] if geometry else []
             if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE):
                 if kind != GAUGE:
                     transfers += 1
@@ -381,7 +430,8 @@ class Planner:
                  + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
         route.objective_value = value
         signature = (main_mode, tuple(countries), tuple(passages))
-        return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value)
+        return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value,
+                          graph=g)
 
     def _edge_coords(self, g: Graph, e: int, ne: int) -> list[tuple[float, float]]:
         net = self.net
