@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
@@ -417,6 +416,8 @@ class _Builder:
                 continue
             pts = unit_vectors(places["lat"].to_numpy()[idx], places["lon"].to_numpy()[idx])
             k = min(REGIONAL_ROAD_NEIGHBOURS + 1, len(idx))
+            from scipy.spatial import cKDTree  # build time only: keeps scipy.spatial off the CLI's start-up
+
             dist, nb = cKDTree(pts).query(pts, k=k)
             for i, row in enumerate(np.atleast_2d(nb)):
                 for j in row[1:]:
@@ -446,6 +447,8 @@ class _Builder:
         # drop searoute ports within 30 km of a dataset seaport (same port, other code)
         sp = nodes[nodes["kind"].eq("seaport")]
         if len(sp) and len(ports):
+            from scipy.spatial import cKDTree
+
             tree = cKDTree(unit_vectors(sp["lat"], sp["lon"]))
             d, _ = tree.query(unit_vectors(ports["lat"], ports["lon"]))
             ports = ports[d * 6371.0 > 30.0]

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
@@ -128,7 +127,7 @@ class Access:
         self.terminal_places = np.flatnonzero(np.isin(kinds, list(TERMINAL_KINDS)))
         pl = net.places.iloc[self.terminal_places]
         self.lat, self.lon = pl["lat"].to_numpy(float), pl["lon"].to_numpy(float)
-        self.tree = cKDTree(unit_vectors(self.lat, self.lon))
+        self.xyz = unit_vectors(self.lat, self.lon)  # ~1,000 terminals: a dot product beats building a tree
         self.road_vertex = np.array([net.vertex(pid, "road") for pid in pl["id"]])
         self.country_index = {c: i for i, c in enumerate(net.countries)}
         place_country = net.places["country"].map(self.country_index).fillna(-1).to_numpy()
@@ -169,8 +168,9 @@ class Access:
     def links(self, lat: float, lon: float, node_id: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(road vertices, km) of the access candidates of a point."""
         k = min(ACCESS_NEIGHBOURS, len(self.terminal_places))
-        d, idx = self.tree.query(unit_vectors([lat], [lon])[0], k=k)
-        idx = np.atleast_1d(idx)
+        closeness = self.xyz @ unit_vectors([lat], [lon])[0]   # cosine of the angular distance
+        idx = np.argpartition(-closeness, k - 1)[:k]
+        idx = idx[np.argsort(-closeness[idx])]
         verts = self.road_vertex[idx]
         km = haversine_km(lat, lon, self.lat[idx], self.lon[idx]) * self.circuity
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
