@@ -224,3 +224,16 @@ def test_schemathesis_no_server_errors():
             check()
         assert calls["n"] >= 20, calls
         assert not failures, "\n".join(failures[:10])
+
+
+def test_openapi_docs_work_offline(client):
+    """The /docs page loads Swagger UI from this server, not from a CDN."""
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert "cdn." not in r.text and "https://" not in r.text.split("<body")[0]
+    assets = [a for a in ("swagger-ui-bundle.js", "swagger-ui.css") if a in r.text]
+    assert assets
+    for line in r.text.splitlines():
+        if "swagger-ui-bundle.js" in line:
+            src = line.split('src="')[1].split('"')[0]
+            assert client.get(src).status_code == 200

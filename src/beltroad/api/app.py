@@ -395,7 +395,9 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
         await run_in_threadpool(st.get_session)
         yield
 
-    app = FastAPI(title="beltroad", version="0.1.0", lifespan=lifespan,
+    from fastapi_offline import FastAPIOffline  # FastAPI whose /docs serve Swagger UI from the package, not a CDN
+
+    app = FastAPIOffline(title="beltroad", version="0.1.0", lifespan=lifespan,
                   description="Routes, scenarios and network layers of the Belt and Road transport model. "
                               "Every error is a 4xx with a message (`detail`).")
     app.state.beltroad = st
