@@ -88,6 +88,26 @@ def export_network(net: Network, fmt: str, path: str | Path) -> Path:
     return path
 
 
+def _country_outlines_svg(xy) -> str:
+    """Country shapes (Natural Earth, shipped in the package) as one SVG path: the map's offline basemap."""
+    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
+    try:
+        feats = json.loads(path.read_text())["features"]
+    except OSError:
+        return ""
+    d = []
+    for f in feats:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for poly in polys:
+            ring = poly[0]
+            if len(ring) < 4:
+                continue
+            pts = ["%.1f,%.1f" % xy(lon, lat) for lon, lat in ring[::2] + [ring[-1]]]
+            d.append("M" + "L".join(pts) + "Z")
+    return f'<path d="{" ".join(d)}" fill="#fbfaf7" stroke="#c9ced4" stroke-width="0.4"/>'
+
+
 def route_map_html(result, net: Network | None = None) -> str:
     """A self-contained SVG map of the alternatives: no tiles, no scripts from the internet."""
     width, height = 1200, 600
@@ -102,6 +122,7 @@ def route_map_html(result, net: Network | None = None) -> str:
     for lat in range(-90, 91, 30):
         _, y = xy(0, lat)
         parts.append(f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="#d5dde5" stroke-width="0.5"/>')
+    parts.append(_country_outlines_svg(xy))
     if net is not None:  # the land network as context
         links, _ = network_frames(net)
         for r in links.itertuples(index=False):
@@ -140,7 +161,7 @@ def route_map_html(result, net: Network | None = None) -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>beltroad: {title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1rem;color:#222}}svg{{width:100%;height:auto;border:1px solid #ccc}}
 table{{border-collapse:collapse;margin-top:1rem}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}
-td:nth-child(2){{text-align:left}} polyline{{cursor:pointer}}</style></head><body>
+td:nth-child(2),th:nth-child(2){{text-align:left}} polyline{{cursor:pointer}}</style></head><body>
 <h2>{title}</h2><div>{legend} &nbsp; (click a leg for its numbers)</div>
 <svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">{''.join(parts)}</svg>
 <table><tr><th>#</th><th>route</th><th>km</th><th>days</th><th>USD</th><th>kg CO2e</th></tr>{''.join(rows)}</table>
