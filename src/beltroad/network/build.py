@@ -41,7 +41,7 @@ RAIL_REGIONS = {
 }
 SUB_SAHARAN_EXCLUDED = {"EGY", "LBY", "TUN", "DZA", "MAR", "ESH"}
 AFRICA_ISO2 = set("AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RW SC SD SL SN SO SS ST SZ TD TG TN TZ UG ZA ZM ZW".split())
-TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port"}
+TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", "junction"}  # junctions are station towns
 REGIONAL_ROAD_NEIGHBOURS = 4
 REGIONAL_ROAD_MAX_KM = 800.0
 

@@ -154,7 +154,7 @@ class Access:
     def edges(self, lat: float, lon: float, node_id: str | None, country: str
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(road vertices, km, hours, USD, kg CO2e) of the access links of a point."""
-        verts, dist = self.links(lat, lon, node_id)
+        verts, dist = self.links(lat, lon, node_id, country)
         hrs = self.drive_elapsed_hours(dist / self.speed)
         cost = dist * self.rate
         # an access road that crosses a border pays the road border default (none inside a customs union)
@@ -165,14 +165,24 @@ class Access:
         cost = cost + np.where(crosses, self.border_usd, 0.0)
         return verts, dist, hrs, cost, dist * self.co2
 
-    def links(self, lat: float, lon: float, node_id: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(road vertices, km) of the access candidates of a point."""
-        k = min(ACCESS_NEIGHBOURS, len(self.terminal_places))
+    def links(self, lat: float, lon: float, node_id: str | None = None,
+              country: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(road vertices, km) of the access candidates of a point.
+
+        Access stays domestic when the point's own country has a terminal within reach: crossing a
+        border is the network's job (with its border crossings), not the first-mile truck's.
+        """
         closeness = self.xyz @ unit_vectors([lat], [lon])[0]   # cosine of the angular distance
+        k = min(ACCESS_NEIGHBOURS * 3, len(self.terminal_places))
         idx = np.argpartition(-closeness, k - 1)[:k]
         idx = idx[np.argsort(-closeness[idx])]
-        verts = self.road_vertex[idx]
         km = haversine_km(lat, lon, self.lat[idx], self.lon[idx]) * self.circuity
+        ci = self.country_index.get(country, -1) if country else -1
+        domestic = self.vertex_country[self.road_vertex[idx]] == ci
+        if ci >= 0 and (domestic & (km <= ACCESS_MAX_KM)).any():
+            idx, km = idx[domestic], km[domestic]
+        idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
+        verts = self.road_vertex[idx]
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
         verts, km = verts[keep], km[keep]
         if node_id is not None:

@@ -15,6 +15,7 @@ from beltroad.routing.result import Leg, PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
 MAIN_MODES = ("multimodal", "rail", "sea", "road")
+ROAD_RETRY_FACTOR = 4.0  # rail/sea mode: trucking weight multiplier when a short trip came out all-road
 PENALTY = 1.6  # weight multiplier on the edges of routes already found, to find different corridors
 
 
@@ -250,7 +251,8 @@ class Planner:
             allowed = constraint_mask(self.net, cm, ends, radius)[base.edge]
             penalty = np.ones(len(base.data))
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
-            for _ in range(rounds):
+            done, retries = 0, 0
+            while done < rounds:
                 data = np.where(allowed, base.data * penalty, np.inf)
                 segments = []
                 for i in range(len(stops) - 1):
@@ -268,6 +270,13 @@ class Planner:
                     long_drayage = any(leg.mode == "road" and leg.distance_km > DIRECT_RADIUS_KM
                                        for leg in cand.route.legs)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
+                if not fits_mode and mode in ("rail", "sea") and retries < 2:
+                    # a short trip where trucking inside the drayage radius wins: make trucks dearer, retry
+                    road_links = (self.net.mode[base.edge] == ROAD) & (self.net.kind[base.edge] == LINK)
+                    penalty[road_links] *= ROAD_RETRY_FACTOR
+                    retries += 1
+                    continue
+                done += 1
                 if fits_mode and (c.max_transfers is None or cand.route.transfers <= c.max_transfers):
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
