@@ -149,6 +149,8 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     pairs = compare_skims(frames[0], frames[1], pct)
     pairs["trade_cost_change_pct_low"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["low"])
     pairs["trade_cost_change_pct_high"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["high"])
+    for sector, entry in (vot.get("by_sector") or {}).items():  # sector values where the data supports them
+        pairs[f"trade_cost_change_pct_{sector}"] = pairs["transit_days_change"] * float(entry["value"])
     eco = economies()
     cp, econ, groups, corr, regions = aggregate(pairs, eco, corridor_economies(net.links, net.places))
     meta = {"base": base, "scenario": scenario, "objective": objective,
