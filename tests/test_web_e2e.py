@@ -5,7 +5,6 @@ Skipped only when no `chromium` is on the PATH (.ci/run installs it).
 """
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess

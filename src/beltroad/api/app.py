@@ -13,7 +13,6 @@ import json
 import importlib.util
 import math
 import threading
-import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from enum import Enum

@@ -46,6 +46,17 @@ def canonical_passage(name: str) -> str | None:
     return PASSAGE_ALIASES.get(key) or PASSAGE_ALIASES.get(key.replace("-", " "))
 
 
+def canonical_passages(names, what: str = "passage") -> list[str]:
+    """Canonical passage names, or a ValueError naming the unknown one and the known ones."""
+    out = []
+    for name in names:
+        canon = canonical_passage(name)
+        if not canon:
+            raise ValueError(f"{what} '{name}' is not a known passage ({', '.join(PASSAGES)})")
+        out.append(canon)
+    return out
+
+
 @dataclass
 class SeaLayer:
     lon: np.ndarray            # contracted vertex positions
@@ -198,7 +209,7 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
             if used_edge[e]:
                 continue
             chain = [int(start)]
-            total, tag, ctag, prev, cur, edge = 0.0, -1, "", int(start), nbr, e
+            total, tag, ctag, cur, edge = 0.0, -1, "", nbr, e
             while True:
                 used_edge[edge] = True
                 total += km[edge]
@@ -212,7 +223,7 @@ def build_sea_layer(keep_lon: np.ndarray, keep_lat: np.ndarray) -> tuple[SeaLaye
                 nxt = [(w, f) for w, f in adj[cur] if not used_edge[f]]
                 if not nxt:
                     break
-                prev, (cur, edge) = cur, nxt[0]
+                cur, edge = nxt[0]
             if not keep[chain[-1]]:
                 continue
             cu.append(new_index[chain[0]])

@@ -1,14 +1,14 @@
 """The route planner: ranked, meaningfully different multimodal alternatives under constraints."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 
 from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, KIND_NAMES, LINK, MODES, PORT, PORT_SEA, RAIL,
                                     ROAD, SEA, SEA_MODE, TRANSFER, FERRY_BOARD, Network)
-from beltroad.network.sea import PASSAGES, canonical_passage
+from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
 from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, end_customs
 from beltroad.routing.result import Leg, PlanResult, Route
@@ -70,12 +70,7 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
         if not iso3:
             raise ValueError(f"--avoid-country '{c}' is not an ISO country code (e.g. RUS or RU)")
         countries.append(iso3)
-    passages = []
-    for p in avoid_passages:
-        name = canonical_passage(p)
-        if not name:
-            raise ValueError(f"--avoid-passage '{p}' is not a known passage ({', '.join(PASSAGES)})")
-        passages.append(name)
+    passages = canonical_passages(avoid_passages, "--avoid-passage")
     if max_transfers is not None and max_transfers < 0:
         raise ValueError("--max-transfers must be 0 or more")
     return Constraints(mode=mode, avoid_countries=tuple(dict.fromkeys(countries)),

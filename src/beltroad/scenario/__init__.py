@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from beltroad.network.build import BORDER_KINDS, FERRY_BOARD, MODES, Network
-from beltroad.network.sea import PASSAGES, canonical_passage
+from beltroad.network.sea import canonical_passages
 from beltroad.routing.engine import EdgeState, baseline_state
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -48,13 +48,7 @@ class Closures(_Strict):
     @field_validator("passages")
     @classmethod
     def _passages(cls, v: list[str]) -> list[str]:
-        out = []
-        for p in v:
-            name = canonical_passage(p)
-            if not name:
-                raise ValueError(f"'{p}' is not a known passage ({', '.join(PASSAGES)})")
-            out.append(name)
-        return out
+        return canonical_passages(v, "closed passage")
 
     @field_validator("countries")
     @classmethod
