@@ -163,3 +163,17 @@ def test_compare_writes_tables_and_reports(session, tmp_path):
         assert (out / name).exists(), name
     assert "ad_valorem_pct_per_day" in (out / "metadata.json").read_text()
     assert (c.pairs["transit_days_change"].dropna() >= -1e-9).all()  # a closure never makes a trip faster
+
+
+def test_fixed_mode_lower_bound_keeps_the_base_mode(session):
+    """Without mode switching (the World Bank lower bound), Vientiane-Kunming keeps its pre-railway road route."""
+    gz = session.gazetteer
+    places = [gz.resolve(n) for n in ("Vientiane", "Kunming", "Mombasa", "Nairobi")]
+    c = compare("pre-bri-2013", "bri-built", cities=places, session=session, bounds=True)
+    pairs = c.pairs.set_index(["origin", "destination"])
+    vk = pairs.loc[(places[0].name, places[1].name)]
+    assert vk["main_mode_base"] == "road" and vk["transit_days_change"] < 0
+    assert vk["transit_days_change_fixed_mode"] > vk["transit_days_change"]  # the railway is not available to it
+    both = c.pairs.dropna(subset=["transit_days_change", "transit_days_change_fixed_mode"])
+    assert (both["transit_days_change_fixed_mode"] >= both["transit_days_change"] - 1e-6).all()
+    assert "transit_days_change_fixed_mode" in c.groups.columns

@@ -290,7 +290,9 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 scenario: str = typer.Argument(..., help="Scenario to compare"),
                 cities: str = typer.Option("world-1000", "--cities"),
                 optimize: str = typer.Option("time", "--optimize", "-o"),
-                out: Path = typer.Option(Path("out/compare"), "--out", help="Output folder")) -> None:
+                out: Path = typer.Option(Path("out/compare"), "--out", help="Output folder"),
+                bounds: bool = typer.Option(False, "--bounds", help="Add the fixed-mode lower bound (3 skims more)")
+                ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
     from beltroad.scenario import ScenarioError
@@ -304,7 +306,7 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                     tasks[name] = bar.add_task(f"skim {name}", total=total)
                 bar.update(tasks[name], completed=done)
 
-            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress)
+            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress, bounds=bounds)
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
     try:
@@ -314,9 +316,14 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
     t = Table(title=f"{scenario} vs {base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
     for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost %"):
         t.add_column(col, justify="right")
+    if bounds:
+        t.add_column("Δ days fixed mode", justify="right")
     for r in c.groups.itertuples(index=False):
-        t.add_row(r.group, f"{r.city_pairs:,}", f"{r.transit_days_base:.2f}", f"{r.transit_days_scenario:.2f}",
-                  f"{r.transit_days_change:+.3f}", f"{r.transit_days_change_pct:+.2f}", f"{r.trade_cost_change_pct:+.3f}")
+        row = [r.group, f"{r.city_pairs:,}", f"{r.transit_days_base:.2f}", f"{r.transit_days_scenario:.2f}",
+               f"{r.transit_days_change:+.3f}", f"{r.transit_days_change_pct:+.2f}", f"{r.trade_cost_change_pct:+.3f}"]
+        if bounds:
+            row.append(f"{r.transit_days_change_fixed_mode:+.3f}")
+        t.add_row(*row)
     console.print(t)
     console.print(f"report: {out / 'report.html'}")
 

@@ -130,9 +130,37 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     return cp, econ, groups_df, corr, regions
 
 
+FIXED_MODES = ("rail", "sea", "road")
+
+
+def fixed_mode_change(net, states: tuple, places: list[Place], base_pairs: pd.DataFrame, access: Access,
+                      objective: str = "time") -> np.ndarray:
+    """Change in days when a shipment keeps its base main-haul mode (the World Bank study's lower bound, A7.08).
+
+    For each main mode, both scenarios are skimmed with the other main-haul modes removed; a pair's change is
+    the change of the skim of its base main mode. Pairs whose mode is unreachable in either stay NaN.
+    """
+    from beltroad.routing.planner import Constraints, constraint_mask
+
+    change = np.full(len(base_pairs), np.nan)
+    for mode in FIXED_MODES:
+        rows = (base_pairs["main_mode"] == mode).to_numpy()
+        if not rows.any():
+            continue
+        mask = constraint_mask(net, Constraints(mode=mode))
+        a, b = (skim(net, st, places, objective=objective, access=access, mask=mask) for st in states)
+        change[rows] = (b["transit_days"] - a["transit_days"]).to_numpy()[rows]
+    return change
+
+
 def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
-            objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None) -> Comparison:
-    """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks)."""
+            objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None,
+            bounds: bool = False) -> Comparison:
+    """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks).
+
+    The default change lets shipments switch to the best mode after the change (the World Bank study's upper
+    bound); `bounds=True` adds the fixed-mode lower bound (`*_fixed_mode` columns and group rows).
+    """
     from beltroad.service import default_session
 
     s = session or default_session()
@@ -151,9 +179,15 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     pairs["trade_cost_change_pct_high"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["high"])
     for sector, entry in (vot.get("by_sector") or {}).items():  # sector values where the data supports them
         pairs[f"trade_cost_change_pct_{sector}"] = pairs["transit_days_change"] * float(entry["value"])
+    if bounds:
+        states = (s.state(base), s.state(scenario))
+        pairs["transit_days_change_fixed_mode"] = fixed_mode_change(net, states, places, frames[0], access, objective)
+        pairs["trade_cost_change_pct_fixed_mode"] = pairs["transit_days_change_fixed_mode"] * pct
     eco = economies()
     cp, econ, groups, corr, regions = aggregate(pairs, eco, corridor_economies(net.links, net.places))
-    meta = {"base": base, "scenario": scenario, "objective": objective,
+    if bounds:
+        groups = _fixed_mode_groups(pairs, eco, groups)
+    meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(pairs)),
             "unreachable_pairs_base": int((~pairs["reachable_base"]).sum()),
@@ -167,6 +201,17 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
             "dataset_hash": net.content_hash}
     return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
                       economies=econ, groups=groups, corridors=corr, region_pairs=regions, metadata=meta)
+
+
+def _fixed_mode_groups(pairs: pd.DataFrame, eco: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
+    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+    sel = {"world": both, "bri_economies": both[both["origin_country"].isin(bri)],
+           "non_bri_economies": both[~both["origin_country"].isin(bri)]}
+    groups = groups.copy()
+    groups["transit_days_change_fixed_mode"] = [sel[g]["transit_days_change_fixed_mode"].mean() for g in groups["group"]]
+    groups["trade_cost_change_pct_fixed_mode"] = [sel[g]["trade_cost_change_pct_fixed_mode"].mean() for g in groups["group"]]
+    return groups
 
 
 def compare_economies(base: str, scenario: str, cities: str = "world-200", session=None) -> pd.DataFrame:

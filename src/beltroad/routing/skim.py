@@ -108,11 +108,15 @@ def _pairwise_customs(net: Network, countries: np.ndarray, oi: np.ndarray, di: n
 
 
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
-         access: Access | None = None, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`."""
+         access: Access | None = None, progress: Callable[[int, int], None] | None = None,
+         mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
+
+    `mask` restricts the network edges (e.g. one main-haul mode for the fixed-mode bound).
+    """
     access = access or Access(net)
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
-    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool), endpoints, access)
+    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
     best, keys = _best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
