@@ -12,7 +12,7 @@ from typing import Iterable
 
 from beltroad.network.build import Network, cache_dir, code_hash, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
-from beltroad.routing.engine import EdgeState, baseline_state
+from beltroad.scenario.state import EdgeState, baseline_state
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
 from beltroad.routing.result import PlanResult
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from beltroad.network.build import BORDER_KINDS, FERRY_BOARD, MODES, Network
 from beltroad.network.sea import canonical_passages
-from beltroad.routing.engine import EdgeState, baseline_state
+from beltroad.scenario.state import EdgeState, baseline_state
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 CURRENT_YEAR = 2026
