@@ -120,6 +120,7 @@ class _Candidate:
     objective_value: float = 0.0
     gen: int = 0
     graph: Graph | None = None          # the path's edges, kept to draw the route once it is selected
+    geometry: bool = False              # legs already carry their coordinates
 
 
 MAJOR_LEG_KM = 300.0
@@ -190,8 +191,9 @@ class Planner:
             raise self._explain(origin, destination, c, objective)
         routes = []
         for rank, cand in enumerate(_select(candidates, alternatives), start=1):
-            drawn = self._evaluate(cand.graph, list(range(len(cand.graph.src))), origin, destination, objective,
-                                   geometry=True).route  # geometry only for the routes shown
+            drawn = cand.route if cand.geometry else self._evaluate(
+                cand.graph, list(range(len(cand.graph.src))), origin, destination, objective,
+                geometry=True).route  # geometry only for the routes shown
             drawn.rank = rank
             routes.append(self._scale(drawn, teu))
         quantity = f"{teu:g} TEU"
@@ -223,8 +225,6 @@ class Planner:
                                    ("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM), ("road", CARRIAGE_RADIUS_KM)],
                     "sea": [("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM)]}.get(
             c.mode, [(c.mode, RAIL_CARRIAGE_RADIUS_KM if c.mode == "rail" else CARRIAGE_RADIUS_KM)])
-        if n == 1 and c.mode == "multimodal":
-            variants = variants[:1]  # one answer: the unrestricted search is optimal
         found: dict[tuple, _Candidate] = {}
         self._stops = stops
         self._endpoint_pos = [(p.lon, p.lat) for p in stops]
@@ -240,6 +240,8 @@ class Planner:
         ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
         long_drayage = True
         for vi, (mode, radius) in enumerate(variants):
+            if n == 1 and found:
+                break  # one answer: a wider search already found the best one
             if mode == "sea" and radius == DIRECT_RADIUS_KM and not long_drayage:
                 continue  # the sea route found already is port to port: the all-water search adds nothing
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
@@ -260,7 +262,7 @@ class Planner:
                 if segments is None:
                     break
                 g, used = self._path_graph(base, acc, segments)
-                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective)
+                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, geometry=n == 1)
                 if mode == "sea" and radius == CARRIAGE_RADIUS_KM:
                     long_drayage = any(leg.mode == "road" and leg.distance_km > DIRECT_RADIUS_KM
                                        for leg in cand.route.legs)
@@ -435,7 +437,7 @@ class Planner:
         route.objective_value = value
         signature = (main_mode, tuple(countries), tuple(passages))
         return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value,
-                          graph=g)
+                          graph=g, geometry=geometry)
 
     def _edge_coords(self, g: Graph, e: int, ne: int) -> list[tuple[float, float]]:
         net = self.net
