@@ -459,3 +459,16 @@ def test_published_lengths_are_plausible_against_the_great_circle(ds):
     r = measured.iloc[0]
     gc = float(haversine_km(n.at[r["from"], "lat"], n.at[r["from"], "lon"], n.at[r["to"], "lat"], n.at[r["to"], "lon"]))
     assert gc == pytest.approx(float(r["gc_km"]))
+
+
+def test_shipped_country_shapes_have_clean_names_and_iso3():
+    import json
+
+    from beltroad.data import DATA_DIR
+
+    feats = json.loads((DATA_DIR.parent / "countries.geojson").read_text(encoding="utf-8"))["features"]
+    assert len(feats) > 200
+    for f in feats:
+        name, iso = f["properties"]["name"], f["properties"]["iso3"]
+        assert "Ã" not in name and "â€" not in name, name  # no mojibake
+        assert len(iso) == 3 and iso.isupper(), iso

@@ -177,3 +177,14 @@ def test_fixed_mode_lower_bound_keeps_the_base_mode(session):
     both = c.pairs.dropna(subset=["transit_days_change", "transit_days_change_fixed_mode"])
     assert (both["transit_days_change_fixed_mode"] >= both["transit_days_change"] - 1e-6).all()
     assert "transit_days_change_fixed_mode" in c.groups.columns
+
+
+def test_economies_without_doing_business_data_never_give_negative_times(session):
+    """Eritrea and Yemen carry -9999 ('no data') in the Doing Business table: never a negative duration or cost."""
+    gz = session.gazetteer
+    places = [gz.resolve(n) for n in ("Asmara", "Sanaa", "Cairo", "Mumbai")]
+    df = skim(session.network, session.state("baseline"), places)
+    assert (df["transit_days"] > 0).all() and (df["cost_usd"] > 0).all()
+    route = session.plan("Asmara", "Cairo", alternatives=1).routes[0]
+    assert route.transit_days > 0 and route.cost_usd > 0
+    assert all(leg.transit_hours >= 0 and leg.cost_usd >= 0 for leg in route.legs)

@@ -5,6 +5,7 @@ Skipped only when no `chromium` is on the PATH (.ci/run installs it).
 """
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -184,4 +185,222 @@ def test_phone_width(browser, server):
     box = pg.locator("#origin").bounding_box()
     assert box and box["width"] > 250
     pg.screenshot(path=str(ARTIFACTS / "phone.png"))
+    ctx.close()
+
+
+# ------------------------------------------------------------------------------------ plan options
+def _open_options(page) -> None:
+    if not page.evaluate("() => document.querySelector('#options').open"):
+        page.click("#options summary")
+    page.wait_for_selector("#via", state="visible")
+
+
+def _route_request(page) -> dict[str, list[str]]:
+    """Click "Find routes"; return the /api/route query it sent (after the answer is drawn)."""
+    from urllib.parse import parse_qs, urlparse
+
+    with page.expect_request(lambda r: "/api/route?" in r.url, timeout=10_000) as req:
+        page.click("#go")
+    page.wait_for_function("() => !document.querySelector('#go').disabled", timeout=60_000)
+    return parse_qs(urlparse(req.value.url).query)
+
+
+def _no_horizontal_overflow(page) -> None:
+    over = page.evaluate("""() => [...document.querySelectorAll('.panel, .panel .pane.active *')]
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto'
+                     && !['INPUT', 'SELECT'].includes(e.tagName))
+        .map(e => e.id || e.className || e.tagName)""")
+    assert not over, f"content wider than its box: {over}"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_via_field_with_autocomplete(page):
+    _pick(page, "origin", "Xi'a", "Xi'an")
+    _pick(page, "destination", "Duisb", "Duisburg")
+    _open_options(page)
+    page.type("#via", "Bak", delay=40)
+    item = page.locator("#via-list li", has_text=re.compile(r"^Baku\s*AZE")).first
+    item.wait_for(timeout=20_000)
+    item.click()
+    assert page.input_value("#via").startswith("Baku")
+    assert "1 set" in page.inner_text("#options summary")
+    q = _route_request(page)
+    assert q["via"] == ["baku"]  # the picked place's node id, like origin and destination
+    page.wait_for_selector("#routes li", timeout=60_000)
+    assert "AZE" in page.evaluate("() => window.beltroad.state.plan.routes[0].countries")
+    assert "via Baku" in page.inner_text("#routes .hint")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "plan-via-baku.png"))
+
+
+def test_via_unknown_place_is_named(page):
+    page.fill("#origin", "Chongqing")
+    page.fill("#destination", "Duisburg")
+    _open_options(page)
+    page.fill("#via", "Almatyy")
+    page.keyboard.press("Tab")
+    page.click("#go")
+    page.wait_for_selector("#message:not([hidden])", timeout=30_000)
+    assert "Unknown place 'Almatyy'" in page.inner_text("#message")
+    sugg = page.locator("#message button.sugg", has_text="Almaty").first
+    sugg.wait_for(timeout=5_000)
+    sugg.click()  # a suggestion for the via place fills the via field, not origin / destination
+    assert page.input_value("#via").startswith("Almaty,")
+    assert page.input_value("#origin") == "Chongqing" and page.input_value("#destination") == "Duisburg"
+    q = _route_request(page)
+    assert q["via"] == ["Almaty, KZ"]
+    page.wait_for_selector("#routes li", timeout=60_000)
+    assert "KAZ" in page.evaluate("() => window.beltroad.state.plan.routes[0].countries")
+
+
+def test_generalized_cost_inputs(page):
+    _pick(page, "origin", "Chongq", "Chongqing")
+    _pick(page, "destination", "Duisb", "Duisburg")
+    _open_options(page)
+    assert page.is_disabled("#vot") and page.is_disabled("#carbon")  # only used for generalised cost
+    assert page.is_visible("#gen-note")
+    page.select_option("#optimize", "generalized")
+    assert page.is_enabled("#vot") and page.is_enabled("#carbon")
+    assert not page.is_visible("#gen-note")
+    page.fill("#alternatives", "1")
+    page.fill("#vot", "0")
+    page.fill("#carbon", "80")
+    q = _route_request(page)
+    assert q["optimize"] == ["generalized"] and q["value_of_time"] == ["0"] and q["carbon_price"] == ["80"]
+    page.wait_for_selector("#routes li", timeout=60_000)
+    slow = page.evaluate("() => window.beltroad.state.plan.routes[0]")
+    assert "carbon 80 USD/t" in page.inner_text("#routes .hint")
+    page.fill("#vot", "20000")  # time is dear: the faster land route wins
+    q = _route_request(page)
+    assert q["value_of_time"] == ["20000"]
+    page.wait_for_function("() => document.querySelector('#routes .hint').textContent.includes('20,000 USD/TEU-day')", timeout=60_000)
+    fast = page.evaluate("() => window.beltroad.state.plan.routes[0]")
+    assert fast["transit_days"] < slow["transit_days"], (slow["summary"], fast["summary"])
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "plan-generalized.png"))
+    # back to "time": the values stay in the fields but are not sent
+    page.select_option("#optimize", "time")
+    q = _route_request(page)
+    assert "value_of_time" not in q and "carbon_price" not in q
+
+
+def test_avoid_countries_picker(page):
+    _pick(page, "origin", "Chongq", "Chongqing")
+    _pick(page, "destination", "Duisb", "Duisburg")
+    _open_options(page)
+    page.wait_for_selector("#country-list input[value='BLR']", timeout=30_000)
+    n_all = page.locator("#country-list label:visible").count()
+    assert n_all > 150
+    listed = page.inner_text("#country-list")
+    assert "Belarus" in listed and "Ã" not in listed  # names, and no mis-decoded UTF-8 ("Ã…land")
+    page.fill("#country-filter", "belar")
+    assert page.locator("#country-list label:visible").count() == 1
+    page.check("#country-list input[value='BLR']")
+    assert page.input_value("#avoid-countries") == "BLR"
+    # typed codes still work, in any case, and tick their boxes
+    page.click("#avoid-countries")
+    page.keyboard.press("End")
+    page.keyboard.type(", rus")
+    assert page.is_checked("#country-list input[value='RUS']")
+    page.fill("#country-filter", "")
+    assert page.locator("#country-list label:visible").count() == n_all
+    q = _route_request(page)
+    assert sorted(q["avoid_country"]) == ["BLR", "RUS"]
+    page.wait_for_selector("#routes li", timeout=60_000)
+    for countries in page.evaluate("() => window.beltroad.state.plan.routes.map(r => r.countries)"):
+        assert "RUS" not in countries and "BLR" not in countries
+    assert "avoiding BLR, RUS" in page.inner_text("#routes .hint")
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "plan-avoid-countries.png"))  # the results scrolled into view
+    # unticking removes the code from the text field
+    page.uncheck("#country-list input[value='BLR']")
+    assert page.input_value("#avoid-countries") == "RUS"
+
+
+# ------------------------------------------------------------------------------------ compare
+def _compare_options(page) -> list[str]:
+    return page.eval_on_selector_all("#cmp-scenario option", "els => els.map(e => e.value)")
+
+
+def _wait_compare(page) -> None:
+    page.wait_for_function("() => !document.querySelector('#cmp-go').disabled && "
+                           "(document.querySelector('#cmp-table').textContent.length > 0 || "
+                           "!document.querySelector('#cmp-message').hidden)", timeout=120_000)
+    if not page.locator("#cmp-message").is_hidden():
+        pytest.skip(f"compare not available: {page.inner_text('#cmp-message')}")
+
+
+def test_compare_colour_toggle(page):
+    page.click("#tab-compare")
+    if "red-sea-closed" in _compare_options(page):
+        page.select_option("#cmp-scenario", "red-sea-closed")
+    page.click("#cmp-go")
+    _wait_compare(page)
+    assert page.get_attribute("#cmp-legend", "data-metric") == "change_pct"
+    assert "transit time" in page.inner_text("#cmp-legend")
+    # an economy whose two figures differ: the map shows the chosen one
+    e = page.evaluate("""() => window.beltroad.state.compare.economies.find(e => e.change_pct != null &&
+        e.trade_cost_change_pct != null && Math.abs(e.change_pct - e.trade_cost_change_pct) > 0.01)""")
+    assert e, "no economy with both figures"
+    state = lambda: page.evaluate(f"() => window.beltroad.map.getFeatureState({{source: 'countries', id: '{e['iso3']}'}})")
+    assert state()["value"] == pytest.approx(e["change_pct"])
+    page.check("input[name='cmp-metric'][value='trade_cost_change_pct']")
+    assert page.get_attribute("#cmp-legend", "data-metric") == "trade_cost_change_pct"
+    assert "Trade-cost change" in page.inner_text("#cmp-legend")
+    assert state()["value"] == pytest.approx(e["trade_cost_change_pct"])
+    assert "trade cost" in page.inner_text("#cmp-table h3").lower()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "compare-trade-cost.png"))
+    page.check("input[name='cmp-metric'][value='change_pct']")
+    assert page.get_attribute("#cmp-legend", "data-metric") == "change_pct"
+    assert state()["value"] == pytest.approx(e["change_pct"])
+
+
+def test_compare_progress_message(page):
+    page.click("#tab-compare")
+    held = []
+    page.route(re.compile(r"/api/compare\?"), lambda route: held.append(route))  # hold the answer back
+    page.click("#cmp-go")
+    page.wait_for_selector("#cmp-progress:not([hidden])", timeout=5_000)
+    text = page.inner_text("#cmp-progress")
+    assert "Computing skims for 200 cities" in text and "10" in text and "s" in text
+    assert page.is_disabled("#cmp-go")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page did not ask /api/compare"
+    page.wait_for_function("() => /[1-9]\\d* s$/.test(document.querySelector('#cmp-progress .elapsed').textContent)", timeout=5_000)
+    page.screenshot(path=str(ARTIFACTS / "compare-running.png"))
+    assert page.is_disabled("#cmp-go")  # still running
+    held[0].continue_()
+    _wait_compare(page)
+    assert page.is_hidden("#cmp-progress") and page.is_enabled("#cmp-go")
+    page.unroute(re.compile(r"/api/compare\?"))
+
+
+# ------------------------------------------------------------------------------------ layout
+@pytest.mark.parametrize("width,height", [(1280, 720), (390, 844)])
+def test_options_layout_fits(browser, server, width, height):
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(server + "/")
+    pg.wait_for_selector("#map[data-ready='1']", timeout=60_000)
+    _open_options(pg)
+    pg.select_option("#optimize", "generalized")
+    pg.wait_for_selector("#country-list input", state="attached", timeout=30_000)
+    _no_horizontal_overflow(pg)
+    for sel in ("#via", "#vot", "#carbon", "#avoid-countries"):
+        box = pg.locator(sel).bounding_box()
+        assert box and box["width"] >= 120, (sel, box)
+    vot, carbon = pg.locator("#vot").bounding_box(), pg.locator("#carbon").bounding_box()
+    assert abs(vot["y"] - carbon["y"]) < 2  # the two number inputs line up
+    pg.locator("#passages").scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / f"options-{width}.png"))
+    pg.click("#tab-compare")
+    _no_horizontal_overflow(pg)
+    pg.screenshot(path=str(ARTIFACTS / f"compare-tab-{width}.png"))
+    assert not errors, errors
     ctx.close()

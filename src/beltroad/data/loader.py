@@ -145,6 +145,9 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     bc_path = root / "border_compliance.csv"
     border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
         columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
+    # the Doing Business table marks "no data" (Eritrea, Yemen) with -9999: missing, never a negative time
+    num = ["border_time_import", "border_time_export", "border_fee_import", "border_fee_export"]
+    border[num] = border[num].apply(pd.to_numeric, errors="coerce").where(lambda x: x >= 0)
     param_path = root / "parameters.yaml"
     try:
         params = yaml.safe_load(param_path.read_text()) if param_path.exists() else {}

@@ -30,9 +30,12 @@ def _customs_table(net: Network) -> dict:
     cached = net.__dict__.get("_customs")
     if cached is None:
         bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")
+        cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
+        bc = bc[cols].apply(lambda c: c.where(c >= 0))
+        # an economy without Doing Business data gets the median economy's times and fees (docs/model.md)
+        bc = bc.fillna(bc.median())
         union = customs_union_of(net.params)
-        cached = {"rows": {iso: (float(r.border_time_export), float(r.border_time_import), float(r.border_fee_export),
-                                 float(r.border_fee_import)) for iso, r in bc.iterrows()},
+        cached = {"rows": {iso: tuple(float(v) for v in r) for iso, r in zip(bc.index, bc.to_numpy())},
                   "union": union}
         net.__dict__["_customs"] = cached
     return cached

@@ -19,9 +19,14 @@ const NET_LAYERS = [
 const PROJECT_COLOURS = { open: "#17202a", under_construction: "#f39c12", planned: "#a6acaf" };
 
 const $ = (s) => document.querySelector(s);
+const fixText = (s) => { // repair UTF-8 that was decoded as Latin-1 somewhere upstream ("CuraÃ§ao" -> "Curaçao")
+  s = String(s ?? "");
+  if (!/[\u00c2-\u00c3][\u0080-\u00bf]/.test(s)) return s;
+  try { return decodeURIComponent(escape(s)); } catch (e) { return s; }
+};
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const fmt = (n, d = 0) => (n == null || isNaN(n) ? "–" : Number(n).toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }));
-const state = { plan: null, selected: 1, year: null, layersLoaded: {}, compare: null, pending: 0 };
+const state = { plan: null, selected: 1, year: null, layersLoaded: {}, compare: null, pending: 0, cmpMetric: "change_pct", lastQuery: null };
 window.beltroad = { state };
 
 // ------------------------------------------------------------------------------------ fetch + spinner
@@ -40,6 +45,10 @@ async function api(path, label) {
     if (state.pending <= 0) { state.pending = 0; $("#spinner").hidden = true; }
   }
 }
+
+// the country shapes: basemap fill and the names of the "countries to avoid" list (one request)
+const countriesReady = api("/api/network?layer=countries", "Loading the basemap…");
+countriesReady.catch(() => {});
 
 // ------------------------------------------------------------------------------------ map
 function graticule() {
@@ -133,16 +142,16 @@ map.on("load", async () => {
   map.on("click", "countries-fill", (e) => {
     if (!state.compare) return;
     const iso = e.features[0].properties.iso_a3, row = state.compare.byIso[iso];
-    if (row) popup(e.lngLat, `<b>${esc(row.name || iso)}</b><br>${fmt(row.change_days, 2)} days · ${fmt(row.change_pct, 1)} % time` +
+    if (row) popup(e.lngLat, `<b>${esc(fixText(row.name || iso))}</b><br>${fmt(row.change_days, 2)} days · ${fmt(row.change_pct, 1)} % time` +
       (row.trade_cost_change_pct != null ? `<br>trade cost ${fmt(row.trade_cost_change_pct, 2)} %` : ""));
-    else popup(e.lngLat, `<b>${esc(e.features[0].properties.name)}</b><br>no figure in this comparison`);
+    else popup(e.lngLat, `<b>${esc(fixText(e.features[0].properties.name))}</b><br>no figure in this comparison`);
   });
   for (const id of ["route-line", "route-alt", "markers", "net-rail", "net-road", "net-ports", "net-crossings", "net-projects"]) {
     map.on("mouseenter", id, () => (map.getCanvas().style.cursor = "pointer"));
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
   $("#map").dataset.ready = "1";
-  api("/api/network?layer=countries", "Loading the basemap…").then((g) => map.getSource("countries").setData(g)).catch(() => {});
+  countriesReady.then((g) => map.getSource("countries").setData(g)).catch(() => {});
   refreshLayers();
 });
 
@@ -186,6 +195,7 @@ function autocomplete(input, list) {
 }
 autocomplete($("#origin"), $("#origin-list"));
 autocomplete($("#destination"), $("#destination-list"));
+autocomplete($("#via"), $("#via-list"));
 
 // ------------------------------------------------------------------------------------ plan
 $("#passages").insertAdjacentHTML("beforeend", PASSAGES.map((p) => `<label><input type="checkbox" value="${p}"> ${p}</label>`).join(""));
@@ -197,23 +207,95 @@ function showMessage(el, text, extra) {
   if (extra && extra.suggestions && extra.suggestions.length) {
     el.insertAdjacentHTML("beforeend", "<div>" + extra.suggestions.map((s) => `<button type="button" class="sugg">${esc(s)}</button>`).join("") + "</div>");
     el.querySelectorAll("button.sugg").forEach((b) => b.addEventListener("click", () => {
-      const input = extra.field === "destination" ? $("#destination") : $("#origin");
+      const input = { destination: $("#destination"), via: $("#via") }[extra.field] || $("#origin");
       input.value = b.textContent; delete input.dataset.query; el.hidden = true;
     }));
   }
 }
 
+// ---- options: via, generalised-cost parameters, countries to avoid
+const parseCodes = (text) => [...new Set(String(text || "").split(/[,\s;]+/).filter(Boolean).map((c) => c.toUpperCase()))];
+const placeValue = (input) => input.dataset.query || input.value.trim();
+const isGeneralized = () => $("#optimize").value === "generalized";
+
+function syncGeneralized() {
+  const on = isGeneralized();
+  $("#gen-fields").disabled = !on;
+  $("#gen-note").hidden = on;
+  updateOptionsCount();
+}
+$("#optimize").addEventListener("change", syncGeneralized);
+setTimeout(syncGeneralized, 0); // after the browser restores form values
+
+function updateOptionsCount() { // how many options are set, shown on the closed <details>
+  let n = 0;
+  if ($("#via").value.trim()) n++;
+  if (isGeneralized() && $("#vot").value !== "") n++;
+  if (isGeneralized() && $("#carbon").value !== "") n++;
+  n += parseCodes($("#avoid-countries").value).length;
+  n += document.querySelectorAll("#passages input:checked").length;
+  $("#options-count").hidden = n === 0;
+  $("#options-count").textContent = `${n} set`;
+}
+for (const id of ["#via", "#vot", "#carbon", "#avoid-countries"]) $(id).addEventListener("input", updateOptionsCount);
+$("#via").addEventListener("change", updateOptionsCount);
+$("#passages").addEventListener("change", updateOptionsCount);
+
+function countryEntries(geojson) { // one entry per ISO3 code: the name of its largest shape (AUS: Australia, not Ashmore)
+  const best = {};
+  for (const f of geojson.features || []) {
+    const p = f.properties || {}, iso = String(p.iso_a3 || p.iso3 || "").toUpperCase();
+    if (!/^[A-Z]{3}$/.test(iso)) continue;
+    const size = JSON.stringify(f.geometry || {}).length;
+    if (!best[iso] || size > best[iso].size) best[iso] = { iso, name: fixText(p.name || iso), size };
+  }
+  return Object.values(best).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function renderCountryList(entries) {
+  const chosen = new Set(parseCodes($("#avoid-countries").value));
+  $("#country-list").innerHTML = entries.map((c) => `<label data-search="${esc((c.iso + " " + c.name).toLowerCase())}">` +
+    `<input type="checkbox" value="${c.iso}"${chosen.has(c.iso) ? " checked" : ""}><code>${c.iso}</code> <span>${esc(c.name)}</span></label>`).join("") ||
+    `<p class="hint">No country list (type ISO codes above).</p>`;
+  filterCountryList();
+}
+countriesReady.then((g) => renderCountryList(countryEntries(g)))
+  .catch(() => { $("#country-list").innerHTML = `<p class="hint">Country list unavailable: type ISO codes above.</p>`; });
+
+function filterCountryList() {
+  const q = $("#country-filter").value.trim().toLowerCase();
+  document.querySelectorAll("#country-list label").forEach((l) => { l.hidden = !!q && !l.dataset.search.includes(q); });
+}
+$("#country-filter").addEventListener("input", filterCountryList);
+$("#country-filter").addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); }); // not a submit
+$("#country-list").addEventListener("change", (e) => { // a tick adds / removes the code in the text field
+  const cb = e.target;
+  if (!cb.matches("input[type=checkbox]")) return;
+  const codes = parseCodes($("#avoid-countries").value).filter((c) => c !== cb.value);
+  if (cb.checked) codes.push(cb.value);
+  $("#avoid-countries").value = codes.join(", ");
+  updateOptionsCount();
+});
+$("#avoid-countries").addEventListener("input", () => { // typed codes tick the boxes (ISO2 codes still work, unticked)
+  const chosen = new Set(parseCodes($("#avoid-countries").value));
+  document.querySelectorAll("#country-list input").forEach((cb) => { cb.checked = chosen.has(cb.value); });
+});
+
 function planQuery() {
   const q = new URLSearchParams();
-  const o = $("#origin"), d = $("#destination");
-  q.set("origin", o.dataset.query || o.value.trim());
-  q.set("destination", d.dataset.query || d.value.trim());
+  q.set("origin", placeValue($("#origin")));
+  q.set("destination", placeValue($("#destination")));
   q.set("optimize", $("#optimize").value);
   q.set("mode", $("#mode").value);
   q.set("alternatives", $("#alternatives").value || "3");
   q.set("teu", $("#teu").value || "1");
   if ($("#scenario").value && $("#scenario").value !== "baseline") q.set("scenario", $("#scenario").value);
-  for (const c of $("#avoid-countries").value.split(/[,\s;]+/).filter(Boolean)) q.append("avoid_country", c);
+  if ($("#via").value.trim()) q.append("via", placeValue($("#via")));
+  if (isGeneralized()) {
+    if ($("#vot").value !== "") q.set("value_of_time", $("#vot").value);
+    if ($("#carbon").value !== "") q.set("carbon_price", $("#carbon").value);
+  }
+  for (const c of parseCodes($("#avoid-countries").value)) q.append("avoid_country", c);
   document.querySelectorAll("#passages input:checked").forEach((c) => q.append("avoid_passage", c.value));
   return q;
 }
@@ -222,17 +304,24 @@ async function runPlan() {
   const msg = $("#message");
   showMessage(msg, "");
   if (!$("#origin").value.trim() || !$("#destination").value.trim()) { showMessage(msg, "Enter both a start and a destination."); return; }
+  for (const [id, what] of [["#vot", "Value of time"], ["#carbon", "Carbon price"]]) {
+    if (isGeneralized() && !$(id).checkValidity()) { showMessage(msg, `${what}: enter a number ≥ 0 (or leave it empty for the model default).`); $("#options").open = true; return; }
+  }
   $("#go").disabled = true;
   try {
     const q = planQuery();
     const plan = await api(`/api/route?${q}`, "Planning routes…");
+    state.lastQuery = q;
+    state.lastVia = $("#via").value.trim();
     state.plan = plan;
     renderPlan(plan, 1);
     if (plan.notes && plan.notes.length) showMessage(msg, plan.notes.join(" "), { info: true });
+    revealResults();
   } catch (e) {
     const b = e.body || {};
     let field = null;
-    if (b.query !== undefined) field = (b.query === $("#destination").value.trim() || b.query === $("#destination").dataset.query) ? "destination" : "origin";
+    const asked = (input) => b.query === input.value.trim() || b.query === input.dataset.query;
+    if (b.query !== undefined) field = asked($("#destination")) ? "destination" : asked($("#via")) && !asked($("#origin")) ? "via" : "origin";
     let text = e.message;
     if (b.blocking && b.blocking.length) text += ` (blocking: ${b.blocking.join(", ")})`;
     showMessage(msg, text, { suggestions: b.suggestions || (b.candidates || []).map((c) => `${c.name}, ${c.country}`), field });
@@ -240,6 +329,11 @@ async function runPlan() {
 }
 $("#plan-form").addEventListener("submit", (e) => { e.preventDefault(); runPlan(); });
 $("#scenario").addEventListener("change", () => { if (state.plan) runPlan(); });
+
+function revealResults() { // with the options open the results start below the fold: bring their top into view
+  const panel = $(".panel"), pr = panel.getBoundingClientRect(), rr = $("#message").hidden ? $("#results").getBoundingClientRect() : $("#message").getBoundingClientRect();
+  if (rr.top > pr.bottom - 140 || rr.top < pr.top) panel.scrollTop += rr.top - pr.top - 8;
+}
 
 function renderPlan(plan, selected) {
   const ol = $("#routes");
@@ -254,7 +348,13 @@ function renderPlan(plan, selected) {
         ${r.passages.map((p) => `<span class="chip">⚓ ${esc(p)}</span>`).join("")}</div>
     </li>`).join("");
   ol.querySelectorAll("li").forEach((li) => li.addEventListener("click", () => selectRoute(Number(li.dataset.rank))));
-  const head = `${esc(plan.origin.name)} → ${esc(plan.destination.name)} · ${esc(plan.scenario)} · optimise ${esc(plan.objective)} · ${esc(plan.quantity)}`;
+  const q = state.lastQuery || new URLSearchParams();
+  const via = q.getAll("via").length ? ` via ${esc(state.lastVia || q.getAll("via").join(", "))}` : "";
+  const gen = plan.objective === "generalized" && (q.has("value_of_time") || q.has("carbon_price"))
+    ? ` (${q.has("value_of_time") ? `time ${esc(fmt(q.get("value_of_time")))} USD/TEU-day` : "default time value"}, ` +
+      `${q.has("carbon_price") ? `carbon ${esc(fmt(q.get("carbon_price")))} USD/t` : "default carbon price"})` : "";
+  const avoid = q.getAll("avoid_country").length ? ` · avoiding ${esc(q.getAll("avoid_country").join(", "))}` : "";
+  const head = `${esc(plan.origin.name)} → ${esc(plan.destination.name)}${via} · ${esc(plan.scenario)} · optimise ${esc(plan.objective)}${gen} · ${esc(plan.quantity)}${avoid}`;
   ol.insertAdjacentHTML("afterbegin", `<div class="hint">${head}</div>`);
   selectRoute(selected || 1, true);
 }
@@ -363,27 +463,88 @@ function ramp(v, max) { // diverging: blue = faster/cheaper (negative), red = sl
   return `rgb(${lerp(mid[0], a[0], u)},${lerp(mid[1], a[1], u)},${lerp(mid[2], a[2], u)})`;
 }
 
+// the two figures the choropleth can show (fields of each /api/compare economy)
+const CMP_METRICS = {
+  change_pct: { title: "Change in transit time, %", col: "time %", digits: 1,
+    gain: "Largest gains (transit time falls)", loss: "Largest losses (transit time rises)" },
+  trade_cost_change_pct: { title: "Trade-cost change, % of trade value (ad valorem equivalent of the time change)", col: "trade cost %", digits: 2,
+    gain: "Largest gains (trade cost falls)", loss: "Largest losses (trade cost rises)" },
+};
+const CMP_CITIES = 200; // /api/compare uses the world-200 city set
+
+function robustMax(values) { // the 95th percentile of |v|: one outlier does not wash out the map
+  const a = values.filter((v) => v != null && isFinite(v)).map(Math.abs).sort((x, y) => x - y);
+  if (!a.length) return 1;
+  const p = a[Math.floor(0.95 * (a.length - 1))];
+  return p > 0 ? p : (a[a.length - 1] > 0 ? a[a.length - 1] : 1);
+}
+
+function paintCompare() {
+  const r = state.compare;
+  if (!r) return;
+  const key = state.cmpMetric, m = CMP_METRICS[key];
+  const vals = r.economies.map((e) => e[key]);
+  const max = robustMax(vals), clipped = vals.some((v) => v != null && Math.abs(v) > max);
+  for (const e of r.economies) {
+    if (!e.iso3) continue;
+    if (e[key] == null) map.removeFeatureState({ source: "countries", id: e.iso3 });
+    else map.setFeatureState({ source: "countries", id: e.iso3 }, { value: e[key], colour: ramp(e[key], max) });
+  }
+  const lim = fmt(max, max < 1 ? 2 : 1), le = clipped ? "≤ " : "", ge = clipped ? "≥ " : "";
+  $("#cmp-legend").dataset.metric = key;
+  $("#cmp-legend").innerHTML = `<div><b>${esc(m.title)}</b> · ${esc(r.base)} → ${esc(r.scenario)}</div>` +
+    `<div class="ramp" style="background:linear-gradient(to right, ${ramp(-max, max)}, ${ramp(0, max)}, ${ramp(max, max)})"></div>` +
+    `<div class="ends"><span>${le}−${lim} %</span><span>0</span><span>${ge}+${lim} %</span></div>` +
+    `<div class="hint tight">blue: falls · red: rises · grey-white: no change or no figure</div>`;
+  const rows = r.economies.filter((e) => e[key] != null).sort((a, b) => a[key] - b[key]);
+  const top = 10, gainers = rows.slice(0, top).filter((e) => e[key] < 0), losers = rows.slice(-top).reverse().filter((e) => e[key] > 0);
+  const median = rows.length ? (rows[(rows.length - 1) >> 1][key] + rows[rows.length >> 1][key]) / 2 : null;
+  const cell = (e, k, d) => `<td class="num${k === key ? " on" : ""}">${fmt(e[k], d)}</td>`;
+  const table = (title, list) => `<h3>${title}</h3>` + (list.length ? `<table><thead><tr><th>economy</th><th class="num">days</th>` +
+      `<th class="num${key === "change_pct" ? " on" : ""}">time %</th><th class="num${key === "trade_cost_change_pct" ? " on" : ""}">trade cost %</th></tr></thead><tbody>` +
+      list.map((e) => `<tr><td>${esc(fixText(e.name || e.iso3))} <small>${esc(e.iso3)}</small></td>${cell(e, "change_days", 2)}${cell(e, "change_pct", 1)}${cell(e, "trade_cost_change_pct", 2)}</tr>`).join("") +
+      "</tbody></table>" : `<p class="hint">none</p>`);
+  $("#cmp-table").innerHTML = `<p class="hint">${fmt(r.economies.length)} economies · median ${esc(m.col)} ${fmt(median, m.digits)} %</p>` +
+    table(m.gain, gainers) + table(m.loss, losers);
+}
+
+function compareProgress(base, scen, started) {
+  const s = Math.round((Date.now() - started) / 1000);
+  $("#cmp-progress").innerHTML = `<span class="ring small"></span><span>Computing skims for ${CMP_CITIES} cities under <b>${esc(base)}</b> and <b>${esc(scen)}</b>… ` +
+    `(takes ~10&nbsp;s the first time; repeats are cached) · <span class="elapsed">${s} s</span></span>`;
+}
+
 async function runCompare() {
-  const msg = $("#cmp-message");
+  const msg = $("#cmp-message"), prog = $("#cmp-progress"), btn = $("#cmp-go");
+  const base = $("#cmp-base").value, scen = $("#cmp-scenario").value;
   showMessage(msg, "");
-  $("#cmp-go").disabled = true;
+  btn.disabled = true; btn.textContent = "Comparing…";
+  $("#cmp-base").disabled = $("#cmp-scenario").disabled = true;
+  const started = Date.now();
+  compareProgress(base, scen, started);
+  prog.hidden = false;
+  const tick = setInterval(() => compareProgress(base, scen, started), 1000);
   try {
-    const r = await api(`/api/compare?base=${encodeURIComponent($("#cmp-base").value)}&scenario=${encodeURIComponent($("#cmp-scenario").value)}`, "Comparing scenarios (this can take a while)…");
+    const r = await api(`/api/compare?base=${encodeURIComponent(base)}&scenario=${encodeURIComponent(scen)}`, "Comparing scenarios…");
     if (state.compare) for (const iso of Object.keys(state.compare.byIso)) map.removeFeatureState({ source: "countries", id: iso });
     const byIso = {};
     r.economies.forEach((e) => (byIso[e.iso3] = e));
-    const max = Math.max(1, ...r.economies.map((e) => Math.abs(e.change_pct || 0)));
-    for (const e of r.economies) if (e.change_pct != null) map.setFeatureState({ source: "countries", id: e.iso3 }, { value: e.change_pct, colour: ramp(e.change_pct, max) });
     state.compare = { ...r, byIso };
-    $("#cmp-legend").innerHTML = `<div>Change in transit time, % (${esc(r.base)} → ${esc(r.scenario)})</div><div class="ramp" style="background:linear-gradient(to right, ${ramp(-max, max)}, ${ramp(0, max)}, ${ramp(max, max)})"></div><div class="ends"><span>−${fmt(max, 1)} %</span><span>0</span><span>+${fmt(max, 1)} %</span></div>`;
-    const table = (title, rows) => `<h3>${title}</h3><table><thead><tr><th>economy</th><th class="num">days</th><th class="num">%</th><th class="num">trade cost %</th></tr></thead><tbody>` +
-      rows.map((e) => `<tr><td>${esc(e.name)} <small>${esc(e.iso3)}</small></td><td class="num">${fmt(e.change_days, 2)}</td><td class="num">${fmt(e.change_pct, 1)}</td><td class="num">${fmt(e.trade_cost_change_pct, 2)}</td></tr>`).join("") + "</tbody></table>";
-    const s = r.summary || {};
-    $("#cmp-table").innerHTML = `<p class="hint">${fmt(s.economies)} economies · median change ${fmt(s.median_change_pct, 2)} %</p>` +
-      table("Largest gains (time falls)", s.gainers || []) + table((s.losers || []).some((e) => e.change_pct > 0) ? "Largest losses (time rises)" : "Smallest gains", s.losers || []);
+    paintCompare();
   } catch (e) { showMessage(msg, e.message); }
-  finally { $("#cmp-go").disabled = false; }
+  finally {
+    clearInterval(tick);
+    prog.hidden = true;
+    btn.disabled = false; btn.textContent = "Compare";
+    $("#cmp-base").disabled = $("#cmp-scenario").disabled = false;
+  }
 }
+state.cmpMetric = (document.querySelector("input[name=cmp-metric]:checked") || {}).value || "change_pct";
+document.querySelectorAll("input[name=cmp-metric]").forEach((rb) => rb.addEventListener("change", () => {
+  if (!rb.checked) return;
+  state.cmpMetric = rb.value;
+  paintCompare();
+}));
 $("#cmp-go").addEventListener("click", runCompare);
 
 // ------------------------------------------------------------------------------------ tabs
