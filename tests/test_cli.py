@@ -44,7 +44,8 @@ def test_route_json(runner):
     res = run(runner, "route", "Chongqing", "Duisburg", "--format", "json")
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
-    assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes"}
+    assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes",
+                      "value_of_time_usd_per_teu_day", "carbon_price_usd_per_t"}
     assert d["origin"]["node_id"] == "chongqing" and d["destination"]["country"] == "DEU"
     assert len(d["routes"]) == 3
     assert any("KAZ" in r["countries"] for r in d["routes"])

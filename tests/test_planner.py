@@ -305,7 +305,8 @@ def test_leg_lines_start_and_end_at_their_places(session, cq_duisburg):
 
 def test_json_has_the_documented_shape(cq_duisburg):
     d = json.loads(json.dumps(cq_duisburg.to_dict()))
-    assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes"}
+    assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes",
+                      "value_of_time_usd_per_teu_day", "carbon_price_usd_per_t"}
     assert set(d["origin"]) == PLACE_KEYS and set(d["destination"]) == PLACE_KEYS
     assert d["scenario"] == "baseline" and d["objective"] == "time" and d["quantity"] == "1 TEU"
     for r in d["routes"]:

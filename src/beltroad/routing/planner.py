@@ -201,7 +201,9 @@ class Planner:
         if c.max_transfers is not None:
             notes.append(f"routes limited to at most {c.max_transfers} transfers")
         return PlanResult(origin=origin, destination=destination, scenario=scenario_label, objective=objective,
-                          quantity=quantity, routes=routes, notes=notes)
+                          quantity=quantity, routes=routes, notes=notes,
+                          value_of_time_usd_per_teu_day=self.state.value_of_time_usd_per_day,
+                          carbon_price_usd_per_t=self.state.carbon_price_usd_per_t)
 
     def _scale(self, route: Route, teu: float) -> Route:
         if teu == 1.0:

@@ -68,10 +68,14 @@ class PlanResult:
     quantity: str
     routes: list[Route]
     notes: list[str] = field(default_factory=list)
+    value_of_time_usd_per_teu_day: float = 0.0   # used by the generalized objective
+    carbon_price_usd_per_t: float = 0.0
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
         return {"origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
                 "scenario": self.scenario, "objective": self.objective, "quantity": self.quantity,
+                "value_of_time_usd_per_teu_day": round(self.value_of_time_usd_per_teu_day, 2),
+                "carbon_price_usd_per_t": round(self.carbon_price_usd_per_t, 2),
                 "routes": [r.to_dict(geometry) for r in self.routes], "notes": self.notes}
 
     def to_frame(self) -> pd.DataFrame:
