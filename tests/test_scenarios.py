@@ -188,3 +188,18 @@ def test_economies_without_doing_business_data_never_give_negative_times(session
     route = session.plan("Asmara", "Cairo", alternatives=1).routes[0]
     assert route.transit_days > 0 and route.cost_usd > 0
     assert all(leg.transit_hours >= 0 and leg.cost_usd >= 0 for leg in route.legs)
+
+
+def test_skim_numpy_fallback_matches_the_compiled_tree_sums(session, monkeypatch):
+    """Without numba the pointer-jumping path gives the same sums (float32 precision)."""
+    import beltroad.routing.skim as skim_mod
+
+    gz = session.gazetteer
+    places = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Mombasa")]
+    state = session.state("baseline")
+    compiled = skim_mod.skim(session.network, state, places)
+    monkeypatch.setattr(skim_mod, "njit", None)
+    fallback = skim_mod.skim(session.network, state, places)
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
+        assert np.allclose(compiled[col], fallback[col], rtol=1e-4), col
+    assert (compiled["main_mode"] == fallback["main_mode"]).all()
