@@ -104,9 +104,11 @@ def test_skim_marks_unreachable_pairs_without_numbers(session):
     state = session.state("baseline")
     state_closed = type(state)(**{**state.__dict__, "active": np.zeros_like(state.active)})
     df = skim(session.network, state_closed, places)
-    # with no network edges, only direct access edges remain; pairs either route by access roads or are unreachable
+    # with no network edges, only each city's own (domestic) access links remain: Laos and China are cut apart
     assert set(df.columns) >= {"reachable", "transit_days", "cost_usd", "distance_km", "co2_kg", "main_mode"}
-    assert df.loc[~df["reachable"], ["transit_days", "cost_usd"]].isna().all().all()
+    assert (~df["reachable"]).all()
+    assert df[["transit_days", "cost_usd", "distance_km", "co2_kg"]].isna().all().all()
+    assert df["main_mode"].isna().all()
 
 
 def test_skim_agrees_with_the_planner(session):

@@ -5,12 +5,11 @@ One `Session` loads the network once and keeps a planner per scenario. Module-le
 """
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from beltroad.network.build import Network, cache_dir, code_hash, load_network as _load_network
+from beltroad.network.build import Network, cache_dir, cached_pickle, code_hash, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
 from beltroad.scenario.state import EdgeState, baseline_state
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
@@ -29,23 +28,8 @@ class Session:
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
             path = cache_dir() / f"gazetteer-{self.network.content_hash}-{code_hash()}-v{GAZETTEER_CACHE_VERSION}.pkl"
-            if path.exists():
-                try:
-                    with path.open("rb") as f:
-                        gz = pickle.load(f)
-                    gz.net = self.network
-                    self._gazetteer = gz
-                    return gz
-                except Exception:
-                    path.unlink(missing_ok=True)
-            gz = Gazetteer(self.network)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with path.with_suffix(".tmp").open("wb") as f:
-                    pickle.dump(gz, f, protocol=pickle.HIGHEST_PROTOCOL)
-                path.with_suffix(".tmp").replace(path)
-            except OSError:
-                pass  # a read-only cache folder only costs start-up time
+            gz = cached_pickle(path, lambda: Gazetteer(self.network))
+            gz.net = self.network  # not pickled: the network is cached on its own
             self._gazetteer = gz
         return self._gazetteer
 
@@ -97,16 +81,12 @@ class Session:
         if value_of_time_usd_per_day is not None or carbon_price_usd_per_t is not None:
             from dataclasses import replace
 
-            planner_base = planner
             state = replace(planner.state,
                             value_of_time_usd_per_day=planner.state.value_of_time_usd_per_day
                             if value_of_time_usd_per_day is None else float(value_of_time_usd_per_day),
                             carbon_price_usd_per_t=planner.state.carbon_price_usd_per_t
                             if carbon_price_usd_per_t is None else float(carbon_price_usd_per_t))
-            planner = Planner.__new__(Planner)
-            planner.__dict__.update(planner_base.__dict__)
-            planner.state = state
-            planner._bases = {}  # cached weights depend on the value of time and carbon price
+            planner = Planner(self.network, state, access=planner.access)  # fresh weights, shared access index
         if tonnes is not None:
             if tonnes <= 0:
                 raise ValueError("--tonnes must be positive")

@@ -256,13 +256,10 @@ def _in_year(opened: Any, superseded: Any, status: str, year: int | None) -> boo
 
 
 def _link_frame(net):
-    """Links with endpoint coordinates (places de-duplicated by id: sea ports may repeat an id)."""
-    pos = net.places.drop_duplicates("id").set_index("id")[["lon", "lat"]]
-    links = net.links.drop(columns=[c for c in net.links.columns if c.startswith("_")]).copy()
-    a, b = pos.reindex(links["from"]), pos.reindex(links["to"])
-    links["from_lon"], links["from_lat"] = a["lon"].to_numpy(), a["lat"].to_numpy()
-    links["to_lon"], links["to_lat"] = b["lon"].to_numpy(), b["lat"].to_numpy()
-    return links.dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"])
+    """Links with endpoint coordinates (the exporter's table, rows without positions dropped)."""
+    from beltroad.io.export import network_frames
+
+    return network_frames(net)[0].dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"])
 
 
 def _build_layer(net, layer: str, year: int | None) -> dict:

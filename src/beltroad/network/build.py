@@ -42,6 +42,8 @@ RAIL_REGIONS = {
 SUB_SAHARAN_EXCLUDED = {"EGY", "LBY", "TUN", "DZA", "MAR", "ESH"}
 AFRICA_ISO2 = set("AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RW SC SD SL SN SO SS ST SZ TD TG TN TZ UG ZA ZM ZW".split())
 TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", "junction"}  # junctions are station towns
+# Modelling choices (docs/model.md, "regional roads"), not measured figures: each place is joined to its few
+# nearest same-country neighbours, and no such edge is longer than a long day's trucking would justify.
 REGIONAL_ROAD_NEIGHBOURS = 4
 REGIONAL_ROAD_MAX_KM = 800.0
 
@@ -481,26 +483,34 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
-    """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
-    from beltroad.data.loader import DATA_DIR, _hash_dir, embedded_dataset
+def cached_pickle(path: Path, build, use_cache: bool = True):
+    """Load `path` if it holds a readable pickle, else build the object and write it atomically.
 
-    content = ds.content_hash if ds is not None else _hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
-    path = cache_dir() / f"network-{content}-{code_hash()}.pkl"
+    A corrupt file is rebuilt; a read-only cache folder only costs start-up time.
+    """
     if use_cache and path.exists():
         try:
             with path.open("rb") as f:
                 return pickle.load(f)
         except Exception:
             path.unlink(missing_ok=True)
-    net = build_network(ds or embedded_dataset())
+    obj = build()
     if use_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             with tmp.open("wb") as f:
-                pickle.dump(net, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
         except OSError:
-            pass  # a read-only home must not stop routing
-    return net
+            pass
+    return obj
+
+
+def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
+    """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
+    from beltroad.data.loader import DATA_DIR, _hash_dir, embedded_dataset
+
+    content = ds.content_hash if ds is not None else _hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
+    path = cache_dir() / f"network-{content}-{code_hash()}.pkl"
+    return cached_pickle(path, lambda: build_network(ds or embedded_dataset()), use_cache)

@@ -12,8 +12,10 @@ from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, RAIL, ROAD, S
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
 
 EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
+# Modelling choices (docs/model.md, "access links"): a door reaches its few nearest terminals by truck, within a
+# day's local drayage; farther away only the single nearest terminal is an access point.
 ACCESS_NEIGHBOURS = 4
-ACCESS_MAX_KM = 300.0   # beyond this, only the single nearest terminal is an access point
+ACCESS_MAX_KM = 300.0
 
 
 def customs_union_of(params: dict) -> dict[str, str]:

@@ -57,7 +57,7 @@ class Constraints:
 
 def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[str] = (),
                           avoid_passages: Iterable[str] = (), via: Iterable[Place] = (),
-                          max_transfers: int | None = None, known_countries: Iterable[str] = ()) -> Constraints:
+                          max_transfers: int | None = None) -> Constraints:
     mode = (mode or "multimodal").lower()
     if mode not in MAIN_MODES:
         raise ValueError(f"mode '{mode}' is not one of {', '.join(MAIN_MODES)}")
@@ -82,20 +82,26 @@ RAIL_CARRIAGE_RADIUS_KM = 500.0  # rail main haul: trucks only for drayage to an
 DIRECT_RADIUS_KM = 500.0     # a second sea variant: port to port with local drayage only (all-water service)
 
 
+def near_ends(net: Network, ends: list[tuple[float, float]], radius_km: float) -> np.ndarray:
+    """Vertices within `radius_km` of any of the trip's ends (where pre- and on-carriage trucking may run)."""
+    from beltroad.geo import haversine_km
+
+    near = np.zeros(net.n_vertices, dtype=bool)
+    for lat, lon in ends:
+        near |= haversine_km(lat, lon, net.vertex_lat, net.vertex_lon) <= radius_km
+    return near
+
+
 def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]] = (),
-                    radius_km: float = CARRIAGE_RADIUS_KM) -> np.ndarray:
+                    radius_km: float = CARRIAGE_RADIUS_KM, near: np.ndarray | None = None) -> np.ndarray:
     """Edges allowed by the constraints (before scenario activity).
 
     With a rail or sea main haul, trucking is allowed only as pre- and on-carriage: road links whose both
     ends lie within CARRIAGE_RADIUS_KM of the origin or the destination.
     """
     mask = np.ones(net.n_edges, dtype=bool)
-    if c.mode in ("rail", "sea") and len(ends):
-        from beltroad.geo import haversine_km
-
-        near = np.zeros(net.n_vertices, dtype=bool)
-        for lat, lon in ends:
-            near |= haversine_km(lat, lon, net.vertex_lat, net.vertex_lon) <= radius_km
+    if c.mode in ("rail", "sea") and (len(ends) or near is not None):
+        near = near_ends(net, ends, radius_km) if near is None else near
         long_road = (net.mode == ROAD) & (net.kind == LINK) & ~(near[net.src] & near[net.dst])
         mask &= ~long_road
     if c.mode == "rail":
@@ -123,7 +129,7 @@ class _Candidate:
     geometry: bool = False              # legs already carry their coordinates
 
 
-MAJOR_LEG_KM = 300.0
+MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
 
 
 def _corridor_key(route: Route) -> tuple:
@@ -164,10 +170,10 @@ def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
 class Planner:
     """Holds a network, one scenario's edge state and the access index; answers plan queries."""
 
-    def __init__(self, net: Network, state: EdgeState):
+    def __init__(self, net: Network, state: EdgeState, access: Access | None = None):
         self.net = net
         self.state = state
-        self.access = Access(net)
+        self.access = access or Access(net)
         self.place_names = net.places["name"].to_numpy()
         self.place_ids = net.places["id"].to_numpy()
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
@@ -241,13 +247,16 @@ class Planner:
             acc = [tuple(arr[~np.isin(self.access.vertex_country[a[0]], list(avoided))] for arr in a) for a in acc]
         ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
         long_drayage = True
+        near_by_radius: dict[float, np.ndarray] = {}
         for vi, (mode, radius) in enumerate(variants):
             if n == 1 and found:
                 break  # one answer: a wider search already found the best one
             if mode == "sea" and radius == DIRECT_RADIUS_KM and not long_drayage:
                 continue  # the sea route found already is port to port: the all-water search adds nothing
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            allowed = constraint_mask(self.net, cm, ends, radius)[base.edge]
+            if mode in ("rail", "sea") and radius not in near_by_radius:
+                near_by_radius[radius] = near_ends(self.net, ends, radius)
+            allowed = constraint_mask(self.net, cm, ends, radius, near=near_by_radius.get(radius))[base.edge]
             penalty = np.ones(len(base.data))
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
