@@ -68,9 +68,11 @@ def load_services(data_dir: Path | str) -> pd.DataFrame:
     df = df[SERVICE_COLUMNS].apply(lambda s: s.str.strip())
     df["_line"] = np.arange(len(df)) + 2  # header is line 1
     for col in ("vessel_teu", "frequency_per_week", "year"):
+        df[f"_raw_{col}"] = df[col]  # the text as written, so that a validation message can quote it
         df[col] = pd.to_numeric(df[col].where(df[col] != "", None), errors="coerce")
-    df["port_calls"] = df["port_calls"].map(split_list)
-    df["via"] = df["via"].map(split_list)
+    # empty items are kept ("A;;B" -> ['A', '', 'B']) so that check_services can report them
+    df["port_calls"] = df["port_calls"].map(_raw_list)
+    df["via"] = df["via"].map(_raw_list)
     return df
 
 
@@ -144,12 +146,13 @@ def check_services(services: pd.DataFrame, ports_locodes: Iterable[str] | None =
                     out.append(f"{tag}: port '{a}' is called twice in a row (the loop closes to its first call by "
                                "itself; do not repeat it at the end)")
         for p in _raw_list(r["via"]):
-            if p not in PASSAGES:
+            if p and p not in PASSAGES:
                 out.append(f"{tag}: via '{p}' is not a known passage ({', '.join(PASSAGES)})")
         for col, lo, optional in (("vessel_teu", 0, True), ("frequency_per_week", 0, True), ("year", 1950, False)):
-            raw = r[col]
+            raw = r[f"_raw_{col}"] if f"_raw_{col}" in services.columns else r[col]
+            raw = "" if raw is None or (isinstance(raw, float) and np.isnan(raw)) else str(raw).strip()
             v = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
-            blank = raw is None or str(raw).strip() in ("", "nan", "None")
+            blank = raw == ""
             if blank and optional:
                 if "not published" not in notes:
                     out.append(f"{tag}: {col} is empty and the notes do not say it is not published")
