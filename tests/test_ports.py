@@ -299,3 +299,13 @@ def test_figures_are_sourced_and_plausible(ds):
     dwell = p[p["container_dwell_days"].notna()]
     assert dwell["source"].str.contains("S-WB-DWELL2012").all()
     assert p["source"].str.contains("S-GAZ-PORTS").all()
+
+
+def test_a_port_node_with_a_locode_agrees_with_its_register_row(ds):
+    """The sea model can join a register row and its node by either key: a node's own LOCODE is the row's or an alias."""
+    nodes = ds.nodes.drop_duplicates("id").set_index("id")
+    p = ds.ports[ds.ports["node"].ne("")]
+    node_code = nodes.loc[p["node"], "locode"].to_numpy()
+    agree = [(nc == "" or nc == code or nc in aliases.split(";"))
+             for nc, code, aliases in zip(node_code, p["locode"], p["aliases"])]
+    assert all(agree), [c for c, ok in zip(p["locode"], agree) if not ok]
