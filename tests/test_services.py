@@ -129,8 +129,10 @@ def test_rerouted_services_normally_use_suez_on_a_cape_diversion_lane(services, 
 
 
 def test_feeder_speed_is_below_mainline_speed(params):
-    liner = params["liner"]
-    assert 0 < liner["feeder_speed_knots"]["value"] < liner["mainline_speed_knots"]["value"]
+    from beltroad.data.loader import embedded_dataset
+
+    mainline = embedded_dataset().param("sea", "service_speed_knots")  # one mainline speed, in parameters.yaml
+    assert 0 < params["liner"]["feeder_speed_knots"]["value"] < mainline
 
 
 # ---------------------------------------------------------------- every rule on a broken copy

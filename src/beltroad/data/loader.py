@@ -66,6 +66,8 @@ class Dataset:
     content_hash: str
     load_errors: list[str] = field(default_factory=list)
     ports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PORT_COLUMNS + ["_file", "_line"]))
+    services: pd.DataFrame = field(default_factory=pd.DataFrame)   # liner services (services.csv)
+    liner: dict[str, Any] = field(default_factory=dict)            # liner parameters (sea_services.yaml)
 
     def param(self, *path: str, key: str = "value") -> float:
         """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
@@ -162,9 +164,13 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     except yaml.YAMLError as exc:
         raise DataError(f"parameters.yaml: {exc}") from exc
     links = derive_lengths(links, nodes, params or {})
+    from beltroad.data.services import load_service_parameters, load_services
+
+    services = load_services(root) if (root / "services.csv").exists() else pd.DataFrame()
+    liner = (load_service_parameters(root) or {}).get("liner", {}) if (root / "sea_services.yaml").exists() else {}
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors, ports=ports)
+                   content_hash=_hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner)
 
 
 @lru_cache(maxsize=4)

@@ -22,9 +22,9 @@ from beltroad.network import sea as sealib
 CACHE_VERSION = "1"
 
 # edge kinds
-LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS = range(8)
+LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS, TRANSSHIP = range(9)
 BORDER_KINDS = (LINK,)  # border dwell and fees sit on the link that crosses the border
-KIND_NAMES = ["link", "transfer", "gauge_change", "port", "port_sea", "sea", "ferry_board", "access"]
+KIND_NAMES = ["link", "transfer", "gauge_change", "port", "port_sea", "sea", "ferry_board", "access", "transshipment"]
 # modes of a movement
 MODES = ["rail", "road", "ferry", "sea", "inland_water", "handling"]
 RAIL, ROAD, FERRY, SEA_MODE, INLAND, HANDLING = range(6)
@@ -46,6 +46,8 @@ TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", 
 # nearest same-country neighbours, and no such edge is longer than a long day's trucking would justify.
 REGIONAL_ROAD_NEIGHBOURS = 4
 REGIONAL_ROAD_MAX_KM = 800.0
+FEEDER_HUBS = 2  # modelling choice: a port without a liner call is fed from its two nearest hubs (docs/model.md)
+EAST_AFRICA_GATEWAYS = {"KEMBA", "TZDAR"}  # Mombasa, Dar es Salaam: their own dwell figure (A3.18)
 
 
 def rail_region(country: str) -> str:
@@ -84,7 +86,9 @@ class Network:
     mode: np.ndarray
     km: np.ndarray
     move_hours: np.ndarray
-    dwell_hours: np.ndarray
+    dwell_hours: np.ndarray              # all non-moving hours: handling + border + waiting
+    border_hours: np.ndarray             # part of dwell_hours spent at a border crossing
+    wait_hours: np.ndarray               # part of dwell_hours spent waiting for a departure
     move_usd: np.ndarray
     fee_usd: np.ndarray
     co2_kg: np.ndarray
@@ -97,12 +101,16 @@ class Network:
     superseded: np.ndarray               # year or nan
     status: np.ndarray                   # 0 open, 1 under construction, 2 planned
     seasonal: np.ndarray                 # bool: seasonal closure applies
-    sea_geom: int                        # number of sea polylines
+    sea_geom: int                        # number of sailing polylines
     geom_offsets: np.ndarray
     geom_lon: np.ndarray
     geom_lat: np.ndarray
-    edge_geom: np.ndarray                # sea edge -> polyline index, else -1
+    edge_geom: np.ndarray                # sailing edge -> polyline index, else -1
     project: np.ndarray                  # BRI project id that built the edge's link or port, else ""
+    passage_bits: np.ndarray             # bitmask over sea.PASSAGES of the passages a sailing crosses
+    service: np.ndarray                  # liner service of a sailing edge (feeder:<LOCODE> for feeders), else ""
+    port_dwell_basis: dict               # place id of a container port -> "register" or the fallback region used
+    port_roles: dict                     # place id of a container port -> hub | gateway | feeder (register)
     countries: list[str]
     links: pd.DataFrame
     crossings: pd.DataFrame
@@ -161,12 +169,13 @@ class _Builder:
         self.vertex_layer: list[int] = []
         self.vertex_lon: list[float] = []
         self.vertex_lat: list[float] = []
-        self.layers = ["road", "port", "ferry", "sea"]
+        self.layers = ["road", "port", "ferry", "gate", "port_in"]
         self.lookup: dict[tuple[int, int], int] = {}
         self.cols: dict[str, list] = {k: [] for k in (
-            "src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "move_usd", "fee_usd", "co2_kg",
+            "src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "border_hours", "wait_hours",
+            "move_usd", "fee_usd", "co2_kg",
             "link", "passage", "country_from", "country_to", "border", "opened", "superseded", "status",
-            "seasonal", "edge_geom", "project")}
+            "seasonal", "edge_geom", "project", "passage_bits", "service")}
 
     # --- parameters -------------------------------------------------------------------------
     def val(self, *path, key="value") -> float:
@@ -190,19 +199,26 @@ class _Builder:
     def edge(self, a: int, b: int, *, kind: int, mode: int, km=0.0, move_hours=0.0, dwell_hours=0.0, move_usd=0.0,
              fee_usd=0.0, co2=0.0, link=-1, passage=-1, cf=-1, ct=-1, border=False, opened=np.nan,
              superseded=np.nan, status=0, seasonal=False, geom=-1, both=True, back_dwell=None, back_fee=None,
-             project=""):
-        for (s, d, dw, fe, f, t) in ([(a, b, dwell_hours, fee_usd, cf, ct)] +
-                                     ([(b, a, dwell_hours if back_dwell is None else back_dwell,
-                                        fee_usd if back_fee is None else back_fee, ct, cf)] if both else [])):
+             project="", border_hours=0.0, wait_hours=0.0, back_wait=None, passage_bits=0, service=""):
+        """Add a directed edge a->b (and b->a unless `both` is False). `dwell_hours` is every non-moving hour;
+        `border_hours` and `wait_hours` say which part of it is border dwell and waiting for a departure.
+        The reverse direction may dwell or wait differently (unloading does not wait for a departure)."""
+        fwd = (a, b, dwell_hours, fee_usd, cf, ct, wait_hours)
+        back = (b, a, dwell_hours if back_dwell is None else back_dwell, fee_usd if back_fee is None else back_fee,
+                ct, cf, wait_hours if back_wait is None else back_wait)
+        for (s, d, dw, fe, f, t, wt) in ([fwd, back] if both else [fwd]):
             c = self.cols
             c["src"].append(s); c["dst"].append(d); c["kind"].append(kind); c["mode"].append(mode)
             c["km"].append(km); c["move_hours"].append(move_hours); c["dwell_hours"].append(dw)
+            c["border_hours"].append(border_hours); c["wait_hours"].append(wt)
             c["move_usd"].append(move_usd); c["fee_usd"].append(fe); c["co2_kg"].append(co2)
             c["link"].append(link); c["passage"].append(passage); c["country_from"].append(f)
             c["country_to"].append(t); c["border"].append(border); c["opened"].append(opened)
             c["superseded"].append(superseded); c["status"].append(status); c["seasonal"].append(seasonal)
             c["edge_geom"].append(geom)
             c["project"].append(project)
+            c["passage_bits"].append(passage_bits if passage_bits else (1 << int(passage) if passage >= 0 else 0))
+            c["service"].append(service)
 
     # --- build ------------------------------------------------------------------------------
     def build(self) -> Network:
@@ -224,12 +240,13 @@ class _Builder:
         crossings = ds.crossings
         border_rows = crossings[crossings["kind"].eq("border")].set_index("link")
         border_rows = border_rows[~border_rows.index.duplicated()]
-        unions = {n: set(u.get("members") or []) for n, u in (p.get("border", {}).get("customs_unions") or {}).items()}
+        # no border formalities inside a customs union without internal border controls (EU, EAEU)
+        unions = {n: set(u.get("members") or []) for n, u in (p.get("border", {}).get("customs_unions") or {}).items()
+                  if not u.get("border_controls")}
 
         def same_union(a: str, b: str) -> bool:
             return any(a in m and b in m for m in unions.values())
 
-        drive_h = self.val("road", "driving_hours_per_day")
         for li, r in links.iterrows():
             if r["from"] not in pidx or r["to"] not in pidx or r["class"] == "rail_hsr":
                 continue
@@ -259,13 +276,14 @@ class _Builder:
                 speed = 0.5 * (self.val("rail", "commercial_speed_kmh", rail_region(ca))
                                + self.val("rail", "commercial_speed_kmh", rail_region(cb)))
                 traction = "electric" if "electric" in r["class"] else "diesel"
-                self.edge(va, vb, kind=LINK, mode=RAIL, move_hours=km / speed, dwell_hours=dwell,
+                self.edge(va, vb, kind=LINK, mode=RAIL, move_hours=km / speed, dwell_hours=dwell, border_hours=dwell,
                           move_usd=km * self.val("rail", "rate_usd_per_teu_km", r["class"]), fee_usd=fee,
                           co2=km * self.val("rail", "co2e_kg_per_teu_km", traction), border=crosses, **common)
             elif mode == "road":
                 va, vb = self.lookup[(a_pl, 0)], self.lookup[(b_pl, 0)]
-                hours = km / self.val("road", "speed_kmh", r["class"]) * 24.0 / drive_h
-                self.edge(va, vb, kind=LINK, mode=ROAD, move_hours=hours, dwell_hours=dwell,
+                # driving hours only: the daily rest depends on the whole road leg (planner, skim)
+                drive = km / self.val("road", "speed_kmh", r["class"])
+                self.edge(va, vb, kind=LINK, mode=ROAD, move_hours=drive, dwell_hours=dwell, border_hours=dwell,
                           move_usd=km * self.val("road", "rate_usd_per_teu_km", r["class"]), fee_usd=fee,
                           co2=km * self.val("road", "co2e_kg_per_teu_km"), border=crosses, **common)
             elif mode in ("ferry", "sea", "inland_water"):
@@ -278,6 +296,7 @@ class _Builder:
                 else:
                     usd = km * self.val("ferry", fk, "rate_usd_per_teu_km")
                 self.edge(va, vb, kind=LINK, mode=FERRY, move_hours=km / (knots * 1.852), dwell_hours=dwell,
+                          border_hours=dwell,
                           move_usd=usd, fee_usd=fee, co2=km * self.val("ferry", fk, "co2e_kg_per_teu_km"),
                           border=crosses, **common)
 
@@ -286,7 +305,10 @@ class _Builder:
         caspian = links[links["corridor"].str.contains("caspian_ferry", na=False)]
         caspian_ports = {pidx[x] for x in pd.concat([caspian["from"], caspian["to"]]) if x in pidx}
 
-        # transfers at places: road <-> rail (per gauge), ferry boarding, port
+        # Transfers at places. A terminal's `gate` is where containers enter and leave the intermodal network
+        # (rail, ferry, port): first- and last-mile trucks reach it by access links, long-haul trucks do not.
+        # The `road` layer carries all-road trips only, so a route never trucks hundreds of km between two
+        # intermodal legs (docs/model.md, "gates").
         t_h, t_usd = self.val("rail", "terminal_transfer", key="hours"), self.val("rail", "terminal_transfer", key="usd")
         wait_rail = self.val("rail", "departure_wait_hours")
         rail_layers = [i for i, name in enumerate(self.layers) if name.startswith("rail")]
@@ -294,15 +316,19 @@ class _Builder:
             name = self.layers[layer]
             road_v = self.lookup[(pl, 0)]
             if name.startswith("rail") and kinds[pl] in TERMINAL_KINDS:
+                gate_v = self.vertex(pl, "gate", lon[pl], lat[pl])
                 # loading waits for the next departure; unloading does not
-                self.edge(road_v, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wait_rail, fee_usd=t_usd,
-                          back_dwell=t_h, cf=int(place_country[pl]), ct=int(place_country[pl]))
+                self.edge(gate_v, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wait_rail, wait_hours=wait_rail,
+                          fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]), ct=int(place_country[pl]))
             if name == "ferry":
                 fk = "caspian" if pl in caspian_ports else "default"
                 wait = self.val("ferry", fk, "wait_hours")
-                for other in [road_v] + [self.lookup[(pl, rl)] for rl in rail_layers if (pl, rl) in self.lookup]:
-                    self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, fee_usd=t_usd,
-                              back_dwell=t_h, cf=int(place_country[pl]), ct=int(place_country[pl]))
+                # trucks board ro-ro ferries from the road; containers from the gate or a train
+                gate = [self.vertex(pl, "gate", lon[pl], lat[pl])] if kinds[pl] in TERMINAL_KINDS else []
+                for other in [road_v] + gate + [self.lookup[(pl, rl)] for rl in rail_layers if (pl, rl) in self.lookup]:
+                    self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
+                              fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
+                              ct=int(place_country[pl]))
         del rail_layers
 
         # gauge changes (a facility without published figures gets the sourced default)
@@ -323,60 +349,8 @@ class _Builder:
             self.edge(self.lookup[ka], self.lookup[kb], kind=GAUGE, mode=HANDLING, dwell_hours=float(hours),
                       fee_usd=float(usd), cf=int(place_country[pl]), ct=int(place_country[pl]), opened=c["opened"])
 
-        # ports and the sea
-        port_idx = np.flatnonzero(kinds == "seaport")
-        layer, attach = sealib.build_sea_layer(lon[port_idx], lat[port_idx])
-        sea_base = len(self.vertex_place)
-        sea_l = self.layer("sea")
-        for k in range(len(layer.lon)):
-            self.vertex_place.append(-1); self.vertex_layer.append(sea_l)
-            self.vertex_lon.append(float(layer.lon[k])); self.vertex_lat.append(float(layer.lat[k]))
-        knots = self.val("sea", "service_speed_knots")
-        rate, co2f = self.val("sea", "rate_usd_per_teu_km"), self.val("sea", "co2e_kg_per_teu_km")
-        passage_cfg = (p.get("sea") or {}).get("passages") or {}
-        passage_km = np.bincount(layer.passage[layer.passage >= 0], weights=layer.km[layer.passage >= 0],
-                                 minlength=len(sealib.PASSAGES))
-        for e in range(len(layer.u)):
-            km = float(layer.km[e])
-            pa = int(layer.passage[e])
-            sail_h, extra_usd = km / (knots * 1.852), 0.0
-            if pa >= 0:
-                cfg = passage_cfg.get(sealib.PASSAGES[pa].replace("-", "_")) or passage_cfg.get(sealib.PASSAGES[pa])
-                if cfg and passage_km[pa] > 0:
-                    # a canal's published transit time replaces sailing time over its length; tolls are shared
-                    share = km / passage_km[pa]
-                    if cfg.get("transit_hours"):
-                        sail_h = float(cfg["transit_hours"]) * share
-                    extra_usd = float(cfg.get("toll_usd_per_teu") or 0) * share
-            inland_c = cidx.get(layer.country[e], -1)  # an inland waterway lies in its country
-            self.edge(sea_base + int(layer.u[e]), sea_base + int(layer.v[e]), kind=SEA, mode=SEA_MODE, km=km,
-                      move_hours=sail_h, move_usd=km * rate, fee_usd=extra_usd, cf=inland_c, ct=inland_c,
-                      co2=km * co2f, passage=pa, geom=e)
-        handling = self.val("sea", "port_handling", key="usd")
-        dwell_default = self.val("sea", "port_dwell_hours", "default")
-        dwell_ssa = self.val("sea", "port_dwell_hours", "sub_saharan_africa")
-        projects = ds.projects.drop_duplicates("id").set_index("id")
-        for k, pl in enumerate(port_idx):
-            pv = self.vertex(int(pl), "port", lon[pl], lat[pl])
-            # a port built by a BRI project exists from the project's opening (planned: not yet)
-            proj = places.at[pl, "project"] if "project" in places.columns else ""
-            proj = proj if isinstance(proj, str) else ""
-            life = {}
-            if proj and proj in projects.index:
-                pr = projects.loc[proj]
-                life = dict(opened=pr["opened"], status=status_code.get(pr["status"], 2), project=proj)
-            sv = sea_base + int(attach[k])
-            gap = float(haversine_km(lat[pl], lon[pl], self.vertex_lat[sv], self.vertex_lon[sv]))
-            self.edge(pv, sv, kind=PORT_SEA, mode=SEA_MODE, km=gap, move_hours=gap / (knots * 1.852),
-                      move_usd=gap * rate, co2=gap * co2f, **life)
-            country = places.at[pl, "country"]
-            dwell = dwell_ssa if (country in _AFRICA_ISO3 and country not in SUB_SAHARAN_EXCLUDED) else dwell_default
-            for lay_i, name in enumerate(self.layers):
-                if name == "road" or name.startswith("rail"):
-                    key = (int(pl), lay_i)
-                    if key in self.lookup:
-                        self.edge(self.lookup[key], pv, kind=PORT, mode=HANDLING, dwell_hours=dwell,
-                                  fee_usd=handling, cf=int(place_country[pl]), ct=int(place_country[pl]), **life)
+        # ports and the sea: liner services between the container ports of the register (network/liner.py)
+        sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
 
         c = self.cols
         arr = {k: np.asarray(v) for k, v in c.items()}
@@ -386,16 +360,111 @@ class _Builder:
             vertex_lon=np.asarray(self.vertex_lon), vertex_lat=np.asarray(self.vertex_lat), layers=self.layers,
             src=arr["src"].astype(np.int32), dst=arr["dst"].astype(np.int32), kind=arr["kind"].astype(np.int8),
             mode=arr["mode"].astype(np.int8), km=arr["km"].astype(float), move_hours=arr["move_hours"].astype(float),
-            dwell_hours=arr["dwell_hours"].astype(float), move_usd=arr["move_usd"].astype(float),
+            dwell_hours=arr["dwell_hours"].astype(float), border_hours=arr["border_hours"].astype(float),
+            wait_hours=arr["wait_hours"].astype(float), move_usd=arr["move_usd"].astype(float),
             fee_usd=arr["fee_usd"].astype(float), co2_kg=arr["co2_kg"].astype(float),
             link=arr["link"].astype(np.int32), passage=arr["passage"].astype(np.int16),
             country_from=arr["country_from"].astype(np.int16), country_to=arr["country_to"].astype(np.int16),
             border=arr["border"].astype(bool), opened=arr["opened"].astype(float),
             superseded=arr["superseded"].astype(float), status=arr["status"].astype(np.int8),
-            seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str), sea_geom=len(layer.u), geom_offsets=layer.geom_offsets,
-            geom_lon=layer.geom_lon, geom_lat=layer.geom_lat, edge_geom=arr["edge_geom"].astype(np.int32),
+            seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str),
+            passage_bits=arr["passage_bits"].astype(np.int64), service=arr["service"].astype(str),
+            sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
+            geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
+            port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,
             countries=self.countries, links=links, crossings=crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
+
+    def _sea(self, places: pd.DataFrame, place_country: np.ndarray, pidx: dict, lon: np.ndarray, lat: np.ndarray,
+             status_code: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Port vertices and liner sailings. Returns the sailing polylines (offsets, lon, lat).
+
+        Each register port has a departure vertex (`port`: boxes loaded, or transshipped onto a ship) and an
+        arrival vertex (`port_in`: boxes discharged). Export and import dwell sit on gate/rail <-> port
+        edges, transshipment on port_in -> port; sailings run port -> port_in of a later call.
+        """
+        from beltroad.network.liner import SeaRouter, build_sailings
+
+        liner = self.ds.liner
+        lv = lambda *path: float(_dig(liner, path))  # noqa: E731 - liner parameter value
+        reg = self.ds.ports
+        reg = reg[reg["role"].ne("river")].reset_index(drop=True)
+        port_pl = np.array([pidx[_register_place_id(r)] for r in reg.itertuples(index=False)])
+        layer, attach = sealib.build_sea_layer(reg["lon"].to_numpy(float), reg["lat"].to_numpy(float))
+        router = SeaRouter(layer)
+        mainline_knots = self.val("sea", "service_speed_knots")
+        params = {"mainline_speed_knots": mainline_knots, "feeder_speed_knots": lv("feeder_speed_knots"),
+                  "vessel_hours_per_call": lv("vessel_hours_per_call"),
+                  "neopanamax_max_teu": lv("panama", "neopanamax_max_teu"), "feeder_frequency_per_week":
+                  lv("default_frequency_per_week"), "feeder_hubs": FEEDER_HUBS}
+        passage_cfg = (self.p.get("sea") or {}).get("passages") or {}
+        sailings = build_sailings(router, reg, attach, self.ds.services, params, passage_cfg)
+        rate, co2f = self.val("sea", "rate_usd_per_teu_km"), self.val("sea", "co2e_kg_per_teu_km")
+        handling = self.val("sea", "port_handling", key="usd")
+        tranship_h = lv("transshipment_dwell_days") * 24.0
+        gap = haversine_km(reg["lat"].to_numpy(float), reg["lon"].to_numpy(float), layer.lat[attach], layer.lon[attach])
+        projects = self.ds.projects.drop_duplicates("id").set_index("id")
+        out_v, in_v = {}, {}
+        self.port_dwell_basis, self.port_roles = {}, {}
+        sailing_ports = {sl.from_port for sl in sailings} & {sl.to_port for sl in sailings}
+        for k, pl in enumerate(port_pl):
+            pl = int(pl)
+            if k not in sailing_ports:  # no ocean service reaches it (the Caspian is a closed sea): ferries only
+                continue
+            out_v[k] = self.vertex(pl, "port", lon[pl], lat[pl])
+            in_v[k] = self.vertex(pl, "port_in", lon[pl], lat[pl])
+            gate = self.vertex(pl, "gate", lon[pl], lat[pl])  # drayage reaches the port through its gate
+            # a port built by a BRI project exists from the project's opening (planned: not yet)
+            proj = places.at[pl, "project"] if "project" in places.columns else ""
+            proj = proj if isinstance(proj, str) else ""
+            life = {}
+            if proj and proj in projects.index:
+                pr = projects.loc[proj]
+                life = dict(opened=pr["opened"], status=status_code.get(pr["status"], 2), project=proj)
+            dwell_days, basis = self._port_dwell_days(reg.iloc[k], places.at[pl, "country"])
+            self.port_dwell_basis[places.at[pl, "id"]] = basis
+            self.port_roles[places.at[pl, "id"]] = reg["role"].iat[k]
+            cc = int(place_country[pl])
+            lands = [gate] + [self.lookup[(pl, li)] for li, name in enumerate(self.layers)
+                              if name.startswith("rail") and (pl, li) in self.lookup]
+            for land in lands:
+                self.edge(land, out_v[k], kind=PORT, mode=HANDLING, dwell_hours=dwell_days * 24.0, fee_usd=handling,
+                          cf=cc, ct=cc, both=False, **life)
+                self.edge(in_v[k], land, kind=PORT, mode=HANDLING, dwell_hours=dwell_days * 24.0, fee_usd=handling,
+                          cf=cc, ct=cc, both=False, **life)
+            self.edge(in_v[k], out_v[k], kind=TRANSSHIP, mode=HANDLING, dwell_hours=tranship_h, fee_usd=handling,
+                      cf=cc, ct=cc, both=False, **life)
+        offsets, glon, glat = [0], [], []
+        knots_kmh = {False: mainline_knots * 1.852, True: lv("feeder_speed_knots") * 1.852}
+        for sl in sailings:
+            if sl.from_port not in out_v or sl.to_port not in in_v:
+                continue
+            conn = float(gap[sl.from_port] + gap[sl.to_port])  # quay to the sea lane at both ends
+            km = sl.km + conn
+            pts = sl.geometry
+            a_pl, b_pl = int(port_pl[sl.from_port]), int(port_pl[sl.to_port])  # drawn from place to place
+            line = np.vstack([[lon[a_pl], lat[a_pl]], pts, [lon[b_pl], lat[b_pl]]])
+            glon.extend(line[:, 0]); glat.extend(line[:, 1]); offsets.append(len(glon))
+            first = int(np.flatnonzero([(sl.passages >> i) & 1 for i in range(len(sealib.PASSAGES))])[0]) \
+                if sl.passages else -1
+            self.edge(out_v[sl.from_port], in_v[sl.to_port], kind=SEA, mode=SEA_MODE, km=km,
+                      move_hours=sl.sail_hours + conn / knots_kmh[sl.feeder], dwell_hours=sl.wait_hours,
+                      wait_hours=sl.wait_hours, move_usd=km * rate, fee_usd=sl.toll_usd, co2=km * co2f, passage=first,
+                      passage_bits=sl.passages, geom=len(offsets) - 2, both=False,
+                      service=sl.service + (" (Cape diversion)" if sl.diversion else ""))
+        self.n_sailings = len(sailings)
+        return np.asarray(offsets), np.asarray(glon, dtype=float), np.asarray(glat, dtype=float)
+
+    def _port_dwell_days(self, row, country: str) -> tuple[float, str]:
+        """Container dwell at a port (days): the register's figure, else the regional fallback (flagged)."""
+        if pd.notna(row.get("container_dwell_days")):
+            return float(row["container_dwell_days"]), "register"
+        dw = self.ds.liner["container_dwell_days"]
+        if row["locode"] in EAST_AFRICA_GATEWAYS:
+            return float(dw["east_africa_gateways"]["value"]), "east_africa_gateways"
+        if country in _AFRICA_ISO3 and country not in SUB_SAHARAN_EXCLUDED and country != "ZAF":
+            return float(dw["sub_saharan_africa"]["value"]), "sub_saharan_africa"
+        return float(dw["default"]["value"]), "default"
 
     def _regional_roads(self, places: pd.DataFrame, place_country: np.ndarray) -> None:
         """Domestic trucking between neighbouring terminals, where the dataset has no road corridor.
@@ -410,7 +479,6 @@ class _Builder:
         speed = self.val("road", "speed_kmh", "road_single")
         rate = self.val("road", "rate_usd_per_teu_km", "road_single")
         co2 = self.val("road", "co2e_kg_per_teu_km")
-        drive_h = self.val("road", "driving_hours_per_day")
         seen: set[tuple[int, int]] = set()
         for country, grp in pd.Series(term).groupby(places["country"].to_numpy()[term]):
             idx = grp.to_numpy()
@@ -433,32 +501,38 @@ class _Builder:
                         continue
                     km = gc * km_factor
                     self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km,
-                              move_hours=km / speed * 24.0 / drive_h, move_usd=km * rate, co2=km * co2,
+                              move_hours=km / speed, move_usd=km * rate, co2=km * co2,
                               cf=int(place_country[a]), ct=int(place_country[b]))
 
     def _places(self) -> pd.DataFrame:
-        """Dataset nodes plus the major ports of searoute's list that the dataset does not already hold."""
+        """Dataset nodes plus the container ports of the register that are not dataset nodes.
+
+        searoute's port list stays a gazetteer of names (places.py): only register ports are gateways.
+        """
         nodes = self.ds.nodes.drop_duplicates("id")[["id", "name", "kind", "country", "lat", "lon", "locode", "aliases",
                                                       "project"]].copy()
         nodes["origin"] = "dataset"
-        ports = pd.DataFrame([p for p in sealib.read_ports() if p["major"]])
-        ports["country"] = ports["iso2"].map(_ISO2TO3).fillna("")
-        ports = ports[ports["country"].ne("")]
-        known_codes = set(nodes["locode"]) - {""}
-        ports = ports[~ports["locode"].isin(known_codes)].drop_duplicates("locode")  # one terminal per code
-        # drop searoute ports within 30 km of a dataset seaport (same port, other code)
-        sp = nodes[nodes["kind"].eq("seaport")]
-        if len(sp) and len(ports):
-            from scipy.spatial import cKDTree
-
-            tree = cKDTree(unit_vectors(sp["lat"], sp["lon"]))
-            d, _ = tree.query(unit_vectors(ports["lat"], ports["lon"]))
-            ports = ports[d * 6371.0 > 30.0]
+        reg = self.ds.ports
+        reg = reg[reg["role"].ne("river") & (reg["node"].isna() | reg["node"].eq(""))]
         extra = pd.DataFrame({
-            "id": "port_" + ports["locode"].str.lower(), "name": ports["name"], "kind": "seaport",
-            "country": ports["country"], "lat": ports["lat"], "lon": ports["lon"], "locode": ports["locode"],
-            "aliases": "", "project": "", "origin": "searoute"})
-        return pd.concat([nodes, extra], ignore_index=True)
+            "id": [_register_place_id(r) for r in reg.itertuples(index=False)], "name": reg["name"].to_numpy(),
+            "kind": "seaport", "country": reg["country"].to_numpy(), "lat": reg["lat"].to_numpy(float),
+            "lon": reg["lon"].to_numpy(float), "locode": reg["locode"].to_numpy(),
+            "aliases": reg["aliases"].fillna("").to_numpy(), "project": "", "origin": "register"})
+        return pd.concat([nodes, extra], ignore_index=True).drop_duplicates("id")
+
+
+def _register_place_id(row) -> str:
+    """The place of a register port: its dataset node, else `port_<locode>`."""
+    node = getattr(row, "node", "")
+    return node if isinstance(node, str) and node else "port_" + str(row.locode).lower()
+
+
+def _dig(tree: dict, path: tuple):
+    node = tree
+    for p in path:
+        node = node[p]
+    return node["value"] if isinstance(node, dict) else node
 
 
 def build_network(ds: Dataset) -> Network:

@@ -8,7 +8,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from beltroad.geo import haversine_km, unit_vectors
-from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
+from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
 
 EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
@@ -16,12 +16,17 @@ EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
 # day's local drayage; farther away only the single nearest terminal is an access point.
 ACCESS_NEIGHBOURS = 4
 ACCESS_MAX_KM = 300.0
+GATE_CANDIDATES = 24  # nearest terminal places examined for gates within the drayage radius
 
 
-def customs_union_of(params: dict) -> dict[str, str]:
-    """ISO3 -> customs union name (EU, EAEU, ...): no export/import formalities between members."""
+def customs_union_of(params: dict, open_borders_only: bool = False) -> dict[str, str]:
+    """ISO3 -> customs union name (EU, EAEU, EAC, ...): no export/import clearance between members.
+
+    With `open_borders_only`, only unions without internal border controls (no dwell at their borders)."""
     out: dict[str, str] = {}
     for name, union in ((params.get("border") or {}).get("customs_unions") or {}).items():
+        if open_borders_only and union.get("border_controls"):
+            continue
         for member in union.get("members") or []:
             out[member] = name
     return out
@@ -60,6 +65,39 @@ def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.n
     return np.where(international, hours, 0.0), np.where(international, usd, 0.0)
 
 
+def end_customs_parts(net: Network, origin_country: str, dest_country: str) -> tuple[tuple[float, float], float]:
+    """((export hours at origin, import hours at destination), USD) of one international shipment; zeros for
+    a domestic one or inside a customs union."""
+    table = _customs_table(net)
+    rows, union = table["rows"], table["union"]
+    if origin_country == dest_country or union.get(origin_country, origin_country) == union.get(dest_country, dest_country):
+        return (0.0, 0.0), 0.0
+    o = rows.get(origin_country, (0.0, 0.0, 0.0, 0.0))
+    d = rows.get(dest_country, (0.0, 0.0, 0.0, 0.0))
+    return (o[0], d[1]), o[2] + d[3]
+
+
+def customs_beyond_dwell(export_h: np.ndarray, import_h: np.ndarray, n_events: np.ndarray, first_dwell: np.ndarray,
+                         last_dwell: np.ndarray) -> np.ndarray:
+    """Customs hours that add to a trip: export clearance runs while the box waits at the trip's first border
+    or port of loading, import clearance at its last one, so only the part beyond that dwell adds time.
+    With a single such event both clearances share it; with none, both add in full."""
+    both = np.maximum(export_h + import_h - first_dwell, 0.0)
+    apart = np.maximum(export_h - first_dwell, 0.0) + np.maximum(import_h - last_dwell, 0.0)
+    return np.where(n_events == 0, export_h + import_h, np.where(n_events == 1, both, apart))
+
+
+def customs_event_dwell(net: Network, g: "Graph", edges: np.ndarray) -> np.ndarray:
+    """Dwell hours of the graph edges where customs can clear (a border crossing, by a network link or by a
+    first- or last-mile truck, or a port call), -1 elsewhere."""
+    eid = g.edge_id[edges]
+    e = np.maximum(eid, 0)
+    on_net = eid >= 0
+    port = on_net & (net.kind[e] == PORT)
+    border = (on_net & (net.kind[e] == LINK) & net.border[e]) | (~on_net & (g.border_hours[edges] > 0))
+    return np.where(port, g.hours[edges], np.where(border, g.border_hours[edges], -1.0))
+
+
 @dataclass
 class Graph:
     """Edge arrays of one query: the network's edges plus access edges to the query's places."""
@@ -75,10 +113,22 @@ class Graph:
     kind: np.ndarray
     edge_id: np.ndarray         # network edge index, or -(k+1) for the k-th access edge
     vertex_country: np.ndarray  # country index per vertex (-1 at sea)
+    # parts of `hours` (filled for a found path, for the time breakdown): moving incl. drivers' rest,
+    # the rest within it, border dwell and waiting for a departure; handling is what remains
+    move_hours: np.ndarray | None = None
+    rest_hours: np.ndarray | None = None
+    border_hours: np.ndarray | None = None
+    wait_hours: np.ndarray | None = None
 
 
 class Access:
-    """Road access links from an arbitrary point to the nearest terminal places of the network."""
+    """First- and last-mile road links from an arbitrary point into the network.
+
+    A point joins (a) the `road` vertices of its nearest terminal places, for all-road trips, and (b) the
+    `gate` vertices of the intermodal terminals within the drayage limit, where a container starts or ends
+    a rail, ferry or sea main haul. The drayage limit is a radius as the crow flies (Directive 92/106/EEC's
+    150 km for the road legs of combined transport); if no gate lies within it, the nearest gate is used.
+    """
 
     def __init__(self, net: Network):
         self.net = net
@@ -88,10 +138,16 @@ class Access:
         self.lat, self.lon = pl["lat"].to_numpy(float), pl["lon"].to_numpy(float)
         self.xyz = unit_vectors(self.lat, self.lon)  # ~1,000 terminals: a dot product beats building a tree
         self.road_vertex = np.array([net.vertex(pid, "road") for pid in pl["id"]])
+        self.gate_vertex = np.array([net.vertex(pid, "gate") for pid in pl["id"]])
+        self.gate_to_sea = np.array([net.vertex(pid, "port") >= 0 or net.vertex(pid, "ferry") >= 0 for pid in pl["id"]])
+        self.terminal_row = {pid: i for i, pid in enumerate(pl["id"])}
+        self.sea_rows = np.flatnonzero(self.gate_to_sea & (self.gate_vertex >= 0))
+        self.sea_xyz = self.xyz[self.sea_rows]
         self.country_index = {c: i for i, c in enumerate(net.countries)}
         place_country = net.places["country"].map(self.country_index).fillna(-1).to_numpy()
         self.vertex_country = np.where(net.vertex_place >= 0, place_country[np.maximum(net.vertex_place, 0)],
                                        -1).astype(np.int32)
+        self.gate_layer = net.layers.index("gate")
         p = net.params
         self.circuity = float(p["circuity"]["access_road"]["value"])
         self.speed = float(p["road"]["speed_kmh"]["road_single"]["value"])
@@ -100,20 +156,21 @@ class Access:
         self.drive_h = float(p["road"]["driving_hours_per_day"]["value"])
         self.border_h = float(p["border"]["road_default"]["hours"])
         self.border_usd = float(p["border"]["road_default"]["usd"])
-        union = customs_union_of(p)
+        self.max_drayage_km = float(p["drayage"]["max_radius_km"]["value"])
+        union = customs_union_of(p, open_borders_only=True)
         names = {n: i for i, n in enumerate(sorted(set(union.values()) | set(net.countries)))}
         self.union_index = np.array([names[union.get(c, c)] for c in net.countries], dtype=np.int64)
 
     def drive_elapsed_hours(self, drive_hours: np.ndarray) -> np.ndarray:
-        """Elapsed time of a truck leg under a daily driving limit (rest fills the rest of each day)."""
+        """Elapsed time of a truck leg under a daily driving limit: rest only after a full driving day."""
         drive_hours = np.asarray(drive_hours, dtype=float)
         full_days = np.floor(drive_hours / self.drive_h)
         return drive_hours + full_days * (24.0 - self.drive_h)
 
-    def edges(self, lat: float, lon: float, node_id: str | None, country: str
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(road vertices, km, hours, USD, kg CO2e) of the access links of a point."""
-        verts, dist = self.links(lat, lon, node_id, country)
+    def edges(self, lat: float, lon: float, node_id: str | None, country: str, max_drayage_km: float | None = None,
+              sea_fallback: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(vertices, km, hours, USD, kg CO2e) of the access links of a point (road and gate vertices)."""
+        verts, dist = self.links(lat, lon, node_id, country, max_drayage_km, sea_fallback)
         hrs = self.drive_elapsed_hours(dist / self.speed)
         cost = dist * self.rate
         # an access road that crosses a border pays the road border default (none inside a customs union)
@@ -124,43 +181,97 @@ class Access:
         cost = cost + np.where(crosses, self.border_usd, 0.0)
         return verts, dist, hrs, cost, dist * self.co2
 
-    def links(self, lat: float, lon: float, node_id: str | None = None,
-              country: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(road vertices, km) of the access candidates of a point.
+    def border_hours(self, verts: np.ndarray, country: str) -> np.ndarray:
+        """Border dwell included in the access links to `verts` (see `edges`)."""
+        ci = self.country_index.get(country, -1)
+        vc = self.vertex_country[verts]
+        crosses = (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
+        return np.where(crosses, self.border_h, 0.0)
 
-        Access stays domestic when the point's own country has a terminal within reach: crossing a
-        border is the network's job (with its border crossings), not the first-mile truck's.
-        """
+    def is_gate(self, verts: np.ndarray) -> np.ndarray:
+        return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer
+
+    def _nearest(self, lat: float, lon: float, k: int) -> tuple[np.ndarray, np.ndarray]:
         closeness = self.xyz @ unit_vectors([lat], [lon])[0]   # cosine of the angular distance
-        k = min(ACCESS_NEIGHBOURS * 3, len(self.terminal_places))
+        k = min(k, len(self.terminal_places))
         idx = np.argpartition(-closeness, k - 1)[:k]
         idx = idx[np.argsort(-closeness[idx])]
-        km = haversine_km(lat, lon, self.lat[idx], self.lon[idx]) * self.circuity
+        return idx, haversine_km(lat, lon, self.lat[idx], self.lon[idx])
+
+    def links(self, lat: float, lon: float, node_id: str | None = None, country: str | None = None,
+              max_drayage_km: float | None = None, sea_fallback: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(vertices, road km) of the access candidates of a point: road vertices, then gate vertices.
+
+        With `sea_fallback`, a point with no port within the drayage radius also gets its nearest port (skims
+        keep every city pair connected); the planner asks without it, so trucking stays bounded.
+
+        Access stays inside the point's customs territory when it has a terminal within reach: crossing a
+        border is the network's job (with its border crossings), not the first-mile truck's.
+        """
         ci = self.country_index.get(country, -1) if country else -1
-        domestic = self.vertex_country[self.road_vertex[idx]] == ci
-        if ci >= 0 and (domestic & (km <= ACCESS_MAX_KM)).any():
-            idx, km = idx[domestic], km[domestic]
+        home = self.union_index[ci] if ci >= 0 else -1
+
+        def domestic_first(idx, km, limit):
+            vc = self.vertex_country[self.road_vertex[idx]]
+            same = (vc >= 0) & (self.union_index[np.maximum(vc, 0)] == home)
+            if ci >= 0 and (same & (km <= limit)).any():
+                return idx[same], km[same]
+            return idx, km
+
+        # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
+        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3)
+        km = gc * self.circuity
+        idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
-        verts = self.road_vertex[idx]
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
-        verts, km = verts[keep], km[keep]
-        if node_id is not None:
-            own = self.net.vertex(node_id, "road")
-            if own >= 0:  # a place that is a network node starts at its own road vertex
-                others = verts != own
-                verts, km = np.append(verts[others], own), np.append(km[others], 0.0)
+        road_v, road_km = self.road_vertex[idx[keep]], km[keep]
+        # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
+        radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
+        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES)
+        has_gate = self.gate_vertex[idx] >= 0
+        idx, gc = idx[has_gate], gc[has_gate]
+        if len(idx):
+            idx2, gc2 = domestic_first(idx, gc, radius)
+            within = gc2 <= radius
+            idx, gc = (idx2[within], gc2[within]) if within.any() else (idx[:1], gc[:1])
+        # an inland point with no port within the radius still reaches the sea: by truck to its nearest port
+        sea_gates = self.gate_to_sea[idx] if len(idx) else np.zeros(0, bool)
+        if sea_fallback and not sea_gates.any():
+            closeness = self.sea_xyz @ unit_vectors([lat], [lon])[0]
+            j = self.sea_rows[int(np.argmax(closeness))]
+            idx = np.append(idx, j)
+            gc = np.append(gc, haversine_km(lat, lon, self.lat[j], self.lon[j]))
+        gate_v, gate_km = self.gate_vertex[idx], gc * self.circuity
+        own_gate = self.net.vertex(node_id, "gate") if node_id is not None else -1
+        if own_gate >= 0:
+            # a terminal ships from its own gate (a train to Duisburg runs to Duisburg); other gates serve
+            # only what it lacks: a port or ferry within the drayage radius
+            own_sea = self.gate_to_sea[self.terminal_row[node_id]]
+            keep = self.gate_to_sea[idx] & ~own_sea
+            gate_v, gate_km = gate_v[keep], gate_km[keep]
+        verts, km = np.concatenate([road_v, gate_v]), np.concatenate([road_km, gate_km])
+        if node_id is not None:  # a place that is a network node starts at its own vertices
+            for layer in ("road", "gate"):
+                own = self.net.vertex(node_id, layer)
+                if own >= 0:
+                    others = verts != own
+                    verts, km = np.append(verts[others], own), np.append(km[others], 0.0)
         return verts, km
 
 
 def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: list[tuple[float, float, str | None, str]],
-                access: Access) -> tuple[Graph, list[int]]:
-    """Active edges plus one new vertex per endpoint, joined by access edges in both directions."""
+                access: Access, gates: bool | None = None) -> tuple[Graph, list[int]]:
+    """Active edges plus one new vertex per endpoint, joined by access edges in both directions.
+
+    `gates`: True joins the endpoints to terminal gates only (intermodal trips), False to road vertices only
+    (all-road trips), None to both."""
     active = state.active & mask
     idx = np.flatnonzero(active)
     vertex_country = access.vertex_country
     srcs, dsts, hours, usd, co2, km, mode, kind, eid = ([net.src[idx]], [net.dst[idx]], [state.hours[idx]], [state.usd[idx]],
                                                          [state.co2_kg[idx]], [state.km[idx]], [net.mode[idx]],
                                                          [net.kind[idx]], [idx.astype(np.int64)])
+    border = [(state.border_hours if state.border_hours is not None else net.border_hours)[idx]]
     n = net.n_vertices
     new_vertices, countries = [], []
     k = 0
@@ -169,16 +280,22 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
         new_vertices.append(v)
         countries.append(access.country_index.get(country, -1))
         verts, dist, hrs, cost, emis = access.edges(lat, lon, node_id, country)
+        if gates is not None:
+            keep = access.is_gate(verts) == gates
+            verts, dist, hrs, cost, emis = verts[keep], dist[keep], hrs[keep], cost[keep], emis[keep]
+        bh = access.border_hours(verts, country)
         for direction in (0, 1):
             s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))
             srcs.append(s); dsts.append(d); hours.append(hrs); usd.append(cost); co2.append(emis); km.append(dist)
+            border.append(bh)
             mode.append(np.full(len(verts), ROAD, dtype=np.int8)); kind.append(np.full(len(verts), ACCESS, dtype=np.int8))
             eid.append(-(np.arange(k, k + len(verts)) + 1))
             k += len(verts)
     g = Graph(n=n + len(new_vertices), src=np.concatenate(srcs), dst=np.concatenate(dsts), hours=np.concatenate(hours),
               usd=np.concatenate(usd), co2_kg=np.concatenate(co2), km=np.concatenate(km), mode=np.concatenate(mode),
               kind=np.concatenate(kind), edge_id=np.concatenate(eid),
-              vertex_country=np.concatenate([vertex_country, np.array(countries, dtype=np.int32)]))
+              vertex_country=np.concatenate([vertex_country, np.array(countries, dtype=np.int32)]),
+              border_hours=np.concatenate(border))
     return g, new_vertices
 
 

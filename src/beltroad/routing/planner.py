@@ -6,12 +6,12 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, KIND_NAMES, LINK, MODES, PORT, PORT_SEA, RAIL,
-                                    ROAD, SEA, SEA_MODE, TRANSFER, FERRY_BOARD, Network)
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, MODES, PORT, PORT_SEA,
+                                    RAIL, ROAD, SEA, SEA_MODE, TRANSFER, TRANSSHIP, FERRY_BOARD, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, end_customs
-from beltroad.routing.result import Leg, PlanResult, Route
+from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
+from beltroad.routing.result import TIME_PARTS, Leg, PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
 MAIN_MODES = ("multimodal", "rail", "sea", "road")
@@ -42,11 +42,14 @@ class Constraints:
     avoid_passages: tuple[str, ...] = ()
     via: tuple[Place, ...] = ()
     max_transfers: int | None = None
+    max_drayage_km: float | None = None   # None: the sourced default (parameters: drayage.max_radius_km)
 
     def describe(self) -> list[str]:
         out = []
         if self.mode != "multimodal":
             out.append(f"--mode {self.mode}")
+        if self.max_drayage_km is not None:
+            out.append(f"--max-drayage-km {self.max_drayage_km:g}")
         out += [f"--avoid-country {c}" for c in self.avoid_countries]
         out += [f"--avoid-passage {p}" for p in self.avoid_passages]
         out += [f"--via {p.name}" for p in self.via]
@@ -57,7 +60,7 @@ class Constraints:
 
 def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[str] = (),
                           avoid_passages: Iterable[str] = (), via: Iterable[Place] = (),
-                          max_transfers: int | None = None) -> Constraints:
+                          max_transfers: int | None = None, max_drayage_km: float | None = None) -> Constraints:
     mode = (mode or "multimodal").lower()
     if mode not in MAIN_MODES:
         raise ValueError(f"mode '{mode}' is not one of {', '.join(MAIN_MODES)}")
@@ -73,17 +76,21 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
     passages = canonical_passages(avoid_passages, "--avoid-passage")
     if max_transfers is not None and max_transfers < 0:
         raise ValueError("--max-transfers must be 0 or more")
+    if max_drayage_km is not None and not (np.isfinite(max_drayage_km) and 0 < max_drayage_km <= 5000):
+        raise ValueError("--max-drayage-km must be a number of km above 0 and at most 5000")
     return Constraints(mode=mode, avoid_countries=tuple(dict.fromkeys(countries)),
-                       avoid_passages=tuple(dict.fromkeys(passages)), via=tuple(via), max_transfers=max_transfers)
+                       avoid_passages=tuple(dict.fromkeys(passages)), via=tuple(via), max_transfers=max_transfers,
+                       max_drayage_km=max_drayage_km)
 
 
-CARRIAGE_RADIUS_KM = 2000.0  # sea main haul: road pre-carriage to the coast may be long (inland China to a port)
-RAIL_CARRIAGE_RADIUS_KM = 500.0  # rail main haul: trucks only for drayage to and from the terminals
-DIRECT_RADIUS_KM = 500.0     # a second sea variant: port to port with local drayage only (all-water service)
+# Modelling choice (docs/model.md, "rail-sea chains"): with a sea main haul, trains and barges may carry the box
+# to or from a port within this distance (as the crow flies) of the origin or destination. It spans the longest
+# rail-sea feeders of the network (Chongqing/Chengdu -> Qinzhou, Xi'an -> Lianyungang, ~900-1,000 km apart).
+PRECARRIAGE_RADIUS_KM = 1500.0
 
 
 def near_ends(net: Network, ends: list[tuple[float, float]], radius_km: float) -> np.ndarray:
-    """Vertices within `radius_km` of any of the trip's ends (where pre- and on-carriage trucking may run)."""
+    """Vertices within `radius_km` (great circle) of any of the trip's ends."""
     from beltroad.geo import haversine_km
 
     near = np.zeros(net.n_vertices, dtype=bool)
@@ -92,30 +99,69 @@ def near_ends(net: Network, ends: list[tuple[float, float]], radius_km: float) -
     return near
 
 
-def constraint_mask(net: Network, c: Constraints, ends: list[tuple[float, float]] = (),
-                    radius_km: float = CARRIAGE_RADIUS_KM, near: np.ndarray | None = None) -> np.ndarray:
+def constraint_mask(net: Network, c: Constraints, near: np.ndarray | None = None) -> np.ndarray:
     """Edges allowed by the constraints (before scenario activity).
 
-    With a rail or sea main haul, trucking is allowed only as pre- and on-carriage: road links whose both
-    ends lie within CARRIAGE_RADIUS_KM of the origin or the destination.
+    Long-haul trucks run on the `road` layer only, which `multimodal`, `rail` and `sea` exclude: their first
+    and last miles are access links to terminal gates within the drayage limit, so no route trucks hundreds
+    of km between two intermodal legs. `sea` keeps rail, ferries and barges as pre- and on-carriage (the main
+    haul must still be at sea); `road` (all-road trips) keeps ro-ro ferries.
     """
     mask = np.ones(net.n_edges, dtype=bool)
-    if c.mode in ("rail", "sea") and (len(ends) or near is not None):
-        near = near_ends(net, ends, radius_km) if near is None else near
-        long_road = (net.mode == ROAD) & (net.kind == LINK) & ~(near[net.src] & near[net.dst])
+    long_road = (net.mode == ROAD) & (net.kind == LINK)
+    if c.mode == "multimodal":  # intermodal chains; all-road trips are the `road` search's
         mask &= ~long_road
-    if c.mode == "rail":
-        mask &= ~((net.mode == SEA_MODE) | (net.kind == PORT))
+    elif c.mode == "rail":
+        mask &= ~(long_road | (net.mode == SEA_MODE) | (net.kind == PORT))
     elif c.mode == "sea":
-        mask &= ~((net.mode == RAIL) | (net.mode == FERRY) | (net.kind == FERRY_BOARD) | (net.kind == TRANSFER))
+        # land and river pre- and on-carriage only near the trip's ends (none when the ends are not given)
+        land = (net.mode == RAIL) | (net.mode == INLAND) | (net.kind == TRANSFER) | (net.kind == GAUGE)
+        near_edge = near[net.src] & near[net.dst] if near is not None else np.zeros(net.n_edges, dtype=bool)
+        mask &= ~long_road & ~(land & ~near_edge)
     elif c.mode == "road":
-        mask &= ~((net.mode == RAIL) | (net.mode == SEA_MODE) | (net.kind == PORT) | (net.kind == TRANSFER))
+        gate = net.layers.index("gate")
+        touches_gate = (net.vertex_layer[net.src] == gate) | (net.vertex_layer[net.dst] == gate)
+        mask &= ~((net.mode == RAIL) | (net.mode == SEA_MODE) | (net.mode == INLAND) | (net.kind == PORT)
+                  | (net.kind == TRANSFER) | (net.kind == GAUGE) | touches_gate)
     if c.avoid_countries:
         bad = np.array([net.countries.index(x) for x in c.avoid_countries if x in net.countries], dtype=np.int16)
         mask &= ~(np.isin(net.country_from, bad) | np.isin(net.country_to, bad))
     for p in c.avoid_passages:
-        mask &= net.passage != PASSAGES.index(p)
+        mask &= (net.passage_bits >> PASSAGES.index(p)) & 1 == 0
     return mask
+
+
+@dataclass
+class AccessLinks:
+    """The access links of one stop: parallel arrays, one entry per terminal vertex it can reach."""
+
+    verts: np.ndarray
+    km: np.ndarray
+    hours: np.ndarray
+    usd: np.ndarray
+    co2: np.ndarray
+    border: np.ndarray          # border dwell within `hours` (an access road that crosses a border)
+    weight: np.ndarray          # objective weight of each link
+    gate: np.ndarray            # True: the link ends at an intermodal gate; False: at a road vertex
+
+    def subset(self, keep: np.ndarray | None) -> "AccessLinks":
+        if keep is None:
+            return self
+        return AccessLinks(*(getattr(self, f)[keep] for f in
+                             ("verts", "km", "hours", "usd", "co2", "border", "weight", "gate")))
+
+    def scaled(self, factor: float) -> "AccessLinks":
+        """The same links with their objective weight multiplied (to make trucking dearer in a retry)."""
+        return AccessLinks(self.verts, self.km, self.hours, self.usd, self.co2, self.border, self.weight * factor,
+                           self.gate)
+
+
+@dataclass
+class _Query:
+    """Per-query state (stops and their positions), so one Planner serves concurrent queries."""
+
+    stops: list[Place]
+    endpoint_pos: list[tuple[float, float]]
 
 
 @dataclass
@@ -127,6 +173,7 @@ class _Candidate:
     gen: int = 0
     graph: Graph | None = None          # the path's edges, kept to draw the route once it is selected
     geometry: bool = False              # legs already carry their coordinates
+    query: "_Query | None" = None
 
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
@@ -179,6 +226,7 @@ class Planner:
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
         self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
         self._bases: dict[str, BaseGraph] = {}
+        self.port_roles = net.port_roles
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -198,7 +246,7 @@ class Planner:
         routes = []
         for rank, cand in enumerate(_select(candidates, alternatives), start=1):
             drawn = cand.route if cand.geometry else self._evaluate(
-                cand.graph, list(range(len(cand.graph.src))), origin, destination, objective,
+                cand.graph, list(range(len(cand.graph.src))), origin, destination, objective, cand.query,
                 geometry=True).route  # geometry only for the routes shown
             drawn.rank = rank
             routes.append(self._scale(drawn, teu))
@@ -227,36 +275,37 @@ class Planner:
             self._bases[objective] = BaseGraph(self.net, self.state, objective)
         return self._bases[objective]
 
+    def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
+        """Access links of every stop, with their objective weights (avoided countries removed)."""
+        avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+        out = []
+        for p in stops:
+            verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
+                                                         sea_fallback=False)
+            border = self.access.border_hours(verts, p.country)
+            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else np.ones(len(verts), bool)
+            links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2), self.access.is_gate(verts))
+            out.append(links.subset(keep))
+        return out
+
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
-        variants = {"multimodal": [("multimodal", CARRIAGE_RADIUS_KM), ("rail", RAIL_CARRIAGE_RADIUS_KM),
-                                   ("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM), ("road", CARRIAGE_RADIUS_KM)],
-                    "sea": [("sea", CARRIAGE_RADIUS_KM), ("sea", DIRECT_RADIUS_KM)]}.get(
-            c.mode, [(c.mode, RAIL_CARRIAGE_RADIUS_KM if c.mode == "rail" else CARRIAGE_RADIUS_KM)])
+        modes = {"multimodal": ["multimodal", "rail", "sea", "road"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        self._stops = stops
-        self._endpoint_pos = [(p.lon, p.lat) for p in stops]
+        query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
         base = self._base(objective)
-        # access links of every stop: (vertices, km, hours, USD, kg, objective weight)
-        acc = []
-        for p in stops:
-            verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country)
-            acc.append((verts, km, hrs, usd, co2, base.weights(hrs, usd, co2)))
-        avoided = {self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index}
-        if avoided:  # an access link may not end in an avoided country
-            acc = [tuple(arr[~np.isin(self.access.vertex_country[a[0]], list(avoided))] for arr in a) for a in acc]
-        ends = [(origin.lat, origin.lon), (destination.lat, destination.lon)]
-        long_drayage = True
-        near_by_radius: dict[float, np.ndarray] = {}
-        for vi, (mode, radius) in enumerate(variants):
+        all_access = self._access(stops, c, base)
+        for vi, mode in enumerate(modes):
             if n == 1 and found:
                 break  # one answer: a wider search already found the best one
-            if mode == "sea" and radius == DIRECT_RADIUS_KM and not long_drayage:
-                continue  # the sea route found already is port to port: the all-water search adds nothing
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            if mode in ("rail", "sea") and radius not in near_by_radius:
-                near_by_radius[radius] = near_ends(self.net, ends, radius)
-            allowed = constraint_mask(self.net, cm, ends, radius, near=near_by_radius.get(radius))[base.edge]
+            near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
+                             PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
+            allowed = constraint_mask(self.net, cm, near)[base.edge]
+            # all-road trips start on the road layer; intermodal main hauls at a terminal gate
+            acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
+            if any(len(a.verts) == 0 for a in acc):
+                continue
             penalty = np.ones(len(base.data))
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
@@ -265,23 +314,20 @@ class Planner:
                 segments = []
                 for i in range(len(stops) - 1):
                     o, d = acc[i], acc[i + 1]
-                    seg = base.path(data, o[0], o[5], d[0], d[5])
+                    seg = base.path(data, o.verts, o.weight, d.verts, d.weight)
                     if seg is None:
                         segments = None
                         break
                     segments.append((i, seg))
                 if segments is None:
                     break
-                g, used = self._path_graph(base, acc, segments)
-                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, geometry=n == 1)
-                if mode == "sea" and radius == CARRIAGE_RADIUS_KM:
-                    long_drayage = any(leg.mode == "road" and leg.distance_km > DIRECT_RADIUS_KM
-                                       for leg in cand.route.legs)
+                g, used = self._path_graph(base, acc, segments, query)
+                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, query,
+                                      geometry=n == 1)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea") and retries < 2:
-                    # a short trip where trucking inside the drayage radius wins: make trucks dearer, retry
-                    road_links = (self.net.mode[base.edge] == ROAD) & (self.net.kind[base.edge] == LINK)
-                    penalty[road_links] *= ROAD_RETRY_FACTOR
+                    # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
+                    acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
                     retries += 1
                     continue
                 done += 1
@@ -298,34 +344,43 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
-    def _path_graph(self, base: BaseGraph, acc: list, segments: list) -> tuple[Graph, np.ndarray]:
+    def _path_graph(self, base: BaseGraph, acc: list[AccessLinks], segments: list, query: _Query
+                    ) -> tuple[Graph, np.ndarray]:
         """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
         net, st = self.net, self.state
         nv = net.n_vertices
-        cols: dict[str, list] = {k: [] for k in ("src", "dst", "hours", "usd", "co2", "km", "mode", "kind", "eid")}
+        names = ("src", "dst", "hours", "usd", "co2", "km", "mode", "kind", "eid", "move", "rest", "border", "wait")
+        cols: dict[str, list] = {k: [] for k in names}
         used_all = []
         k = 0
         for i, (positions, a, b) in segments:
             o, d = acc[i], acc[i + 1]
             e = base.edge[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
             used_all.append(np.array(positions, dtype=np.int64))
-            src = np.concatenate([[nv + i], net.src[e], [d[0][b]]])
-            dst = np.concatenate([[o[0][a]], net.dst[e], [nv + i + 1]])
-            cols["src"].append(src); cols["dst"].append(dst)
-            for name, arr_o, arr_n, arr_d in (("hours", o[2][a], st.hours[e], d[2][b]), ("usd", o[3][a], st.usd[e], d[3][b]),
-                                              ("co2", o[4][a], st.co2_kg[e], d[4][b]), ("km", o[1][a], st.km[e], d[1][b])):
+            cols["src"].append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
+            cols["dst"].append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
+            o_move, d_move = o.hours[a] - o.border[a], d.hours[b] - d.border[b]
+            o_rest = o_move - o.km[a] / self.access.speed
+            d_rest = d_move - d.km[b] / self.access.speed
+            for name, arr_o, arr_n, arr_d in (
+                    ("hours", o.hours[a], st.hours[e], d.hours[b]), ("usd", o.usd[a], st.usd[e], d.usd[b]),
+                    ("co2", o.co2[a], st.co2_kg[e], d.co2[b]), ("km", o.km[a], st.km[e], d.km[b]),
+                    ("move", o_move, st.move_hours[e], d_move), ("rest", o_rest, np.zeros(len(e)), d_rest),
+                    ("border", o.border[a], st.border_hours[e], d.border[b]),
+                    ("wait", 0.0, st.wait_hours[e], 0.0)):
                 cols[name].append(np.concatenate([[arr_o], arr_n, [arr_d]]))
             cols["mode"].append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
             cols["kind"].append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
             cols["eid"].append(np.concatenate([[-(k + 1)], e, [-(k + 2)]]))
             k += 2
         vc = np.concatenate([self.access.vertex_country,
-                             np.array([self.access.country_index.get(p.country, -1) for p in self._stops], dtype=np.int32)])
-        g = Graph(n=nv + len(self._stops), src=np.concatenate(cols["src"]).astype(np.int64),
-                  dst=np.concatenate(cols["dst"]).astype(np.int64), hours=np.concatenate(cols["hours"]),
-                  usd=np.concatenate(cols["usd"]), co2_kg=np.concatenate(cols["co2"]), km=np.concatenate(cols["km"]),
-                  mode=np.concatenate(cols["mode"]).astype(np.int8), kind=np.concatenate(cols["kind"]).astype(np.int8),
-                  edge_id=np.concatenate(cols["eid"]).astype(np.int64), vertex_country=vc)
+                             np.array([self.access.country_index.get(p.country, -1) for p in query.stops], dtype=np.int32)])
+        cat = {name: np.concatenate(cols[name]) for name in names}
+        g = Graph(n=nv + len(query.stops), src=cat["src"].astype(np.int64), dst=cat["dst"].astype(np.int64),
+                  hours=cat["hours"], usd=cat["usd"], co2_kg=cat["co2"], km=cat["km"],
+                  mode=cat["mode"].astype(np.int8), kind=cat["kind"].astype(np.int8), edge_id=cat["eid"].astype(np.int64),
+                  vertex_country=vc, move_hours=cat["move"], rest_hours=cat["rest"], border_hours=cat["border"],
+                  wait_hours=cat["wait"])
         return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -346,7 +401,7 @@ class Planner:
 
     # ------------------------------------------------------------------------------------------
     def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str,
-                  geometry: bool = False) -> _Candidate:
+                  query: _Query, geometry: bool = False) -> _Candidate:
         net = self.net
         edges = np.array(path, dtype=np.int64)
         eid = g.edge_id[edges]
@@ -357,13 +412,16 @@ class Planner:
         borders, gauges, corridors = [], [], []
         transfers = 0
         mode_km: dict[str, float] = {}
+        border_events: list[tuple[str, float]] = []   # (kind, dwell hours) in path order: where customs can clear
+        fallback_ports: list[str] = []
+        road_drive: dict[int, float] = {}               # id(leg) -> driving hours of a road leg
 
         def vcountry(v: int) -> str:
             return net.countries[g.vertex_country[v]] if g.vertex_country[v] >= 0 else ""
 
         def vname(v: int) -> str:
             if v >= net.n_vertices:
-                return self._stops[v - net.n_vertices].name
+                return query.stops[v - net.n_vertices].name
             return str(self.vertex_names[v])
 
         for e, ne in zip(edges, eid):
@@ -371,29 +429,42 @@ class Planner:
             mode = MODES[int(g.mode[e])]
             kind = int(g.kind[e])
             hours, usd, co2, km = float(g.hours[e]), float(g.usd[e]), float(g.co2_kg[e]), float(g.km[e])
-            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne)] if geometry else []
-            if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE):
+            move, border, wait = float(g.move_hours[e]), float(g.border_hours[e]), float(g.wait_hours[e])
+            parts = {"moving": move, "handling": max(hours - move - border - wait, 0.0), "border": border,
+                     "customs": 0.0, "waiting": wait}
+            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne, query)] if geometry else []
+            if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP):
                 if kind != GAUGE:
                     transfers += 1
+                if kind == PORT:
+                    border_events.append(("port", parts["handling"]))
                 label = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
-                         FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change"}[kind]
+                         FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
+                         TRANSSHIP: "transshipment (change of ship)"}[kind]
+                if kind == PORT:
+                    pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
+                    basis = net.port_dwell_basis.get(pid, "register")
+                    if basis != "register":
+                        label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
+                        fallback_ports.append(vname(s))
                 if kind == GAUGE:
                     la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
                     label = f"gauge change {la[4:]}->{lb[4:]} mm"
                     gauges.append({"place": vname(s), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
                                    "hours": round(hours, 1), "cost_usd": round(usd, 1)})
-                legs.append(Leg("handling", vname(s), vname(d), 0.0, hours, usd, co2, label))
+                legs.append(Leg("handling", vname(s), vname(d), 0.0, hours, usd, co2, label, hours_by_part=parts))
                 cur = None
                 continue
+            if (ne >= 0 and kind == LINK and net.border[ne]) or (kind == ACCESS and border > 0):
+                border_events.append(("border", border))  # as customs_event_dwell (skims) counts them
             if ne >= 0:
                 if net.border[ne]:
                     cf, ct = net.countries[net.country_from[ne]], net.countries[net.country_to[ne]]
                     borders.append({"from_country": cf, "to_country": ct, "at": f"{vname(s)} - {vname(d)}",
-                                    "mode": mode, "dwell_hours": round(float(net.dwell_hours[ne]), 1),
+                                    "mode": mode, "dwell_hours": round(border, 1),
                                     "fee_usd": round(float(net.fee_usd[ne]), 1)})
-                if net.passage[ne] >= 0:
-                    name = PASSAGES[int(net.passage[ne])]
-                    if name not in passages:
+                for i, name in enumerate(PASSAGES):
+                    if (int(net.passage_bits[ne]) >> i) & 1 and name not in passages:
                         passages.append(name)
                 if net.link[ne] >= 0:
                     for corr in str(self.link_corridor[net.link[ne]]).split(";"):
@@ -408,6 +479,7 @@ class Planner:
             if kind == ACCESS:
                 leg_mode = "road"
             mode_km[leg_mode] = mode_km.get(leg_mode, 0.0) + (0.0 if kind == ACCESS else km)
+            drive = move - float(g.rest_hours[e]) if leg_mode == "road" else 0.0
             if cur is not None and cur.mode == leg_mode:
                 cur.to_place = vname(d) if vname(d) != "sea" else cur.to_place
                 cur.to_country = vcountry(d) or cur.to_country
@@ -415,17 +487,43 @@ class Planner:
                 cur.transit_hours += hours
                 cur.cost_usd += usd
                 cur.co2_kg += co2
+                for k, v in parts.items():
+                    cur.hours_by_part[k] += v
                 cur.coordinates += coords[1:] if cur.coordinates and coords and cur.coordinates[-1] == coords[0] else coords
             else:
-                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, coordinates=coords, to_country=vcountry(d))
+                detail = ""
+                if kind == SEA and ne >= 0 and net.service[ne]:
+                    detail = f"liner service {net.service[ne]}: {self._port_role(s)} -> {self._port_role(d)}"
+                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, detail=detail, coordinates=coords,
+                          to_country=vcountry(d), hours_by_part=parts)
                 legs.append(cur)
+            if leg_mode == "road":
+                road_drive[id(cur)] = road_drive.get(id(cur), 0.0) + drive
+        # A truck rests only after a full driving day: each road leg's rest follows the daily limit (road edges
+        # carry driving hours only; the search compares driving time).
+        for leg in legs:
+            if id(leg) in road_drive:
+                drive = road_drive[id(leg)]
+                exact = float(self.access.drive_elapsed_hours(drive)) - drive
+                old_rest = leg.hours_by_part["moving"] - drive
+                leg.transit_hours += exact - old_rest
+                leg.hours_by_part["moving"] = drive + exact
         if countries[-1] != destination.country and destination.country:
             countries.append(destination.country)
-        # customs at both ends of an international shipment (Doing Business border compliance)
-        ch, cu = end_customs(net, np.array([origin.country]), np.array([destination.country]))
-        if ch[0] or cu[0]:
-            legs.append(Leg("handling", origin.name, destination.name, 0.0, float(ch[0]), float(cu[0]), 0.0,
-                            "export and import customs (Doing Business border compliance)"))
+        # Customs clear once: export at the origin, import at the destination (Doing Business border
+        # compliance), while the container already waits at the first border or port of the trip (or the last):
+        # only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs").
+        ch, cu = end_customs_parts(net, origin.country, destination.country)
+        exp_h, imp_h = ch
+        if exp_h or imp_h or cu:
+            dwell = [h for _, h in border_events]
+            extra = float(customs_beyond_dwell(np.array([exp_h]), np.array([imp_h]), np.array([len(dwell)]),
+                                               np.array([dwell[0] if dwell else 0.0]),
+                                               np.array([dwell[-1] if dwell else 0.0]))[0])
+            legs.append(Leg("handling", origin.name, destination.name, 0.0, extra, cu, 0.0,
+                            "export and import customs (Doing Business border compliance, beyond the border or port "
+                            "dwell it overlaps)", hours_by_part={"moving": 0.0, "handling": 0.0, "border": 0.0,
+                                                                 "customs": extra, "waiting": 0.0}))
         total_h = float(sum(leg.transit_hours for leg in legs))
         total_usd = float(sum(leg.cost_usd for leg in legs))
         total_co2 = float(sum(leg.co2_kg for leg in legs))
@@ -438,26 +536,40 @@ class Planner:
         summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
             f" ({', '.join(passages)})" if passages else "")
         legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
+        breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
+        # terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs
+        t2t = total_h - breakdown["customs"]
+        movement = [leg for leg in legs if leg.mode != "handling"]
+        if main_mode != "road" and movement:
+            for leg in {id(movement[0]): movement[0], id(movement[-1]): movement[-1]}.values():
+                if leg.mode == "road":
+                    t2t -= leg.transit_hours
         route = Route(rank=0, summary=summary, modes=modes, main_mode=main_mode, distance_km=total_km,
                       transit_days=total_h / 24.0, cost_usd=total_usd, co2_kg=total_co2, countries=countries,
                       passages=passages, border_crossings=borders, gauge_changes=gauges, transfers=transfers,
-                      corridors=corridors, legs=legs)
+                      corridors=corridors, legs=legs, time_breakdown_hours=breakdown,
+                      terminal_to_terminal_days=t2t / 24.0)
         value = {"time": total_h, "cost": total_usd, "co2": total_co2,
                  "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
                  + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
         route.objective_value = value
         signature = (main_mode, tuple(countries), tuple(passages))
         return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value,
-                          graph=g, geometry=geometry)
+                          graph=g, geometry=geometry, query=query)
 
-    def _edge_coords(self, g: Graph, e: int, ne: int) -> list[tuple[float, float]]:
+    def _port_role(self, v: int) -> str:
+        """'hub Singapore', 'gateway Rotterdam', ... for a port vertex (from the register)."""
+        pid = self.place_ids[self.net.vertex_place[v]] if self.net.vertex_place[v] >= 0 else ""
+        return f"{self.port_roles.get(pid, 'port')} {self.place_names[self.net.vertex_place[v]]}" if pid else "sea"
+
+    def _edge_coords(self, g: Graph, e: int, ne: int, query: _Query) -> list[tuple[float, float]]:
         net = self.net
         s, d = int(g.src[e]), int(g.dst[e])
 
         def pos(v: int) -> tuple[float, float]:
             if v < net.n_vertices:
                 return float(net.vertex_lon[v]), float(net.vertex_lat[v])
-            return self._endpoint_pos[v - net.n_vertices]
+            return query.endpoint_pos[v - net.n_vertices]
 
         if ne >= 0 and net.edge_geom[ne] >= 0:
             gi = int(net.edge_geom[ne])

@@ -8,6 +8,15 @@ import pandas as pd
 
 from beltroad.places import Place
 
+# What a route's hours are spent on. moving: driving, sailing, train running (incl. truck drivers' daily rest);
+# handling: terminal lifts, port dwell, gauge changes; border: dwell at border crossings; customs: export and
+# import clearance beyond the border or port dwell it overlaps; waiting: for a train or ferry departure.
+TIME_PARTS = ("moving", "handling", "border", "customs", "waiting")
+
+
+def _zero_parts() -> dict[str, float]:
+    return {k: 0.0 for k in TIME_PARTS}
+
 
 @dataclass
 class Leg:
@@ -21,11 +30,13 @@ class Leg:
     detail: str = ""               # e.g. "gauge change 1435->1520", "port dwell", corridor names
     coordinates: list[list[float]] = field(default_factory=list)
     to_country: str = ""           # ISO3 where the leg ends (internal: shapes the corridor signature)
+    hours_by_part: dict[str, float] = field(default_factory=_zero_parts)   # TIME_PARTS -> hours
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
         d = {"mode": self.mode, "from": self.from_place, "to": self.to_place,
              "distance_km": round(self.distance_km, 1), "transit_hours": round(self.transit_hours, 2),
-             "cost_usd": round(self.cost_usd, 2), "co2_kg": round(self.co2_kg, 2), "detail": self.detail}
+             "cost_usd": round(self.cost_usd, 2), "co2_kg": round(self.co2_kg, 2), "detail": self.detail,
+             "hours_by_part": {k: round(self.hours_by_part.get(k, 0.0), 2) for k in TIME_PARTS}}
         if geometry:
             d["coordinates"] = self.coordinates
         return d
@@ -49,12 +60,21 @@ class Route:
     corridors: list[str]
     legs: list[Leg]
     objective_value: float = 0.0
+    time_breakdown_hours: dict[str, float] = field(default_factory=_zero_parts)  # TIME_PARTS -> hours
+    terminal_to_terminal_days: float = 0.0   # without first/last-mile trucks of an intermodal trip and customs
+
+    @property
+    def door_to_door_days(self) -> float:
+        return self.transit_days
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
         d = {k: v for k, v in asdict(self).items() if k not in ("legs", "objective_value")}
         for k in ("distance_km", "cost_usd", "co2_kg"):
             d[k] = round(d[k], 1)
         d["transit_days"] = round(self.transit_days, 2)
+        d["door_to_door_days"] = round(self.transit_days, 2)
+        d["terminal_to_terminal_days"] = round(self.terminal_to_terminal_days, 2)
+        d["time_breakdown_hours"] = {k: round(self.time_breakdown_hours.get(k, 0.0), 2) for k in TIME_PARTS}
         d["legs"] = [leg.to_dict(geometry) for leg in self.legs]
         return d
 
@@ -81,7 +101,9 @@ class PlanResult:
     def to_frame(self) -> pd.DataFrame:
         """One row per route with its totals."""
         rows = [{"rank": r.rank, "summary": r.summary, "main_mode": r.main_mode, "distance_km": r.distance_km,
-                 "transit_days": r.transit_days, "cost_usd": r.cost_usd, "co2_kg": r.co2_kg,
+                 "transit_days": r.transit_days, "terminal_to_terminal_days": r.terminal_to_terminal_days,
+                 **{f"{k}_hours": r.time_breakdown_hours.get(k, 0.0) for k in TIME_PARTS},
+                 "cost_usd": r.cost_usd, "co2_kg": r.co2_kg,
                  "countries": "-".join(r.countries), "passages": ",".join(r.passages),
                  "border_crossings": len(r.border_crossings), "gauge_changes": len(r.gauge_changes),
                  "transfers": r.transfers} for r in self.routes]

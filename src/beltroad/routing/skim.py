@@ -14,7 +14,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.network.build import ACCESS, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
-from beltroad.routing.engine import EPS, Access, EdgeState, build_graph, end_customs, weights_of
+from beltroad.routing.engine import (EPS, Access, EdgeState, build_graph, customs_beyond_dwell, customs_event_dwell,
+                                     end_customs, end_customs_parts, weights_of)
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
@@ -89,6 +90,60 @@ if njit is not None:
                     done[v] = True
 
 
+if njit is not None:
+    @njit(cache=True, parallel=True)
+    def _event_kernel(pred, order, indptr, indices, edge_at, ev, first, last):  # pragma: no cover - compiled
+        """first/last[r, v]: dwell of the first and last customs event (ev >= 0) on the tree path source(r) -> v.
+
+        `order[r]` lists vertices by distance from the source, so a parent is always done before its child."""
+        n_rows, n_cols = pred.shape
+        for r in prange(n_rows):
+            for t in range(n_cols):
+                v = order[r, t]
+                p = pred[r, v]
+                if p < 0:
+                    continue
+                e = -1
+                for q in range(indptr[p], indptr[p + 1]):
+                    if indices[q] == v:
+                        e = edge_at[q]
+                        break
+                f, lst = first[r, p], last[r, p]
+                if ev[e] >= 0:
+                    lst = ev[e]
+                    if f < 0:
+                        f = ev[e]
+                first[r, v] = f
+                last[r, v] = lst
+
+
+def _first_last_events(dist, pred, mat, edge_at, ev) -> tuple[np.ndarray, np.ndarray]:
+    """Dwell of the first and the last customs event on every tree path (-1: none)."""
+    order = np.argsort(dist, axis=1).astype(np.int64)
+    first = np.full(pred.shape, -1.0)
+    last = np.full(pred.shape, -1.0)
+    if njit is not None:
+        _event_kernel(pred.astype(np.int64), order, mat.indptr.astype(np.int64), mat.indices.astype(np.int64),
+                      edge_at, ev, first, last)
+        return first, last
+    lookup = {}  # numpy fallback: a plain walk in distance order (slow, only without numba)
+    for p in range(mat.shape[0]):
+        for q in range(mat.indptr[p], mat.indptr[p + 1]):
+            lookup[(p, int(mat.indices[q]))] = int(edge_at[q])
+    for r in range(pred.shape[0]):
+        for v in order[r]:
+            p = pred[r, v]
+            if p < 0:
+                continue
+            e = lookup[(int(p), int(v))]
+            f, lst = first[r, p], last[r, p]
+            if ev[e] >= 0:
+                lst = ev[e]
+                f = ev[e] if f < 0 else f
+            first[r, v], last[r, v] = f, lst
+    return first, last
+
+
 def _tree_sums(pred, mat, best_sorted_by_csr, attrs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     names = list(attrs)
     stacked = np.ascontiguousarray(np.stack([attrs[k] for k in names], axis=1))
@@ -107,16 +162,21 @@ def _pairwise_customs(net: Network, countries: np.ndarray, oi: np.ndarray, di: n
     return h[inv[oi], inv[di]], u[inv[oi], inv[di]]
 
 
-def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
-         access: Access | None = None, progress: Callable[[int, int], None] | None = None,
-         mask: np.ndarray | None = None) -> pd.DataFrame:
-    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
+def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray) -> np.ndarray:
+    """The export share of the end customs of every pair: origin export hours for international pairs."""
+    h, _ = _pairwise_customs(net, countries, oi, di)
+    exp_h = np.array([end_customs_parts(net, c, "")[0][0] if c else 0.0 for c in countries.astype(str)])
+    return np.where(h > 0, exp_h[oi], 0.0)
 
-    `mask` restricts the network edges (e.g. one main-haul mode for the fixed-mode bound).
-    """
-    access = access or Access(net)
+
+def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool
+                ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Attribute sums along the best paths between all places, for all-road trips (gates=False) or for
+    intermodal trips that start and end at terminal gates (gates=True)."""
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
-    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access)
+    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access,
+                         gates=gates)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
     best, keys = _best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
@@ -134,11 +194,15 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         "road_km": np.where((mode == ROAD) & ~is_access, g.km[best], 0.0),
         "ferry_km": np.where(mode == FERRY, g.km[best], 0.0),
     }
+    ev = customs_event_dwell(net, g, best)  # where export/import clearance can overlap dwell
+    attrs["n_events"] = (ev >= 0).astype(float)
+    eid = np.maximum(g.edge_id[best], 0)  # long-haul driving hours (border dwell excluded): rest added after
+    attrs["drive_h"] = np.where((mode == ROAD) & ~is_access & (g.edge_id[best] >= 0), state.move_hours[eid], 0.0)
     sorter = np.argsort(keys)
     sorted_keys = keys[sorter]
     targets = np.array(new)
     n_src = len(new)
-    out = {k: np.full((n_src, n_src), np.nan) for k in attrs}
+    out = {k: np.full((n_src, n_src), np.nan) for k in list(attrs) + ["first_event", "last_event"]}
     reach = np.zeros((n_src, n_src), dtype=bool)
     for start in range(0, n_src, CHUNK):
         srcs = targets[start:start + CHUNK]
@@ -150,23 +214,68 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         d_t = dist[:, targets]
         ok_t = np.isfinite(d_t)
         reach[start:start + len(srcs)] = ok_t
-        for k in attrs:
+        acc["first_event"], acc["last_event"] = _first_last_events(dist, pred, mat, edge_at, ev)
+        for k in out:
             block = acc[k][:, targets]
             block[~ok_t] = np.nan
             out[k][start:start + len(srcs)] = block
         if progress:
             progress(min(start + CHUNK, n_src), n_src)
+    return out, reach
+
+
+def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
+         access: Access | None = None, progress: Callable[[int, int], None] | None = None,
+         mask: np.ndarray | None = None) -> pd.DataFrame:
+    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
+
+    As the planner does, all-road trips and intermodal trips (from gate to gate) are searched apart and the
+    better one, customs included, is kept. `mask` restricts the network edges (e.g. one main-haul mode for the
+    fixed-mode bound).
+    """
+    access = access or Access(net)
+    n_src = len(places)
+    o_country = np.array([p.country for p in places])
     oi, di = np.where(~np.eye(n_src, dtype=bool))
+    customs_all, customs_usd = _pairwise_customs(net, o_country, oi, di)
+    export_all = _pairwise_export_hours(net, o_country, oi, di)
+    best_out, best_reach, best_value = None, None, None
+    for i, gates in enumerate((False, True)):
+        cb = (lambda done, total, i=i: progress(i * total + done, 2 * total)) if progress else None
+        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates)
+        customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(out["n_events"][oi, di]),
+                                       np.nan_to_num(out["first_event"][oi, di]),
+                                       np.nan_to_num(out["last_event"][oi, di]))
+        # a truck rests only after a full driving day: the rest of the trip's long-haul road leg, added here
+        rest = access.drive_elapsed_hours(np.nan_to_num(out["drive_h"])) - np.nan_to_num(out["drive_h"])
+        out["hours"] = out["hours"] + rest
+        hours = out["hours"][oi, di] + customs
+        usd = out["usd"][oi, di] + customs_usd
+        co2 = out["co2"][oi, di]
+        value = {"time": hours, "cost": usd, "co2": co2,
+                 "generalized": usd + hours / 24.0 * state.value_of_time_usd_per_day
+                 + co2 / 1000.0 * state.carbon_price_usd_per_t}[objective]
+        value = np.where(reach[oi, di], value, np.inf)
+        out["customs_h"] = np.full((n_src, n_src), np.nan)
+        out["customs_h"][oi, di] = customs
+        if best_out is None:
+            best_out, best_reach, best_value = out, reach, value
+            continue
+        better = value < best_value
+        bi, bj = oi[better], di[better]
+        for k in best_out:
+            best_out[k][bi, bj] = out[k][bi, bj]
+        best_reach = best_reach | reach
+        best_value = np.minimum(best_value, value)
+    out, reach = best_out, best_reach
+    customs_h = out["customs_h"][oi, di]
     mode_km = np.stack([out["rail_km"][oi, di], out["road_km"][oi, di], out["sea_km"][oi, di],
                         out["ferry_km"][oi, di]], axis=1)
     reachable = reach[oi, di]
     main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
     main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
-    o_country = np.array([p.country for p in places])
     countries = pd.Index(sorted(set(o_country)))
     c_codes = countries.get_indexer(o_country)
-    # export/import customs of international pairs (Doing Business border compliance)
-    customs_h, customs_usd = _pairwise_customs(net, o_country, oi, di)
     labels = pd.Index([p.name for p in places])
     if labels.has_duplicates:  # categories must be unique: same-named cities get their country
         labels = pd.Index([f"{p.name} ({p.country})" if dup else p.name

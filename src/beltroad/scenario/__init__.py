@@ -249,9 +249,13 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
     fee = net.fee_usd.copy()
     move_h = net.move_hours.copy()
     move_usd = net.move_usd.copy()
+    border_h = net.border_hours.copy()
+    wait_h = net.wait_hours.copy()
     border_edge = net.border & np.isin(net.kind, BORDER_KINDS)
     for key, f in o.border_time_factor.items():
-        dwell[_border_selector(net, key, border_edge, edge_link_id)] *= f
+        sel = _border_selector(net, key, border_edge, edge_link_id)
+        dwell[sel] -= border_h[sel] * (1.0 - f)
+        border_h[sel] *= f
     for key, f in o.border_fee_factor.items():
         fee[_border_selector(net, key, border_edge, edge_link_id)] *= f
     corridor = np.where(net.link >= 0, links["corridor"].to_numpy()[np.maximum(net.link, 0)], "")
@@ -266,8 +270,10 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
         base_wait = float(net.params["ferry"]["caspian"]["wait_hours"]["value"])
         loading = board & (net.dwell_hours > base_wait * 0.5)  # the boarding direction carries the wait
         dwell[loading] = net.dwell_hours[loading] - base_wait + o.ferry_wait_hours
+        wait_h[loading] = net.wait_hours[loading] - base_wait + o.ferry_wait_hours
     state.active = active
     state.hours = move_h + dwell
+    state.move_hours, state.border_hours, state.wait_hours = move_h, border_h, wait_h
     state.usd = move_usd + fee
     state.label = sc.name
     if o.value_of_time_usd_per_teu_day is not None:

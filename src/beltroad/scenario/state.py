@@ -23,6 +23,10 @@ class EdgeState:
     value_of_time_usd_per_day: float
     carbon_price_usd_per_t: float
     label: str = "baseline"
+    # parts of `hours` for the time breakdown of a route (handling = hours - move - border - wait)
+    move_hours: np.ndarray | None = None
+    border_hours: np.ndarray | None = None
+    wait_hours: np.ndarray | None = None
 
     def weights(self, objective: str) -> np.ndarray:
         if objective == "time":
@@ -52,9 +56,11 @@ def baseline_state(net: Network, year: int = 2026, closed_passages: tuple[str, .
     status_ok = (net.status == 0) | (~np.isnan(net.opened) & (net.opened <= year))
     active = opened_ok & not_superseded & status_ok
     for p in closed_passages:
-        active &= net.passage != PASSAGES.index(p)
+        active &= (net.passage_bits >> PASSAGES.index(p)) & 1 == 0
     return EdgeState(active=active, hours=net.hours.copy(), usd=net.usd.copy(), co2_kg=net.co2_kg.copy(),
                      km=net.km.copy(), value_of_time_usd_per_day=value_of_time_usd_per_day(net.params),
-                     carbon_price_usd_per_t=float(net.params["carbon_price_usd_per_t"]["value"]))
+                     carbon_price_usd_per_t=float(net.params["carbon_price_usd_per_t"]["value"]),
+                     move_hours=net.move_hours.copy(), border_hours=net.border_hours.copy(),
+                     wait_hours=net.wait_hours.copy())
 
 
