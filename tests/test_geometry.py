@@ -214,3 +214,51 @@ def test_data_check_rejects_a_measured_length_without_an_accepted_measurement(da
     hits = [i for i in issues if i.row_id == "kassel__wurzburg_road" and "no accepted measurement" in i.message]
     assert len(hits) == 1 and hits[0].rule == "length" and hits[0].file == "roads_added.csv"
     assert hits[0].severity == "error"
+
+
+# ------------------------------------------------------------------------------------------ the tool itself
+def _tool():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "measure_links.py"
+    spec = importlib.util.spec_from_file_location("measure_links", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _toy_graph():
+    """A line of 11 vertices along the equator (lon 0..1, ~11 km apart) and a 2-vertex island near its
+    east end, closer to the place 'b' than the line is: snapping must not strand 'b' on the island."""
+    from scipy.sparse import csr_matrix
+
+    lat = np.r_[np.zeros(11), [0.03, 0.031]]
+    lon = np.r_[np.linspace(0.0, 1.0, 11), [1.0, 1.0]]
+    rows, cols = list(range(10)) + [11], list(range(1, 11)) + [12]
+    km = haversine_km(lat[rows], lon[rows], lat[cols], lon[cols])
+    mat = csr_matrix((np.r_[km, km], (rows + cols, cols + rows)), shape=(13, 13))
+    return np.column_stack([lat, lon]), mat
+
+
+def test_tool_measures_along_the_graph_and_skips_islands():
+    tool = _tool()
+    ends = pd.DataFrame({"id": ["a", "b", "far"], "lat": [0.01, 0.029, 0.6], "lon": [0.0, 1.0, 0.5]})
+    tasks = pd.DataFrame({"key": ["a__b", "a__far"], "from": ["a", "a"], "to": ["b", "far"]})
+    res, lines = tool.measure("road", ends, tasks, graph=_toy_graph())
+    res = res.set_index("key")
+    ab = res.loc["a__b"]
+    # a -> first vertex (1.1 km), 10 edges of ~11.1 km, last vertex -> b (3.2 km); not the island
+    assert ab["status"] == "ok"
+    assert ab["osm_km"] == pytest.approx(1.11 + 111.2 + 3.22, abs=0.5)
+    assert ab["snap_to_km"] == pytest.approx(3.22, abs=0.05)
+    assert np.allclose(lines["a__b"][0], [0.0, 0.01]) and np.allclose(lines["a__b"][-1], [1.0, 0.029])
+    gc = float(haversine_km(0.01, 0.0, 0.029, 1.0))
+    assert tool.classify(ab.to_dict() | {"gc_km": gc}, max(ab["snap_from_km"], ab["snap_to_km"]))["status"] == "ok"
+    far = res.loc["a__far"].to_dict()
+    assert tool.classify(far, max(far["snap_from_km"], far["snap_to_km"]))["status"] == "snap_too_far"
+    # a detour beyond 2.5x the great circle (+10 km) and a path under it are rejected
+    detour = {"status": "ok", "mode": "rail", "osm_km": 2.5 * 100 + 11, "gc_km": 100.0, "notes": ""}
+    assert tool.classify(detour, 1.0)["status"] == "too_long"
+    short = {"status": "ok", "mode": "rail", "osm_km": 98.0, "gc_km": 100.0, "notes": ""}
+    assert tool.classify(short, 1.0)["status"] == "too_short"

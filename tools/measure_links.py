@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from beltroad.data.loader import DATA_DIR, load_dataset
-from beltroad.geo import EARTH_RADIUS_KM, chord_to_km, haversine_km, unit_vectors
+from beltroad.geo import chord_to_km, haversine_km, unit_vectors
 
 # Thresholds (stated in docs/data.md, "OSM geometry"):
 SNAP_MAX_KM = 25.0        # an end node further than this from the OSM graph is not measured (snap_too_far)
@@ -77,21 +76,26 @@ def load_graph(mode: str) -> tuple[np.ndarray, csr_matrix]:
     return nodes, mat
 
 
-def measure(mode: str, ends: pd.DataFrame, tasks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """Shortest OSM path for each task (key, from, to) between dataset places `ends` (id, lat, lon)."""
+def measure(mode: str, ends: pd.DataFrame, tasks: pd.DataFrame,
+            graph: tuple[np.ndarray, csr_matrix] | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Shortest OSM path for each task (key, from, to) between dataset places `ends` (id, lat, lon).
+
+    `graph` (lat/lon array, CSR of km) defaults to the scgraph-data graph of the mode."""
     t0 = time.time()
-    gnodes, mat = load_graph(mode)
+    gnodes, mat = graph if graph is not None else load_graph(mode)
     n = len(gnodes)
     tree = cKDTree(unit_vectors(gnodes[:, 0], gnodes[:, 1]))
     ends = ends.drop_duplicates("id").reset_index(drop=True)
     pos = {k: i for i, k in enumerate(ends["id"])}
-    chord, nb = tree.query(unit_vectors(ends["lat"], ends["lon"]), k=SNAP_CANDIDATES)
+    k = min(SNAP_CANDIDATES, n)
+    chord, nb = tree.query(unit_vectors(ends["lat"], ends["lon"]), k=k)
+    chord, nb = chord.reshape(len(ends), k), nb.reshape(len(ends), k)
     snap_km = chord_to_km(chord)
     m = len(ends)
     # virtual vertices: source n+i has arcs out to its candidates, sink n+m+i has arcs in from them, so that no
     # path can use a dataset place as a bridge between two graph fragments
-    src = np.repeat(n + np.arange(m), SNAP_CANDIDATES)
-    sink = np.repeat(n + m + np.arange(m), SNAP_CANDIDATES)
+    src = np.repeat(n + np.arange(m), k)
+    sink = np.repeat(n + m + np.arange(m), k)
     w = np.maximum(snap_km.ravel() * SNAP_PENALTY, 1e-6)
     coo = mat.tocoo()
     rows = np.concatenate([coo.row, src, nb.ravel()])
