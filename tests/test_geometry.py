@@ -109,15 +109,26 @@ def test_a_measured_link_draws_its_osm_line_from_end_to_end(ds, osm):
         drawn_km = haversine_km(line[:-1, 1], line[:-1, 0], line[1:, 1], line[1:, 0]).sum()
         # the simplified line is no shorter than the great circle and no longer than the measured path
         assert links.at[lid, "gc_km"] * 0.99 <= drawn_km <= osm.at[lid, "osm_km"] * 1.01, lid
+    # n_points in the table is the size of the committed line
+    drawn = osm[osm["n_points"] > 0]
+    assert all(len(link_geometry(lid)) == n for lid, n in drawn["n_points"].items())
+    assert set(drawn["status"]) == {"ok", "mountain_road"}
     pts = link_geometry("kassel__wurzburg_road")
     assert len(pts) > 2 and all(isinstance(p, tuple) and len(p) == 2 for p in pts)
 
 
-def test_links_without_osm_geometry_draw_nothing(ds):
+def test_links_without_an_accepted_osm_line_draw_nothing(ds, osm):
     ferry = ds.links[ds.links["mode"].eq("ferry")]["id"]
     assert len(ferry) > 0
     assert all(link_geometry(f) == [] for f in ferry)
     assert link_geometry("no_such_link") == []
+    # a detour, a far snap or a line not yet built is not the link's line
+    rejected = osm.index[osm["status"].isin(["too_long", "snap_too_far", "not_open", "no_path"])]
+    assert len(rejected) > 50 and all(link_geometry(lid) == [] for lid in rejected)
+    # a mountain road is drawn along its road even though its OSM length is not used
+    mountain = osm.index[osm["status"].eq("mountain_road")]
+    assert len(mountain) > 5 and all(len(link_geometry(lid)) >= 2 for lid in mountain)
+    assert len(link_geometry("gilgit__havelian")) > 2
 
 
 def test_regional_road_pairs_are_measured_and_oriented():

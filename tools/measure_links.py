@@ -41,6 +41,7 @@ SHORT_SLACK_KM = 10.0     # corridor: rejected. 2.5 is the dataset's own plausib
 SNAP_CANDIDATES = 12      # each end may join any of its 12 nearest graph nodes (skips isolated graph fragments)
 SNAP_PENALTY = 2.0        # off-graph km count double when choosing where to join, so the nearest good node wins
 SIMPLIFY_DEG = 0.01       # Douglas-Peucker tolerance, ~1.1 km north-south
+DRAWN = {"ok", "mountain_road"}  # statuses whose polyline is written (a detour or far snap is not the link)
 REGIONAL_NEIGHBOURS = 4   # as network/build.py's REGIONAL_ROAD_NEIGHBOURS / _MAX_KM
 REGIONAL_MAX_KM = 800.0
 CREDIT = ("Map data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright); "
@@ -265,6 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     not_open = res["key"].map(land.set_index("id")["status"]).fillna("open").ne("open")
     res.loc[not_open & res["status"].eq("ok"), "notes"] = "not open: the OSM path follows existing lines; kept for reference"
     res.loc[not_open & res["status"].eq("ok"), "status"] = "not_open"
+    res.loc[~res["status"].isin(DRAWN), "n_points"] = 0  # n_points counts the committed polyline
     OUT.mkdir(exist_ok=True)
     cols = ["mode", "osm_km", "snap_from_km", "snap_to_km", "n_points", "status", "notes"]
     is_pair = res["key"].str.contains("|", regex=False)
@@ -274,7 +276,9 @@ def main(argv: list[str] | None = None) -> None:
     pairs[["from", "to"]] = pairs["key"].str.split("|", expand=True)
     pairs[["from", "to", *cols]].sort_values(["from", "to"]).to_csv(OUT / "pairs_osm.csv", index=False,
                                                                     float_format="%.2f")
-    keys = sorted(geoms)
+    # only lines that follow the link are drawn: accepted paths, and mountain roads (right road, short length)
+    drawable = set(res.loc[res["status"].isin(DRAWN), "key"])
+    keys = sorted(k for k in geoms if k[1] in drawable)
     table = pa.table({
         "key": pa.array([k for _, k in keys]),
         "mode": pa.array([m for m, _ in keys]),

@@ -33,8 +33,9 @@ def link_geometry_array(link_id: str) -> np.ndarray | None:
 
 
 def link_geometry(link_id: str) -> list[tuple[float, float]]:
-    """The link's OSM polyline as [(lon, lat), ...]; an empty list when the link has no measured geometry
-    (sea, ferry, a link the measurement rejected): draw it straight then."""
+    """The link's OSM polyline as [(lon, lat), ...]; an empty list when the link has no OSM line (sea,
+    ferry, a measurement rejected as a detour or too far from the graph): draw it straight then. Mountain
+    roads have a line although their length is not taken from OSM."""
     a = link_geometry_array(link_id)
     return [] if a is None else [(float(x), float(y)) for x, y in a]
 
