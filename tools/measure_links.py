@@ -38,8 +38,9 @@ MIN_RATIO = 0.99          # a path shorter than the great circle (1 % slack for 
 MAX_RATIO = 2.5           # a path longer than 2.5x the great circle (+ SHORT_SLACK_KM) is a detour through another
 SHORT_SLACK_KM = 10.0     # corridor: rejected. 2.5 is the dataset's own plausibility bound for a published length
                           # (validate.MAX_CIRCUITY); the slack spares border bridges a few km long
-SNAP_CANDIDATES = 12      # each end may join any of its 12 nearest graph nodes (skips isolated graph fragments)
-SNAP_PENALTY = 2.0        # off-graph km count double when choosing where to join, so the nearest good node wins
+SNAP_CANDIDATES = 40      # each end may join any of its 40 nearest graph nodes (skips isolated graph fragments)
+SNAP_PENALTY = 4.0        # off-graph km weigh 4x when choosing where to join (scgraph's own default for adding
+                          # a point), so a straight snap never stands in for km of road; reported at 1x
 SIMPLIFY_DEG = 0.01       # Douglas-Peucker tolerance, ~1.1 km north-south
 DRAWN = {"ok", "mountain_road"}  # statuses whose polyline is written (a detour or far snap is not the link)
 REGIONAL_NEIGHBOURS = 4   # as network/build.py's REGIONAL_ROAD_NEIGHBOURS / _MAX_KM
@@ -260,8 +261,9 @@ def main(argv: list[str] | None = None) -> None:
         geoms.update({(mode, k): v for k, v in g.items()})
     res = pd.concat(frames, ignore_index=True)
     mountain = res["key"].map(land.set_index("id")["class"]).eq("road_mountain") & res["status"].eq("ok")
-    res.loc[mountain, "notes"] = ("mountain road: the simplified OSM graph misses its bends (Kashgar-Tashkurgan 246 km "
-                                  "against 290 km derived from A1.39); length kept, geometry drawn")
+    why = ("mountain road: the simplified OSM graph misses its bends (Kashgar-Tashkurgan 246 km against 290 km "
+           "derived from A1.39); length kept, geometry drawn")
+    res.loc[mountain, "notes"] = [f"{why}; {n}" if n else why for n in res.loc[mountain, "notes"]]
     res.loc[mountain, "status"] = "mountain_road"
     not_open = res["key"].map(land.set_index("id")["status"]).fillna("open").ne("open")
     res.loc[not_open & res["status"].eq("ok"), "notes"] = "not open: the OSM path follows existing lines; kept for reference"
