@@ -13,7 +13,7 @@ import pytest
 
 from beltroad.data import DATA_DIR, check_dataset, embedded_dataset, load_dataset
 from beltroad.data.geometry import (
-    CREDIT, link_geometry, link_geometry_array, measurements, pair_geometry, regional_road_km,
+    CREDIT, link_geometry, link_geometry_array, measurements, pair_geometry, regional_road_km, regional_road_status,
 )
 from beltroad.data.validate import OSM_TOLERANCE_KM, OSM_TOLERANCE_SHARE
 from beltroad.geo import haversine_km
@@ -136,7 +136,10 @@ def test_regional_road_pairs_are_measured_and_oriented():
     assert km is not None and km == regional_road_km("havelian", "islamabad")
     fwd, back = pair_geometry("havelian", "islamabad"), pair_geometry("islamabad", "havelian")
     assert len(fwd) > 2 and fwd == back[::-1]
-    assert regional_road_km("havelian", "no_such_place") is None
+    assert regional_road_km("havelian", "no_such_place") is None and regional_road_status("a", "b") is None
+    # Sost is 48 km from the OSM road graph (the Karakoram Highway north of Aliabad is missing): no length
+    assert regional_road_status("sost", "havelian") == "snap_too_far"
+    assert regional_road_km("sost", "havelian") is None
 
 
 def test_geometry_file_credits_openstreetmap_and_is_small():

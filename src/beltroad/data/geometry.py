@@ -59,19 +59,28 @@ def measurements() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _pairs() -> dict[tuple[str, str], float]:
+def _pairs() -> dict[tuple[str, str], tuple[float, str]]:
     path = GEOMETRY_DIR / "pairs_osm.csv"
     if not path.exists():
         return {}
     p = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    p = p[p["status"].eq("ok")]
-    return {(a, b): float(km) for a, b, km in zip(p["from"], p["to"], p["osm_km"])}
+    return {(a, b): (float(km), st) for a, b, km, st in zip(p["from"], p["to"], p["osm_km"], p["status"])}
 
 
 def regional_road_km(a: str, b: str) -> float | None:
-    """Road length on OSM between two places of one country (regional-road pairs), or None if not measured."""
-    return _pairs().get(tuple(sorted((a, b))))
+    """Road length on OSM between two places of one country (regional-road pairs), or None if the pair
+    was not measured or its measurement was rejected."""
+    hit = _pairs().get(tuple(sorted((a, b))))
+    return hit[0] if hit and hit[1] == "ok" else None
+
+
+def regional_road_status(a: str, b: str) -> str | None:
+    """Why a regional-road pair has no OSM length: `no_path` (no road joins them on OSM, e.g. two
+    islands), `snap_too_far`, `too_long` (the road detours > 2.5x the great circle); `ok`; None if the
+    pair was not measured."""
+    hit = _pairs().get(tuple(sorted((a, b))))
+    return hit[1] if hit else None
 
 
 __all__ = ["CREDIT", "GEOMETRY_DIR", "link_geometry", "link_geometry_array", "measurements", "pair_geometry",
-           "regional_road_km"]
+           "regional_road_km", "regional_road_status"]
