@@ -50,15 +50,11 @@ CREDIT = ("Map data © OpenStreetMap contributors, ODbL 1.0 (https://www.openstr
 
 OUT = DATA_DIR / "geometry"
 
-# Waypoints that keep a path on the road a link's notes name, where the OSM shortest path takes another road
-# (name, lat, lon). The graph's shortest path Gilgit -> Havelian crosses the Babusar Pass (N-15, a summer
-# road closed to heavy vehicles); the link is the Karakoram Highway (N-35) through Besham.
-VIA = {
-    "gilgit__havelian": [("Besham", 34.925, 72.875)],
-}
-VIA_WHY = {
-    "gilgit__havelian": "the link is the Karakoram Highway (N-35), not the Babusar Pass road (N-15)",
-}
+# Waypoints that keep a path on the road a link's notes name, where the OSM shortest path takes another road:
+# link id -> [(name, lat, lon), ...] and a reason in VIA_WHY. None is needed today (checked: Gilgit -> Havelian
+# already follows the Karakoram Highway through Besham, not the Babusar Pass road).
+VIA: dict[str, list[tuple[str, float, float]]] = {}
+VIA_WHY: dict[str, str] = {}
 
 
 def load_graph(mode: str) -> tuple[np.ndarray, csr_matrix]:
