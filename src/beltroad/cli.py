@@ -34,13 +34,18 @@ def data_check(path: Optional[Path] = typer.Option(None, help="Dataset folder (d
         ds = load_dataset(path)
     except DataError as exc:
         _fail(str(exc))
-    issues = check_dataset(ds)
+    found = check_dataset(ds, warnings=True)
+    issues = [i for i in found if i.severity == "error"]
+    for i in found:
+        if i.severity != "error":
+            err.print(str(i), markup=False, highlight=False)
     if issues:
         for i in issues:
             err.print(str(i), markup=False, highlight=False)
         _fail(f"{len(issues)} problem(s) in {ds.root}", code=1)
     console.print(f"[green]ok[/]: {len(ds.nodes)} nodes, {len(ds.links)} links, {len(ds.crossings)} crossings, "
-                  f"{len(ds.projects)} projects, {len(ds.sources)} sources — every rule passes.")
+                  f"{len(ds.projects)} projects, {len(ds.sources)} sources — every rule passes"
+                  + (f" ({len(found)} warning(s) above)." if found else "."))
 
 
 @data_app.command("stats")
@@ -51,14 +56,14 @@ def data_stats() -> None:
     ds = embedded_dataset()
     links = ds.links
     t = Table(title="Links by mode and status")
-    for col in ("mode", "open", "under_construction", "planned", "km (open)", "length: published/derived/estimated"):
+    for col in ("mode", "open", "under_construction", "planned", "km (open)", "length: published/derived/measured/estimated"):
         t.add_column(col)
     for mode, g in links.groupby("mode"):
         counts = g["status"].value_counts()
         basis = g["length_basis"].value_counts()
         t.add_row(mode, *(str(counts.get(s, 0)) for s in ("open", "under_construction", "planned")),
                   f"{g.loc[g['status'].eq('open'), 'length_km'].sum():,.0f}",
-                  f"{basis.get('published', 0)}/{basis.get('derived', 0)}/{basis.get('estimated', 0)}")
+                  f"{basis.get('published', 0)}/{basis.get('derived', 0)}/{basis.get('measured', 0)}/{basis.get('estimated', 0)}")
     console.print(t)
     corr = links.assign(corridor=links["corridor"].str.split(";")).explode("corridor")
     corr = corr[corr["corridor"].ne("")]

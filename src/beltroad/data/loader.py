@@ -137,6 +137,23 @@ def derive_lengths(links: pd.DataFrame, nodes: pd.DataFrame, params: dict) -> pd
     return links
 
 
+def apply_measured_lengths(links: pd.DataFrame, root: Path) -> pd.DataFrame:
+    """An `estimated` land link takes its length measured on OpenStreetMap geometry (tools/measure_links.py)
+    where the measurement passed its checks (status ok); its basis becomes `measured`. Published and derived
+    lengths are never replaced: `data check` compares them with the measurement instead."""
+    path = root / "geometry" / "links_osm.csv"
+    if not path.exists():
+        return links
+    osm = pd.read_csv(path, dtype={"link": str, "status": str})
+    ok = osm[osm["status"].eq("ok")].drop_duplicates("link").set_index("link")["osm_km"]
+    links = links.copy()
+    blank_measured = links["length_basis"].eq("measured") & links["length_km"].isna()
+    take = (links["length_basis"].eq("estimated") | blank_measured) & links["id"].isin(ok.index)
+    links.loc[take, "length_km"] = links.loc[take, "id"].map(ok).to_numpy()
+    links.loc[take, "length_basis"] = "measured"
+    return links
+
+
 def load_dataset(root: Path | str | None = None) -> Dataset:
     """Read every table under `root` (default: the embedded dataset)."""
     root = Path(root) if root else DATA_DIR
@@ -163,7 +180,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
         params = yaml.safe_load(param_path.read_text()) if param_path.exists() else {}
     except yaml.YAMLError as exc:
         raise DataError(f"parameters.yaml: {exc}") from exc
-    links = derive_lengths(links, nodes, params or {})
+    links = apply_measured_lengths(derive_lengths(links, nodes, params or {}), root)
     from beltroad.data.services import load_service_parameters, load_services
 
     services = load_services(root) if (root / "services.csv").exists() else pd.DataFrame()

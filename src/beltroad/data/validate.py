@@ -14,7 +14,7 @@ from beltroad.geo import haversine_km
 NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port"}
 MODES = {"rail", "road", "ferry", "sea", "inland_water"}
 STATUSES = {"open", "under_construction", "planned"}
-LENGTH_BASES = {"published", "derived", "estimated"}
+LENGTH_BASES = {"published", "derived", "measured", "estimated"}
 CLASSES = {
     "rail": {"rail_double_electric", "rail_double_diesel", "rail_single_electric", "rail_single_diesel", "rail_hsr"},
     "road": {"road_motorway", "road_single", "road_mountain"},
@@ -31,6 +31,11 @@ PORT_NODE_MAX_KM = 30.0    # a register row and the dataset node it names are th
 PORT_COAST_MAX_KM = 50.0   # a sea port lies on the coast (estuary ports: Kolkata 40 km, Kaliningrad 33 km)
 PORT_MARNET_MAX_KM = 150.0  # ...and near a searoute lane; marnet is coarse: Kyaukphyu 140 km, Lae 124, Nacala 102
 PORT_TEU_YEARS = (2000, 2100)
+# A published/derived length that differs from its OpenStreetMap measurement by more than both of these is
+# worth a look (warning, not error): OSM paths may take a newer or high-speed line, a sourced figure may count
+# sidings or an older alignment. Both must be exceeded, so short links are not flagged for a few km of snapping.
+OSM_TOLERANCE_SHARE = 0.15
+OSM_TOLERANCE_KM = 30.0
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,11 @@ class Issue:
     line: int
     row_id: str
     message: str
+    severity: str = "error"  # "warning": worth a look, the dataset still loads and passes
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line} [{self.rule}] {self.table} '{self.row_id}': {self.message}"
+        tag = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.file}:{self.line} [{self.rule}] {tag}{self.table} '{self.row_id}': {self.message}"
 
 
 def _issues(df: pd.DataFrame, mask, rule: str, table: str, message) -> list[Issue]:
@@ -58,8 +65,9 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()]
 
 
-def check_dataset(ds: Dataset) -> list[Issue]:
-    """Run every rule; an empty list means the dataset is valid."""
+def check_dataset(ds: Dataset, warnings: bool = False) -> list[Issue]:
+    """Run every rule; an empty list means the dataset is valid. `warnings=True` adds the rows worth a
+    look that do not make the dataset invalid (severity 'warning'), e.g. lengths disagreeing with OSM."""
     issues: list[Issue] = [Issue("load", "-", msg.split(":")[0], 0, "", msg) for msg in ds.load_errors]
     tables = {"nodes": ds.nodes, "links": ds.links, "crossings": ds.crossings, "sources": ds.sources,
               "projects": ds.projects}
@@ -146,7 +154,45 @@ def check_dataset(ds: Dataset) -> list[Issue]:
     issues += _gauge_breaks(ds)
     issues += _unreachable(ds)
     issues += check_ports(ds)
+    issues += _measured_lengths(ds)
+    if warnings:
+        issues += check_lengths_against_osm(ds)
     return issues
+
+
+def _osm_table(ds: Dataset) -> pd.DataFrame:
+    path = ds.root / "geometry" / "links_osm.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["link", "osm_km", "status"]).set_index("link")
+    return pd.read_csv(path, dtype={"link": str, "status": str}).drop_duplicates("link").set_index("link")
+
+
+def _measured_lengths(ds: Dataset) -> list[Issue]:
+    """A `measured` length must come from an accepted OSM measurement (geometry/links_osm.csv, status ok)."""
+    osm = _osm_table(ds)
+    links = ds.links
+    status = links["id"].map(osm["status"]).fillna("missing")
+    bad = links["length_basis"].eq("measured") & status.ne("ok")
+    return _issues(links, bad, "length", "links",
+                   lambda r: f"length_basis 'measured' but geometry/links_osm.csv has no accepted measurement "
+                             f"(status {status[r.name]}); run tools/measure_links.py or give another basis")
+
+
+def check_lengths_against_osm(ds: Dataset) -> list[Issue]:
+    """Warn where a published or derived length and its OSM measurement differ by more than
+    OSM_TOLERANCE_SHARE and OSM_TOLERANCE_KM."""
+    osm = _osm_table(ds)
+    links = ds.links
+    ok = osm[osm["status"].eq("ok")]["osm_km"]
+    km = links["id"].map(ok)
+    diff = (km - links["length_km"]).abs()
+    flag = (links["length_basis"].isin({"published", "derived"}) & km.notna() & (diff > OSM_TOLERANCE_KM)
+            & (diff > OSM_TOLERANCE_SHARE * links["length_km"]))
+    return [Issue(i.rule, i.table, i.file, i.line, i.row_id, i.message, "warning") for i in _issues(
+        links, flag, "osm-length", "links",
+        lambda r: f"{r['length_basis']} length {r['length_km']:.0f} km differs from the OpenStreetMap "
+                  f"measurement {km[r.name]:.0f} km by {km[r.name] / r['length_km'] - 1:+.0%} "
+                  f"(tolerance ±{OSM_TOLERANCE_SHARE:.0%} and {OSM_TOLERANCE_KM:.0f} km)")]
 
 
 def _gauge_breaks(ds: Dataset) -> list[Issue]:
@@ -280,3 +326,4 @@ def check_ports(ds: Dataset) -> list[Issue]:
 
 
 __all__ = ["Issue", "check_dataset", "check_ports"]
+__all__ = ["Issue", "check_dataset", "check_lengths_against_osm"]
