@@ -119,8 +119,10 @@ def _norm_token(tok: str) -> str:
 
 
 def route_tokens(route) -> set[str]:
-    """What a route passes: ISO3 countries, canonical passages, dataset corridors (and `cape` by geometry)."""
+    """What a route passes: ISO3 countries, canonical passages, dataset corridors, the modes of its moving
+    legs (rail, road, sea, ferry) and `cape` when the sea geometry rounds the Cape."""
     toks = {c.upper() for c in route.countries}
+    toks |= {leg.mode for leg in route.legs if leg.mode in MOVE_LEGS}
     toks |= {_norm_token(p) for p in route.passages}
     toks |= {str(c).lower() for c in route.corridors}
     for leg in route.legs:  # a rounding of the Cape is visible in the sea geometry even if not labelled
@@ -603,7 +605,7 @@ def _set_value_only(text: str, name: str, value: float, low: float, high: float)
 # ----------------------------------------------------------------------------------------------- report
 
 def _md_table(df: pd.DataFrame, floatfmt: str = ".1f") -> str:
-    return df.to_markdown(index=False, floatfmt=floatfmt) if len(df) else "_none_"
+    return df.to_markdown(index=False, floatfmt=floatfmt, missingval="") if len(df) else "_none_"
 
 
 def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame | None = None,
@@ -635,10 +637,10 @@ def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame
         for by in ("mode", "corridor", "measure"):
             t = s[s["by"] == by][["group", "n", "median_abs_pct_error", "share_within_20pct", "median_pct_error",
                                   "share_within_band", "median_abs_distance_pct_error"]].rename(columns={
-                                      "group": by, "median_abs_pct_error": "median |% err|",
+                                      "group": by, "median_abs_pct_error": "median abs % err",
                                       "share_within_20pct": "share ±20%", "median_pct_error": "median % err",
                                       "share_within_band": "share in band",
-                                      "median_abs_distance_pct_error": "median |dist % err|"})
+                                      "median_abs_distance_pct_error": "median abs dist % err"})
             lines += [f"By {by}:", "", _md_table(t, ".2f"), ""]
     lines += ["### Parameters moved by calibration", ""]
     if moved is None or not len(moved) or not moved["moved"].any():
@@ -652,7 +654,8 @@ def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame
     cols = ["id", "set", "origin", "destination", "mode", "measure", "observed_days", "observed_low",
             "observed_high", "model_days", "error_days", "pct_error", "within_band", "observed_km", "model_km",
             "distance_pct_error", "route_match", "route_summary", "problem"]
-    table = df[cols].rename(columns={"observed_days": "obs d", "observed_low": "low", "observed_high": "high",
+    table = df[cols].assign(within_band=df["within_band"].map({True: "yes", False: "no"}))
+    table = table.rename(columns={"observed_days": "obs d", "observed_low": "low", "observed_high": "high",
                                      "model_days": "model d", "error_days": "err d", "pct_error": "% err",
                                      "within_band": "band", "observed_km": "obs km", "model_km": "model km",
                                      "distance_pct_error": "dist % err"})
