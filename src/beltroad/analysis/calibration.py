@@ -605,7 +605,10 @@ def _set_value_only(text: str, name: str, value: float, low: float, high: float)
 # ----------------------------------------------------------------------------------------------- report
 
 def _md_table(df: pd.DataFrame, floatfmt: str = ".1f") -> str:
-    return df.to_markdown(index=False, floatfmt=floatfmt, missingval="") if len(df) else "_none_"
+    if not len(df):
+        return "_none_"
+    clean = df.astype(object).where(df.notna(), None)  # blank cells, not 'nan'
+    return clean.to_markdown(index=False, floatfmt=floatfmt, missingval="")
 
 
 def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame | None = None,
