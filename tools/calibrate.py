@@ -23,7 +23,8 @@ if str(ROOT / "src") not in sys.path:  # run from a checkout without installing
 
 from beltroad.analysis import calibration as cal  # noqa: E402
 
-ROW_COLS = ["id", "set", "origin", "destination", "mode", "measure", "observed_days", "model_days", "error_days",
+ROW_COLS = ["id", "set", "origin", "destination", "mode", "measure", "observed_days", "model_days",
+            "model_running_days", "error_days",
             "pct_error", "within_band", "observed_km", "model_km", "distance_pct_error", "route_match",
             "route_summary", "problem"]
 SUM_COLS = ["set", "by", "group", "n", "median_abs_pct_error", "share_within_20pct", "median_pct_error",
@@ -69,10 +70,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nFitted parameters (fitting-set median |% error| {res.objective_before:.2f} -> "
               f"{res.objective_after:.2f}); parameters.yaml written to {res.dataset_dir}")
         print(tabulate(moved, headers="keys", showindex=False, floatfmt=".4g"))
-        dataset_dir = res.dataset_dir
+        if args.write:  # the report describes what is shipped: fitted values only once written
+            dataset_dir = res.dataset_dir
+        else:
+            print("(not written: the report below uses the shipped values; add --write to keep the fit)")
     df = cal.evaluate(observed, dataset_dir=dataset_dir, alternatives=args.alternatives)
     summary = cal.summarise(df)
     shown = df if args.set == "all" else df[df["set"] == args.set]
+    shown = shown.assign(within_band=shown["within_band"].map({True: "yes", False: "no"}))
     print(f"\nPer observation ({args.set}, {len(shown)} rows):")
     print(tabulate(shown[ROW_COLS], headers="keys", showindex=False, floatfmt=".1f", maxcolwidths=40))
     for by in ("all", "mode", "corridor"):
@@ -81,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         obs_path = args.observed or cal.default_observed_path()
         rel = obs_path.resolve().relative_to(ROOT) if obs_path.resolve().is_relative_to(ROOT) else obs_path
-        doc = cal.write_section(args.out, cal.render_markdown(df, summary, moved, observed_path=str(rel)))
+        doc = cal.write_section(args.out, cal.render_markdown(df, summary, moved, observed_path=str(rel),
+                                                          written=args.write))
         js = cal.write_report_json(args.json or obs_path.parent / "report.json", summary, moved)
         print(f"\nwrote {doc} and {js}")
     elif args.json:
