@@ -31,6 +31,14 @@ SUM_COLS = ["set", "by", "group", "n", "median_abs_pct_error", "share_within_20p
             "share_within_band"]
 
 
+def _params(dataset_dir) -> dict:
+    import yaml
+
+    from beltroad.data.loader import DATA_DIR
+
+    return yaml.safe_load((Path(dataset_dir or DATA_DIR) / "parameters.yaml").read_text())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--observed", type=Path, default=None, help="observation CSV (default calibration/observed.csv)")
@@ -87,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         obs_path = args.observed or cal.default_observed_path()
         rel = obs_path.resolve().relative_to(ROOT) if obs_path.resolve().is_relative_to(ROOT) else obs_path
         doc = cal.write_section(args.out, cal.render_markdown(df, summary, moved, observed_path=str(rel),
-                                                          written=args.write))
+                                                          written=args.write, params=_params(dataset_dir)))
         js = cal.write_report_json(args.json or obs_path.parent / "report.json", summary, moved)
         print(f"\nwrote {doc} and {js}")
     elif args.json:

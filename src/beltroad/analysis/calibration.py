@@ -403,6 +403,19 @@ def _get(params: dict, path: list[str]) -> Any:
     return node
 
 
+def fittable_parameters(params: dict, prefix: str = "") -> list[tuple[str, float, float]]:
+    """(dotted name, low, high) of every parameter carrying a numeric value with a low/high range."""
+    out = []
+    for k, v in (params or {}).items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            if v.get("value") is not None and v.get("low") is not None and v.get("high") is not None:
+                out.append((name, float(v["low"]), float(v["high"])))
+            else:
+                out += fittable_parameters(v, name + ".")
+    return out
+
+
 def parameter_range(params: dict, name: str) -> tuple[float, float, float]:
     """(value, low, high) of a dotted parameter; ValueError unless it carries a sourced low/high."""
     try:
@@ -551,6 +564,8 @@ def fit(parameters: list[str], *, observed: pd.DataFrame | None = None, dataset_
     src = Path(dataset_dir) if dataset_dir else DATA_DIR
     if not (src / "parameters.yaml").exists():
         raise ValueError(f"no parameters.yaml in dataset folder {src}")
+    for p in dict.fromkeys(parameters):  # refuse before copying anything
+        parameter_range(yaml.safe_load((src / "parameters.yaml").read_text()), p)
     out = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="beltroad-fit-"))
     if out.resolve() != src.resolve():
         shutil.copytree(src, out, dirs_exist_ok=True)
@@ -628,7 +643,8 @@ def _md_table(df: pd.DataFrame, floatfmt: str = ".1f") -> str:
 
 
 def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame | None = None,
-                    observed_path: str = "calibration/observed.csv", written: bool = True) -> str:
+                    observed_path: str = "calibration/observed.csv", written: bool = True,
+                    params: dict | None = None) -> str:
     """The 'Transit times and distances' section of docs/validation.md."""
     n_fit, n_val = int((df["set"] == "fit").sum()), int((df["set"] == "validation").sum())
     lines = ["## Transit times and distances", "",
@@ -665,12 +681,18 @@ def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame
                                       "median_abs_distance_pct_error": "median abs dist % err"})
             lines += [f"By {by}:", "", _md_table(t, ".2f"), ""]
     lines += ["### Parameters moved by calibration", ""]
+    if params is not None:
+        ranged = fittable_parameters(params)
+        lines += ["Parameters with a sourced `low`/`high` range in parameters.yaml (the only ones a fit may move): "
+                  + (", ".join(f"`{n}` [{_fmt(lo)}, {_fmt(hi)}]" for n, lo, hi in ranged) or "none") + ".", ""]
     if moved is None or not len(moved) or not moved["moved"].any():
         lines += ["None. Calibration may only choose a value inside a parameter's sourced `low`/`high` range in "
                   "`parameters.yaml`; " + ("the parameters fitted in this run did not improve the fitting set, so "
                                            "they keep their sourced defaults." if moved is not None and len(moved)
                                            else "no fit was run for this report.")
                   + " Fitting: `python tools/calibrate.py --fit PARAM ... [--write]`.", ""]
+        if moved is not None and len(moved):
+            lines += [_md_table(moved, ".4g"), ""]
     else:
         if not written:
             lines += ["Proposed by the fit, **not written** to the shipped parameters.yaml (run with `--write`); "
