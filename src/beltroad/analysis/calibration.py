@@ -12,9 +12,9 @@ in parameters.yaml: it may only choose inside that range, minimises the fitting 
 error and writes the chosen value with `calibrated: {range: [low, high], report: ...}` into a copy of the
 dataset (the shipped file only when asked).
 
-Sets: each row is assigned to `fit` or `validation` by `assign_sets`, a fixed rule on the id (SHA-256
-order inside each corridor, ~40 % validation, a one-row corridor goes to `fit`); the CSV stores the result
-and a test checks that it still equals the rule, so a set can never be changed to improve a score.
+Sets: each row is assigned to `fit` or `validation` by `assign_sets`, a fixed rule on the id (SHA-256 of the
+id below 0.4 -> validation, then each corridor of two or more rows is given both sets); the CSV stores the
+result and a test checks that it still equals the rule, so a set can never be changed to improve a score.
 """
 from __future__ import annotations
 
@@ -62,16 +62,28 @@ def corridor_of(obs_id: str) -> str:
     return str(obs_id).rsplit("-", 1)[0]
 
 
+def _unit_hash(obs_id: str) -> float:
+    return int(hashlib.sha256(obs_id.encode()).hexdigest()[:12], 16) / 16 ** 12
+
+
 def assign_sets(ids: Iterable[str]) -> pd.Series:
-    """The documented fit/validation rule (see module docstring); deterministic in the ids alone."""
+    """The documented fit/validation rule (see module docstring); deterministic in the ids alone.
+
+    A row is `validation` when the SHA-256 of its id, read as a number in [0, 1), is below 0.4 (a new row moves an old one only
+    through the stratification step). Stratification: a corridor of two or more rows that got no validation row gives
+    its lowest-hash row to validation, one that got no fitting row gives its highest-hash row to fit.
+    """
     ids = pd.Series(list(ids), dtype=str)
-    out = pd.Series("fit", index=ids.index, dtype=object)
-    key = ids.map(lambda s: hashlib.sha256(s.encode()).hexdigest())
+    u = ids.map(_unit_hash)
+    out = pd.Series(np.where(u < VALIDATION_SHARE, "validation", "fit"), index=ids.index, dtype=object)
     for _, grp in ids.groupby(ids.map(corridor_of)):
-        n = len(grp)
-        n_val = 0 if n < 2 else max(1, int(round(VALIDATION_SHARE * n)))
-        order = key[grp.index].sort_values().index
-        out[order[:n_val]] = "validation"
+        if len(grp) < 2:
+            continue
+        sets = out[grp.index]
+        if not (sets == "validation").any():
+            out[u[grp.index].idxmin()] = "validation"
+        elif not (sets == "fit").any():
+            out[u[grp.index].idxmax()] = "fit"
     return out
 
 
@@ -660,7 +672,8 @@ def render_markdown(df: pd.DataFrame, summary: pd.DataFrame, moved: pd.DataFrame
              "and liner figures are departure-to-arrival times; the model's terminal-to-terminal also holds the "
              "origin terminal's handling and departure wait, so `model_running_days` (first to last moving leg, "
              "in the per-row output of `evaluate`) is given beside it for reading, not for scoring.", "",
-             "Sets: fixed by `assign_sets` (SHA-256 order of the id inside each corridor, about 40 % validation); "
+             "Sets: fixed by `assign_sets` (SHA-256 of the id below 0.4 -> validation, each corridor of two or "
+             "more rows given both sets); "
              "never changed to improve a score. Observations marked *in-sample* in `notes` were also used to derive "
              "a parameter and say little about predictive skill.", ""]
     for set_name, title in (("fit", "Fitting set"), ("validation", "Validation set"), ("all", "All observations")):
