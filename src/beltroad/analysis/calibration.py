@@ -24,7 +24,7 @@ import math
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -325,7 +325,12 @@ def _evaluate_row(r, session, places, alternatives, objective, scenario) -> dict
             try:
                 extra = session.plan(o, d, mode=_plan_mode(r.mode), alternatives=1, objective=objective,
                                      scenario=scenario, avoid_passages=RIVAL_PASSAGES[pas]).routes
-                routes += [x for x in extra if pas in route_tokens(x)]
+                found = [replace(x, rank=len(routes) + 1 + k) for k, x in enumerate(extra) if pas in route_tokens(x)]
+                if found:  # ranked after the plain alternatives, and said so
+                    routes += found
+                    note = (note + "; " if note else "") + (
+                        f"route via {pas} planned separately (avoiding {', '.join(RIVAL_PASSAGES[pas])}), "
+                        f"rank {found[0].rank}")
             except (RouteError, ValueError):
                 pass
     route, label = pick_route(routes, r.mode, tokens)
