@@ -116,7 +116,12 @@ def attach(net: CableNet, places: list[Place]) -> Attached:
     n = len(st)
     idx = net.node_index
     lat, lon = st["lat"].to_numpy(), st["lon"].to_numpy()
-    joinable = st["kind"].isin(["hub", "landing", "relay", "border"]).to_numpy()
+    e = net.edges
+    in_service = e["medium"].eq("backhaul") | e["status"].eq("operating")
+    live = np.zeros(n, dtype=bool)       # a place joins only nodes that carry something today
+    live[e.loc[in_service, "u"].to_numpy()] = True
+    live[e.loc[in_service, "v"].to_numpy()] = True
+    joinable = st["kind"].isin(["hub", "landing", "relay", "border"]).to_numpy() & live
     station = st["station"].to_numpy()
     nodes, rows = [], []
     for k, p in enumerate(places):

@@ -208,3 +208,22 @@ def write_report(cmp: Comparison, out: Path, session: DigitalSession | None = No
     (out / "report.html").write_text(page)
     written.append(out / "report.html")
     return written
+
+
+def validation(session: DigitalSession | None = None) -> pd.DataFrame:
+    """Modelled RTT (baseline) against published measurements (data/digital/measured_rtt.csv)."""
+    from .model import rtt_ms
+    from .tables import DATA_DIR
+
+    s = session or default_session()
+    m = pd.read_csv(DATA_DIR / "measured_rtt.csv")
+    rows = []
+    for r in m.itertuples():
+        res = s.latency(r.a, r.b)
+        rows.append({"pair": f"{r.a} - {r.b}", "measured_rtt_ms": r.measured_rtt_ms, "what": r.what,
+                     "great_circle_km": round(res.great_circle_km), "fibre_floor_rtt_ms": round(float(rtt_ms(res.great_circle_km)), 1),
+                     "model_rtt_ms": round(res.rtt_ms, 1), "model_fibre_km": round(res.km),
+                     "error_ms": round(res.rtt_ms - r.measured_rtt_ms, 1),
+                     "error_pct": round(100 * (res.rtt_ms - r.measured_rtt_ms) / r.measured_rtt_ms, 1),
+                     "model_cables": ";".join(res.cables), "source": r.source})
+    return pd.DataFrame(rows)
