@@ -157,5 +157,5 @@ def cables_cmd(status: Optional[str] = typer.Option(None, help="operating | unde
     for col in ("id", "name", "kind", "status", "rfs_year", "length_km", "design_capacity_tbps"):
         t.add_column(col)
     for r in df.itertuples():
-        t.add_row(r.id, r.name[:48], r.kind, r.status, _n(r.rfs_year), _n(r.length_km), _n(r.design_capacity_tbps))
+        t.add_row(r.id, r.name[:48], r.kind, r.status, *("-" if x != x else f"{x:g}" for x in (r.rfs_year, r.length_km, r.design_capacity_tbps)))
     console.print(t)

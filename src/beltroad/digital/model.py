@@ -56,7 +56,13 @@ class CableNet:
 
 
 def _cache_path() -> Path:
-    h = hashlib.sha256(CACHE_VERSION.encode())
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        marnet = version("searoute")
+    except PackageNotFoundError:
+        marnet = "?"
+    h = hashlib.sha256((CACHE_VERSION + marnet).encode())
     here = Path(__file__).resolve().parent
     for f in sorted(DATA_DIR.glob("*.csv")) + [here / "tables.py", here / "model.py"]:
         h.update(f.read_bytes())
