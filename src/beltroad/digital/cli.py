@@ -115,6 +115,8 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario (usually bas
         t.add_row(r.regions, str(r.pairs), f"{r.mean_base_rtt_ms}", f"{r.mean_change_ms}", f"{r.max_change_ms}",
                   str(r.pairs_slower), paths, cap)
     console.print(t)
+    for name, what in s["passages_losing_capacity"].items():
+        console.print(f"design capacity across {name}: {what} (cables without a published capacity not counted)")
     console.print(f"hub pairs left with a single cable-disjoint path: {s['hub_pairs_single_path']}")
     console.print(f"report: {out / 'report.html'} (also report.md, pairs.parquet, pairs.csv, regions.csv, cut.csv)")
 

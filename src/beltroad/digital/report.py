@@ -42,6 +42,7 @@ class Comparison:
     regions: pd.DataFrame                     # per region pair: mean/max change, capacity and paths before/after
     cut: pd.DataFrame                         # cut cable segments
     single_path: pd.DataFrame                 # hub pairs left with at most one cable-disjoint path
+    passages: pd.DataFrame = field(default_factory=pd.DataFrame)   # cables and design capacity across each passage
     outside: list[Place] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     rerouted_cables: list[str] = field(default_factory=list)
@@ -59,6 +60,9 @@ class Comparison:
                 "design_capacity_of_cut_cables_tbps": round(float(lost["capacity_tbps"].sum()), 2),
                 "cut_cables_without_published_capacity": int(lost["capacity_tbps"].isna().sum()),
                 "hub_pairs_single_path": int(len(self.single_path)),
+                "passages_losing_capacity": {r.passage: f"{r.capacity_tbps_base:g} -> {r.capacity_tbps_scenario:g} Tbps"
+                                             for r in self.passages.itertuples() if r.capacity_tbps_scenario < r.capacity_tbps_base}
+                if len(self.passages) else {},
                 "cables_carrying_rerouted_paths": self.rerouted_cables,
                 "places_outside_model": len(self.outside)}
 
@@ -89,6 +93,7 @@ def compare_scenarios(base: str, scenario: str, cities: str = "world-200", sessi
                      "capacity_tbps_base": r0["capacity_tbps"], "capacity_tbps_scenario": r1["capacity_tbps"],
                      "min_cut_cables_scenario": ";".join(r1["min_cut_cables"])})
     regions = pd.DataFrame(rows)
+    passages = passage_capacity(s, base, scenario)
     h0 = s.hub_disjoint_paths(base)
     h1 = s.hub_disjoint_paths(scenario)
     hp = h0.merge(h1, on=["hub_a", "hub_b"], suffixes=("_base", "_scenario"))
@@ -100,8 +105,26 @@ def compare_scenarios(base: str, scenario: str, cities: str = "world-200", sessi
             counts[c] = counts.get(c, 0) + 1
     rerouted = [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
     return Comparison(base=st0.label, scenario=st1.label, pairs=pairs, regions=regions, cut=cut,
-                      single_path=single.reset_index(drop=True), outside=outside, places=places,
+                      single_path=single.reset_index(drop=True), passages=passages, outside=outside, places=places,
                       rerouted_cables=rerouted)
+
+
+def passage_capacity(s: DigitalSession, base: str, scenario: str) -> pd.DataFrame:
+    """Per passage: the cables in service across it and their design capacity, before and after."""
+    e = s.net.edges
+    cap = s.net.cables.set_index("id")["design_capacity_tbps"]
+    rows = []
+    names = sorted({p for ps in e["passages"] for p in ps.split(";") if p})
+    for p in names:
+        crosses = e["passages"].str.split(";").map(lambda ps, p=p: p in ps).to_numpy()
+        c0 = sorted(set(e.loc[crosses & s.state(base).active, "cable"]))
+        c1 = sorted(set(e.loc[crosses & s.state(scenario).active, "cable"]))
+        t0, t1 = float(cap[c0].sum()), float(cap[c1].sum())
+        rows.append({"passage": p, "cables_base": len(c0), "cables_scenario": len(c1),
+                     "capacity_tbps_base": round(t0, 2), "capacity_tbps_scenario": round(t1, 2),
+                     "capacity_lost_pct": round(100 * (t0 - t1) / t0, 1) if t0 else np.nan,
+                     "cables_without_capacity": int(cap[c0].isna().sum()), "cables_lost": ";".join(sorted(set(c0) - set(c1)))})
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------------ map
@@ -169,7 +192,7 @@ def write_report(cmp: Comparison, out: Path, session: DigitalSession | None = No
     written = []
     cmp.pairs.to_parquet(out / "pairs.parquet", index=False)
     cmp.pairs.to_csv(out / "pairs.csv", index=False)
-    for name, df in (("regions", cmp.regions), ("cut", cmp.cut), ("single_path", cmp.single_path)):
+    for name, df in (("regions", cmp.regions), ("cut", cmp.cut), ("single_path", cmp.single_path), ("passages", cmp.passages)):
         df.to_csv(out / f"{name}.csv", index=False)
         written.append(out / f"{name}.csv")
     written += [out / "pairs.parquet", out / "pairs.csv"]
@@ -190,6 +213,8 @@ def write_report(cmp: Comparison, out: Path, session: DigitalSession | None = No
     md += [f"- **{k.replace('_', ' ')}**: {', '.join(v) if isinstance(v, list) else v}" for k, v in summ.items()]
     md += ["", "## Cut cable segments", "", cmp.cut.to_markdown(index=False) if len(cmp.cut) else "(none)", "",
            "## By region pair", "", cmp.regions.to_markdown(index=False), "",
+           "## Across each passage (cables in service and their design capacity)", "",
+           cmp.passages.to_markdown(index=False) if len(cmp.passages) else "(none)", "",
            "## Pairs slowed most", "",
            top[["origin", "destination", "base_rtt_ms", "scenario_rtt_ms", "change_ms", "scenario_cables"]].round(1).to_markdown(index=False),
            "", f"## Hub pairs left with a single cable-disjoint path ({len(cmp.single_path)})", "",
