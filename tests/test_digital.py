@@ -256,6 +256,9 @@ def test_compare_red_sea_reports_europe_asia_increase_and_rerouting_cables(red_s
     assert summary["cables_carrying_rerouted_paths"]
     rerouted = {c for cs in slower["scenario_cables"] for c in cs.split(";") if c}
     assert rerouted and rerouted <= set(summary["cables_carrying_rerouted_paths"])
+    bab = pd.read_csv(out / "passages.csv").set_index("passage").loc["bab-el-mandeb"]
+    assert bab["cables_lost"] == "aae1;eig;seacom" and bab["cables_scenario"] == bab["cables_base"] - 3
+    assert 0 < bab["capacity_lost_pct"] < 100
     for name in ("report.md", "report.html", "pairs.csv", "regions.csv", "cut.csv", "map.png"):
         assert (out / name).exists()
     html = (out / "report.html").read_text()
