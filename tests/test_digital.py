@@ -256,6 +256,10 @@ def test_compare_red_sea_reports_europe_asia_increase_and_rerouting_cables(red_s
     assert summary["cables_carrying_rerouted_paths"]
     rerouted = {c for cs in slower["scenario_cables"] for c in cs.split(";") if c}
     assert rerouted and rerouted <= set(summary["cables_carrying_rerouted_paths"])
+    assert set(summary["cables_newly_used_by_rerouted_paths"]) <= set(summary["cables_carrying_rerouted_paths"])
+    for bs, cs in zip(slower["base_cables"], slower["scenario_cables"]):
+        assert set(bs.split(";")) & {"aae1", "eig", "seacom"}   # only a pair whose path rode a cut cable slows down
+        assert bs != cs
     bab = pd.read_csv(out / "passages.csv").set_index("passage").loc["bab-el-mandeb"]
     assert bab["cables_lost"] == "aae1;eig;seacom" and bab["cables_scenario"] == bab["cables_base"] - 3
     assert 0 < bab["capacity_lost_pct"] < 100

@@ -105,7 +105,8 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario (usually bas
                   f"{s['pairs_cut_off']} cut off")
     console.print(f"cables cut: {', '.join(s['cables_cut']) or '-'} (design capacity {s['design_capacity_of_cut_cables_tbps']} Tbps"
                   f"{', ' + str(s['cut_cables_without_published_capacity']) + ' without published capacity' if s['cut_cables_without_published_capacity'] else ''})")
-    console.print(f"cables carrying rerouted paths: {', '.join(s['cables_carrying_rerouted_paths'][:12]) or '-'}")
+    console.print(f"cables carrying rerouted paths: {', '.join(s['cables_carrying_rerouted_paths'][:12]) or '-'}; "
+                  f"newly used by them: {', '.join(s['cables_newly_used_by_rerouted_paths'][:12]) or '-'}")
     t = Table(title="By region pair")
     for col in ("regions", "pairs", "base RTT ms", "mean +ms", "max +ms", "slower", "paths", "Tbps"):
         t.add_column(col)

@@ -352,6 +352,18 @@ class DigitalSession:
             return [int(i) for i in nodes], []
         return [], [self.resolve(x)]
 
+    def _path_cables(self, d: np.ndarray, pred: np.ndarray, att: Attached, best: dict, i: int, j: int) -> str:
+        """Cables along the path from place i to place j (';'-joined, in path order), '' when cut off."""
+        if not np.isfinite(d[i, j]):
+            return ""
+        src, dst = int(att.node[i]), int(att.node[j])
+        path = [dst]
+        while path[-1] != src:
+            path.append(int(pred[i, path[-1]]))
+        cab = self.net.edges["cable"]
+        e = [best[(min(a, b), max(a, b))] for a, b in zip(path[:-1], path[1:])]
+        return ";".join(dict.fromkeys(cab.iat[x] for x in e if x >= 0 and cab.iat[x]))
+
     # -------------------------------------------------------------------------------------- coverage, pair counts
     def covered(self, places: list[Place]) -> tuple[list[Place], list[Place]]:
         """Places within ACCESS_MAX_KM of a hub or station (the model covers Europe, Asia, Africa) and the rest."""
@@ -380,7 +392,7 @@ class DigitalSession:
     # -------------------------------------------------------------------------------------- compare
     def compare(self, base: str, scenario: str, places: list[Place]) -> pd.DataFrame:
         """Per pair of places: base and scenario RTT, change, and the cables of the scenario path."""
-        d0, _, _, _ = self.matrix(places, base)
+        d0, pred0, att0, best0 = self.matrix(places, base)
         d1, pred1, att1, best1 = self.matrix(places, scenario)
         n = len(places)
         iu, ju = np.triu_indices(n, k=1)
@@ -391,17 +403,12 @@ class DigitalSession:
             "base_rtt_ms": 2 * d0[iu, ju], "scenario_rtt_ms": 2 * d1[iu, ju]})
         out["change_ms"] = out["scenario_rtt_ms"] - out["base_rtt_ms"]
         changed = np.flatnonzero(np.abs(out["change_ms"].to_numpy()) > 1e-6)
-        cab = [""] * len(out)
+        cab, cab0 = [""] * len(out), [""] * len(out)
         for k in changed:
             i, j = iu[k], ju[k]
-            if not np.isfinite(d1[i, j]):
-                continue
-            src, dst = int(att1.node[i]), int(att1.node[j])
-            path = [dst]
-            while path[-1] != src:
-                path.append(int(pred1[i, path[-1]]))
-            e = [best1[(min(a, b), max(a, b))] for a, b in zip(path[:-1], path[1:])]
-            cab[k] = ";".join(dict.fromkeys(self.net.edges["cable"].iat[x] for x in e if x >= 0 and self.net.edges["cable"].iat[x]))
+            cab[k] = self._path_cables(d1, pred1, att1, best1, i, j)
+            cab0[k] = self._path_cables(d0, pred0, att0, best0, i, j)
+        out["base_cables"] = cab0
         out["scenario_cables"] = cab
         return out
 

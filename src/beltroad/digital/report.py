@@ -46,6 +46,7 @@ class Comparison:
     outside: list[Place] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
     rerouted_cables: list[str] = field(default_factory=list)
+    newly_used_cables: list[str] = field(default_factory=list)
 
     def summary(self) -> dict:
         p = self.pairs
@@ -64,6 +65,7 @@ class Comparison:
                                              for r in self.passages.itertuples() if r.capacity_tbps_scenario < r.capacity_tbps_base}
                 if len(self.passages) else {},
                 "cables_carrying_rerouted_paths": self.rerouted_cables,
+                "cables_newly_used_by_rerouted_paths": self.newly_used_cables,
                 "places_outside_model": len(self.outside)}
 
 
@@ -100,13 +102,18 @@ def compare_scenarios(base: str, scenario: str, cities: str = "world-200", sessi
     single = hp[(hp["disjoint_paths_scenario"].fillna(99) <= 1) & (hp["disjoint_paths_base"].fillna(99) > 1)]
     changed = pairs[pairs["change_ms"] > 1e-6]
     counts: dict[str, int] = {}
-    for cs in changed["scenario_cables"]:
+    new: dict[str, int] = {}
+    for cs, bs in zip(changed["scenario_cables"], changed["base_cables"]):
+        before = set(filter(None, bs.split(";")))
         for c in filter(None, cs.split(";")):
             counts[c] = counts.get(c, 0) + 1
+            if c not in before:
+                new[c] = new.get(c, 0) + 1
     rerouted = [c for c, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+    newly = [c for c, _ in sorted(new.items(), key=lambda kv: -kv[1])]
     return Comparison(base=st0.label, scenario=st1.label, pairs=pairs, regions=regions, cut=cut,
                       single_path=single.reset_index(drop=True), passages=passages, outside=outside, places=places,
-                      rerouted_cables=rerouted)
+                      rerouted_cables=rerouted, newly_used_cables=newly)
 
 
 def passage_capacity(s: DigitalSession, base: str, scenario: str) -> pd.DataFrame:
@@ -216,7 +223,7 @@ def write_report(cmp: Comparison, out: Path, session: DigitalSession | None = No
            "## Across each passage (cables in service and their design capacity)", "",
            cmp.passages.to_markdown(index=False) if len(cmp.passages) else "(none)", "",
            "## Pairs slowed most", "",
-           top[["origin", "destination", "base_rtt_ms", "scenario_rtt_ms", "change_ms", "scenario_cables"]].round(1).to_markdown(index=False),
+           top[["origin", "destination", "base_rtt_ms", "scenario_rtt_ms", "change_ms", "base_cables", "scenario_cables"]].round(1).to_markdown(index=False),
            "", f"## Hub pairs left with a single cable-disjoint path ({len(cmp.single_path)})", "",
            cmp.single_path.head(40).to_markdown(index=False) if len(cmp.single_path) else "(none)", ""]
     if cmp.outside:
