@@ -226,6 +226,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
 # ------------------------------------------------------------------------------------------ scenarios
 scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and user scenario files.")
 app.add_typer(scen_app, name="scenarios")
+from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face imports its core lazily)
+app.add_typer(net_app, name="net")
 
 
 @scen_app.command("list")
