@@ -221,6 +221,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
 # ------------------------------------------------------------------------------------------ scenarios
 scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and user scenario files.")
 app.add_typer(scen_app, name="scenarios")
+from beltroad.energy.cli import energy_app; app.add_typer(energy_app, name="energy")  # noqa: E402,E702
 
 
 @scen_app.command("list")

@@ -75,9 +75,10 @@ def validate() -> pd.DataFrame:
             cache[key] = flows(r["scenario"], r["commodity"])
         res = cache[key]
         if r["kind"] == "corridor":
-            row = res.corridors[res.corridors["corridor"].eq(r["corridor"])]
+            ids = r["corridor"].split(";")
+            row = res.corridors[res.corridors["corridor"].isin(ids)]
             model = float(row["flow"].sum())
-            what = f"{r['corridor']} {row['name'].iloc[0] if len(row) else ''}".strip()
+            what = " + ".join(f"{i} {n}" for i, n in zip(row["corridor"], row["name"]))
         else:
             od = res.od[res.od["origin"].eq(r["origin"]) & res.od["destination"].eq(r["destination"])]
             if r["mode"] == "sea":

@@ -45,6 +45,7 @@ class Arc:
     km: float = 0.0
     passages: tuple = ()
     origins: set | None = None   # allowed origin pools (None = all)
+    path: object = None          # (k, 2) lon/lat polyline of a sea leg (for maps)
 
 
 @dataclass
@@ -59,7 +60,10 @@ class FlowResult:
     chokepoints: pd.DataFrame         # flow through each passage
     shortfalls: pd.DataFrame          # unmet demand and stranded supply per economy
     binding: pd.DataFrame             # capacities at their limit
+    terminals: pd.DataFrame           # per open terminal node: sea flow out/in vs capacity
     summary: dict = field(default_factory=dict)
+    sea_paths: dict = field(default_factory=dict)     # (tail, head) -> (k, 2) lon/lat polyline
+    pipeline_paths: dict = field(default_factory=dict)  # pipeline id -> (k, 2) lon/lat of its nodes
 
 
 def _available(row: pd.Series, date: dt.date, scen: EnergyScenario) -> bool:
@@ -201,7 +205,9 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
                     cost = km * float(vessel["cost_usd_per_tkm"])
                 else:
                     cost = params["lng_liquefaction_usd_per_mmbtu"] + km * params["lng_shipping_usd_per_mmbtu_km"]
-                arcs.append(Arc("sea", a, b, cost, km=km, passages=tuple(legs.passages[i * len(imp_nodes) + j])))
+                k = i * len(imp_nodes) + j
+                arcs.append(Arc("sea", a, b, cost, km=km, passages=tuple(legs.passages[k]),
+                                path=legs.paths[k] if legs.paths else None))
     # LNG supply may only enter at LNG export terminals; pipeline gas only at pipeline nodes
     lng_export_nodes = set(exp_nodes) if group == "gas" else set()
 
@@ -338,6 +344,10 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
         gnodes = set(open_t.loc[open_t["capacity_group"].eq(gname), "node"])
         mask = (kinds == "sea") & np.isin(heads, [r_index[n] for n in gnodes if n in r_index])
         add_cap(mask, cap, ("group", gname, ""))
+    if group == "crude" and "ROW:crude" in o_index:
+        share = params.get("row_crude_atlantic_share", 1.0)
+        mask = (kinds == "supply") & (var_o == o_index["ROW:crude"]) & (heads == r_index.get("NG-BONNY", -2))
+        add_cap(mask, share * supply["ROW:crude"], ("supply split", "ROW:crude", "NG-BONNY"))
     if ub_b:
         A_ub = coo_matrix((np.ones(sum(len(r) for r in ub_rows)), (np.concatenate(ub_rows), np.concatenate(ub_cols))),
                           shape=(len(ub_b), nvar)).tocsr()
@@ -392,6 +402,7 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
     sea["destination"] = [serves.get(h) or economy_of(country[h]) for h in sea["head"]]
     sea_tbl = sea[["origin", "economy", "pool", "tail", "head", "destination", "flow", "km", "voyage_days",
                    "passages", "tonne_miles_bn", "laden_ship_days", "co2_mt"]].reset_index(drop=True)
+    sea_paths = {(arcs[k].tail, arcs[k].head): arcs[k].path for k in sea["arc"]}
 
     # od: deliveries by origin economy x destination economy; mode from the origin pool / last leg
     dl = flow[flow["kind"].eq("demand")].copy()
@@ -445,5 +456,17 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
         summary["eu_regas_capacity"] = float(regas.sort_values("date_from")["capacity"].iloc[-1]) if len(regas) else np.nan
         summary["eu_russian_pipeline"] = float(eu_rows.loc[eu_rows["origin"].eq("RUS") & eu_rows["pool"].eq("gas_pipeline"), "flow"].sum())
         summary["eu_demand"] = float(demand.get("EU", 0.0))
+    trows = []
+    for (node, direction), g in open_t.groupby(["node", "direction"]):
+        col = "tail" if direction == "export" else "head"
+        f = float(sea.loc[sea[col].eq(node), "flow"].sum())
+        cap = np.nan if g["capacity"].isna().any() else float(g["capacity"].sum()) * conv
+        trows.append({"node": node, "terminals": "; ".join(g["name"]), "country": country[node],
+                      "direction": direction, "flow": f, "capacity": cap,
+                      "utilisation": f / cap if cap == cap and cap > 0 else np.nan,
+                      "group": ";".join(sorted(set(g["capacity_group"]) - {""}))})
+    terminals_tbl = pd.DataFrame(trows, columns=["node", "terminals", "country", "direction", "flow", "capacity",
+                                                 "utilisation", "group"])
+    pipeline_paths = {p["id"]: np.array([pts[n] for n in p["route"].split(">")]) for _, p in pipes.iterrows()}
     return FlowResult(scen.name, commodity, UNIT[group], corridors, od, sea_tbl, chokepoints, shortfalls,
-                      binding, summary)
+                      binding, terminals_tbl, summary, sea_paths, pipeline_paths)

@@ -19,7 +19,7 @@ DANISH = "danish-straits"
 ENERGY_PASSAGES = sorted(set(sealib.PASSAGES) | {DANISH})
 DEFAULT_CLOSED = ("arctic",)  # searoute's own default restriction (the Northwest Passage)
 _DANISH_LAT, _DANISH_LON = 56.25, (10.0, 12.8)
-CACHE_VERSION = "energy-sea-1"
+CACHE_VERSION = "energy-sea-2"
 
 
 def canonical_energy_passages(names: list[str]) -> list[str]:
@@ -69,6 +69,7 @@ class SeaLegs:
     destinations: list[str]
     km: np.ndarray                 # [n_orig, n_dest], inf when unreachable
     passages: list[list[str]]      # flattened [i * n_dest + j] -> passage names on the path
+    paths: list[np.ndarray] | None = None   # flattened [i * n_dest + j] -> (k, 2) lon/lat polyline
 
 
 def _compute(points: dict[str, tuple[float, float]], origins: list[str], destinations: list[str],
@@ -103,9 +104,11 @@ def _compute(points: dict[str, tuple[float, float]], origins: list[str], destina
             edge_pas[(int(a), int(b))] = edge_pas[(int(b), int(a))] = ENERGY_PASSAGES[p]
     km = dist[:, d_v] + o_off[:, None] + d_off[None, :]
     passages: list[list[str]] = []
+    paths: list[np.ndarray] = []
     for i in range(len(origins)):
         for j in range(len(destinations)):
             seq: list[str] = []
+            verts = [int(d_v[j])]
             if np.isfinite(km[i, j]):
                 node = int(d_v[j])
                 while node != o_v[i] and node >= 0:
@@ -115,9 +118,12 @@ def _compute(points: dict[str, tuple[float, float]], origins: list[str], destina
                     p = edge_pas.get((prev, node))
                     if p and p not in seq:
                         seq.append(p)
+                    verts.append(prev)
                     node = prev
             passages.append(seq[::-1])
-    return SeaLegs(origins, destinations, km, passages)
+            v_ = np.array(verts[::-1])
+            paths.append(np.column_stack([net.lon[v_], net.lat[v_]]).astype(np.float32))
+    return SeaLegs(origins, destinations, km, passages, paths)
 
 
 def sea_legs(points: dict[str, tuple[float, float]], origins: list[str], destinations: list[str],
