@@ -305,3 +305,36 @@ def test_eu_bloc_membership_is_iso3():
     from beltroad.energy.data import _iso3_codes
 
     assert len(EU27) == 27 and EU27 <= _iso3_codes()
+
+
+def test_danish_straits_tag_cuts_the_baltic_off_from_the_north_sea():
+    from beltroad.energy.sea import sea_legs
+
+    pts = {"PRI": (28.62, 60.35), "GDA": (18.66, 54.40), "ROT": (4.05, 51.95)}
+    open_ = sea_legs(pts, ["PRI"], ["GDA", "ROT"])
+    shut = sea_legs(pts, ["PRI"], ["GDA", "ROT"], closed=["danish-straits"])
+    assert "danish-straits" in open_.passages[1] and "danish-straits" not in open_.passages[0]
+    assert np.isfinite(shut.km[0, 0]) and shut.km[0, 0] == pytest.approx(open_.km[0, 0])
+    assert not np.isfinite(shut.km[0, 1])
+
+
+def test_closing_the_danish_straits_strands_baltic_crude_when_no_route_is_left(tmp_path):
+    (tmp_path / "no-novo.yaml").write_text("name: no-novo\nextends: eu-embargo\nhalt: [T-NOVO]\n")
+    (tmp_path / "danish.yaml").write_text(f"name: danish\nextends: {tmp_path / 'no-novo.yaml'}\n"
+                                          "closed_passages: [Danish straits]\n")
+    base, res = energy.flows(tmp_path / "no-novo.yaml", "crude"), energy.flows(tmp_path / "danish.yaml", "crude")
+    baltic_ports = {"RU-PRIMORSK", "RU-USTLUGA"}
+    b_legs = base.sea_legs[base.sea_legs["tail"].isin(baltic_ports)]
+    assert b_legs["passages"].str.contains("danish-straits").all() and b_legs["flow"].sum() > 50
+    assert res.sea_legs[res.sea_legs["tail"].isin(baltic_ports)].empty   # EU Baltic buyers are embargoed
+    stranded = res.shortfalls.set_index("economy")["amount"].get("RUS:crude", 0.0)
+    assert stranded == pytest.approx(b_legs["flow"].sum(), rel=1e-6)   # no other outlet: stranded, not hidden
+
+
+def test_cli_validate_and_list(runner, tmp_path):
+    res = runner.invoke(app, ["energy", "list"])
+    assert res.exit_code == 0 and "hormuz-closed" in res.output and "power-of-siberia-2" in res.output
+    res = runner.invoke(app, ["energy", "validate", "--out", str(tmp_path / "v.csv")])
+    assert res.exit_code == 0, res.output
+    v = pd.read_csv(tmp_path / "v.csv")
+    assert set(v["id"]) == set(load_energy_data().observed["id"])
