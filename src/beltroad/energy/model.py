@@ -27,7 +27,7 @@ from beltroad.geo import haversine_km
 
 KM_PER_NM = 1.852
 GROUP_OF = {"crude": "crude", "gas": "gas", "lng": "gas"}
-POOLS = {"crude": ("crude",), "gas": ("gas_pipeline", "lng")}
+POOLS = {"crude": ("crude",), "gas": ("gas_pipeline", "gas_pipeline_east", "lng")}
 UNIT = {"crude": "Mt", "gas": "bcm"}
 
 
@@ -220,7 +220,7 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
                 is_lng_node = n in set(term.loc[term["direction"].eq("export"), "node"])
                 if origin_pool[o] == "lng" and n not in lng_export_nodes:
                     continue
-                if origin_pool[o] == "gas_pipeline" and is_lng_node:
+                if origin_pool[o].startswith("gas_pipeline") and is_lng_node:
                     continue
             # a port fed over domestic lines from a production hub pays the great-circle feeder distance
             feeder_km = haversine_km(pts[hub][1], pts[hub][0], pts[n][1], pts[n][0]) if hub else 0.0
@@ -240,7 +240,7 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
             if econ not in e.exporters:
                 continue
             comm_ok = (group == "crude" and "crude" in e.commodities) or (
-                group == "gas" and (("gas" in e.commodities and origin_pool[o] == "gas_pipeline") or
+                group == "gas" and (("gas" in e.commodities and origin_pool[o].startswith("gas_pipeline")) or
                                     ("lng" in e.commodities and origin_pool[o] == "lng") or
                                     ("gas" in e.commodities and econ == "ROW")))
             if not comm_ok:
@@ -454,7 +454,7 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
                                                - eu_rows.loc[eu_rows["pool"].ne("lng"), "by_sea"].sum())
         summary["eu_lng_imports"] = float(sea.loc[sea["destination"].eq("EU"), "flow"].sum())
         summary["eu_regas_capacity"] = float(regas.sort_values("date_from")["capacity"].iloc[-1]) if len(regas) else np.nan
-        summary["eu_russian_pipeline"] = float(eu_rows.loc[eu_rows["origin"].eq("RUS") & eu_rows["pool"].eq("gas_pipeline"), "flow"].sum())
+        summary["eu_russian_pipeline"] = float(eu_rows.loc[eu_rows["origin"].eq("RUS") & eu_rows["pool"].str.startswith("gas_pipeline"), "flow"].sum())
         summary["eu_demand"] = float(demand.get("EU", 0.0))
     trows = []
     for (node, direction), g in open_t.groupby(["node", "direction"]):
