@@ -76,9 +76,18 @@ def validate() -> pd.DataFrame:
         res = cache[key]
         if r["kind"] == "corridor":
             ids = r["corridor"].split(";")
-            row = res.corridors[res.corridors["corridor"].isin(ids)]
-            model = float(row["flow"].sum())
-            what = " + ".join(f"{i} {n}" for i, n in zip(row["corridor"], row["name"]))
+            model, names = 0.0, []
+            for ident in ids:   # 'P21' (largest segment flow) or 'P21@A>B' (flow on one segment)
+                pid, _, seg = ident.partition("@")
+                row = res.corridors[res.corridors["corridor"].eq(pid)]
+                names.append(f"{pid} {row['name'].iloc[0] if len(row) else ''}" + (f" ({seg})" if seg else ""))
+                if seg:
+                    a, _, b = seg.partition(">")
+                    sg = res.segments
+                    model += float(sg.loc[sg["corridor"].eq(pid) & sg["tail"].eq(a) & sg["head"].eq(b), "flow"].sum())
+                else:
+                    model += float(row["flow"].sum())
+            what = " + ".join(names)
         else:
             od = res.od[res.od["origin"].eq(r["origin"]) & res.od["destination"].eq(r["destination"])]
             if r["mode"] == "sea":

@@ -61,6 +61,7 @@ class FlowResult:
     shortfalls: pd.DataFrame          # unmet demand and stranded supply per economy
     binding: pd.DataFrame             # capacities at their limit
     terminals: pd.DataFrame           # per open terminal node: sea flow out/in vs capacity
+    segments: pd.DataFrame            # per pipeline segment (tail > head): flow and capacity
     summary: dict = field(default_factory=dict)
     sea_paths: dict = field(default_factory=dict)     # (tail, head) -> (k, 2) lon/lat polyline
     pipeline_paths: dict = field(default_factory=dict)  # pipeline id -> (k, 2) lon/lat of its nodes
@@ -387,6 +388,13 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
             rows_c.append({"corridor": p["id"], "name": p["name"], "mode": "pipeline (closed)", "flow": 0.0,
                            "capacity": float(p["capacity"]), "utilisation": 0.0, "origins": "", "route": p["route"]})
     corridors = pd.DataFrame(rows_c)
+    seg_rows = []
+    for pid, cap in pipe_cap.items():
+        route = pipe_rows[pid]["route"].split(">")
+        f = flow[flow["ref"].eq(pid)].groupby(["tail", "head"])["flow"].sum()
+        for a, b in zip(route, route[1:]):
+            seg_rows.append({"corridor": pid, "tail": a, "head": b, "flow": float(f.get((a, b), 0.0)), "capacity": cap})
+    segments = pd.DataFrame(seg_rows, columns=["corridor", "tail", "head", "flow", "capacity"])
     corridors["binding"] = corridors["utilisation"] >= 0.999
 
     sea = flow[flow["kind"].eq("sea")].copy()
@@ -469,4 +477,4 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
                                                  "utilisation", "group"])
     pipeline_paths = {p["id"]: np.array([pts[n] for n in p["route"].split(">")]) for _, p in pipes.iterrows()}
     return FlowResult(scen.name, commodity, UNIT[group], corridors, od, sea_tbl, chokepoints, shortfalls,
-                      binding, terminals_tbl, summary, sea_paths, pipeline_paths)
+                      binding, terminals_tbl, segments, summary, sea_paths, pipeline_paths)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from beltroad.energy.model import FlowResult
 
-TABLES = ("corridors", "od", "sea_legs", "chokepoints", "shortfalls", "binding", "terminals")
+TABLES = ("corridors", "segments", "od", "sea_legs", "chokepoints", "shortfalls", "binding", "terminals")
 
 
 def _fmt(df: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
@@ -182,6 +182,10 @@ def compare_headline(cmp: dict) -> list[str]:
     od = cmp["od"]
     if a.commodity == "crude":
         rus = od[od["origin"].eq("RUS")]
+        asia = rus[rus["destination"].isin(["CHN", "IND", "TUR", "JPN", "KOR"])]
+        lines.append(f"Russian crude to Europe (EU): {float(rus.loc[rus['destination'].eq('EU'), 'flow_base'].sum()):.1f} -> "
+                     f"{float(rus.loc[rus['destination'].eq('EU'), 'flow_scen'].sum()):.1f} {u}; to Asia "
+                     f"(CHN, IND, TUR, JPN, KOR): {float(asia['flow_base'].sum()):.1f} -> {float(asia['flow_scen'].sum()):.1f} {u}")
         for dest in ("EU", "CHN", "IND", "TUR", "JPN", "KOR", "USA", "ROW"):
             r = rus[rus["destination"].eq(dest)]
             if len(r) and (abs(float(r["change"].sum())) > 0.05 or float(r["flow_base"].sum()) > 0.05):
