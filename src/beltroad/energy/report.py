@@ -65,7 +65,8 @@ def _split_dateline(xy: np.ndarray) -> list[np.ndarray]:
     return [s for s in np.split(xy, jumps) if len(s) > 1]
 
 
-def flow_map_svg(res: FlowResult, other: FlowResult | None = None, title: str = "") -> str:
+def flow_map_svg(res: FlowResult, other: FlowResult | None = None, title: str = "",
+                 png: Path | None = None) -> str:
     """An SVG map: pipelines (width ~ flow; grey dashed when closed) and sea legs (width ~ flow).
 
     With `other`, the map shows the scenario (`other`) flows, and the base flows as thin outlines.
@@ -115,6 +116,8 @@ def flow_map_svg(res: FlowResult, other: FlowResult | None = None, title: str = 
     ax.set_yticks([])
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
+    if png is not None:
+        fig.savefig(png, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
     svg = buf.getvalue()
     return svg[svg.find("<svg"):]

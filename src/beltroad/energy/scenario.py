@@ -122,7 +122,10 @@ def load_scenario(name_or_path: str | Path, _seen: tuple = ()) -> EnergyScenario
     raw = parse_scenario(text, origin)
     scen = _validate(raw, text, origin)
     if scen.extends:
-        parent = load_scenario(scen.extends, _seen + (key,))
+        target = scen.extends
+        if origin != f"{key}.yaml" and (path.parent / target).exists():   # relative to the including file
+            target = str(path.parent / target)
+        parent = load_scenario(target, _seen + (key,))
         merged = parent.model_dump()
         for field in raw:
             if field in ("halt", "build", "closed_passages", "embargoes", "sources"):
