@@ -322,7 +322,6 @@ def solve(scen: EnergyScenario, commodity: str, data: EnergyData | None = None) 
         ub_rows.append(np.full(len(cols_), len(ub_b))); ub_cols.append(cols_); ub_b.append(cap); ub_what.append(what)
 
     refs = np.array([arcs[k].ref for k in var_a])
-    arc_of_var = var_a
     for pid, cap in pipe_cap.items():
         route = pipe_rows[pid]["route"].split(">")
         for a, b in zip(route, route[1:]):
