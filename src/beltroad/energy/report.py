@@ -214,6 +214,11 @@ def compare_headline(cmp: dict) -> list[str]:
         if key == "laden_ship_days" and a.commodity != "crude":
             continue
         lines.append(f"{label}: {va:,.1f} -> {vb:,.1f} {unit} ({vb - va:+,.1f})")
+    sf = b.shortfalls
+    if len(sf):
+        where = ", ".join(f"{r.economy} {r.amount:.1f}" for r in sf.itertuples() if r.kind != "unsold supply")
+        if where:
+            lines.append(f"shortfalls in {b.scenario} ({u}): {where}")
     return lines
 
 
