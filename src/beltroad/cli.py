@@ -227,7 +227,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
 scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and user scenario files.")
 app.add_typer(scen_app, name="scenarios")
 from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face imports its core lazily)
+from beltroad.energy.cli import energy_app  # noqa: E402
 app.add_typer(net_app, name="net")
+app.add_typer(energy_app, name="energy")
 
 
 @scen_app.command("list")
