@@ -122,19 +122,29 @@ class Gazetteer:
             for n in {c["name"], *c["alt"]}:
                 if 2 < len(n) < 60:
                     add(n, base + j)
-        self.index = {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in index.items()}
         from searoute.data.ports_dict import node_list
 
+        # searoute's port list is a gazetteer: every UN/LOCODE, and the names no node or city already has
+        self.gazetteer_ports: list[Place] = []
+        ports_base = base + len(cities)
         for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
             code = (pr.get("port") or "").upper()
             if len(code) == 5 and code not in self.by_locode and _ISO2TO3.get(code[:2]):
-                self.by_locode[code] = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
-                                             lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
+                port = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
+                             lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
+                self.by_locode[code] = port
+                key = normalize(port.name)
+                if key and key not in index:
+                    index[key] = [ports_base + len(self.gazetteer_ports)]
+                    self.gazetteer_ports.append(port)
+        self.index = {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in index.items()}
 
     def _place(self, i: int) -> Place:
         if i < len(self.nodes):
             return self.nodes[i]
         j = i - len(self.nodes)
+        if j >= len(self.city_name):
+            return self.gazetteer_ports[j - len(self.city_name)]
         return Place(name=self.city_name[j], country=self.city_country[j], lat=float(self.city_lat[j]),
                      lon=float(self.city_lon[j]), kind="city", population=int(self.city_pop[j]))
 
