@@ -470,8 +470,9 @@ class _Builder:
         """Domestic trucking between neighbouring terminals, where the dataset has no road corridor.
 
         The dataset holds the long-haul road corridors; everywhere else a truck can still drive from one
-        place to the next inside a country. Each place is joined to its nearest places in the same country (within REGIONAL_ROAD_MAX_KM) by a road edge whose length is
-        the great circle x the sourced road circuity factor, at single-carriageway speed and rate.
+        place to the next inside a country. Each place is joined to its nearest places in the same country
+        (within REGIONAL_ROAD_MAX_KM) by a road edge at single-carriageway speed and rate, whose length is the
+        road's measured on OpenStreetMap where available, else the great circle x the sourced road circuity.
         """
         # every place a truck can reach: terminals, ports, towns at junctions and border posts
         term = np.arange(len(places))
@@ -480,6 +481,25 @@ class _Builder:
         rate = self.val("road", "rate_usd_per_teu_km", "road_single")
         co2 = self.val("road", "co2e_kg_per_teu_km")
         seen: set[tuple[int, int]] = set()
+        from beltroad.data.geometry import regional_road_km, regional_road_status
+
+        ids = places["id"].to_numpy()
+        # places that the dataset's own road corridors already join (union-find over its road links)
+        parent = list(range(len(places)))
+
+        def root(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        pidx = {pid: i for i, pid in enumerate(ids)}
+        road = self.ds.links[self.ds.links["mode"].eq("road")]
+        direct = set()
+        for a_id, b_id in zip(road["from"], road["to"]):
+            if a_id in pidx and b_id in pidx:
+                parent[root(pidx[a_id])] = root(pidx[b_id])
+                direct.add((min(pidx[a_id], pidx[b_id]), max(pidx[a_id], pidx[b_id])))
         for country, grp in pd.Series(term).groupby(places["country"].to_numpy()[term]):
             idx = grp.to_numpy()
             if len(idx) < 2 or not country:
@@ -493,13 +513,19 @@ class _Builder:
                 for j in row[1:]:
                     a, b = int(idx[i]), int(idx[j])
                     key = (min(a, b), max(a, b))
-                    if key in seen:
+                    if key in seen or key in direct:  # a dataset road link already joins them
                         continue
                     seen.add(key)
                     gc = float(haversine_km(places.at[a, "lat"], places.at[a, "lon"], places.at[b, "lat"], places.at[b, "lon"]))
                     if gc > REGIONAL_ROAD_MAX_KM:
                         continue
-                    km = gc * km_factor
+                    # the road's length on OpenStreetMap where measured (docs/data.md); no road on OSM, or a
+                    # pair the dataset's corridors already join that OSM could not confirm: no shortcut
+                    osm_km = regional_road_km(ids[a], ids[b])
+                    status = regional_road_status(ids[a], ids[b])
+                    if status == "no_path" or (osm_km is None and status is not None and root(a) == root(b)):
+                        continue
+                    km = osm_km if osm_km is not None else gc * km_factor
                     self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km,
                               move_hours=km / speed, move_usd=km * rate, co2=km * co2,
                               cf=int(place_country[a]), ct=int(place_country[b]))

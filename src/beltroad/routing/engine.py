@@ -225,6 +225,8 @@ class Access:
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
         road_v, road_km = self.road_vertex[idx[keep]], km[keep]
+        if node_id is not None and self.net.vertex(node_id, "road") >= 0:
+            road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
         # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
         radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
         idx, gc = self._nearest(lat, lon, GATE_CANDIDATES)
