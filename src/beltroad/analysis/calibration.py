@@ -760,3 +760,37 @@ def write_report_json(path: str | Path, summary: pd.DataFrame, moved: pd.DataFra
 __all__ = ["COLUMNS", "FitResult", "assign_sets", "evaluate", "fit", "load_observed", "measure_value",
            "parameter_range", "pick_route", "render_markdown", "report_dict", "set_parameter_text", "summarise",
            "write_report_json", "write_section"]
+
+
+def choice_agreement(objective: str, observed: pd.DataFrame | None = None, *, session=None,
+                     sets: str | Iterable[str] | None = "fit") -> pd.DataFrame:
+    """Does the planner's unconstrained best route under `objective` take the observed mode and pass the
+    observed corridor tokens? One row per observation with a single main mode (rail, sea or road).
+
+    The observations are published services, each a choice a shipper made for that trip, so the share of
+    agreement tells which objective reproduces observed choices best (used to pick the default objective).
+    """
+    from beltroad.service import default_session
+
+    s = session or default_session()
+    obs = load_observed() if observed is None else observed
+    if sets not in (None, "all"):
+        wanted = {sets} if isinstance(sets, str) else set(sets)
+        obs = obs[obs["set"].isin(wanted)]
+    obs = obs[obs["mode"].isin(["rail", "sea", "road"])]
+    places = _resolve_all(list(obs["origin"]) + list(obs["destination"]), s)
+    rows = []
+    for r in obs.itertuples(index=False):
+        o, d = places.get(r.origin), places.get(r.destination)
+        if isinstance(o, Exception) or isinstance(d, Exception):
+            continue
+        try:
+            best = s.plan(o, d, objective=objective, alternatives=1).routes[0]
+        except Exception as exc:  # an unreachable row counts as a disagreement, with its reason
+            rows.append({"id": r.id, "mode": r.mode, "agrees": False, "model_mode": "", "why": str(exc)[:80]})
+            continue
+        want = set(via_tokens(r.route_via))
+        passes = want <= route_tokens(best)
+        rows.append({"id": r.id, "mode": r.mode, "agrees": bool(best.main_mode == r.mode and passes),
+                     "model_mode": best.main_mode, "why": "" if passes else "route differs"})
+    return pd.DataFrame(rows)
