@@ -142,6 +142,7 @@ class Access:
         self.gate_to_sea = np.array([net.vertex(pid, "port") >= 0 or net.vertex(pid, "ferry") >= 0 for pid in pl["id"]])
         self.terminal_row = {pid: i for i, pid in enumerate(pl["id"])}
         self.sea_rows = np.flatnonzero(self.gate_to_sea & (self.gate_vertex >= 0))
+        self.sea_places = self.terminal_places[self.sea_rows]
         self.sea_xyz = self.xyz[self.sea_rows]
         self.country_index = {c: i for i, c in enumerate(net.countries)}
         place_country = net.places["country"].map(self.country_index).fillna(-1).to_numpy()
@@ -187,6 +188,11 @@ class Access:
         vc = self.vertex_country[verts]
         crosses = (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
         return np.where(crosses, self.border_h, 0.0)
+
+    def gate_is_sea(self, verts: np.ndarray) -> np.ndarray:
+        """Which of these gate vertices belong to a place with a port or a ferry."""
+        places = self.net.vertex_place[np.asarray(verts, dtype=np.int64)]
+        return np.isin(places, self.sea_places)
 
     def is_gate(self, verts: np.ndarray) -> np.ndarray:
         return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer
@@ -329,7 +335,12 @@ class BaseGraph:
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[order][1:] != key[order][:-1]
         keep = order[first]                             # sorted by key = row-major CSR order
-        self.edge = idx[keep]                           # CSR position -> network edge
+        # every parallel edge, cheapest first within its CSR position: a query mask that removes the cheapest
+        # (a Suez sailing, a crossing of an avoided country) falls back to the next one (the Cape diversion)
+        self.all_edge, self.all_data = idx[order], w[order]
+        self.group_start = np.flatnonzero(first)
+        self.has_parallel = len(self.all_edge) > len(keep)
+        self.edge = idx[keep]                           # CSR position -> network edge (the cheapest)
         self.keys = key[keep]
         self.data = w[keep]
         self.indices = net.dst[self.edge].astype(np.int32)
@@ -343,6 +354,19 @@ class BaseGraph:
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
         return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
+
+    def masked(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(CSR weights, network edge of each CSR position) under a mask over the network's edges: each
+        position takes its cheapest allowed parallel edge (weight inf when none is allowed)."""
+        ok = allowed[self.all_edge]
+        w = np.where(ok, self.all_data, np.inf)
+        data = np.minimum.reduceat(w, self.group_start) if len(w) else w
+        edge = self.edge.copy()
+        pos = np.flatnonzero(ok)
+        group = np.searchsorted(self.group_start, pos, side="right") - 1
+        first_pos = pos[np.unique(group, return_index=True)[1]]  # sorted by weight: first allowed is the best
+        edge[np.unique(group)] = self.all_edge[first_pos]
+        return data, edge
 
     def path(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
              dest_w: np.ndarray) -> tuple[list[int], int, int] | None:

@@ -86,7 +86,7 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
 # Modelling choice (docs/model.md, "rail-sea chains"): with a sea main haul, trains and barges may carry the box
 # to or from a port within this distance (as the crow flies) of the origin or destination. It spans the longest
 # rail-sea feeders of the network (Chongqing/Chengdu -> Qinzhou, Xi'an -> Lianyungang, ~900-1,000 km apart).
-PRECARRIAGE_RADIUS_KM = 1500.0
+PRECARRIAGE_RADIUS_KM = 1000.0
 
 
 def near_ends(net: Network, ends: list[tuple[float, float]], radius_km: float) -> np.ndarray:
@@ -227,6 +227,14 @@ class Planner:
         self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
         self._bases: dict[str, BaseGraph] = {}
         self.port_roles = net.port_roles
+        # where a train hands a box to a ship or takes it from one: rail <-> port, and the terminal transfers of
+        # a port city (a train unloaded there can only go on by sea or to a door nearby)
+        rail_layer = np.char.startswith(np.asarray(net.layers), "rail")[net.vertex_layer]
+        port_place = np.zeros(len(net.places), dtype=bool)
+        port_place[[net.place_index[pid] for pid in net.port_roles]] = True
+        at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
+        self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
+            (net.kind == TRANSFER) & at_port)
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -275,6 +283,24 @@ class Planner:
             self._bases[objective] = BaseGraph(self.net, self.state, objective)
         return self._bases[objective]
 
+    def _rail_port_mask(self, stops: list[Place], access: list[AccessLinks]) -> np.ndarray:
+        """Trains carry boxes to or from a ship only for a trip end that has no port of its own within the
+        drayage radius, and only at ports within PRECARRIAGE_RADIUS_KM of that end: nobody rails 1,600 km from
+        Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
+        load and unload as usual."""
+        net = self.net
+        rail_port = self._rail_port_edges
+        ok = np.zeros(net.n_edges, dtype=bool)
+        from beltroad.geo import haversine_km
+
+        for p, acc in zip(stops, access):
+            dist = haversine_km(p.lat, p.lon, net.vertex_lat[net.src], net.vertex_lon[net.src])
+            ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
+            own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
+            if not own_port and p in (stops[0], stops[-1]):
+                ok |= dist <= PRECARRIAGE_RADIUS_KM
+        return ~rail_port | ok
+
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed)."""
         avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
@@ -301,7 +327,7 @@ class Planner:
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
                              PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
-            allowed = constraint_mask(self.net, cm, near)[base.edge]
+            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & self._rail_port_mask(stops, all_access))
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
@@ -310,7 +336,7 @@ class Planner:
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
             while done < rounds:
-                data = np.where(allowed, base.data * penalty, np.inf)
+                data = allowed_data * penalty
                 segments = []
                 for i in range(len(stops) - 1):
                     o, d = acc[i], acc[i + 1]
@@ -321,7 +347,7 @@ class Planner:
                     segments.append((i, seg))
                 if segments is None:
                     break
-                g, used = self._path_graph(base, acc, segments, query)
+                g, used = self._path_graph(edge_of, acc, segments, query)
                 cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, query,
                                       geometry=n == 1)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
@@ -336,7 +362,7 @@ class Planner:
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = used[np.isin(self.net.kind[base.edge[used]], (LINK, SEA))]
+                used = used[np.isin(self.net.kind[edge_of[used]], (LINK, SEA))]
                 if len(used) == 0:
                     break
                 penalty[used] *= PENALTY
@@ -344,7 +370,7 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
-    def _path_graph(self, base: BaseGraph, acc: list[AccessLinks], segments: list, query: _Query
+    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: _Query
                     ) -> tuple[Graph, np.ndarray]:
         """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
         net, st = self.net, self.state
@@ -355,7 +381,7 @@ class Planner:
         k = 0
         for i, (positions, a, b) in segments:
             o, d = acc[i], acc[i + 1]
-            e = base.edge[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
+            e = edge_of[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
             used_all.append(np.array(positions, dtype=np.int64))
             cols["src"].append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
             cols["dst"].append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
