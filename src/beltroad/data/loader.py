@@ -30,6 +30,7 @@ CROSSING_COLUMNS = [
     "capacity_unit", "status", "opened", "source", "notes",
 ]
 SOURCE_COLUMNS = ["id", "citation", "url"]
+SPEED_COLUMNS = ["link", "speed_kmh", "source", "notes"]
 PROJECT_COLUMNS = ["id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "notes", "source"]
 
 NUMERIC = {
@@ -38,6 +39,7 @@ NUMERIC = {
     "crossings": ["dwell_hours", "fee_usd", "gauge_from_mm", "gauge_to_mm", "gauge_change_hours",
                   "gauge_change_usd", "capacity_per_day", "opened"],
     "projects": ["opened", "cost_usd_bn"],
+    "speeds": ["speed_kmh"],
 }
 
 
@@ -59,6 +61,7 @@ class Dataset:
     root: Path
     content_hash: str
     load_errors: list[str] = field(default_factory=list)
+    speeds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPEED_COLUMNS))  # per-link rail speeds
 
     def param(self, *path: str, key: str = "value") -> float:
         """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
@@ -142,6 +145,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     crossings, e = _read_table(root / "crossings", CROSSING_COLUMNS, "crossings"); errors += e
     sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e
     projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
+    speeds, e = _read_table(root / "speeds", SPEED_COLUMNS, "speeds"); errors += e
     bc_path = root / "border_compliance.csv"
     border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
         columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
@@ -156,7 +160,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     links = derive_lengths(links, nodes, params or {})
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors)
+                   content_hash=_hash_dir(root), load_errors=errors, speeds=speeds)
 
 
 @lru_cache(maxsize=4)
