@@ -12,9 +12,9 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from beltroad.network.build import ACCESS, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.network.build import ACCESS, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
-from beltroad.routing.engine import EPS, Access, EdgeState, build_graph, end_customs, weights_of
+from beltroad.routing.engine import EPS, Access, EdgeState, _customs_table, build_graph, end_customs, weights_of
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
@@ -107,6 +107,26 @@ def _pairwise_customs(net: Network, countries: np.ndarray, oi: np.ndarray, di: n
     return h[inv[oi], inv[di]], u[inv[oi], inv[di]]
 
 
+def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> dict[str, np.ndarray]:
+    """Per chosen edge: port dwell hours and en-route border dwell hours (the scenario's values)."""
+    dwell = getattr(state, "dwell_hours", None)
+    dwell = net.dwell_hours if dwell is None else dwell
+    eid = g.edge_id[best]
+    net_e = np.maximum(eid, 0)
+    on_net = eid >= 0
+    port = on_net & (net.kind[net_e] == PORT)
+    border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
+    return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0)}
+
+
+def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray) -> np.ndarray:
+    """The export-side share of end customs: origin export hours for international pairs (else zero)."""
+    h, _ = _pairwise_customs(net, countries, oi, di)
+    table = _customs_table(net)
+    exp_h = np.array([table["rows"].get(c, (0.0, 0.0, 0.0, 0.0))[0] for c in countries.astype(str)])
+    return np.where(h > 0, exp_h[oi], 0.0)
+
+
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
          access: Access | None = None, progress: Callable[[int, int], None] | None = None,
          mask: np.ndarray | None = None) -> pd.DataFrame:
@@ -134,6 +154,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         "road_km": np.where((mode == ROAD) & ~is_access, g.km[best], 0.0),
         "ferry_km": np.where(mode == FERRY, g.km[best], 0.0),
     }
+    attrs.update(_dwell_components(net, state, g, best))
     sorter = np.argsort(keys)
     sorted_keys = keys[sorter]
     targets = np.array(new)
@@ -167,6 +188,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     c_codes = countries.get_indexer(o_country)
     # export/import customs of international pairs (Doing Business border compliance)
     customs_h, customs_usd = _pairwise_customs(net, o_country, oi, di)
+    export_h = _pairwise_export_hours(net, o_country, oi, di)
     labels = pd.Index([p.name for p in places])
     if labels.has_duplicates:  # categories must be unique: same-named cities get their country
         labels = pd.Index([f"{p.name} ({p.country})" if dup else p.name
@@ -184,7 +206,13 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         "distance_km": out["km"][oi, di],
         "co2_kg": out["co2"][oi, di],
         "main_mode": main,
+        # time components (days) for other accountings: port dwell, en-route border dwell, end customs
+        "port_dwell_days": out["port_h"][oi, di] / 24.0,
+        "border_dwell_days": out["border_h"][oi, di] / 24.0,
+        "customs_export_days": export_h / 24.0,
+        "customs_import_days": (customs_h - export_h) / 24.0,
     })
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
+                "customs_export_days", "customs_import_days"):
         df.loc[~df["reachable"], col] = np.nan  # unreachable pairs carry no number
     return df

@@ -23,6 +23,7 @@ class EdgeState:
     value_of_time_usd_per_day: float
     carbon_price_usd_per_t: float
     label: str = "baseline"
+    dwell_hours: np.ndarray | None = None  # the dwell part of `hours` (None: the network's), for time accounting
 
     def weights(self, objective: str) -> np.ndarray:
         if objective == "time":
