@@ -80,9 +80,10 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
 
     A corridor's change is the mean over city pairs whose two economies both lie on the corridor.
     """
-    both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
     cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
             "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
+    keep = list(dict.fromkeys(KEYS + list(cols) + [c for c in pairs.columns if c.endswith("_fixed_mode")]))
+    both = pairs.loc[pairs["reachable_base"] & pairs["reachable_scenario"], keep]  # only the columns aggregated
     cp = (both.groupby(["origin_country", "destination_country"]).agg(cols)
           .rename(columns={"origin": "city_pairs"}).reset_index())
     exp = both.groupby("origin_country").agg(cols).rename(columns={"origin": "city_pairs"})
