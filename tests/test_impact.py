@@ -132,3 +132,11 @@ def test_cli_compare_prints_world_bank_groups_in_both_accountings(tmp_path, monk
     bad = CliRunner().invoke(app, ["compare", "pre-bri-2013", "bri-planned", "--cities", str(cities),
                                    "--accounting", "nonsense", "--out", str(tmp_path / "o2")])
     assert bad.exit_code != 0 and "Traceback" not in bad.output
+
+
+def test_no_bri_restores_the_single_track_that_a_double_track_project_superseded(session):
+    net = session.network
+    nobri, base = session.state("no-bri"), session.state("baseline")
+    for old, new in (("dostyk__aktogay", "dostyk__aktogay_2t"), ("aktogay__moyinty", "aktogay__moyinty_2t")):
+        assert base.active[_edges_of(net, new)].all() and not base.active[_edges_of(net, old)].any()
+        assert nobri.active[_edges_of(net, old)].all() and not nobri.active[_edges_of(net, new)].any()

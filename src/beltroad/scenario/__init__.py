@@ -294,9 +294,15 @@ def without_projects(net: Network, sc: Scenario, active: np.ndarray) -> np.ndarr
     if sc.projects.exclude:
         drop |= np.isin(proj, sc.projects.exclude)
     active = active & ~drop
-    ids = net.links["id"].to_numpy().astype(str)
-    dropped = set(ids[np.unique(net.link[drop & (net.link >= 0)])])
-    restore = {i.rsplit("__", 1)[0] for i in dropped if "__p" in i and i.rsplit("__", 1)[1][1:].isdigit()}
+    links = net.links
+    ids = links["id"].to_numpy().astype(str)
+    dropped = np.unique(net.link[drop & (net.link >= 0)])
+    restore = {i.rsplit("__", 1)[0] for i in ids[dropped] if "__p" in i and i.rsplit("__", 1)[1][1:].isdigit()}
+    # also any superseded row with the same ends and mode as a removed project row (e.g. dostyk__aktogay
+    # for the double-track dostyk__aktogay_2t)
+    ends = set(zip(links["from"].to_numpy()[dropped], links["to"].to_numpy()[dropped], links["mode"].to_numpy()[dropped]))
+    sup = links["superseded"].notna().to_numpy()
+    restore |= {i for i, f, t, m, s_ in zip(ids, links["from"], links["to"], links["mode"], sup) if s_ and (f, t, m) in ends}
     restore &= set(ids)
     if restore:
         edge_link = np.where(net.link >= 0, ids[np.maximum(net.link, 0)], "")
