@@ -322,7 +322,7 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
         console.print(f"report: {out / 'report.html'}")
         return
     t = Table(title=f"{scenario} vs {base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
-    for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost %"):
+    for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost pp of value"):
         t.add_column(col, justify="right")
     if bounds:
         t.add_column("Δ days fixed mode", justify="right")
