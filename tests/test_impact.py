@@ -80,17 +80,32 @@ def test_trade_cost_change_is_relative_and_matches_a_hand_computation(session):
     places = [gz.resolve(n) for n in ("Karachi", "Almaty", "Kashgar", "Dhaka")]
     c = compare("pre-bri-2013", "bri-planned", cities=places, session=session)
     r = c.pairs.set_index(["origin", "destination"]).loc[(places[0].name, places[1].name)]
-    # papers' days by hand: beltroad's total minus import customs and port dwell; export customs from Doing Business
     bc = session.network.border_compliance.set_index("iso3")
     assert r["customs_export_days_base"] * 24 == pytest.approx(bc.loc["PAK", "border_time_export"])
-    d0 = r["transit_days_base"] - r["customs_import_days_base"] - r["port_dwell_days_base"]
-    d1 = r["transit_days_scenario"] - r["customs_import_days_scenario"] - r["port_dwell_days_scenario"]
+    # papers' days by hand: beltroad's total without end customs, port dwell and its own border dwell, plus the
+    # exporters' Doing Business export time at each land crossing (Reed & Trubetskoy 2019)
+    def papers(side):
+        return (r[f"transit_days_{side}"] - r[f"customs_import_days_{side}"] - r[f"customs_export_days_{side}"]
+                - r[f"port_dwell_days_{side}"] - r[f"border_dwell_days_{side}"] + r[f"border_export_days_{side}"])
+    d0, d1 = papers("base"), papers("scenario")
+    assert r["papers_days_base"] == pytest.approx(d0) and d1 < d0
     a = session.network.params["value_of_time"]["ad_valorem_pct_per_day"]["value"] / 100.0
     hand = 100.0 * ((1 + a * d1) / (1 + a * d0) - 1)
     assert r["trade_cost_rel_change_pct"] == pytest.approx(hand)
     assert r["trade_cost_change_pp"] == pytest.approx(r["transit_days_change"] * a * 100)  # the old measure, in points
     assert r["trade_cost_rel_change_pct"] != pytest.approx(r["trade_cost_change_pp"])
     assert relative_trade_cost_change_pct(np.array([10.0]), np.array([10.0]), 1.35)[0] == 0.0
+
+
+def test_papers_border_time_is_the_exporters_export_time_once_per_land_crossing(session):
+    """By road Dhaka -> Kolkata crosses one land border: Bangladesh's export time; the reverse trip India's."""
+    net, gz = session.network, session.gazetteer
+    places = [gz.resolve("Dhaka"), gz.resolve("Kolkata")]
+    df = skim(net, session.state("baseline"), places, mask=constraint_mask(net, Constraints(mode="road")))
+    df = df.set_index(["origin", "destination"])
+    bc = net.border_compliance.set_index("iso3")
+    assert df.loc[(places[0].name, places[1].name), "border_export_days"] * 24 == pytest.approx(bc.loc["BGD", "border_time_export"])
+    assert df.loc[(places[1].name, places[0].name), "border_export_days"] * 24 == pytest.approx(bc.loc["IND", "border_time_export"])
 
 
 def test_world_bank_city_set_has_1000_cities_in_191_economies(gazetteer):

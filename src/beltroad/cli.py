@@ -368,8 +368,9 @@ def _print_accountings(c, accounting: str, bounds: bool) -> None:
         t.add_row(*row)
     console.print(t)
     v = c.metadata["value_of_time"]
-    console.print("papers: export-side customs once per crossing, no port waiting (Reed & Trubetskoy 2019); "
-                  "no fixed: no end customs, no port dwell; trade cost rel. = relative change of 1 + a·days, "
+    console.print("papers: each land border crossing costs the exporting side's Doing Business export time, no "
+                  "port waiting, no end customs (Reed & Trubetskoy 2019); no fixed: beltroad without end customs and "
+                  "port dwell; trade cost rel. = relative change of 1 + a·days, "
                   f"a = {v['ad_valorem_pct_per_day']} %/day ({v['low']}–{v['high']}, Hummels & Schaur 2013); "
                   "pp = Δdays × %/day, points of cargo value.")
 

@@ -222,10 +222,11 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
             "dataset_hash": net.content_hash, "accounting": accounting, "groups": group_set,
             "accounting_note": "trade_cost_change_pct (= trade_cost_change_pp) is change in days x %/day: percentage "
                                "points of cargo value. trade_cost_rel_change_pct is the relative change of the "
-                               "time-related trade-cost factor 1 + a*days in the papers' accounting (export-side "
-                               "customs once, no port waiting; Hummels & Schaur 2013, a = %/day / 100). "
-                               "papers_days: Reed & Trubetskoy (2019) border accounting; nofixed_days: no end "
-                               "customs and no port dwell. The fixed-mode bound is beltroad's own definition."}
+                               "time-related trade-cost factor 1 + a*days in the papers' accounting (Hummels & Schaur "
+                               "2013, a = %/day / 100). papers_days: Reed & Trubetskoy (2019) border accounting (each "
+                               "land crossing at the exporter's Doing Business export time, no port waiting, no end "
+                               "customs); nofixed_days: no end customs and no port dwell. The fixed-mode bound is "
+                               "beltroad's own definition."}
     return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
                       economies=econ, groups=groups, corridors=corr, region_pairs=regions, metadata=meta)
 

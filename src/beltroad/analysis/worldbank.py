@@ -49,10 +49,11 @@ def wb_bri_economies(eco: pd.DataFrame) -> set[str]:
 def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: float) -> pd.DataFrame:
     """Papers' time accounting and relative trade-cost changes beside beltroad's own columns.
 
-    * `papers_days` — border time once per crossing: end customs on the export side only (origin's Doing
-      Business export time), no port waiting (Reed & Trubetskoy 2019); en-route borders as in the network
-      (one dwell per crossing link).
-    * `nofixed_days` — moving and handling time only: no end customs, no port dwell.
+    * `papers_days` — Reed & Trubetskoy's (2019) time accounting, read from their replication code: every
+      land border crossing costs the exporting side's Doing Business export time (import time is not added,
+      to avoid double counting), port waiting is 0 and there are no end-of-trip customs. Here: beltroad's
+      route and moving/handling time, with its border dwell, end customs and port dwell replaced so.
+    * `nofixed_days` — beltroad's time without end customs and port dwell (en-route border dwell kept).
     * `trade_cost_rel_change_pct` — relative change of the time-related trade-cost factor, each day in transit
       an ad valorem equivalent of `pct_per_day` % (Hummels & Schaur 2013): 100 x ((1 + a·d1) / (1 + a·d0) - 1)
       with a = pct/100 and d the papers' days; `_low`/`_high` with the 0.6 and 2.1 %/day bounds.
@@ -62,8 +63,10 @@ def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: f
     out = pairs  # adds columns in place: the frame is the caller's fresh pair table (a copy costs seconds at 1M rows)
     for side in ("base", "scenario"):
         t = out[f"transit_days_{side}"]
-        out[f"papers_days_{side}"] = t - out[f"customs_import_days_{side}"] - out[f"port_dwell_days_{side}"]
-        out[f"nofixed_days_{side}"] = out[f"papers_days_{side}"] - out[f"customs_export_days_{side}"]
+        fixed = out[f"customs_import_days_{side}"] + out[f"customs_export_days_{side}"] + out[f"port_dwell_days_{side}"]
+        out[f"nofixed_days_{side}"] = t - fixed
+        out[f"papers_days_{side}"] = (out[f"nofixed_days_{side}"] - out[f"border_dwell_days_{side}"]
+                                      + out[f"border_export_days_{side}"])
     for name in ("papers", "nofixed"):
         out[f"{name}_days_change"] = out[f"{name}_days_scenario"] - out[f"{name}_days_base"]
         out[f"{name}_days_change_pct"] = 100.0 * out[f"{name}_days_change"] / out[f"{name}_days_base"]

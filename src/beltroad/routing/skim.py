@@ -116,7 +116,25 @@ def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> di
     on_net = eid >= 0
     port = on_net & (net.kind[net_e] == PORT)
     border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
-    return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0)}
+    land = border & np.isin(net.mode[net_e], (RAIL, ROAD))
+    return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0),
+            "border_export_h": np.where(land, _export_hours_by_edge(net)[net_e], 0.0)}
+
+
+def _export_hours_by_edge(net: Network) -> np.ndarray:
+    """Per network edge: the exporting side's Doing Business export time (hours) if the edge crosses a border
+    between economies outside a common customs union, else 0 — Reed & Trubetskoy's (2019) border time."""
+    cached = net.__dict__.get("_export_h_by_edge")
+    if cached is None:
+        table = _customs_table(net)
+        rows, union = table["rows"], table["union"]
+        by_country = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0))[0] for c in net.countries] + [0.0])
+        group = np.array([union.get(c, c) for c in net.countries] + [""], dtype=object)
+        cf = np.where(net.country_from >= 0, net.country_from, len(net.countries))
+        ct = np.where(net.country_to >= 0, net.country_to, len(net.countries))
+        cached = np.where(net.border & (group[cf] != group[ct]), by_country[cf], 0.0)
+        net.__dict__["_export_h_by_edge"] = cached
+    return cached
 
 
 def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray) -> np.ndarray:
@@ -209,10 +227,11 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         # time components (days) for other accountings: port dwell, en-route border dwell, end customs
         "port_dwell_days": out["port_h"][oi, di] / 24.0,
         "border_dwell_days": out["border_h"][oi, di] / 24.0,
+        "border_export_days": out["border_export_h"][oi, di] / 24.0,  # land crossings at the exporter's DB time
         "customs_export_days": export_h / 24.0,
         "customs_import_days": (customs_h - export_h) / 24.0,
     })
     for col in ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
-                "customs_export_days", "customs_import_days"):
+                "border_export_days", "customs_export_days", "customs_import_days"):
         df.loc[~df["reachable"], col] = np.nan  # unreachable pairs carry no number
     return df
