@@ -155,3 +155,15 @@ def test_no_bri_restores_the_single_track_that_a_double_track_project_superseded
     for old, new in (("dostyk__aktogay", "dostyk__aktogay_2t"), ("aktogay__moyinty", "aktogay__moyinty_2t")):
         assert base.active[_edges_of(net, new)].all() and not base.active[_edges_of(net, old)].any()
         assert nobri.active[_edges_of(net, old)].all() and not nobri.active[_edges_of(net, new)].any()
+
+
+def test_per_link_speeds_are_sourced_and_name_existing_rail_links(session):
+    from beltroad.data.loader import embedded_dataset
+
+    ds = embedded_dataset()
+    assert len(ds.speeds) and not ds.load_errors
+    known = set(ds.sources["id"])
+    assert all(set(v.split(";")) <= known for v in ds.speeds["source"])
+    rail = set(ds.links.loc[ds.links["mode"].eq("rail"), "id"])
+    assert set(ds.speeds["link"]) <= rail
+    assert (ds.speeds["speed_kmh"] > 0).all()
