@@ -50,8 +50,8 @@ def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: f
     """Papers' time accounting and relative trade-cost changes beside beltroad's own columns.
 
     * `papers_days` — Reed & Trubetskoy's (2019) time accounting, read from their replication code: every
-      land border crossing costs the exporting side's Doing Business export time (import time is not added,
-      to avoid double counting), port waiting is 0 and there are no end-of-trip customs. Here: beltroad's
+      land border crossing costs the exporting side's Doing Business export time (import time left out so a
+      crossing is counted once), port waiting is 0 and there are no end-of-trip customs. Here: beltroad's
       route and moving/handling time, with its border dwell, end customs and port dwell replaced so.
     * `nofixed_days` — beltroad's time without end customs and port dwell (en-route border dwell kept).
     * `trade_cost_rel_change_pct` — relative change of the time-related trade-cost factor, each day in transit
