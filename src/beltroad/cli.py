@@ -300,7 +300,10 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 cities: str = typer.Option("world-1000", "--cities"),
                 optimize: str = typer.Option("time", "--optimize", "-o"),
                 out: Path = typer.Option(Path("out/compare"), "--out", help="Output folder"),
-                bounds: bool = typer.Option(False, "--bounds", help="Add the fixed-mode lower bound (3 skims more)")
+                bounds: bool = typer.Option(False, "--bounds", help="Add the fixed-mode lower bound (3 skims more)"),
+                accounting: str = typer.Option("beltroad", "--accounting",
+                                               help="beltroad | papers | both (World Bank papers' time accounting)"),
+                groups: str = typer.Option("default", "--groups", help="default | world-bank (71 BRI economies, corridors)"),
                 ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
@@ -315,15 +318,20 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                     tasks[name] = bar.add_task(f"skim {name}", total=total)
                 bar.update(tasks[name], completed=done)
 
-            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress, bounds=bounds)
+            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress, bounds=bounds,
+                        accounting=accounting, groups=groups)
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
     try:
         c.write(out)
     except OSError as exc:
         _fail(f"cannot write {out}: {exc.strerror}")
+    if groups == "world-bank" or accounting != "beltroad":
+        _print_accountings(c, accounting if groups != "world-bank" or accounting != "beltroad" else "both", bounds)
+        console.print(f"report: {out / 'report.html'}")
+        return
     t = Table(title=f"{scenario} vs {base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
-    for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost %"):
+    for col in ("group", "pairs", "days base", "days scenario", "change days", "change %", "trade cost pp of value"):
         t.add_column(col, justify="right")
     if bounds:
         t.add_column("Δ days fixed mode", justify="right")
@@ -335,6 +343,45 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
         t.add_row(*row)
     console.print(t)
     console.print(f"report: {out / 'report.html'}")
+
+
+def _print_accountings(c, accounting: str, bounds: bool) -> None:
+    """Headline table with beltroad's and/or the World Bank papers' accounting (analysis.worldbank)."""
+    g = c.groups
+    if "papers_days_change_pct" not in g.columns:  # default groups: aggregate the pair columns here
+        from beltroad.analysis.worldbank import GROUP_COLUMNS
+
+        both = c.pairs[c.pairs["reachable_base"] & c.pairs["reachable_scenario"]]
+        g = g.assign(**{k: both[k].mean() for k in GROUP_COLUMNS if k not in g.columns and k in both})
+    t = Table(title=f"{c.scenario} vs {c.base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
+    cols = [("group", "group", None), ("pairs", "city_pairs", "{:,}")]
+    if accounting in ("beltroad", "both"):
+        cols += [("days (beltroad)", "transit_days_base", "{:.2f}"), ("Δ time % beltroad", "transit_days_change_pct", "{:+.2f}"),
+                 ("Δ trade cost pp of value", "trade_cost_change_pp", "{:+.3f}")]
+    if accounting in ("papers", "both"):
+        cols += [("days (papers)", "papers_days_base", "{:.2f}"), ("Δ time % papers", "papers_days_change_pct", "{:+.2f}"),
+                 ("Δ time % no fixed", "nofixed_days_change_pct", "{:+.2f}"),
+                 ("Δ trade cost % rel. (low…high)", "trade_cost_rel_change_pct", None)]
+    if bounds and "transit_days_change_fixed_mode_pct" in g.columns:
+        cols.append(("Δ time % fixed mode (beltroad's bound)", "transit_days_change_fixed_mode_pct", "{:+.2f}"))
+    for label, _, _ in cols:
+        t.add_column(label, justify="right")
+    for r in g.to_dict("records"):
+        row = []
+        for _, key, fmt in cols:
+            v = r.get(key)
+            if key == "trade_cost_rel_change_pct":
+                row.append(f"{v:+.3f} ({r['trade_cost_rel_change_pct_low']:+.3f}…{r['trade_cost_rel_change_pct_high']:+.3f})")
+            else:
+                row.append(str(v) if fmt is None else fmt.format(v))
+        t.add_row(*row)
+    console.print(t)
+    v = c.metadata["value_of_time"]
+    console.print("papers: each land border crossing costs the exporting side's Doing Business export time, no "
+                  "port waiting, no end customs (Reed & Trubetskoy 2019); no fixed: beltroad without end customs and "
+                  "port dwell; trade cost rel. = relative change of 1 + a·days, "
+                  f"a = {v['ad_valorem_pct_per_day']} %/day ({v['low']}–{v['high']}, Hummels & Schaur 2013); "
+                  "pp = Δdays × %/day, points of cargo value.")
 
 
 @app.command("timeline")

@@ -80,9 +80,10 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
 
     A corridor's change is the mean over city pairs whose two economies both lie on the corridor.
     """
-    both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
     cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
             "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
+    keep = list(dict.fromkeys(KEYS + list(cols) + [c for c in pairs.columns if c.endswith("_fixed_mode")]))
+    both = pairs.loc[pairs["reachable_base"] & pairs["reachable_scenario"], keep]  # only the columns aggregated
     cp = (both.groupby(["origin_country", "destination_country"]).agg(cols)
           .rename(columns={"origin": "city_pairs"}).reset_index())
     exp = both.groupby("origin_country").agg(cols).rename(columns={"origin": "city_pairs"})
@@ -156,12 +157,21 @@ def fixed_mode_change(net, states: tuple, places: list[Place], base_pairs: pd.Da
 
 def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
             objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None,
-            bounds: bool = False) -> Comparison:
+            bounds: bool = False, accounting: str = "beltroad", groups: str = "default") -> Comparison:
     """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks).
 
     The default change lets shipments switch to the best mode after the change (the World Bank study's upper
     bound); `bounds=True` adds the fixed-mode lower bound (`*_fixed_mode` columns and group rows).
+    Every pair also carries the papers' accounting (analysis.worldbank.add_accountings); `accounting` names
+    the one the headline leads with, and `groups="world-bank"` makes the headline the World Bank's groups
+    (world, the 71 BRI economies, non-BRI, six corridors, Maritime Silk Road).
     """
+    from beltroad.analysis import worldbank as wb
+
+    if accounting not in wb.ACCOUNTINGS + ("both",):
+        raise ValueError(f"unknown accounting '{accounting}' (beltroad, papers, both)")
+    if groups not in wb.GROUP_SETS:
+        raise ValueError(f"unknown group set '{groups}' ({', '.join(wb.GROUP_SETS)})")
     from beltroad.service import default_session
 
     s = session or default_session()
@@ -186,10 +196,18 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
         # no switching can never do better than free switching: the bound is the larger of the two changes
         pairs["transit_days_change_fixed_mode"] = np.fmax(fixed, pairs["transit_days_change"].to_numpy())
         pairs["trade_cost_change_pct_fixed_mode"] = pairs["transit_days_change_fixed_mode"] * pct
+    pairs = wb.add_accountings(pairs, pct, float(vot["ad_valorem_pct_per_day"]["low"]),
+                               float(vot["ad_valorem_pct_per_day"]["high"]))
+    if bounds:
+        pairs["transit_days_change_fixed_mode_pct"] = (100.0 * pairs["transit_days_change_fixed_mode"]
+                                                       / pairs["transit_days_base"])
     eco = economies()
+    group_set = groups
     cp, econ, groups, corr, regions = aggregate(pairs, eco, corridor_economies(net.links, net.places))
     if bounds:
         groups = _fixed_mode_groups(pairs, eco, groups)
+    if group_set == "world-bank":
+        groups = wb.world_bank_groups(pairs, eco)
     meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(pairs)),
@@ -201,7 +219,14 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
                               "by_sector": vot.get("by_sector", {})},
             "averaging": "simple means over city pairs reachable in both scenarios; economies as exporter and importer; "
                          "a corridor averages the international pairs between economies its links cross",
-            "dataset_hash": net.content_hash}
+            "dataset_hash": net.content_hash, "accounting": accounting, "groups": group_set,
+            "accounting_note": "trade_cost_change_pct (= trade_cost_change_pp) is change in days x %/day: percentage "
+                               "points of cargo value. trade_cost_rel_change_pct is the relative change of the "
+                               "time-related trade-cost factor 1 + a*days in the papers' accounting (Hummels & Schaur "
+                               "2013, a = %/day / 100). papers_days: Reed & Trubetskoy (2019) border accounting (each "
+                               "land crossing at the exporter's Doing Business export time, no port waiting, no end "
+                               "customs); nofixed_days: no end customs and no port dwell. The fixed-mode bound is "
+                               "beltroad's own definition."}
     return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
                       economies=econ, groups=groups, corridors=corr, region_pairs=regions, metadata=meta)
 

@@ -8,7 +8,9 @@ import pandas as pd
 from beltroad.data.loader import DATA_DIR
 from beltroad.places import Gazetteer, Place, PlaceError, _cities
 
-CITY_SETS = ("world-1000", "world-200", "bri")
+CITY_SETS = ("world-1000", "world-200", "bri", "world-bank-1000")
+WORLD_BANK_CITIES = 1000
+WORLD_BANK_ECONOMIES = 191  # the World Bank BRI study's global database: 1,000 cities in 191 economies (A7.04)
 
 
 def economies() -> pd.DataFrame:
@@ -37,10 +39,26 @@ def largest_cities(n: int, countries: set[str] | None = None, gazetteer: Gazette
                   population=int(r.population)) for r in chosen.itertuples(index=False)]
 
 
+def world_bank_cities(gazetteer: Gazetteer | None = None) -> list[Place]:
+    """1,000 cities in 191 economies, as the papers' global database (A7.04), built from GeoNames.
+
+    Rule (the papers do not publish theirs in a form we could verify): the 191 economies of the economy table
+    whose largest GeoNames city (population >= 15,000) is largest; each gets its largest city; the remaining
+    809 places go to the most populous other cities of those economies.
+    """
+    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else _cities())
+    eco = set(economies()["iso3"])
+    top = (cities[cities["country"].isin(eco)].groupby("country")["population"].max()
+           .sort_values(ascending=False).head(WORLD_BANK_ECONOMIES))
+    return largest_cities(WORLD_BANK_CITIES, countries=set(top.index), gazetteer=gazetteer)
+
+
 def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     """A named city set or a CSV file with a `place` column (or `lat`,`lon`[,`name`,`country`])."""
     if name == "world-1000":
         return largest_cities(1000, gazetteer=gazetteer)
+    if name == "world-bank-1000":
+        return world_bank_cities(gazetteer)
     if name == "world-200":
         return largest_cities(200, gazetteer=gazetteer)
     if name == "bri":

@@ -30,6 +30,7 @@ CROSSING_COLUMNS = [
     "capacity_unit", "status", "opened", "source", "notes",
 ]
 SOURCE_COLUMNS = ["id", "citation", "url"]
+SPEED_COLUMNS = ["link", "speed_kmh", "source", "notes"]
 PROJECT_COLUMNS = ["id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "notes", "source"]
 # the container-port register (ports.csv): the ports that really handle containers, one row per terminal area
 PORT_COLUMNS = [
@@ -44,6 +45,7 @@ NUMERIC = {
                   "gauge_change_usd", "capacity_per_day", "opened"],
     "projects": ["opened", "cost_usd_bn"],
     "ports": ["lat", "lon", "teu_thousand", "teu_year", "vessel_hours_in_port", "container_dwell_days", "max_vessel_teu"],
+    "speeds": ["speed_kmh"],
 }
 
 
@@ -68,6 +70,7 @@ class Dataset:
     ports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PORT_COLUMNS + ["_file", "_line"]))
     services: pd.DataFrame = field(default_factory=pd.DataFrame)   # liner services (services.csv)
     liner: dict[str, Any] = field(default_factory=dict)            # liner parameters (sea_services.yaml)
+    speeds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPEED_COLUMNS))  # per-link rail speeds
 
     def param(self, *path: str, key: str = "value") -> float:
         """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
@@ -169,6 +172,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e
     projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
     ports, e = _read_table(root / "ports.csv", PORT_COLUMNS, "ports"); errors += e
+    speeds, e = _read_table(root / "speeds", SPEED_COLUMNS, "speeds"); errors += e
     bc_path = root / "border_compliance.csv"
     border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
         columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
@@ -187,7 +191,8 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     liner = (load_service_parameters(root) or {}).get("liner", {}) if (root / "sea_services.yaml").exists() else {}
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner)
+                   content_hash=_hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner,
+                   speeds=speeds)
 
 
 @lru_cache(maxsize=4)

@@ -93,8 +93,9 @@ def write_report(cmp, out: Path) -> None:
           f"{cmp.metadata['city_pairs']:,} ordered pairs). Unreachable pairs: {cmp.metadata['unreachable_pairs_base']} "
           f"(base), {cmp.metadata['unreachable_pairs_scenario']} (scenario).", "",
           "## Headline", "", g.to_markdown(index=False, floatfmt=".3f"), "",
-          f"Trade-cost change = change in days x {cmp.metadata['value_of_time']['ad_valorem_pct_per_day']}% per day "
-          f"(Hummels & Schaur 2013; bounds {cmp.metadata['value_of_time']['low']}-{cmp.metadata['value_of_time']['high']}%).",
+          f"trade_cost_change_pct = change in days x {cmp.metadata['value_of_time']['ad_valorem_pct_per_day']}% per day "
+          f"(Hummels & Schaur 2013; bounds {cmp.metadata['value_of_time']['low']}-{cmp.metadata['value_of_time']['high']}%): "
+          "percentage points of cargo value, not a relative change (trade_cost_rel_change_pct is the relative one).",
           "", "## Largest gains (economies)", "", _fmt(econ, cols), "",
           "## Largest losses (economies)", "", _fmt(econ.iloc[::-1], cols), "",
           "## Corridors (international pairs between the economies a corridor crosses)", "",

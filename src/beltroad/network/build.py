@@ -247,6 +247,8 @@ class _Builder:
         def same_union(a: str, b: str) -> bool:
             return any(a in m and b in m for m in unions.values())
 
+        sp = self.ds.speeds.dropna(subset=["speed_kmh"])  # per-link commercial speeds (speeds/*.csv); else regional
+        link_speeds = dict(zip(sp["link"], sp["speed_kmh"].astype(float)))
         for li, r in links.iterrows():
             if r["from"] not in pidx or r["to"] not in pidx or r["class"] == "rail_hsr":
                 continue
@@ -273,8 +275,8 @@ class _Builder:
                 g = int(r["gauge_mm"])
                 va = self.vertex(a_pl, f"rail{g}", lon[a_pl], lat[a_pl])
                 vb = self.vertex(b_pl, f"rail{g}", lon[b_pl], lat[b_pl])
-                speed = 0.5 * (self.val("rail", "commercial_speed_kmh", rail_region(ca))
-                               + self.val("rail", "commercial_speed_kmh", rail_region(cb)))
+                speed = link_speeds.get(r["id"]) or 0.5 * (self.val("rail", "commercial_speed_kmh", rail_region(ca))
+                                                          + self.val("rail", "commercial_speed_kmh", rail_region(cb)))
                 traction = "electric" if "electric" in r["class"] else "diesel"
                 self.edge(va, vb, kind=LINK, mode=RAIL, move_hours=km / speed, dwell_hours=dwell, border_hours=dwell,
                           move_usd=km * self.val("rail", "rate_usd_per_teu_km", r["class"]), fee_usd=fee,

@@ -12,10 +12,10 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from beltroad.network.build import ACCESS, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.network.build import ACCESS, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
-from beltroad.routing.engine import (EPS, Access, EdgeState, build_graph, customs_beyond_dwell, customs_event_dwell,
-                                     end_customs, end_customs_parts, weights_of)
+from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
+                                     customs_event_dwell, end_customs, end_customs_parts, weights_of)
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
@@ -162,6 +162,36 @@ def _pairwise_customs(net: Network, countries: np.ndarray, oi: np.ndarray, di: n
     return h[inv[oi], inv[di]], u[inv[oi], inv[di]]
 
 
+def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> dict[str, np.ndarray]:
+    """Per chosen edge: port dwell hours and en-route border dwell hours (the scenario's values)."""
+    dwell = getattr(state, "dwell_hours", None)
+    dwell = net.dwell_hours if dwell is None else dwell
+    eid = g.edge_id[best]
+    net_e = np.maximum(eid, 0)
+    on_net = eid >= 0
+    port = on_net & (net.kind[net_e] == PORT)
+    border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
+    land = border & np.isin(net.mode[net_e], (RAIL, ROAD))
+    return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0),
+            "border_export_h": np.where(land, _export_hours_by_edge(net)[net_e], 0.0)}
+
+
+def _export_hours_by_edge(net: Network) -> np.ndarray:
+    """Per network edge: the exporting side's Doing Business export time (hours) if the edge crosses a border
+    between economies outside a common customs union, else 0 — Reed & Trubetskoy's (2019) border time."""
+    cached = net.__dict__.get("_export_h_by_edge")
+    if cached is None:
+        table = _customs_table(net)
+        rows, union = table["rows"], table["union"]
+        by_country = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0))[0] for c in net.countries] + [0.0])
+        group = np.array([union.get(c, c) for c in net.countries] + [""], dtype=object)
+        cf = np.where(net.country_from >= 0, net.country_from, len(net.countries))
+        ct = np.where(net.country_to >= 0, net.country_to, len(net.countries))
+        cached = np.where(net.border & (group[cf] != group[ct]), by_country[cf], 0.0)
+        net.__dict__["_export_h_by_edge"] = cached
+    return cached
+
+
 def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray) -> np.ndarray:
     """The export share of the end customs of every pair: origin export hours for international pairs."""
     h, _ = _pairwise_customs(net, countries, oi, di)
@@ -197,6 +227,7 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
     ev = customs_event_dwell(net, g, best)  # where export/import clearance can overlap dwell
     attrs["n_events"] = (ev >= 0).astype(float)
     eid = np.maximum(g.edge_id[best], 0)  # long-haul driving hours (border dwell excluded): rest added after
+    attrs.update(_dwell_components(net, state, g, best))
     attrs["drive_h"] = np.where((mode == ROAD) & ~is_access & (g.edge_id[best] >= 0), state.move_hours[eid], 0.0)
     sorter = np.argsort(keys)
     sorted_keys = keys[sorter]
@@ -269,6 +300,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         best_value = np.minimum(best_value, value)
     out, reach = best_out, best_reach
     customs_h = out["customs_h"][oi, di]
+    customs_export = np.minimum(export_all, customs_h)
     mode_km = np.stack([out["rail_km"][oi, di], out["road_km"][oi, di], out["sea_km"][oi, di],
                         out["ferry_km"][oi, di]], axis=1)
     reachable = reach[oi, di]
@@ -293,7 +325,14 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         "distance_km": out["km"][oi, di],
         "co2_kg": out["co2"][oi, di],
         "main_mode": main,
+        # time components (days) for other accountings: port dwell, en-route border dwell, end customs
+        "port_dwell_days": out["port_h"][oi, di] / 24.0,
+        "border_dwell_days": out["border_h"][oi, di] / 24.0,
+        "border_export_days": out["border_export_h"][oi, di] / 24.0,  # land crossings at the exporter's DB time
+        "customs_export_days": customs_export / 24.0,  # the clearance time that adds to the trip, split
+        "customs_import_days": (customs_h - customs_export) / 24.0,
     })
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
+                "border_export_days", "customs_export_days", "customs_import_days"):
         df.loc[~df["reachable"], col] = np.nan  # unreachable pairs carry no number
     return df

@@ -213,10 +213,8 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
         add = has_project & np.isin(net.status, codes)
         # an added project link replaces the row it supersedes: drop rows superseded by then
         active |= add
-    if sc.projects.exclude_all:
-        active &= ~has_project
-    if sc.projects.exclude:
-        active &= ~np.isin(project_of_edge, sc.projects.exclude)
+    if sc.projects.exclude_all or sc.projects.exclude:
+        active = without_projects(net, sc, active)
     # closures
     if sc.closures.countries:
         idx = [net.countries.index(c) for c in sc.closures.countries if c in net.countries]
@@ -274,6 +272,7 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
     state.active = active
     state.hours = move_h + dwell
     state.move_hours, state.border_hours, state.wait_hours = move_h, border_h, wait_h
+    state.dwell_hours = dwell
     state.usd = move_usd + fee
     state.label = sc.name
     if o.value_of_time_usd_per_teu_day is not None:
@@ -281,6 +280,41 @@ def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
     if o.carbon_price_usd_per_t is not None:
         state.carbon_price_usd_per_t = o.carbon_price_usd_per_t
     return state
+
+
+BRI_START_YEAR = 2013  # announced Sep/Oct 2013: a link open by then is a pre-BRI asset (as in `pre-bri-2013`)
+
+
+def without_projects(net: Network, sc: Scenario, active: np.ndarray) -> np.ndarray:
+    """Remove BRI project links and bring back, at their old quality, the rows their upgrades superseded.
+
+    `exclude_all` removes what BRI projects added after BRI_START_YEAR (an asset opened by then, such as
+    Zhetygen–Altynkol 2012, stays); `exclude` removes the named projects whatever their year. An upgrade row
+    `<old id>__<project id lowercase>` supersedes `<old id>`: removing the upgrade restores the old row.
+    """
+    proj = net.project
+    if sc.projects.exclude_all:
+        drop = (proj != "") & ~(net.opened <= BRI_START_YEAR)
+    else:
+        drop = np.zeros(net.n_edges, dtype=bool)
+    if sc.projects.exclude:
+        drop |= np.isin(proj, sc.projects.exclude)
+    active = active & ~drop
+    links = net.links
+    ids = links["id"].to_numpy().astype(str)
+    dropped = np.unique(net.link[drop & (net.link >= 0)])
+    restore = {i.rsplit("__", 1)[0] for i in ids[dropped] if "__p" in i and i.rsplit("__", 1)[1][1:].isdigit()}
+    # also any superseded row with the same ends and mode as a removed project row (e.g. dostyk__aktogay
+    # for the double-track dostyk__aktogay_2t)
+    ends = set(zip(links["from"].to_numpy()[dropped], links["to"].to_numpy()[dropped], links["mode"].to_numpy()[dropped]))
+    sup = links["superseded"].notna().to_numpy()
+    restore |= {i for i, f, t, m, s_ in zip(ids, links["from"], links["to"], links["mode"], sup) if s_ and (f, t, m) in ends}
+    restore &= set(ids)
+    if restore:
+        edge_link = np.where(net.link >= 0, ids[np.maximum(net.link, 0)], "")
+        back = np.isin(edge_link, sorted(restore)) & (np.isnan(net.opened) | (net.opened <= sc.year))
+        active = active | back
+    return active
 
 
 def _in_window(month: int, window: str) -> bool:
@@ -312,4 +346,5 @@ def _mode_or_corridor(net: Network, key: str, corridor: np.ndarray) -> np.ndarra
     return np.char.find(corridor.astype(str), key) >= 0
 
 
-__all__ = ["Scenario", "ScenarioError", "ScenarioInfo", "apply_scenario", "list_scenarios", "load_scenario"]
+__all__ = ["Scenario", "ScenarioError", "ScenarioInfo", "apply_scenario", "list_scenarios", "load_scenario",
+           "without_projects"]

@@ -27,6 +27,7 @@ class EdgeState:
     move_hours: np.ndarray | None = None
     border_hours: np.ndarray | None = None
     wait_hours: np.ndarray | None = None
+    dwell_hours: np.ndarray | None = None  # the dwell part of `hours` (None: the network's), for time accounting
 
     def weights(self, objective: str) -> np.ndarray:
         if objective == "time":

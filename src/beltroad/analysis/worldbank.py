@@ -1,0 +1,132 @@
+"""The World Bank BRI studies' footing: their city set, groups, corridors and time/trade-cost accounting.
+
+de Soyres, Mulabdic, Murray, Rocha & Ruta (2019; PRWP 8614, IFDP 1274) compute shipment times between
+1,000 cities in 191 economies before and after BRI projects (A7.04, A7.05) and turn the time changes into
+trade-cost changes with Hummels & Schaur's (2013) ad valorem value of a day (A7.06, A7.07). Reed &
+Trubetskoy (2019, PRWP 8815) supply the project list and count border time once per crossing, on the
+export side, with no port waiting. This module rebuilds those choices on beltroad's network so that
+`compare --accounting papers --groups world-bank` can be read beside the papers.
+
+What is verified and what is not (docs/validation.md): the city-set size, the 71-economy group and the
+corridor names are the papers'; the corridor memberships below are beltroad's reading of the corridor
+names; the papers' lower/upper-bound definitions are not verified, so the fixed-mode bound stays
+labelled as beltroad's own.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from beltroad.data.cities import world_bank_cities  # noqa: F401 (the papers' city set)
+
+ACCOUNTINGS = ("beltroad", "papers")
+GROUP_SETS = ("default", "world-bank")
+
+# The six economic corridors named by the World Bank BRI studies (S-DSMMRR2019) plus the Maritime Silk Road.
+# Membership: the economies each corridor's name lists or its usual route crosses (beltroad's reading; the
+# papers' own membership table has not been verified).
+CORRIDORS: dict[str, frozenset[str]] = {
+    "China–Mongolia–Russia": frozenset({"CHN", "MNG", "RUS"}),
+    "New Eurasian Land Bridge": frozenset({"CHN", "KAZ", "RUS", "BLR", "POL", "DEU", "NLD"}),
+    "China–Central Asia–West Asia": frozenset({"CHN", "KAZ", "KGZ", "TJK", "UZB", "TKM", "IRN", "TUR"}),
+    "China–Indochina Peninsula": frozenset({"CHN", "VNM", "LAO", "KHM", "THA", "MYS", "SGP", "MMR"}),
+    "China–Pakistan": frozenset({"CHN", "PAK"}),
+    "Bangladesh–China–India–Myanmar": frozenset({"BGD", "CHN", "IND", "MMR"}),
+    # ports of call of the 21st-century Maritime Silk Road as usually drawn: China – South-East Asia – South
+    # Asia – East Africa – Red Sea – Mediterranean
+    "Maritime Silk Road": frozenset({"CHN", "VNM", "MYS", "SGP", "IDN", "LKA", "IND", "PAK", "KEN", "DJI",
+                                     "EGY", "GRC", "ITA"}),
+}
+
+
+def wb_bri_economies(eco: pd.DataFrame) -> set[str]:
+    """The World Bank's 71 BRI economies (S-ECO-WB71; `wb_bri_2019` in economies.csv)."""
+    if "wb_bri_2019" not in eco.columns:
+        raise ValueError("economies.csv has no wb_bri_2019 column: the World Bank group needs it")
+    return set(eco.loc[eco["wb_bri_2019"], "iso3"])
+
+
+def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: float) -> pd.DataFrame:
+    """Papers' time accounting and relative trade-cost changes beside beltroad's own columns.
+
+    * `papers_days` — Reed & Trubetskoy's (2019) time accounting, read from their replication code: every
+      land border crossing costs the exporting side's Doing Business export time (import time left out so a
+      crossing is counted once), port waiting is 0 and there are no end-of-trip customs. Here: beltroad's
+      route and moving/handling time, with its border dwell, end customs and port dwell replaced so.
+    * `nofixed_days` — beltroad's time without end customs and port dwell (en-route border dwell kept).
+    * `trade_cost_rel_change_pct` — relative change of the time-related trade-cost factor, each day in transit
+      an ad valorem equivalent of `pct_per_day` % (Hummels & Schaur 2013): 100 x ((1 + a·d1) / (1 + a·d0) - 1)
+      with a = pct/100 and d the papers' days; `_low`/`_high` with the 0.6 and 2.1 %/day bounds.
+    * `trade_cost_change_pp` — the former `trade_cost_change_pct`: change in days x %/day, i.e. percentage
+      points of cargo value (not a relative change).
+    """
+    out = pairs  # adds columns in place: the frame is the caller's fresh pair table (a copy costs seconds at 1M rows)
+    for side in ("base", "scenario"):
+        t = out[f"transit_days_{side}"]
+        fixed = out[f"customs_import_days_{side}"] + out[f"customs_export_days_{side}"] + out[f"port_dwell_days_{side}"]
+        out[f"nofixed_days_{side}"] = t - fixed
+        out[f"papers_days_{side}"] = (out[f"nofixed_days_{side}"] - out[f"border_dwell_days_{side}"]
+                                      + out[f"border_export_days_{side}"])
+    for name in ("papers", "nofixed"):
+        out[f"{name}_days_change"] = out[f"{name}_days_scenario"] - out[f"{name}_days_base"]
+        out[f"{name}_days_change_pct"] = 100.0 * out[f"{name}_days_change"] / out[f"{name}_days_base"]
+    for suffix, pct in (("", pct_per_day), ("_low", low), ("_high", high)):
+        out[f"trade_cost_rel_change_pct{suffix}"] = relative_trade_cost_change_pct(
+            out["papers_days_base"].to_numpy(), out["papers_days_scenario"].to_numpy(), pct)
+    out["trade_cost_change_pp"] = out["transit_days_change"] * pct_per_day
+    return out
+
+
+def relative_trade_cost_change_pct(days_base: np.ndarray, days_scenario: np.ndarray, pct_per_day: float) -> np.ndarray:
+    """100 x ((1 + a·d1) / (1 + a·d0) - 1), a = pct_per_day / 100: the time-related trade-cost factor's change."""
+    a = pct_per_day / 100.0
+    return 100.0 * ((1.0 + a * np.asarray(days_scenario)) / (1.0 + a * np.asarray(days_base)) - 1.0)
+
+
+GROUP_COLUMNS = {
+    "transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change_pct": "mean",
+    "papers_days_base": "mean", "papers_days_change_pct": "mean", "nofixed_days_change_pct": "mean",
+    "trade_cost_rel_change_pct": "mean", "trade_cost_rel_change_pct_low": "mean",
+    "trade_cost_rel_change_pct_high": "mean", "trade_cost_change_pp": "mean",
+}
+
+
+def world_bank_groups(pairs: pd.DataFrame, eco: pd.DataFrame) -> pd.DataFrame:
+    """World, the 71 BRI economies, non-BRI, the six corridors and the Maritime Silk Road.
+
+    Means over city pairs reachable in both scenarios. BRI / non-BRI by the origin (exporting) economy; a
+    corridor averages the international pairs whose two economies both belong to it.
+    """
+    ok = (pairs["reachable_base"] & pairs["reachable_scenario"]).to_numpy()
+    bri = wb_bri_economies(eco)
+    o, d = _codes(pairs["origin_country"]), _codes(pairs["destination_country"])
+    in_bri = _member(pairs["origin_country"], bri)[o]
+    sel = {"world": ok, "BRI economies (World Bank list; 69 of 71 identified)": ok & in_bri,
+           "non-BRI economies": ok & ~in_bri}
+    o_name = _names(pairs["origin_country"])[o]
+    d_name = _names(pairs["destination_country"])[d]
+    for name, members in CORRIDORS.items():
+        sel[name] = ok & _member(pairs["origin_country"], members)[o] & _member(pairs["destination_country"], members)[d] \
+            & (o_name != d_name)
+    cols = [c for c in GROUP_COLUMNS if c in pairs.columns] + \
+        [c for c in ("transit_days_change_fixed_mode_pct",) if c in pairs.columns]
+    values = {c: pairs[c].to_numpy(dtype=float) for c in cols}
+    rows = []
+    for name, m in sel.items():
+        rows.append({"group": name, "kind": "corridor" if name in CORRIDORS else "group", "city_pairs": int(m.sum()),
+                     **{c: float(np.nanmean(values[c][m])) if m.any() else np.nan for c in cols}})
+    return pd.DataFrame(rows)
+
+
+def _codes(col: pd.Series) -> np.ndarray:
+    return col.cat.codes.to_numpy() if isinstance(col.dtype, pd.CategoricalDtype) else pd.factorize(col)[0]
+
+
+def _names(col: pd.Series) -> np.ndarray:
+    cats = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else pd.factorize(col)[1]
+    return np.asarray(cats, dtype=object).astype(str)
+
+
+def _member(col: pd.Series, members: set[str] | frozenset[str]) -> np.ndarray:
+    """Per category (or factorized value) of `col`: is it one of `members`?"""
+    return np.isin(_names(col), list(members))
