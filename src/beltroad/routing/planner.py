@@ -190,7 +190,7 @@ def _corridor_key(route: Route) -> tuple:
             item = (leg.mode, leg.to_country)
             if not key or key[-1] != item:
                 key.append(item)
-    return tuple(key)
+    return tuple(key) or (route.main_mode,)  # a short trip: its main mode tells routes apart (barge vs rail)
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
