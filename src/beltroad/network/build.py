@@ -1,7 +1,8 @@
 """Build the multimodal graph from the dataset as flat numpy arrays (edge list + CSR on demand).
 
 Vertices are (place, layer) pairs: every place has a `road` vertex; rail places one vertex per track
-gauge; seaports a `port` vertex joined to the maritime layer; ferry ports a `ferry` vertex. Layers
+gauge; seaports a `port` vertex joined to the maritime layer; ferry ports a `ferry` vertex; river ports
+a `barge` vertex (container barges, `_inland`). Layers
 are joined by transfer edges that carry the handling time and cost (terminal switch, port dwell,
 gauge change). Every directed edge carries its components separately (moving hours, dwell hours,
 moving USD, fee USD, kg CO2e) so that scenarios can scale one component without a rebuild.
