@@ -56,6 +56,7 @@ class Mode(str, Enum):
     rail = "rail"
     sea = "sea"
     road = "road"
+    inland_water = "inland_water"
 
 
 def _no_nan(obj: Any) -> Any:

@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km
 
-NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port"}
+NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port", "river_port"}
 MODES = {"rail", "road", "ferry", "sea", "inland_water"}
 STATUSES = {"open", "under_construction", "planned"}
 LENGTH_BASES = {"published", "derived", "measured", "estimated"}

@@ -1,7 +1,8 @@
 """Build the multimodal graph from the dataset as flat numpy arrays (edge list + CSR on demand).
 
 Vertices are (place, layer) pairs: every place has a `road` vertex; rail places one vertex per track
-gauge; seaports a `port` vertex joined to the maritime layer; ferry ports a `ferry` vertex. Layers
+gauge; seaports a `port` vertex joined to the maritime layer; ferry ports a `ferry` vertex; river ports
+a `barge` vertex (container barges, `_inland`). Layers
 are joined by transfer edges that carry the handling time and cost (terminal switch, port dwell,
 gauge change). Every directed edge carries its components separately (moving hours, dwell hours,
 moving USD, fee USD, kg CO2e) so that scenarios can scale one component without a rebuild.
@@ -41,7 +42,7 @@ RAIL_REGIONS = {
 }
 SUB_SAHARAN_EXCLUDED = {"EGY", "LBY", "TUN", "DZA", "MAR", "ESH"}
 AFRICA_ISO2 = set("AO BF BI BJ BW CD CF CG CI CM CV DJ DZ EG EH ER ET GA GH GM GN GQ GW KE KM LR LS LY MA MG ML MR MU MW MZ NA NE NG RW SC SD SL SN SO SS ST SZ TD TG TN TZ UG ZA ZM ZW".split())
-TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", "junction"}  # junctions are station towns
+TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", "junction", "river_port"}  # junctions are station towns
 # Modelling choices (docs/model.md, "regional roads"), not measured figures: each place is joined to its few
 # nearest same-country neighbours, and no such edge is longer than a long day's trucking would justify.
 REGIONAL_ROAD_NEIGHBOURS = 4
@@ -249,6 +250,7 @@ class _Builder:
 
         sp = self.ds.speeds.dropna(subset=["speed_kmh"])  # per-link commercial speeds (speeds/*.csv); else regional
         link_speeds = dict(zip(sp["link"], sp["speed_kmh"].astype(float)))
+        barge_links: list[tuple] = []
         for li, r in links.iterrows():
             if r["from"] not in pidx or r["to"] not in pidx or r["class"] == "rail_hsr":
                 continue
@@ -266,8 +268,8 @@ class _Builder:
                 # which is zero inside a customs union. Ferry waits are carried by the ferry parameters.
                 b = border_rows.loc[r["id"]] if r["id"] in border_rows.index else None
                 default_h = default_usd = 0.0
-                if mode in ("rail", "road") and not same_union(ca, cb):
-                    key = "rail_default" if mode == "rail" else "road_default"
+                if mode in ("rail", "road", "inland_water") and not same_union(ca, cb):
+                    key = "road_default" if mode == "road" else "rail_default"  # barges: as trains (docs/model.md)
                     default_h, default_usd = self.val("border", key, key="hours"), self.val("border", key, key="usd")
                 dwell = float(b["dwell_hours"]) if b is not None and pd.notna(b["dwell_hours"]) else default_h
                 fee = float(b["fee_usd"]) if b is not None and pd.notna(b["fee_usd"]) else default_usd
@@ -288,7 +290,9 @@ class _Builder:
                 self.edge(va, vb, kind=LINK, mode=ROAD, move_hours=drive, dwell_hours=dwell, border_hours=dwell,
                           move_usd=km * self.val("road", "rate_usd_per_teu_km", r["class"]), fee_usd=fee,
                           co2=km * self.val("road", "co2e_kg_per_teu_km"), border=crosses, **common)
-            elif mode in ("ferry", "sea", "inland_water"):
+            elif mode == "inland_water":  # container barges: edges built by _inland, after the sea
+                barge_links.append((li, a_pl, b_pl, dwell, fee, crosses, common, str(r["corridor"])))
+            elif mode in ("ferry", "sea"):
                 va = self.vertex(a_pl, "ferry", lon[a_pl], lat[a_pl])
                 vb = self.vertex(b_pl, "ferry", lon[b_pl], lat[b_pl])
                 fk = "caspian" if "caspian_ferry" in r["corridor"] else "default"
@@ -353,6 +357,7 @@ class _Builder:
 
         # ports and the sea: liner services between the container ports of the register (network/liner.py)
         sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
+        self._inland(barge_links, places, place_country, lon, lat)
 
         c = self.cols
         arr = {k: np.asarray(v) for k, v in c.items()}
@@ -456,6 +461,59 @@ class _Builder:
                       service=sl.service + (" (Cape diversion)" if sl.diversion else ""))
         self.n_sailings = len(sailings)
         return np.asarray(offsets), np.asarray(glon, dtype=float), np.asarray(glat, dtype=float)
+
+    def _inland(self, barge_links: list[tuple], places: pd.DataFrame, place_country: np.ndarray, lon: np.ndarray,
+                lat: np.ndarray) -> None:
+        """Container barges on rivers: INLAND edges on each river port's `barge` layer (not the ferry layer).
+
+        A link's `from` is its upstream end, so each direction gets its own speed. Boxes board a barge from the
+        place's gate or a train (terminal handling + the wait for a departure; unloading does not wait) and, at
+        a seaport, from or onto a ship with the port's dwell and handling (the barge-sea chain).
+        """
+        if not barge_links:
+            return
+        iv = lambda *path, key="value": self.val("inland_water", *path, key=key)  # noqa: E731
+        speeds = (self.p.get("inland_water") or {}).get("speed_kmh") or {}
+        rate, co2f = iv("rate_usd_per_teu_km"), iv("co2e_kg_per_teu_km")
+        t_h, t_usd = iv("terminal_transfer", key="hours"), iv("terminal_transfer", key="usd")
+        wait = iv("departure_wait_hours")
+        river_places: set[int] = set()
+        for li, a_pl, b_pl, dwell, fee, crosses, common, corridor in barge_links:
+            river = next((k for k in corridor.replace(";", "_").split("_") if k in speeds and k != "default"),
+                         "default")
+            va = self.vertex(a_pl, "barge", lon[a_pl], lat[a_pl])
+            vb = self.vertex(b_pl, "barge", lon[b_pl], lat[b_pl])
+            river_places |= {a_pl, b_pl}
+            km = common["km"]
+            for s, d, way, swap in ((va, vb, "downstream", False), (vb, va, "upstream", True)):
+                kw = dict(common, cf=common["ct"], ct=common["cf"]) if swap else common
+                self.edge(s, d, kind=LINK, mode=INLAND, move_hours=km / iv("speed_kmh", river, way),
+                          dwell_hours=dwell, border_hours=dwell, move_usd=km * rate, fee_usd=fee, co2=km * co2f,
+                          border=crosses, both=False, **kw)
+        reg = self.ds.ports
+        reg = reg[reg["role"].ne("river")].reset_index(drop=True)
+        reg_row = {_register_place_id(r): k for k, r in enumerate(reg.itertuples(index=False))}
+        handling = self.val("sea", "port_handling", key="usd")
+        rail_layers = [i for i, name in enumerate(self.layers) if name.startswith("rail")]
+        port_l, port_in_l = self.layers.index("port"), self.layers.index("port_in")
+        for pl in sorted(river_places):
+            v = self.lookup[(pl, self.layers.index("barge"))]
+            cc = int(place_country[pl])
+            gate = self.vertex(pl, "gate", lon[pl], lat[pl])
+            for land in [gate] + [self.lookup[(pl, rl)] for rl in rail_layers if (pl, rl) in self.lookup]:
+                self.edge(land, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
+                          fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=cc, ct=cc)
+            out, inn = self.lookup.get((pl, port_l)), self.lookup.get((pl, port_in_l))
+            if out is None or inn is None:
+                continue
+            pid = places.at[pl, "id"]
+            if pid not in reg_row:
+                continue
+            dwell_h = 24.0 * self._port_dwell_days(reg.iloc[reg_row[pid]], places.at[pl, "country"])[0]
+            # barge -> ship: export dwell; ship -> barge: import dwell, then the wait for the barge's departure
+            self.edge(v, out, kind=PORT, mode=HANDLING, dwell_hours=dwell_h, fee_usd=handling, cf=cc, ct=cc, both=False)
+            self.edge(inn, v, kind=PORT, mode=HANDLING, dwell_hours=dwell_h + wait, wait_hours=wait, fee_usd=handling,
+                      cf=cc, ct=cc, both=False)
 
     def _port_dwell_days(self, row, country: str) -> tuple[float, str]:
         """Container dwell at a port (days): the register's figure, else the regional fallback (flagged)."""

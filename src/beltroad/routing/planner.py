@@ -14,7 +14,7 @@ from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, customs
 from beltroad.routing.result import TIME_PARTS, Leg, PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
-MAIN_MODES = ("multimodal", "rail", "sea", "road")
+MAIN_MODES = ("multimodal", "rail", "sea", "road", "inland_water")
 ROAD_RETRY_FACTOR = 4.0  # rail/sea mode: trucking weight multiplier when a short trip came out all-road
 PENALTY = 1.6  # weight multiplier on the edges of routes already found, to find different corridors
 
@@ -112,12 +112,15 @@ def constraint_mask(net: Network, c: Constraints, near: np.ndarray | None = None
     if c.mode == "multimodal":  # intermodal chains; all-road trips are the `road` search's
         mask &= ~long_road
     elif c.mode == "rail":
-        mask &= ~(long_road | (net.mode == SEA_MODE) | (net.kind == PORT))
+        mask &= ~(long_road | (net.mode == SEA_MODE) | (net.mode == INLAND) | (net.kind == PORT))
     elif c.mode == "sea":
         # land and river pre- and on-carriage only near the trip's ends (none when the ends are not given)
         land = (net.mode == RAIL) | (net.mode == INLAND) | (net.kind == TRANSFER) | (net.kind == GAUGE)
         near_edge = near[net.src] & near[net.dst] if near is not None else np.zeros(net.n_edges, dtype=bool)
         mask &= ~long_road & ~(land & ~near_edge)
+    elif c.mode == "inland_water":  # the main haul on a river: barges, trucked to and from their terminals
+        mask &= ~(long_road | (net.mode == RAIL) | (net.mode == SEA_MODE) | (net.mode == FERRY) | (net.kind == PORT)
+                  | (net.kind == GAUGE))
     elif c.mode == "road":
         gate = net.layers.index("gate")
         touches_gate = (net.vertex_layer[net.src] == gate) | (net.vertex_layer[net.dst] == gate)
@@ -187,7 +190,7 @@ def _corridor_key(route: Route) -> tuple:
             item = (leg.mode, leg.to_country)
             if not key or key[-1] != item:
                 key.append(item)
-    return tuple(key)
+    return tuple(key) or (route.main_mode,)  # a short trip: its main mode tells routes apart (barge vs rail)
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -235,6 +238,9 @@ class Planner:
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
         self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
             (net.kind == TRANSFER) & at_port)
+        # vertices at a place served by container barges (an inland_water search needs one at each end)
+        barge = net.layers.index("barge") if "barge" in net.layers else -1
+        self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -316,7 +322,7 @@ class Planner:
 
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
-        modes = {"multimodal": ["multimodal", "rail", "sea", "road"]}.get(c.mode, [c.mode])
+        modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
         query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
         base = self._base(objective)
@@ -332,6 +338,8 @@ class Planner:
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
                 continue
+            if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
+                continue  # no barge terminal within reach of an end: nothing to search
             penalty = np.ones(len(base.data))
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
@@ -351,7 +359,7 @@ class Planner:
                 cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, query,
                                       geometry=n == 1)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
-                if not fits_mode and mode in ("rail", "sea") and retries < 2:
+                if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
                     retries += 1
@@ -473,6 +481,8 @@ class Planner:
                     if basis != "register":
                         label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
                         fallback_ports.append(vname(s))
+                if kind == TRANSFER and "barge" in (net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]):
+                    label = "barge terminal handling" + (" and wait" if wait > 0 else "")
                 if kind == GAUGE:
                     la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
                     label = f"gauge change {la[4:]}->{lb[4:]} mm"

@@ -12,12 +12,12 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from beltroad.network.build import ACCESS, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
                                      customs_event_dwell, end_customs, end_customs_parts, weights_of)
 
-MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry"])
+MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry", "inland_water"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
 
 
@@ -223,6 +223,7 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
         "sea_km": np.where(mode == SEA_MODE, g.km[best], 0.0),
         "road_km": np.where((mode == ROAD) & ~is_access, g.km[best], 0.0),
         "ferry_km": np.where(mode == FERRY, g.km[best], 0.0),
+        "inland_km": np.where(mode == INLAND, g.km[best], 0.0),
     }
     ev = customs_event_dwell(net, g, best)  # where export/import clearance can overlap dwell
     attrs["n_events"] = (ev >= 0).astype(float)
@@ -302,7 +303,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     customs_h = out["customs_h"][oi, di]
     customs_export = np.minimum(export_all, customs_h)
     mode_km = np.stack([out["rail_km"][oi, di], out["road_km"][oi, di], out["sea_km"][oi, di],
-                        out["ferry_km"][oi, di]], axis=1)
+                        out["ferry_km"][oi, di], out["inland_km"][oi, di]], axis=1)
     reachable = reach[oi, di]
     main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
     main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
