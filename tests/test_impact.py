@@ -81,7 +81,8 @@ def test_trade_cost_change_is_relative_and_matches_a_hand_computation(session):
     c = compare("pre-bri-2013", "bri-planned", cities=places, session=session)
     r = c.pairs.set_index(["origin", "destination"]).loc[(places[0].name, places[1].name)]
     bc = session.network.border_compliance.set_index("iso3")
-    assert r["customs_export_days_base"] * 24 == pytest.approx(bc.loc["PAK", "border_time_export"])
+    # export clearance adds only what exceeds the dwell at the first border or port it overlaps (docs/model.md)
+    assert 0 < r["customs_export_days_base"] * 24 <= bc.loc["PAK", "border_time_export"] + 1e-9
     # papers' days by hand: beltroad's total without end customs, port dwell and its own border dwell, plus the
     # exporters' Doing Business export time at each land crossing (Reed & Trubetskoy 2019)
     def papers(side):

@@ -17,7 +17,7 @@ ROUTE_KEYS = {"rank", "summary", "modes", "main_mode", "distance_km", "transit_d
               "terminal_to_terminal_days", "time_breakdown_hours"}
 LEG_KEYS = {"mode", "from", "to", "distance_km", "transit_hours", "cost_usd", "co2_kg", "detail", "hours_by_part"}
 PLACE_KEYS = {"name", "country", "lat", "lon", "kind", "node_id", "population", "locode"}
-MOVING = {"rail", "road", "sea", "ferry"}
+MOVING = {"rail", "road", "sea", "ferry", "inland_water"}
 
 
 def _generalized(route, net) -> float:

@@ -255,7 +255,8 @@ def test_no_inland_city_is_registered(ds):
 
 
 # seaport / ferry-port nodes that are not container ports (Lake Van rail-ferry piers)
-NOT_CONTAINER_PORTS = {"van", "tatvan"}
+NOT_CONTAINER_PORTS = {"van", "tatvan",  # Lake Van ferry piers
+                       "anaklia"}  # planned deep-sea port (P73), no UN/LOCODE yet: not a container gateway today
 
 
 def test_every_container_seaport_node_has_a_register_row(ds):

@@ -238,6 +238,9 @@ class Planner:
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
         self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
             (net.kind == TRANSFER) & at_port)
+        port_countries = {self.access.country_index[c] for c in net.places.loc[port_place, "country"]
+                          if c in self.access.country_index}
+        self._coastal_unions = {int(self.access.union_index[c]) for c in port_countries}
         # vertices at a place served by container barges (an inland_water search needs one at each end)
         barge = net.layers.index("barge") if "barge" in net.layers else -1
         self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
@@ -299,12 +302,19 @@ class Planner:
         ok = np.zeros(net.n_edges, dtype=bool)
         from beltroad.geo import haversine_km
 
+        union = self.access.union_index
+        edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
         for p, acc in zip(stops, access):
             dist = haversine_km(p.lat, p.lon, net.vertex_lat[net.src], net.vertex_lon[net.src])
             ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
-                ok |= dist <= PRECARRIAGE_RADIUS_KM
+                # a country with ports of its own (or its customs union's) rails to those; a landlocked one
+                # to its neighbours'
+                ci = self.access.country_index.get(p.country, -1)
+                home = union[ci] if ci >= 0 else -1
+                same = (edge_union == home) | (home not in self._coastal_unions)
+                ok |= (dist <= PRECARRIAGE_RADIUS_KM) & same
         return ~rail_port | ok
 
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
