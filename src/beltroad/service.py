@@ -9,13 +9,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
-from beltroad.network.build import Network, cache_dir, cached_pickle, code_hash, load_network as _load_network
+from beltroad.cache import cached_pickle, entry_path
+from beltroad.network.build import Network, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
 from beltroad.scenario.state import EdgeState, baseline_state
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
 from beltroad.routing.result import PlanResult
 
 GAZETTEER_CACHE_VERSION = "1"
+
+
+def gazetteer_cache_path(net: Network):
+    """Where the gazetteer of `net` is cached (it depends on the network's content and the code)."""
+    return entry_path("gazetteer", net.content_hash, f"v{GAZETTEER_CACHE_VERSION}")
 
 
 @dataclass
@@ -27,8 +33,7 @@ class Session:
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            path = cache_dir() / f"gazetteer-{self.network.content_hash}-{code_hash()}-v{GAZETTEER_CACHE_VERSION}.pkl"
-            gz = cached_pickle(path, lambda: Gazetteer(self.network))
+            gz = cached_pickle(gazetteer_cache_path(self.network), lambda: Gazetteer(self.network), expected=Gazetteer)
             gz.net = self.network  # not pickled: the network is cached on its own
             self._gazetteer = gz
         return self._gazetteer

@@ -103,7 +103,8 @@ def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFr
     return out, errors
 
 
-def _hash_dir(root: Path) -> str:
+def hash_dir(root: Path) -> str:
+    """Hash of the dataset's CSV and YAML files (names and bytes): the network cache key."""
     h = hashlib.sha256()
     for f in sorted(root.rglob("*")):
         if f.is_file() and f.suffix in {".csv", ".yaml"}:
@@ -156,7 +157,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     links = derive_lengths(links, nodes, params or {})
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors)
+                   content_hash=hash_dir(root), load_errors=errors)
 
 
 @lru_cache(maxsize=4)
