@@ -278,8 +278,11 @@ def skim_cmd(scenario: str = typer.Option("baseline", "--scenario"),
                       progress=lambda done, total: bar.update(task, completed=done))
     except (ScenarioError, ValueError) as exc:
         _fail(str(exc))
+    from beltroad.io.atomic import atomic_file
+
     try:
-        df.to_csv(out, index=False) if out.suffix == ".csv" else df.to_parquet(out, index=False)
+        with atomic_file(out) as tmp:
+            df.to_csv(tmp, index=False) if out.suffix == ".csv" else df.to_parquet(tmp, index=False)
     except OSError as exc:
         _fail(f"cannot write {out}: {exc.strerror}")
     console.print(f"{len(df):,} pairs ({(~df['reachable']).sum():,} unreachable) written to {out}")

@@ -37,16 +37,18 @@ class Comparison:
     metadata: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
-            df = getattr(self, name)
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+        """Write tables, metadata and report into `out_dir` atomically: all of this run, or the previous result."""
+        from beltroad.io.atomic import atomic_dir
         from beltroad.io.report import write_report
 
-        write_report(self, out)
+        out = Path(out_dir)
+        with atomic_dir(out) as tmp:
+            for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
+                df = getattr(self, name)
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                df.to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+            write_report(self, tmp)
         return out
 
 

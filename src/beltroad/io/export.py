@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.io.atomic import atomic_file
 from beltroad.network.build import Network
 
 FORMATS = ("geojson", "gpkg", "parquet")
@@ -59,15 +60,16 @@ def export_network(net: Network, fmt: str, path: str | Path) -> Path:
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "geojson":
-        path.write_text(json.dumps(network_geojson(net)))
+        with atomic_file(path) as tmp:
+            tmp.write_text(json.dumps(network_geojson(net)))
         return path
     links, places = network_frames(net)
     if fmt == "parquet":
         # one file: links as rows with endpoint coordinates (GeoParquet needs geopandas; plain parquet is universal)
-        links.to_parquet(path, index=False)
-        places.to_parquet(path.with_name(path.stem + "_places.parquet"), index=False)
+        with atomic_file(path) as tmp, atomic_file(path.with_name(path.stem + "_places.parquet")) as tmp_places:
+            links.to_parquet(tmp, index=False)
+            places.to_parquet(tmp_places, index=False)
         return path
     try:
         import geopandas as gpd
@@ -81,10 +83,10 @@ def export_network(net: Network, fmt: str, path: str | Path) -> Path:
     for col in lg.columns:
         if lg[col].dtype == object and col != "geometry":
             lg[col] = lg[col].astype(str)
-    if path.exists():
-        path.unlink()
-    lg.to_file(path, layer="links", driver="GPKG")
-    pg.to_file(path, layer="places", driver="GPKG")
+    with atomic_file(path) as tmp:
+        tmp.unlink()  # GDAL creates the GeoPackage itself
+        lg.to_file(tmp, layer="links", driver="GPKG")
+        pg.to_file(tmp, layer="places", driver="GPKG")
     return path
 
 
