@@ -116,8 +116,9 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
                        "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
     groups_df = pd.DataFrame(groups)
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
-    b2 = both.assign(corridor=both["origin_country"].map(region).fillna("other") + " -> "
-                     + both["destination_country"].map(region).fillna("other"))
+    # as plain strings: a categorical country column maps 1:1 onto regions when the cities span few of them
+    b2 = both.assign(corridor=both["origin_country"].astype(str).map(region).fillna("other") + " -> "
+                     + both["destination_country"].astype(str).map(region).fillna("other"))
     regions = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
