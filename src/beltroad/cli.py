@@ -216,16 +216,21 @@ def _print_plan(result) -> None:
 @app.command("serve")
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)"),
           port: int = typer.Option(8000, "--port", min=1, max=65535),
-          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per request")) -> None:
+          time_limit: float = typer.Option(30.0, "--time-limit", min=0.1, help="Seconds allowed per request"),
+          allowed_host: List[str] = typer.Option([], "--allowed-host",
+                                                 help="Host name the server answers besides the loopback names "
+                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)")) -> None:
     """Run the web app (map planner) and the JSON API (docs at /docs)."""
-    try:
-        import uvicorn
+    import uvicorn
 
-        from beltroad.api import create_app
-    except ImportError as exc:
-        _fail(f"the web app needs fastapi and uvicorn ({exc})")
+    from beltroad.api import create_app
+    from beltroad.api.app import allowed_hosts_from_env
+
+    hosts = [*allowed_hosts_from_env(), *allowed_host]
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+        hosts.append(host)  # a specific interface: its own address is a name clients use
     console.print(f"beltroad: loading the network, then serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(time_limit_s=time_limit), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(time_limit_s=time_limit, allowed_hosts=hosts), host=host, port=port, log_level="info")
 
 
 # ------------------------------------------------------------------------------------------ scenarios

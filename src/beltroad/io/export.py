@@ -92,11 +92,9 @@ def export_network(net: Network, fmt: str, path: str | Path) -> Path:
 
 def _country_outlines_svg(xy) -> str:
     """Country shapes (Natural Earth, shipped in the package) as one SVG path: the map's offline basemap."""
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    try:
-        feats = json.loads(path.read_text())["features"]
-    except OSError:
-        return ""
+    from beltroad.data import COUNTRIES_GEOJSON
+
+    feats = json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]
     d = []
     for f in feats:
         geom = f["geometry"]
