@@ -196,6 +196,12 @@ def test_data_export_parquet(runner, tmp_path, network):
     assert len(links) == len(network.links)
     assert {"id", "from", "to", "mode", "from_lon", "from_lat", "to_lon", "to_lat"} <= set(links.columns)
     assert links[["from_lon", "from_lat", "to_lon", "to_lat"]].notna().all().all()
+    import geopandas as gpd  # GeoParquet: geometry and CRS for GeoPandas and QGIS
+
+    geo = gpd.read_parquet(path)
+    assert set(geo.geometry.geom_type) == {"LineString"} and geo.crs.to_epsg() == 4326
+    places = gpd.read_parquet(path.with_name("network_places.parquet"))
+    assert len(places) == len(network.places) and set(places.geometry.geom_type) == {"Point"}
 
 
 def test_data_export_gpkg(runner, tmp_path, network):

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-import math
-from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from beltroad.data import COUNTRIES_GEOJSON
+from beltroad.io import geojson
+from beltroad.io.export import network_frames, node_sources
 
 LAYERS = ("rail", "road", "ferry", "sea", "ports", "crossings", "projects", "countries")
 STATIC_LAYERS = ("sea", "ports", "countries")  # the same in every year
@@ -21,17 +22,6 @@ PASSAGE_POS = {
 }
 
 
-def _clean(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        return None if math.isnan(f) else (int(f) if f.is_integer() else f)
-    return v
-
-
 def countries_geojson() -> dict:
     """Country shapes for the basemap (Natural Earth, shipped as data/countries.geojson)."""
     g = json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))
@@ -41,105 +31,85 @@ def countries_geojson() -> dict:
     return g
 
 
-def _in_year(opened: Any, superseded: Any, status: str, year: int | None) -> bool:
+def _open_in(df: pd.DataFrame, year: int | None, superseded: bool = True) -> np.ndarray:
+    """Rows that existed in `year`: opened by then (or open, when the year is unknown) and not superseded."""
     if year is None:
-        return True
-    o, s = _clean(opened), _clean(superseded)
-    if o is None:
-        return status == "open"
-    if o > year:
-        return False
-    return s is None or s > year
+        return np.ones(len(df), dtype=bool)
+    opened = pd.to_numeric(df["opened"], errors="coerce")
+    ok = np.where(opened.isna(), df["status"].eq("open"), opened <= year)
+    if superseded:
+        sup = pd.to_numeric(df["superseded"], errors="coerce")
+        ok &= sup.isna().to_numpy() | (sup > year).to_numpy()
+    return ok
 
 
-def _link_frame(net):
+def _whole_numbers(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
+    """Years and gauges as integers (1435, not 1435.0), missing as null."""
+    df = df.copy()
+    for c in cols:
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c], errors="coerce").round().astype("Int64")
+    return df
+
+
+def _link_frame(net) -> pd.DataFrame:
     """Links with endpoint coordinates (the exporter's table, rows without positions dropped)."""
-    from beltroad.io.export import network_frames
+    links = network_frames(net)[0].dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"])
+    return _whole_numbers(links, ("opened", "superseded", "gauge_mm"))
 
-    return network_frames(net)[0].dropna(subset=["from_lon", "from_lat", "to_lon", "to_lat"])
+
+LINK_PROPERTIES = ("id", "from", "to", "mode", "length_km", "class", "gauge_mm", "corridor", "status", "opened",
+                   "superseded", "project", "seasonal_closure", "source")
+PORT_KINDS = ("seaport", "ferry_port", "dry_port")
+CROSSING_PROPERTIES = ("id", "kind", "mode", "from_country", "to_country", "dwell_hours", "fee_usd", "gauge_from_mm",
+                       "gauge_to_mm", "gauge_change_hours", "status", "opened", "source")
 
 
 def build_layer(net, layer: str, year: int | None) -> dict:
     """One layer as a GeoJSON FeatureCollection, as it stood in `year` (None: today)."""
-    feats: list[dict] = []
     if layer == "countries":
         return countries_geojson()
-    if layer in ("rail", "road", "ferry", "projects"):
+    if layer in ("rail", "road", "ferry"):
         links = _link_frame(net)
-        keep = ("id", "from", "to", "mode", "length_km", "class", "gauge_mm", "corridor", "status", "opened",
-                "superseded", "project", "seasonal_closure")
-        if layer == "projects":
-            projects = {r.id: r for r in net.projects.itertuples(index=False)}
-            by_proj: dict[str, list] = {}
-            for r in links.itertuples(index=False):
-                pid = _clean(r.project)
-                if pid and pid in projects:
-                    by_proj.setdefault(pid, []).append([[round(r.from_lon, 4), round(r.from_lat, 4)],
-                                                        [round(r.to_lon, 4), round(r.to_lat, 4)]])
-            for pid, lines in by_proj.items():
-                p = projects[pid]
-                if not _in_year(p.opened, None, p.status, year):
-                    continue
-                feats.append({"type": "Feature",
-                              "properties": {"id": pid, "name": p.name, "countries": p.countries, "mode": p.mode,
-                                             "status": p.status, "opened": _clean(p.opened),
-                                             "cost_usd_bn": _clean(p.cost_usd_bn), "capacity": _clean(p.capacity)},
-                              "geometry": {"type": "MultiLineString", "coordinates": lines}})
-        else:
-            for r in links[links["mode"] == layer].itertuples(index=False):
-                if not _in_year(r.opened, r.superseded, r.status, year):
-                    continue
-                d = r._asdict()
-                props = {k: _clean(d[k]) for k in keep if k in d}
-                feats.append({"type": "Feature", "properties": props,
-                              "geometry": {"type": "LineString", "coordinates": [[round(r.from_lon, 4), round(r.from_lat, 4)],
-                                                                                 [round(r.to_lon, 4), round(r.to_lat, 4)]]}})
-    elif layer == "sea":
-        import shapely
-
-        from beltroad.network.sea import PASSAGES
-
-        sea_edges = np.flatnonzero((net.edge_geom >= 0) & (net.src < net.dst))
-        groups: dict[Any, list] = {}
-        for e in sea_edges:
-            gi = int(net.edge_geom[e])
-            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
-            coords = np.column_stack([net.geom_lon[a:b], net.geom_lat[a:b]])
-            if len(coords) > 2:
-                coords = np.asarray(shapely.simplify(shapely.LineString(coords), 0.1).coords)
-            passage = PASSAGES[net.passage[e]] if net.passage[e] >= 0 else None
-            groups.setdefault(passage, []).append(coords.round(2).tolist())
-        for passage, lines in groups.items():  # one MultiLineString per passage keeps the layer small
-            feats.append({"type": "Feature", "properties": {"mode": "sea", "passage": passage, "edges": len(lines)},
-                          "geometry": {"type": "MultiLineString", "coordinates": lines}})
+        links = links[links["mode"].eq(layer).to_numpy() & _open_in(links, year)]
+        feats = geojson.link_features(links, LINK_PROPERTIES, ndigits=4)
+    elif layer == "projects":
+        feats = _project_features(net, year)
+    elif layer == "sea":  # one simplified MultiLineString per passage keeps the layer small
+        feats = geojson.sea_lane_features(net, simplify_deg=0.1, by_passage=True, ndigits=2)
     elif layer == "ports":
-        pl = net.places
-        ports = pl[pl["kind"].isin(["seaport", "ferry_port", "dry_port"])]
-        for r in ports.itertuples(index=False):
-            feats.append({"type": "Feature",
-                          "properties": {"id": r.id, "name": r.name, "kind": r.kind, "country": r.country,
-                                         "locode": _clean(r.locode) or "", "dataset": r.origin != "searoute"},
-                          "geometry": {"type": "Point", "coordinates": [round(float(r.lon), 4), round(float(r.lat), 4)]}})
-    elif layer == "crossings":
-        pos = net.places.drop_duplicates("id").set_index("id")[["lon", "lat"]]
-        lk = _link_frame(net).drop_duplicates("id").set_index("id")
-        for r in net.crossings.itertuples(index=False):
-            if not _in_year(r.opened, None, r.status, year):
-                continue
-            node, link = _clean(r.node), _clean(r.link)
-            if node and node in pos.index:
-                xy = [float(pos.at[node, "lon"]), float(pos.at[node, "lat"])]
-            elif link and link in lk.index:
-                row = lk.loc[link]
-                xy = [(float(row.from_lon) + float(row.to_lon)) / 2, (float(row.from_lat) + float(row.to_lat)) / 2]
-            else:
-                continue
-            props = {k: _clean(getattr(r, k)) for k in ("id", "kind", "mode", "from_country", "to_country", "dwell_hours",
-                                                      "fee_usd", "gauge_from_mm", "gauge_to_mm", "gauge_change_hours",
-                                                      "status", "opened")}
-            feats.append({"type": "Feature", "properties": props,
-                          "geometry": {"type": "Point", "coordinates": [round(xy[0], 4), round(xy[1], 4)]}})
-    return {"type": "FeatureCollection", "features": feats, "properties": {"layer": layer, "year": year}}
+        pl = net.places[net.places["kind"].isin(PORT_KINDS)].assign(dataset=lambda d: d["origin"].ne("searoute"))
+        feats = geojson.place_features(pl, ("id", "name", "kind", "country", "locode", "dataset"),
+                                       node_sources(net), ndigits=4)
+    else:
+        feats = _crossing_features(net, year)
+    return geojson.collection(feats, {"layer": layer, "year": year})
+
+
+def _project_features(net, year: int | None) -> list[dict]:
+    links = _link_frame(net)
+    projects = _whole_numbers(net.projects.drop_duplicates("id"), ("opened",))
+    projects = projects[_open_in(projects, year, superseded=False)]
+    cols = [c for c in ("id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "source")
+            if c in projects.columns]
+    by_proj = links[links["project"].isin(projects["id"])].groupby("project")
+    lines = {pid: g[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy(float).reshape(-1, 2, 2)
+             for pid, g in by_proj}
+    projects = projects[projects["id"].isin(lines)]
+    return geojson.frame_features(projects, (geojson.multiline(lines[pid], 4) for pid in projects["id"]), cols)
+
+
+def _crossing_features(net, year: int | None) -> list[dict]:
+    cr = _whole_numbers(net.crossings, ("opened", "gauge_from_mm", "gauge_to_mm"))
+    cr = cr[_open_in(cr, year, superseded=False)]
+    pos = net.places.drop_duplicates("id").set_index("id")[["lon", "lat"]]
+    lk = _link_frame(net).drop_duplicates("id").set_index("id")
+    mid = pd.DataFrame({"lon": (lk["from_lon"] + lk["to_lon"]) / 2, "lat": (lk["from_lat"] + lk["to_lat"]) / 2})
+    at_node = pos.reindex(cr["node"].where(cr["node"].ne(""))).to_numpy(float)
+    at_link = mid.reindex(cr["link"].where(cr["link"].ne(""))).to_numpy(float)
+    xy = np.where(np.isnan(at_node), at_link, at_node)  # a crossing at a node, else mid-link
+    has = ~np.isnan(xy).any(axis=1)
+    return geojson.frame_features(cr[has], (geojson.point(x, y, 4) for x, y in xy[has]), CROSSING_PROPERTIES)
 
 
 # ------------------------------------------------------------------------------------ route markers

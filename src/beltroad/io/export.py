@@ -5,9 +5,9 @@ import html
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from beltroad.io import geojson
 from beltroad.io.atomic import atomic_file
 from beltroad.network.build import Network
 
@@ -27,66 +27,82 @@ def network_frames(net: Network) -> tuple[pd.DataFrame, pd.DataFrame]:
     return links, places
 
 
-def network_geojson(net: Network, include_sea: bool = True) -> dict:
-    links, places = network_frames(net)
-    feats = []
-    for r in links.itertuples(index=False):
-        props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r._asdict().items()
-                 if not k.endswith(("_lon", "_lat"))}
-        feats.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "LineString", "coordinates": [[r.from_lon, r.from_lat], [r.to_lon, r.to_lat]]}})
-    for r in places.itertuples(index=False):
-        feats.append({"type": "Feature", "properties": {"id": r.id, "name": r.name, "kind": r.kind,
-                                                         "country": r.country, "locode": r.locode, "layer": "place"},
-                      "geometry": {"type": "Point", "coordinates": [float(r.lon), float(r.lat)]}})
-    if include_sea:
-        from beltroad.network.sea import PASSAGES
+PLACE_COLUMNS = ("id", "name", "kind", "country", "locode", "origin")
 
-        sea_edges = np.flatnonzero((net.edge_geom >= 0) & (net.src < net.dst))
-        for e in sea_edges:
-            gi = int(net.edge_geom[e])
-            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
-            coords = np.column_stack([net.geom_lon[a:b], net.geom_lat[a:b]]).round(4).tolist()
-            feats.append({"type": "Feature", "properties": {"mode": "sea", "layer": "sea_lane",
-                                                             "distance_km": round(float(net.km[e]), 1),
-                                                             "passage": PASSAGES[net.passage[e]] if net.passage[e] >= 0 else None},
-                          "geometry": {"type": "LineString", "coordinates": coords}})
-    return {"type": "FeatureCollection", "features": feats}
+
+def node_sources(net: Network) -> dict[str, str]:
+    """Citation ids of the dataset's nodes (the network's places keep only their origin)."""
+    from beltroad.data import embedded_dataset
+    from beltroad.data.loader import DATA_DIR, hash_dir
+
+    ds = embedded_dataset() if net.content_hash == hash_dir(DATA_DIR) else None
+    if ds is None:
+        return {}
+    return dict(zip(ds.nodes["id"], ds.nodes["source"]))
+
+
+def network_geojson(net: Network, include_sea: bool = True) -> dict:
+    """Links, places and (optionally) sea lanes as one FeatureCollection, each feature with its `source`."""
+    links, places = network_frames(net)
+    feats = geojson.link_features(links)
+    feats += [dict(f, properties={**f["properties"], "layer": "place"})
+              for f in geojson.place_features(places, PLACE_COLUMNS, node_sources(net))]
+    if include_sea:
+        feats += geojson.sea_lane_features(net, ndigits=4)
+    return geojson.collection(feats)
+
+
+def _geo_frames(net: Network, keep_coordinates: bool = False):
+    """Links and places as GeoDataFrames (EPSG:4326) with their sources (and the links' end coordinates)."""
+    try:
+        import geopandas as gpd
+    except ImportError as exc:  # geopandas is an optional extra
+        raise ValueError("GeoPackage and GeoParquet exports need geopandas: pip install 'beltroad[geo]'") from exc
+    import shapely
+
+    links, places = network_frames(net)
+    ends = links[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy(float)
+    coords = [] if keep_coordinates else ["from_lon", "from_lat", "to_lon", "to_lat"]
+    lg = gpd.GeoDataFrame(links.drop(columns=coords),
+                          geometry=shapely.linestrings(ends.reshape(-1, 2, 2)), crs="EPSG:4326")
+    places = places.assign(source=geojson.place_sources(places, node_sources(net)))
+    pg = gpd.GeoDataFrame(places, geometry=shapely.points(places[["lon", "lat"]].to_numpy(float)), crs="EPSG:4326")
+    return lg, pg
 
 
 def export_network(net: Network, fmt: str, path: str | Path) -> Path:
-    """Write the network for QGIS / GeoPandas users."""
+    """Write the network for QGIS / GeoPandas users (atomically: the old file stays until the new one is complete).
+
+    geojson: one FeatureCollection; gpkg: layers `links` and `places`; parquet: GeoParquet links at `path`
+    and places at `<stem>_places.parquet` (both readable with `geopandas.read_parquet`).
+    """
     path = Path(path)
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
     if fmt == "geojson":
         with atomic_file(path) as tmp:
-            tmp.write_text(json.dumps(network_geojson(net)))
+            tmp.write_text(json.dumps(network_geojson(net), ensure_ascii=False, allow_nan=False), encoding="utf-8")
         return path
-    links, places = network_frames(net)
+    lg, pg = _geo_frames(net, keep_coordinates=fmt == "parquet")  # plain Parquet readers still get the ends
     if fmt == "parquet":
-        # one file: links as rows with endpoint coordinates (GeoParquet needs geopandas; plain parquet is universal)
         with atomic_file(path) as tmp, atomic_file(path.with_name(path.stem + "_places.parquet")) as tmp_places:
-            links.to_parquet(tmp, index=False)
-            places.to_parquet(tmp_places, index=False)
+            lg.to_parquet(tmp, index=False)
+            pg.to_parquet(tmp_places, index=False)
         return path
+    for g in (lg, pg):
+        for col in g.columns:
+            if g[col].dtype == object and col != "geometry":
+                g[col] = g[col].astype(str)
+    from pyogrio.errors import DataSourceError, DataLayerError, FieldError, GeometryError
+
     try:
-        import geopandas as gpd
-        from shapely.geometry import LineString, Point
-    except ImportError as exc:  # geopandas is an optional extra
-        raise ValueError("GeoPackage export needs geopandas: pip install 'beltroad[geo]'") from exc
-    lg = gpd.GeoDataFrame(links.drop(columns=["from_lon", "from_lat", "to_lon", "to_lat"]),
-                          geometry=[LineString([(a, b), (c, d)]) for a, b, c, d in
-                                    links[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy()], crs="EPSG:4326")
-    pg = gpd.GeoDataFrame(places, geometry=[Point(x, y) for x, y in places[["lon", "lat"]].to_numpy()], crs="EPSG:4326")
-    for col in lg.columns:
-        if lg[col].dtype == object and col != "geometry":
-            lg[col] = lg[col].astype(str)
-    with atomic_file(path) as tmp:
-        tmp.unlink()  # GDAL creates the GeoPackage itself
-        lg.to_file(tmp, layer="links", driver="GPKG")
-        pg.to_file(tmp, layer="places", driver="GPKG")
+        with atomic_file(path) as tmp:
+            tmp.unlink()  # GDAL creates the GeoPackage itself
+            lg.to_file(tmp, layer="links", driver="GPKG")
+            pg.to_file(tmp, layer="places", driver="GPKG")
+    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:  # e.g. the disk is full
+        raise OSError(f"GDAL could not write the GeoPackage ({exc})") from None
     return path
 
 

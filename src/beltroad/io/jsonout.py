@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 
 def finite(obj: Any) -> Any:
@@ -26,6 +27,8 @@ def finite(obj: Any) -> Any:
         return [finite(v) for v in obj]
     if isinstance(obj, Path):
         return str(obj)
+    if obj is pd.NA or obj is pd.NaT:
+        return None
     return obj
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query
 
 from beltroad.api.models import PlacesResponse, errors
 from beltroad.api.state import AppState, get_state
+from beltroad.io.geojson import place_source
 
 router = APIRouter(tags=["places"])
 
@@ -22,7 +23,7 @@ async def places(q: str = Query("", max_length=100, description="What the user t
         hits = st.get_session().gazetteer.search(q, limit=limit + 5) if q.strip() else []
         nodes = {(p.name, p.country) for p in hits if p.kind != "city"}
         hits = [p for p in hits if p.kind != "city" or (p.name, p.country) not in nodes][:limit]  # one Almaty
-        return [p.to_dict() for p in hits]
+        return [{**p.to_dict(), "source": place_source(p)} for p in hits]
 
     found = await st.bounded(run)
     st.places[key] = found
