@@ -4,6 +4,7 @@ carrying suggestions or candidates, never a bare KeyError.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -172,7 +173,8 @@ class Gazetteer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["net"] = None
-        state.pop("_keys", None)
+        for derived in ("_keys", "_sorted_keys", "_sorted_pos"):
+            state.pop(derived, None)
         return state
 
     def resolve(self, query: str) -> Place:
@@ -267,23 +269,41 @@ class Gazetteer:
                 break
         return out
 
+    def _prefixed(self, key: str) -> list[str]:
+        """Keys starting with `key`, in index order (a binary search over the keys sorted once)."""
+        if getattr(self, "_sorted_keys", None) is None:
+            order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+            self._sorted_keys, self._sorted_pos = [self.keys[i] for i in order], order
+        lo = bisect.bisect_left(self._sorted_keys, key)
+        hi = bisect.bisect_left(self._sorted_keys, key + "\uffff")
+        return [self.keys[i] for i in sorted(self._sorted_pos[lo:hi])]
+
     def search(self, q: str, limit: int = 10) -> list[Place]:
-        """Autocomplete: prefix matches first (by population), then fuzzy matches."""
+        """Autocomplete: prefix matches first (by population), then fuzzy matches.
+
+        The fuzzy pass (the costly part) runs only when the prefix matches do not fill `limit`.
+        """
         key = normalize(q)
         if not key:
             return []
-        seen, out = set(), []
-        prefix = [k for k in self.keys if k.startswith(key)]
-        pool = sorted((p for k in prefix for p in self.lookup(k)), key=lambda p: (p.kind != "node", -p.population))
-        for key2, _, _ in process.extract(key, self.keys, scorer=fuzz.WRatio, limit=limit):
-            pool += self.lookup(key2)
-        for p in pool:
-            ident = (p.name, p.country, p.kind)
-            if ident not in seen:
-                seen.add(ident)
-                out.append(p)
-            if len(out) >= limit:
-                break
+        seen: set[tuple] = set()
+        out: list[Place] = []
+
+        def take(places) -> bool:
+            for p in places:
+                ident = (p.name, p.country, p.kind)
+                if ident not in seen:
+                    seen.add(ident)
+                    out.append(p)
+                if len(out) >= limit:
+                    return True
+            return False
+
+        prefix = sorted((p for k in self._prefixed(key) for p in self.lookup(k)),
+                        key=lambda p: (p.kind != "node", -p.population))
+        if not take(prefix):
+            take(p for key2, _, _ in process.extract(key, self.keys, scorer=fuzz.WRatio, limit=limit)
+                 for p in self.lookup(key2))
         return out
 
     def _country_at(self, lat: float, lon: float) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -32,13 +33,15 @@ PLACE_COLUMNS = ("id", "name", "kind", "country", "locode", "origin")
 
 def node_sources(net: Network) -> dict[str, str]:
     """Citation ids of the dataset's nodes (the network's places keep only their origin)."""
-    from beltroad.data import embedded_dataset
-    from beltroad.data.loader import DATA_DIR, hash_dir
+    return _embedded_node_sources(net.content_hash)
 
-    ds = embedded_dataset() if net.content_hash == hash_dir(DATA_DIR) else None
-    if ds is None:
-        return {}
-    return dict(zip(ds.nodes["id"], ds.nodes["source"]))
+
+@lru_cache(maxsize=4)
+def _embedded_node_sources(content_hash: str) -> dict[str, str]:
+    from beltroad.data import embedded_dataset
+
+    ds = embedded_dataset()
+    return dict(zip(ds.nodes["id"], ds.nodes["source"])) if ds.content_hash == content_hash else {}
 
 
 def network_geojson(net: Network, include_sea: bool = True) -> dict:
