@@ -298,6 +298,7 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
+    from beltroad.service import default_session
 
     with user_errors(), _progress_bar() as bar:
         tasks: dict = {}
@@ -307,7 +308,8 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 tasks[name] = bar.add_task(f"skim {name}", total=total)
             bar.update(tasks[name], completed=done)
 
-        c = compare(base, scenario, cities=cities, objective=optimize, progress=progress, bounds=bounds)
+        c = compare(base, scenario, cities=cities, objective=optimize, session=default_session(), progress=progress,
+                    bounds=bounds)
     with user_errors(writing=out):
         c.write(out)
     t = Table(title=f"{scenario} vs {base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")

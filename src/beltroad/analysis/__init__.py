@@ -158,16 +158,14 @@ def fixed_mode_change(net, states: tuple, places: list[Place], base_pairs: pd.Da
 
 
 def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
-            objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None,
+            objective: str = "time", *, session, progress: Callable[[str, int, int], None] | None = None,
             bounds: bool = False) -> Comparison:
     """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks).
 
     The default change lets shipments switch to the best mode after the change (the World Bank study's upper
     bound); `bounds=True` adds the fixed-mode lower bound (`*_fixed_mode` columns and group rows).
     """
-    from beltroad.service import default_session
-
-    s = session or default_session()
+    s = session  # a beltroad.service.Session (analysis does not reach up to the service layer for one)
     places = city_set(cities, s.gazetteer) if isinstance(cities, str) else list(cities)
     net = s.network
     access = Access(net)
@@ -220,7 +218,7 @@ def _fixed_mode_groups(pairs: pd.DataFrame, eco: pd.DataFrame, groups: pd.DataFr
     return groups
 
 
-def compare_economies(base: str, scenario: str, cities: str = "world-200", session=None) -> pd.DataFrame:
+def compare_economies(base: str, scenario: str, cities: str = "world-200", *, session) -> pd.DataFrame:
     """Per-economy table (iso3, name, change_days, change_pct, trade_cost_change_pct) for the web face."""
     c = compare(base, scenario, cities=cities, session=session)
     cols = [x for x in ("iso3", "name", "region", "bri_member", "change_days", "change_pct", "trade_cost_change_pct")

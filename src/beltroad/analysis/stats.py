@@ -8,7 +8,7 @@ import pandas as pd
 from beltroad.data.loader import Dataset
 
 STATUSES = ("open", "under_construction", "planned")
-LENGTH_BASES = ("published", "derived", "estimated")
+LENGTH_BASES = ("published", "derived", "measured", "estimated")  # "measured": OSM lengths (on main)
 
 
 @dataclass
