@@ -47,6 +47,17 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def get(conn: http.client.HTTPConnection, port: int, path: str) -> tuple[http.client.HTTPConnection, str | None]:
+    """GET `path`; (the connection to reuse, None or what went wrong). A broken connection is replaced."""
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        return conn, None if r.status == 200 else f"HTTP {r.status}"
+    except Exception as exc:  # noqa: BLE001 - counted, not raised
+        return http.client.HTTPConnection("127.0.0.1", port, timeout=120), type(exc).__name__
+
+
 def run_all(threads: list[threading.Thread]) -> float:
     """Start the client threads together and wait for all; the wall time in seconds."""
     start = time.time()
@@ -107,18 +118,10 @@ def main() -> None:
                 t = time.perf_counter()
                 with lock:
                     warm = path in answered_at and answered_at[path] <= t
-                try:
-                    conn.request("GET", path)
-                    r = conn.getresponse()
-                    r.read()
-                    ok = r.status == 200
-                    key = None if ok else f"HTTP {r.status}"
-                except Exception as exc:  # noqa: BLE001 - counted, not raised
-                    ok, key = False, type(exc).__name__
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn, key = get(conn, port, path)
                 dt = time.perf_counter() - t
                 with lock:
-                    if ok:
+                    if key is None:
                         lat.append((dt, warm))
                         answered_at.setdefault(path, time.perf_counter())
                     else:
@@ -181,20 +184,13 @@ def mixed(port: int, duration: float, plan: list[tuple[str, int]]) -> None:
                 return
             path = next_path(kind, k)
             t = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                r = conn.getresponse()
-                r.read()
-                key = None if r.status == 200 else f"{kind} HTTP {r.status}"
-            except Exception as exc:  # noqa: BLE001 - counted, not raised
-                key = f"{kind} {type(exc).__name__}"
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn, key = get(conn, port, path)
             dt = time.perf_counter() - t
             with lock:
                 if key is None:
                     lat["route (computed)" if kind == "route" else kind].append(dt * 1000)
                 else:
-                    errors[key] = errors.get(key, 0) + 1
+                    errors[f"{kind} {key}"] = errors.get(f"{kind} {key}", 0) + 1
 
     wall = run_all([threading.Thread(target=client, args=(kind, i)) for kind, n in plan for i in range(n)])
     print(f"\nmixed phase: {wall:.1f} s; clients: {', '.join(f'{n} {k}' for k, n in plan)} (each route asks a new "

@@ -149,9 +149,7 @@ def route_map_html(result, net: Network | None = None) -> str:
             parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#b8c2cc" stroke-width="0.6"/>')
     rows = []
     for route in result.routes:
-        for i, leg in enumerate(route.legs):
-            if leg.mode == "handling" or len(leg.coordinates) < 2:
-                continue
+        for _, leg in geojson.movement_legs(route):
             pts, prev = [], None
             segs = []
             for lon, lat in leg.coordinates:

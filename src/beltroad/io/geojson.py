@@ -126,23 +126,26 @@ def place_source(place) -> str:
         place.kind, "beltroad dataset")
 
 
+def movement_legs(route):
+    """(leg index, leg) of each leg of `route` that moves along a line (no handling, at least two points)."""
+    for i, leg in enumerate(route.legs):
+        if leg.mode != "handling" and len(leg.coordinates) >= 2:
+            yield i, leg
+
+
 def plan_geojson(result) -> dict:
     """One LineString per movement leg of every route, with the leg's and the route's properties."""
     features = []
-    for r in result.routes:
-        for i, leg in enumerate(r.legs):
-            if leg.mode == "handling" or len(leg.coordinates) < 2:
-                continue
-            props = leg.to_dict()
-            props.update({"route_rank": r.rank, "route_summary": r.summary, "leg_index": i,
-                          "source": "beltroad plan (" + ("searoute lanes" if leg.mode == "sea" else "dataset links")
-                                    + ")"})
-            features.append(feature(line(leg.coordinates), props))
+    for r, (i, leg) in ((r, x) for r in result.routes for x in movement_legs(r)):
+        props = leg.to_dict()
+        props.update({"route_rank": r.rank, "route_summary": r.summary, "leg_index": i,
+                      "source": "beltroad plan (" + ("searoute lanes" if leg.mode == "sea" else "dataset links") + ")"})
+        features.append(feature(line(leg.coordinates), props))
     ends = {"origin": result.origin.name, "destination": result.destination.name, "scenario": result.scenario,
             "origin_source": place_source(result.origin), "destination_source": place_source(result.destination)}
     return collection(features, ends)
 
 
 __all__ = ["collection", "feature", "frame_features", "geonames_source", "line", "link_features", "multiline",
-           "place_features", "place_source", "place_sources", "plan_geojson", "point", "sea_lane_features",
+           "place_features", "movement_legs", "place_source", "place_sources", "plan_geojson", "point", "sea_lane_features",
            "searoute_source"]

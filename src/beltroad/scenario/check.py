@@ -5,6 +5,7 @@ network has; the error says what was given, where, and the closest known names (
 """
 from __future__ import annotations
 
+import os
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -14,9 +15,14 @@ from beltroad.scenario.files import ScenarioError
 
 
 def did_you_mean(value: str, known: Iterable[str], limit: int = 3) -> str:
-    """' (did you mean: a, b?)' with the closest known names, or ''."""
-    hits = process.extract(str(value), list(known), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
-    return f" (did you mean: {', '.join(h[0] for h in hits)}?)" if hits else ""
+    """' (did you mean: a, b?)' with the closest known names, or ''.
+
+    Ties in similarity (common among three-letter codes) go to the longer shared prefix, then the name.
+    """
+    value = str(value)
+    hits = process.extract(value, sorted(known), scorer=fuzz.WRatio, limit=50, score_cutoff=60)
+    ranked = sorted(hits, key=lambda h: (-h[1], -len(os.path.commonprefix([h[0].lower(), value.lower()])), h[0]))
+    return f" (did you mean: {', '.join(h[0] for h in ranked[:limit])}?)" if ranked else ""
 
 
 def corridors(net: Network) -> set[str]:
@@ -45,17 +51,14 @@ def check_against_network(net: Network, sc) -> None:
         for v in given:
             if v not in known[field]:
                 problems.append(f"{field}: '{v}' is not in the network{did_you_mean(v, known[field])}")
-    border_keys = {"*"} | countries | links
-    for field in ("border_time_factor", "border_fee_factor"):
-        for k in getattr(sc.overrides, field):
-            if k not in border_keys:
-                problems.append(f"overrides.{field}: key '{k}' is not '*', an ISO3 country of the network or a link id"
-                                f"{did_you_mean(k, ['*', *sorted(countries)])}")
-    mode_keys = set(MODES) | corridors(net)
-    for field in ("speed_factor", "cost_factor"):
-        for k in getattr(sc.overrides, field):
-            if k not in mode_keys:
-                problems.append(f"overrides.{field}: key '{k}' is not a mode ({', '.join(MODES)}) or a corridor id"
-                                f"{did_you_mean(k, mode_keys)}")
+    keyed = ((("border_time_factor", "border_fee_factor"), {"*"} | countries | links, ["*", *sorted(countries)],
+              "'*', an ISO3 country of the network or a link id"),
+             (("speed_factor", "cost_factor"), set(MODES) | corridors(net), None,
+              f"a mode ({', '.join(MODES)}) or a corridor id"))
+    for fields, allowed, hints, what in keyed:
+        for field in fields:
+            for k in getattr(sc.overrides, field):
+                if k not in allowed:
+                    problems.append(f"overrides.{field}: key '{k}' is not {what}{did_you_mean(k, hints or allowed)}")
     if problems:
         raise ScenarioError(f"scenario '{sc.name}': " + "; ".join(problems))
