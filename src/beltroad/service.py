@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from beltroad.cache import cached_pickle, entry_path
-from beltroad.network.build import Network, load_network as _load_network
+from beltroad.geo import haversine_km
+from beltroad.network.build import TERMINAL_KINDS, Network, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
 from beltroad.request import OBJECTIVES, PlanRequest, RequestError
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
@@ -40,6 +41,7 @@ class Session:
     network: Network
     _gazetteer: Gazetteer | None = None
     _planners: dict[str, Planner] = field(default_factory=dict)
+    _terminals: "pd.DataFrame | None" = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -110,7 +112,7 @@ class Session:
         if req.month is not None:
             planner = self.planner_for_month(req.scenario, req.month)
         for p in (o, d, *vias):
-            self._check_reach(planner, p)
+            self._check_reach(p)
         if req.value_of_time_usd_per_teu_day is not None or req.carbon_price_usd_per_t is not None:
             vot, co2 = req.value_of_time_usd_per_teu_day, req.carbon_price_usd_per_t
             state = replace(planner.state,
@@ -153,16 +155,20 @@ class Session:
         """Tonnes of cargo per TEU used to convert `tonnes` (parameters.yaml, `teu_payload_t`)."""
         return float(self.network.params["teu_payload_t"]["value"])
 
-    def _check_reach(self, planner: Planner, p: Place) -> None:
-        """A place farther than REACH_LIMIT_KM from every terminal has nothing of the network within reach."""
+    def _check_reach(self, p: Place) -> None:
+        """A place farther than REACH_LIMIT_KM by road from every terminal has nothing of the network within reach."""
         if p.node_id:
             return
-        verts, km = planner.access.links(p.lat, p.lon, None, p.country)
-        if len(km) and float(km.min()) > REACH_LIMIT_KM:
-            i = int(np.argmin(km))
-            place = self.network.places.iloc[int(self.network.vertex_place[verts[i]])]
+        if self._terminals is None:
+            pl = self.network.places
+            self._terminals = pl[pl["kind"].isin(list(TERMINAL_KINDS))].reset_index(drop=True)
+        t = self._terminals
+        circuity = float(self.network.params["circuity"]["access_road"]["value"])
+        km = haversine_km(p.lat, p.lon, t["lat"].to_numpy(float), t["lon"].to_numpy(float)) * circuity
+        i = int(np.argmin(km))
+        if km[i] > REACH_LIMIT_KM:
             raise RequestError(f"Nothing of the network is within reach of {p.label}: the nearest terminal, "
-                               f"{place['name']} ({place['country']}), is {float(km[i]):,.0f} km away by road "
+                               f"{t.at[i, 'name']} ({t.at[i, 'country']}), is {float(km[i]):,.0f} km away by road "
                                f"(limit {REACH_LIMIT_KM:,.0f} km).")
 
 
