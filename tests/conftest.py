@@ -1,17 +1,29 @@
 """Shared fixtures: the real embedded network, loaded once per test session.
 
-The network comes from `beltroad.service.default_session()` (the on-disk cache under ~/.cache/beltroad
-is used as in production). Plans that several tests look at are computed once per session too.
+The network comes from `beltroad.service.default_session()`. The test session runs on a private,
+temporary cache folder (`BELTROAD_CACHE`), never the user's: the first test builds the network and
+the gazetteer into it, as a fresh install would. Plans that several tests look at are computed once
+per session too.
 """
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from beltroad.data import DATA_DIR
+
+
+_CACHE = tempfile.mkdtemp(prefix="beltroad-test-cache-")  # mkdtemp makes it 0700, as the cache requires
+os.environ["BELTROAD_CACHE"] = _CACHE  # set at import: before any test (or CLI subprocess) looks for a cache
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

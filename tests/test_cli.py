@@ -114,13 +114,13 @@ def test_inland_origin_by_sea_exits_3_with_the_relaxation(runner):
 
 
 @pytest.mark.parametrize("args,text", [
-    (["--optimize", "fast"], "objective 'fast'"),
-    (["--mode", "plane"], "mode 'plane'"),
+    (["--optimize", "fast"], "objective: must be 'time', 'cost', 'co2' or 'generalized' (got 'fast')"),
+    (["--mode", "plane"], "mode: must be 'multimodal', 'rail', 'sea' or 'road' (got 'plane')"),
     (["--format", "xml"], "--format 'xml'"),
     (["--avoid-passage", "atlantis"], "not a known passage"),
     (["--avoid-country", "XX"], "not an ISO country code"),
-    (["--alternatives", "0"], "alternatives must be between 1 and 10"),
-    (["--teu", "-1"], "--teu must be positive"),
+    (["--alternatives", "0"], "alternatives: must be greater than or equal to 1"),
+    (["--teu", "-1"], "teu: must be greater than 0"),
 ])
 def test_bad_options_exit_2(runner, args, text):
     res = run(runner, "route", "Chongqing", "Duisburg", *args)
@@ -196,6 +196,12 @@ def test_data_export_parquet(runner, tmp_path, network):
     assert len(links) == len(network.links)
     assert {"id", "from", "to", "mode", "from_lon", "from_lat", "to_lon", "to_lat"} <= set(links.columns)
     assert links[["from_lon", "from_lat", "to_lon", "to_lat"]].notna().all().all()
+    import geopandas as gpd  # GeoParquet: geometry and CRS for GeoPandas and QGIS
+
+    geo = gpd.read_parquet(path)
+    assert set(geo.geometry.geom_type) == {"LineString"} and geo.crs.to_epsg() == 4326
+    places = gpd.read_parquet(path.with_name("network_places.parquet"))
+    assert len(places) == len(network.places) and set(places.geometry.geom_type) == {"Point"}
 
 
 def test_data_export_gpkg(runner, tmp_path, network):

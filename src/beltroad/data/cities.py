@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from beltroad.data.loader import DATA_DIR
-from beltroad.places import Gazetteer, Place, PlaceError, _cities
+from beltroad.places import Gazetteer, Place, PlaceError, geonames_cities
 
 CITY_SETS = ("world-1000", "world-200", "bri", "world-bank-1000")
 WORLD_BANK_CITIES = 1000
@@ -27,7 +27,7 @@ def economies() -> pd.DataFrame:
 
 def largest_cities(n: int, countries: set[str] | None = None, gazetteer: Gazetteer | None = None) -> list[Place]:
     """The n largest cities, every economy represented by at least its largest city (GeoNames >= 15,000)."""
-    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else _cities())
+    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else geonames_cities())
     if countries is not None:
         cities = cities[cities["country"].isin(countries)]
     cities = cities.sort_values("population", ascending=False).drop_duplicates(["name", "country"])
@@ -70,7 +70,13 @@ def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
     path = Path(name)
     if not path.exists():
         raise ValueError(f"unknown city set '{name}': use {', '.join(CITY_SETS)} or a CSV file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not path.is_file():
+        raise ValueError(f"city set '{name}' is not a file: give a CSV file with a 'place' column "
+                         "or 'lat' and 'lon' columns")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path}: not a readable CSV file ({exc})") from None
     places: list[Place] = []
     for i, r in df.iterrows():
         if "place" in df.columns and r["place"]:
@@ -85,8 +91,13 @@ def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
                 lat, lon = float(r["lat"]), float(r["lon"])
             except ValueError:
                 raise ValueError(f"{path}:{i + 2}: lat/lon must be numbers") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses nan and inf
+                raise ValueError(f"{path}:{i + 2}: coordinates {r['lat']},{r['lon']} are out of range "
+                                 "(lat -90..90, lon -180..180)")
             places.append(Place(name=r.get("name") or f"{lat},{lon}", country=r.get("country", ""), lat=lat, lon=lon,
                                 kind="coordinates"))
         else:
             raise ValueError(f"{path}: needs a 'place' column or 'lat' and 'lon' columns")
+    if len(places) < 2:
+        raise ValueError(f"{path}: a city set needs at least two places (found {len(places)})")
     return places

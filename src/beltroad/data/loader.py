@@ -84,6 +84,12 @@ class Dataset:
         return float(node)
 
 
+def _table_files(root: Path, table: str) -> list[Path]:
+    """The CSV files of a table: `table.csv` or `table/*.csv`."""
+    single, folder = root / f"{table}.csv", root / table
+    return [single] if single.is_file() else (sorted(folder.glob("*.csv")) if folder.is_dir() else [])
+
+
 def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFrame, list[str]]:
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else ([folder] if folder.exists() else [])
     frames, errors = [], []
@@ -115,7 +121,8 @@ def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFr
     return out, errors
 
 
-def _hash_dir(root: Path) -> str:
+def hash_dir(root: Path) -> str:
+    """Hash of the dataset's CSV and YAML files (names and bytes): the network cache key."""
     h = hashlib.sha256()
     for f in sorted(root.rglob("*")):
         if f.is_file() and f.suffix in {".csv", ".yaml"}:
@@ -162,6 +169,10 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     root = Path(root) if root else DATA_DIR
     if not root.is_dir():
         raise DataError(f"dataset folder not found: {root}")
+    missing = [t for t in ("nodes", "links") if not _table_files(root, t)]
+    if missing:
+        raise DataError(f"no dataset found in {root}: no {' or '.join(missing)} table "
+                        f"(expected {missing[0]}.csv or a {missing[0]}/ folder of CSV files)")
     errors: list[str] = []
     nodes, e = _read_table(root / "nodes", NODE_COLUMNS, "nodes"); errors += e
     if "project" not in nodes.columns:  # optional: the BRI project that built a port or terminal
@@ -191,7 +202,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     liner = (load_service_parameters(root) or {}).get("liner", {}) if (root / "sea_services.yaml").exists() else {}
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
-                   content_hash=_hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner,
+                   content_hash=hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner,
                    speeds=speeds)
 
 

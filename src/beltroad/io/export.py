@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from beltroad.io import geojson
+from beltroad.io.atomic import atomic_file
 from beltroad.network.build import Network
 
 FORMATS = ("geojson", "gpkg", "parquet")
@@ -26,75 +28,92 @@ def network_frames(net: Network) -> tuple[pd.DataFrame, pd.DataFrame]:
     return links, places
 
 
-def network_geojson(net: Network, include_sea: bool = True) -> dict:
-    links, places = network_frames(net)
-    feats = []
-    for r in links.itertuples(index=False):
-        props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r._asdict().items()
-                 if not k.endswith(("_lon", "_lat"))}
-        feats.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "LineString", "coordinates": [[r.from_lon, r.from_lat], [r.to_lon, r.to_lat]]}})
-    for r in places.itertuples(index=False):
-        feats.append({"type": "Feature", "properties": {"id": r.id, "name": r.name, "kind": r.kind,
-                                                         "country": r.country, "locode": r.locode, "layer": "place"},
-                      "geometry": {"type": "Point", "coordinates": [float(r.lon), float(r.lat)]}})
-    if include_sea:
-        from beltroad.network.sea import PASSAGES
+PLACE_COLUMNS = ("id", "name", "kind", "country", "locode", "origin")
 
-        sea_edges = np.flatnonzero((net.edge_geom >= 0) & (net.src < net.dst))
-        for e in sea_edges:
-            gi = int(net.edge_geom[e])
-            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
-            coords = np.column_stack([net.geom_lon[a:b], net.geom_lat[a:b]]).round(4).tolist()
-            feats.append({"type": "Feature", "properties": {"mode": "sea", "layer": "sea_lane",
-                                                             "distance_km": round(float(net.km[e]), 1),
-                                                             "passage": PASSAGES[net.passage[e]] if net.passage[e] >= 0 else None},
-                          "geometry": {"type": "LineString", "coordinates": coords}})
-    return {"type": "FeatureCollection", "features": feats}
+
+def node_sources(net: Network) -> dict[str, str]:
+    """Citation ids of the dataset's nodes (the network's places keep only their origin)."""
+    return _embedded_node_sources(net.content_hash)
+
+
+@lru_cache(maxsize=4)
+def _embedded_node_sources(content_hash: str) -> dict[str, str]:
+    from beltroad.data import embedded_dataset
+
+    ds = embedded_dataset()
+    return dict(zip(ds.nodes["id"], ds.nodes["source"])) if ds.content_hash == content_hash else {}
+
+
+def network_geojson(net: Network, include_sea: bool = True) -> dict:
+    """Links, places and (optionally) sea lanes as one FeatureCollection, each feature with its `source`."""
+    links, places = network_frames(net)
+    feats = geojson.link_features(links)
+    feats += [dict(f, properties={**f["properties"], "layer": "place"})
+              for f in geojson.place_features(places, PLACE_COLUMNS, node_sources(net))]
+    if include_sea:
+        feats += geojson.sea_lane_features(net, ndigits=4)
+    return geojson.collection(feats)
+
+
+def _geo_frames(net: Network, keep_coordinates: bool = False):
+    """Links and places as GeoDataFrames (EPSG:4326) with their sources (and the links' end coordinates)."""
+    try:
+        import geopandas as gpd
+    except ImportError as exc:  # geopandas is an optional extra
+        raise ValueError("GeoPackage and GeoParquet exports need geopandas: pip install 'beltroad[geo]'") from exc
+    import shapely
+
+    links, places = network_frames(net)
+    ends = links[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy(float)
+    coords = [] if keep_coordinates else ["from_lon", "from_lat", "to_lon", "to_lat"]
+    lg = gpd.GeoDataFrame(links.drop(columns=coords),
+                          geometry=shapely.linestrings(ends.reshape(-1, 2, 2)), crs="EPSG:4326")
+    places = places.assign(source=geojson.place_sources(places, node_sources(net)))
+    pg = gpd.GeoDataFrame(places, geometry=shapely.points(places[["lon", "lat"]].to_numpy(float)), crs="EPSG:4326")
+    return lg, pg
 
 
 def export_network(net: Network, fmt: str, path: str | Path) -> Path:
-    """Write the network for QGIS / GeoPandas users."""
+    """Write the network for QGIS / GeoPandas users (atomically: the old file stays until the new one is complete).
+
+    geojson: one FeatureCollection; gpkg: layers `links` and `places`; parquet: GeoParquet links at `path`
+    and places at `<stem>_places.parquet` (both readable with `geopandas.read_parquet`).
+    """
     path = Path(path)
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise ValueError(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "geojson":
-        path.write_text(json.dumps(network_geojson(net)))
+        with atomic_file(path) as tmp:
+            tmp.write_text(json.dumps(network_geojson(net), ensure_ascii=False, allow_nan=False), encoding="utf-8")
         return path
-    links, places = network_frames(net)
+    lg, pg = _geo_frames(net, keep_coordinates=fmt == "parquet")  # plain Parquet readers still get the ends
     if fmt == "parquet":
-        # one file: links as rows with endpoint coordinates (GeoParquet needs geopandas; plain parquet is universal)
-        links.to_parquet(path, index=False)
-        places.to_parquet(path.with_name(path.stem + "_places.parquet"), index=False)
+        with atomic_file(path) as tmp, atomic_file(path.with_name(path.stem + "_places.parquet")) as tmp_places:
+            lg.to_parquet(tmp, index=False)
+            pg.to_parquet(tmp_places, index=False)
         return path
+    for g in (lg, pg):
+        for col in g.columns:
+            if g[col].dtype == object and col != "geometry":
+                g[col] = g[col].astype(str)
+    from pyogrio.errors import DataSourceError, DataLayerError, FieldError, GeometryError
+
     try:
-        import geopandas as gpd
-        from shapely.geometry import LineString, Point
-    except ImportError as exc:  # geopandas is an optional extra
-        raise ValueError("GeoPackage export needs geopandas: pip install 'beltroad[geo]'") from exc
-    lg = gpd.GeoDataFrame(links.drop(columns=["from_lon", "from_lat", "to_lon", "to_lat"]),
-                          geometry=[LineString([(a, b), (c, d)]) for a, b, c, d in
-                                    links[["from_lon", "from_lat", "to_lon", "to_lat"]].to_numpy()], crs="EPSG:4326")
-    pg = gpd.GeoDataFrame(places, geometry=[Point(x, y) for x, y in places[["lon", "lat"]].to_numpy()], crs="EPSG:4326")
-    for col in lg.columns:
-        if lg[col].dtype == object and col != "geometry":
-            lg[col] = lg[col].astype(str)
-    if path.exists():
-        path.unlink()
-    lg.to_file(path, layer="links", driver="GPKG")
-    pg.to_file(path, layer="places", driver="GPKG")
+        with atomic_file(path) as tmp:
+            tmp.unlink()  # GDAL creates the GeoPackage itself
+            lg.to_file(tmp, layer="links", driver="GPKG")
+            pg.to_file(tmp, layer="places", driver="GPKG")
+    except (DataSourceError, DataLayerError, FieldError, GeometryError) as exc:  # e.g. the disk is full
+        raise OSError(f"GDAL could not write the GeoPackage ({exc})") from None
     return path
 
 
 def _country_outlines_svg(xy) -> str:
     """Country shapes (Natural Earth, shipped in the package) as one SVG path: the map's offline basemap."""
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    try:
-        feats = json.loads(path.read_text())["features"]
-    except OSError:
-        return ""
+    from beltroad.data import COUNTRIES_GEOJSON
+
+    feats = json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]
     d = []
     for f in feats:
         geom = f["geometry"]
@@ -130,9 +149,7 @@ def route_map_html(result, net: Network | None = None) -> str:
             parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#b8c2cc" stroke-width="0.6"/>')
     rows = []
     for route in result.routes:
-        for i, leg in enumerate(route.legs):
-            if leg.mode == "handling" or len(leg.coordinates) < 2:
-                continue
+        for _, leg in geojson.movement_legs(route):
             pts, prev = [], None
             segs = []
             for lon, lat in leg.coordinates:

@@ -6,6 +6,8 @@ import html
 import io
 from pathlib import Path
 
+from beltroad.data import COUNTRIES_GEOJSON
+
 
 def _fmt(df, cols, n=15):
     return df[cols].head(n).to_markdown(index=False, floatfmt=".2f") if len(df) else "(none)"
@@ -37,9 +39,6 @@ def _chart(cmp) -> str:
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode()
-
-
-COUNTRIES_GEOJSON = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
 
 
 def _choropleth(cmp) -> str:

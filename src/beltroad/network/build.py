@@ -9,9 +9,7 @@ moving USD, fee USD, kg CO2e) so that scenarios can scale one component without 
 """
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,8 +17,6 @@ import pandas as pd
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network import sea as sealib
-
-CACHE_VERSION = "1"
 
 # edge kinds
 LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS, TRANSSHIP = range(9)
@@ -625,52 +621,11 @@ def build_network(ds: Dataset) -> Network:
     return _Builder(ds).build()
 
 
-def code_hash() -> str:
-    """Hash of the code that shapes the cached objects, so that a code change rebuilds the cache."""
-    import hashlib
-
-    h = hashlib.sha256(CACHE_VERSION.encode())
-    here = Path(__file__).resolve().parent
-    for f in (here / "build.py", here / "sea.py", here.parent / "places.py"):
-        h.update(f.read_bytes())
-    return h.hexdigest()[:12]
-
-
-def cache_dir() -> Path:
-    import os
-
-    base = os.environ.get("BELTROAD_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "beltroad")
-    return Path(base)
-
-
-def cached_pickle(path: Path, build, use_cache: bool = True):
-    """Load `path` if it holds a readable pickle, else build the object and write it atomically.
-
-    A corrupt file is rebuilt; a read-only cache folder only costs start-up time.
-    """
-    if use_cache and path.exists():
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)
-        except Exception:
-            path.unlink(missing_ok=True)
-    obj = build()
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError:
-            pass
-    return obj
-
-
 def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
     """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
-    from beltroad.data.loader import DATA_DIR, _hash_dir, embedded_dataset
+    from beltroad.cache import cached_pickle, entry_path
+    from beltroad.data.loader import DATA_DIR, embedded_dataset, hash_dir
 
-    content = ds.content_hash if ds is not None else _hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
-    path = cache_dir() / f"network-{content}-{code_hash()}.pkl"
-    return cached_pickle(path, lambda: build_network(ds or embedded_dataset()), use_cache)
+    content = ds.content_hash if ds is not None else hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
+    path = entry_path("network", content)
+    return cached_pickle(path, lambda: build_network(ds or embedded_dataset()), expected=Network, use_cache=use_cache)

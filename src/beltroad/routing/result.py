@@ -115,15 +115,6 @@ class PlanResult:
 
     def to_geojson(self) -> dict[str, Any]:
         """One LineString feature per movement leg, with the leg's and the route's properties."""
-        features = []
-        for r in self.routes:
-            for i, leg in enumerate(r.legs):
-                if leg.mode == "handling" or len(leg.coordinates) < 2:
-                    continue
-                props = leg.to_dict()
-                props.update({"route_rank": r.rank, "route_summary": r.summary, "leg_index": i})
-                features.append({"type": "Feature", "properties": props,
-                                 "geometry": {"type": "LineString", "coordinates": leg.coordinates}})
-        return {"type": "FeatureCollection", "features": features,
-                "properties": {"origin": self.origin.name, "destination": self.destination.name,
-                               "scenario": self.scenario}}
+        from beltroad.io.geojson import plan_geojson
+
+        return plan_geojson(self)

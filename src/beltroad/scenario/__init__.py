@@ -1,13 +1,16 @@
 """Scenarios: the network in a given year, with a selection of BRI projects, closures and parameter overrides.
 
 A scenario is a YAML file validated with pydantic. A malformed file raises `ScenarioError` naming the
-field and the line. Presets ship in `presets/`; a scenario may build on another (`base`).
+field and the line. Presets ship in `presets/` and are named by their plain name; any other file is
+given as a path ending in `.yaml`. A scenario may build on another (`base`); loops are reported with
+their chain. Reading is bounded (`scenario.files`) and ids are checked against the network when the
+scenario is applied (`scenario.check`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
@@ -15,14 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from beltroad.network.build import BORDER_KINDS, FERRY_BOARD, MODES, Network
 from beltroad.network.sea import canonical_passages
+from beltroad.scenario.check import check_against_network
+from beltroad.scenario.files import (MAX_BASE_DEPTH, ScenarioError, check_preset_name, compose_yaml,
+                                     is_file_reference, load_yaml, read_text)
 from beltroad.scenario.state import EdgeState, baseline_state
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 CURRENT_YEAR = 2026
-
-
-class ScenarioError(ValueError):
-    """A scenario cannot be read or is malformed; the message names the file, line and field."""
+MAX_FACTOR = 1000.0  # a thousandfold change is far beyond any reform or shock; larger is a typo
+# multipliers: finite, >= 0 (0 removes a dwell or a cost), at most MAX_FACTOR
+Factor = Annotated[float, Field(ge=0, le=MAX_FACTOR, allow_inf_nan=False)]
+SpeedFactor = Annotated[float, Field(gt=0, le=MAX_FACTOR, allow_inf_nan=False)]  # a speed of 0 is a closure
 
 
 class _Strict(BaseModel):
@@ -60,22 +66,14 @@ class Closures(_Strict):
 
 
 class Overrides(_Strict):
-    border_time_factor: dict[str, float] = Field(
+    border_time_factor: dict[str, Factor] = Field(
         default_factory=dict, description="multiplier on border dwell by ISO3 country, crossing link id or '*'")
-    border_fee_factor: dict[str, float] = Field(default_factory=dict)
-    speed_factor: dict[str, float] = Field(default_factory=dict, description="by mode or corridor id")
-    cost_factor: dict[str, float] = Field(default_factory=dict, description="by mode or corridor id")
-    ferry_wait_hours: float | None = Field(None, ge=0)
-    value_of_time_usd_per_teu_day: float | None = Field(None, ge=0)
-    carbon_price_usd_per_t: float | None = Field(None, ge=0)
-
-    @field_validator("border_time_factor", "border_fee_factor", "speed_factor", "cost_factor")
-    @classmethod
-    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, f in v.items():
-            if f < 0:
-                raise ValueError(f"factor for '{k}' must be >= 0, got {f}")
-        return v
+    border_fee_factor: dict[str, Factor] = Field(default_factory=dict)
+    speed_factor: dict[str, SpeedFactor] = Field(default_factory=dict, description="by mode or corridor id")
+    cost_factor: dict[str, Factor] = Field(default_factory=dict, description="by mode or corridor id")
+    ferry_wait_hours: float | None = Field(None, ge=0, le=24 * 365, allow_inf_nan=False)
+    value_of_time_usd_per_teu_day: float | None = Field(None, ge=0, le=1_000_000, allow_inf_nan=False)
+    carbon_price_usd_per_t: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
 
 
 class Scenario(_Strict):
@@ -113,19 +111,18 @@ def _line_map(text: str) -> dict[tuple, int]:
                 walk(v, path + (i,))
 
     try:
-        walk(yaml.compose(text), ())
-    except yaml.YAMLError:
+        walk(compose_yaml(text), ())
+    except (yaml.YAMLError, ScenarioError):
         pass
     return lines
 
 
 def _read(path: Path) -> tuple[dict, str]:
+    text = read_text(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
@@ -147,31 +144,46 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
-def _resolve_path(name_or_path: str) -> Path:
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") and p.exists():
+def _resolve_path(name_or_path: str, relative_to: Path | None = None) -> Path:
+    """A `.yaml` name is a file (relative to the including file's folder, if any); anything else a preset."""
+    if is_file_reference(name_or_path):
+        p = Path(name_or_path)
+        if relative_to is not None and not p.is_absolute():
+            p = relative_to / p
+        if not p.exists():
+            raise ScenarioError(f"scenario file '{name_or_path}' not found")
         return p
+    check_preset_name(name_or_path)
     preset = PRESET_DIR / f"{name_or_path}.yaml"
-    if preset.exists():
+    if preset.is_file():
         return preset
     names = ", ".join(s.name for s in list_scenarios())
-    if p.suffix in (".yaml", ".yml"):
-        raise ScenarioError(f"scenario file '{name_or_path}' not found")
     raise ScenarioError(f"unknown scenario '{name_or_path}'; presets: {names} (or give a .yaml file)")
 
 
-def load_scenario(name_or_path: str, _seen: tuple = ()) -> Scenario:
+def load_scenario(name_or_path: str, _chain: tuple[Path, ...] = ()) -> Scenario:
     """A preset by name or a YAML file, with its `base` chain merged in."""
-    path = _resolve_path(name_or_path)
+    if not isinstance(name_or_path, str):
+        raise ScenarioError(f"a scenario is named by a string, not {type(name_or_path).__name__}")
+    path = _resolve_path(name_or_path, relative_to=_chain[-1].parent if _chain else None)
+    key = path.resolve()
+    if key in {p.resolve() for p in _chain}:
+        names = " -> ".join(p.stem for p in (*_chain, path))
+        raise ScenarioError(f"{path}: scenario base chain loops: {names}")
+    if len(_chain) >= MAX_BASE_DEPTH:
+        raise ScenarioError(f"{path}: scenario base chain deeper than {MAX_BASE_DEPTH}: "
+                            + " -> ".join(p.stem for p in (*_chain, path)))
     data, text = _read(path)
     if "name" not in data and data:
         data = {"name": path.stem, **data}
     base_name = data.get("base")
     merged = data
+    if base_name is not None and not isinstance(base_name, str):
+        line = _line_map(text).get(("base",), 1)
+        raise ScenarioError(f"{path}:{line}: field 'base': must be a scenario name or a .yaml file, "
+                            f"not {base_name!r}")
     if base_name:
-        if base_name in _seen:
-            raise ScenarioError(f"{path}: scenario base chain loops through '{base_name}'")
-        base = load_scenario(base_name, _seen + (data.get("name"),))
+        base = load_scenario(base_name, (*_chain, path))
         base_dict = base.model_dump(exclude={"name", "description", "base", "sources"})
         merged = _merge(base_dict, {k: v for k, v in data.items()})
     try:
@@ -195,13 +207,14 @@ def load_scenario(name_or_path: str, _seen: tuple = ()) -> Scenario:
 def list_scenarios() -> list[ScenarioInfo]:
     out = []
     for f in sorted(PRESET_DIR.glob("*.yaml")):
-        data = yaml.safe_load(f.read_text()) or {}
+        data = load_yaml(read_text(f)) or {}
         out.append(ScenarioInfo(name=f.stem, description=str(data.get("description", "")).strip(), path=str(f)))
     return out
 
 
 def apply_scenario(net: Network, sc: Scenario) -> EdgeState:
-    """Edge activity and values of the network under the scenario."""
+    """Edge activity and values of the network under the scenario (its ids checked against the network first)."""
+    check_against_network(net, sc)
     closed_passages = tuple(dict.fromkeys(("arctic",) + tuple(sc.closures.passages)))
     state = baseline_state(net, year=sc.year, closed_passages=closed_passages)
     active = state.active.copy()

@@ -1,0 +1,76 @@
+"""What the app keeps between requests: the session, LRU caches, the compare worker, time limits."""
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Callable
+
+from cachetools import LRUCache
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from beltroad.api.compare_worker import CompareWorker
+
+ROUTE_CACHE_SIZE = 512
+PLACES_CACHE_SIZE = 4096
+COMPARE_CACHE_SIZE = 64
+LAYER_CACHE_SIZE = 128
+
+
+class ApiError(Exception):
+    """An answer other than 200, with a message (`detail`) and optional extra fields."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None, **extra: Any):
+        self.status, self.message, self.headers, self.extra = status, message, headers, extra
+
+
+class AppState:
+    """Session, caches and workers of one app. Caches are touched only on the event loop (no locks needed)."""
+
+    def __init__(self, session=None, *, time_limit_s: float, compare_in_process: bool, compare_queue: int):
+        self.session = session
+        self.time_limit_s = time_limit_s
+        self.plan_lock = threading.Lock()   # a planner answers one query at a time
+        self.load_lock = threading.Lock()
+        self.routes: LRUCache = LRUCache(ROUTE_CACHE_SIZE)
+        self.places: LRUCache = LRUCache(PLACES_CACHE_SIZE)
+        self.layers: LRUCache = LRUCache(LAYER_CACHE_SIZE)
+        self.compares: LRUCache = LRUCache(COMPARE_CACHE_SIZE)
+        self.compare_worker = CompareWorker(self.get_session, in_process=compare_in_process, max_queue=compare_queue)
+        self._place_pos: dict[str, tuple[float, float]] | None = None
+
+    def get_session(self):
+        if self.session is None:
+            with self.load_lock:
+                if self.session is None:
+                    from beltroad.service import default_session
+
+                    s = default_session()
+                    s.gazetteer  # warm the name index
+                    self.session = s
+        return self.session
+
+    def place_pos(self) -> dict[str, tuple[float, float]]:
+        """Position of each dataset place by name (and by each part of a 'A / B' name), for route markers."""
+        if self._place_pos is None:
+            pos: dict[str, tuple[float, float]] = {}
+            for r in self.get_session().network.places.itertuples(index=False):
+                if r.origin == "searoute":
+                    continue
+                pos.setdefault(str(r.name), (float(r.lon), float(r.lat)))
+                for part in str(r.name).split(" / "):
+                    pos.setdefault(part.strip(), (float(r.lon), float(r.lat)))
+            self._place_pos = pos
+        return self._place_pos
+
+    async def bounded(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` in the thread pool within the time limit (503 when it takes longer)."""
+        try:
+            return await asyncio.wait_for(run_in_threadpool(fn), timeout=self.time_limit_s)
+        except asyncio.TimeoutError:
+            raise ApiError(503, f"The request took longer than {self.time_limit_s:g} s; try fewer alternatives or "
+                                "fewer constraints, or retry shortly.", headers={"Retry-After": "5"}) from None
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.beltroad
