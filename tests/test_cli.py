@@ -115,7 +115,7 @@ def test_inland_origin_by_sea_exits_3_with_the_relaxation(runner):
 
 @pytest.mark.parametrize("args,text", [
     (["--optimize", "fast"], "objective: must be 'time', 'cost', 'co2' or 'generalized' (got 'fast')"),
-    (["--mode", "plane"], "mode: must be 'multimodal', 'rail', 'sea' or 'road' (got 'plane')"),
+    (["--mode", "plane"], "mode: must be 'multimodal', 'rail', 'sea', 'road' or 'inland_water' (got 'plane')"),
     (["--format", "xml"], "--format 'xml'"),
     (["--avoid-passage", "atlantis"], "not a known passage"),
     (["--avoid-country", "XX"], "not an ISO country code"),

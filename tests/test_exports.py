@@ -31,9 +31,10 @@ def test_every_feature_has_a_source(network_gj, network):
     assert missing == []
     sea = [f for f in network_gj["features"] if f["properties"].get("layer") == "sea_lane"]
     assert sea and all(f["properties"]["source"].startswith("searoute ") for f in sea)
-    imported = set(network.places.loc[network.places["origin"].eq("searoute"), "id"])
-    ports = [f for f in network_gj["features"] if f["properties"].get("id") in imported]
-    assert ports and all(f["properties"]["source"].startswith("searoute ") for f in ports)
+    register = set(network.places.loc[network.places["origin"].eq("register"), "id"])
+    ports = [f for f in network_gj["features"] if f["properties"].get("id") in register]
+    known = set(network.places["id"])  # register ports carry the register's citation ids (sources/ports.csv)
+    assert ports and all(f["properties"]["source"].startswith("S-") for f in ports) and register <= known
     nodes = network.places.loc[network.places["origin"].eq("dataset"), "id"]
     dataset = [f for f in network_gj["features"]
                if f["properties"].get("layer") == "place" and f["properties"]["id"] in set(nodes)]

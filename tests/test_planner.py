@@ -367,7 +367,7 @@ def test_the_error_names_every_constraint_that_blocks(session):
 
 @pytest.mark.parametrize("kwargs,message", [
     (dict(objective="fast"), "objective: must be 'time', 'cost', 'co2' or 'generalized' (got 'fast')"),
-    (dict(mode="plane"), "mode: must be 'multimodal', 'rail', 'sea' or 'road' (got 'plane')"),
+    (dict(mode="plane"), "mode: must be 'multimodal', 'rail', 'sea', 'road' or 'inland_water' (got 'plane')"),
     (dict(avoid_passages=["atlantis"]), "--avoid-passage 'atlantis' is not a known passage"),
     (dict(avoid_countries=["ZZZ"]), "--avoid-country 'ZZZ' is not an ISO country code"),
     (dict(alternatives=0), "alternatives: must be greater than or equal to 1"),

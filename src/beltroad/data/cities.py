@@ -46,7 +46,7 @@ def world_bank_cities(gazetteer: Gazetteer | None = None) -> list[Place]:
     whose largest GeoNames city (population >= 15,000) is largest; each gets its largest city; the remaining
     809 places go to the most populous other cities of those economies.
     """
-    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else _cities())
+    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else geonames_cities())
     eco = set(economies()["iso3"])
     top = (cities[cities["country"].isin(eco)].groupby("country")["population"].max()
            .sort_values(ascending=False).head(WORLD_BANK_ECONOMIES))

@@ -9,8 +9,6 @@ queuing, peering policy) is measured against published round-trip times in docs/
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -66,8 +64,9 @@ def _cache_path() -> Path:
     here = Path(__file__).resolve().parent
     for f in sorted(DATA_DIR.glob("*.csv")) + [here / "tables.py", here / "model.py"]:
         h.update(f.read_bytes())
-    base = os.environ.get("BELTROAD_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "beltroad")
-    return Path(base) / f"digital-{h.hexdigest()[:12]}.pkl"
+    from beltroad.cache import entry_path
+
+    return entry_path("digital", h.hexdigest()[:12])
 
 
 def build_cablenet(tables: DigitalTables | None = None) -> CableNet:
@@ -125,24 +124,11 @@ def build_cablenet(tables: DigitalTables | None = None) -> CableNet:
 
 @lru_cache(maxsize=1)
 def load_cablenet() -> CableNet:
-    """The shipped cable graph, cached on disk (rebuilt whenever the tables or this code change)."""
-    path = _cache_path()
-    if path.exists():
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)
-        except Exception:
-            path.unlink(missing_ok=True)
-    net = build_cablenet()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(net, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass
-    return net
+    """The shipped cable graph, cached on disk (rebuilt whenever the tables or this code change); read only
+    from a private cache folder (beltroad.cache)."""
+    from beltroad.cache import cached_pickle
+
+    return cached_pickle(_cache_path(), build_cablenet, expected=CableNet)
 
 
 def _split_landings(st: pd.DataFrame, edges: pd.DataFrame, geom: list) -> tuple[pd.DataFrame, pd.DataFrame, list]:

@@ -129,11 +129,11 @@ def _compute(points: dict[str, tuple[float, float]], origins: list[str], destina
 def sea_legs(points: dict[str, tuple[float, float]], origins: list[str], destinations: list[str],
              closed: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> SeaLegs:
     """Shortest sea legs origin x destination with `closed` passages (plus searoute's default) removed."""
-    from beltroad.network.build import cache_dir, cached_pickle
+    from beltroad.cache import cached_pickle, entry_path
 
     closed_all = tuple(sorted(set(canonical_energy_passages(list(closed))) | set(DEFAULT_CLOSED)))
     h = hashlib.sha256(CACHE_VERSION.encode())
     h.update(Path(__file__).read_bytes())
     h.update(repr((sorted(points.items()), origins, destinations, closed_all)).encode())
-    path = cache_dir() / "energy" / f"sea-{h.hexdigest()[:16]}.pkl"
-    return cached_pickle(path, lambda: _compute(points, origins, destinations, closed_all), use_cache)
+    return cached_pickle(entry_path("energy-sea", h.hexdigest()[:16]),
+                         lambda: _compute(points, origins, destinations, closed_all), use_cache=use_cache)

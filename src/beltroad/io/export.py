@@ -41,7 +41,13 @@ def _embedded_node_sources(content_hash: str) -> dict[str, str]:
     from beltroad.data import embedded_dataset
 
     ds = embedded_dataset()
-    return dict(zip(ds.nodes["id"], ds.nodes["source"])) if ds.content_hash == content_hash else {}
+    if ds.content_hash != content_hash:
+        return {}
+    out = dict(zip(ds.nodes["id"], ds.nodes["source"]))
+    # container ports of the register that are not dataset nodes are places `port_<locode>` (network/build.py)
+    reg = ds.ports[ds.ports["node"].fillna("").eq("")]
+    out.update(zip("port_" + reg["locode"].str.lower(), reg["source"]))
+    return out
 
 
 def network_geojson(net: Network, include_sea: bool = True) -> dict:

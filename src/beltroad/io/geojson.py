@@ -78,7 +78,8 @@ def link_features(links: pd.DataFrame, columns: Iterable[str] | None = None, ndi
 
 
 def place_sources(places: pd.DataFrame, node_sources: dict[str, str] | None = None) -> pd.Series:
-    """`source` of each network place: the dataset's citation ids, or searoute for ports imported from it."""
+    """`source` of each network place: the dataset's (nodes', ports register's) citation ids, or searoute for
+    ports imported from it."""
     ds = places["id"].map(node_sources or {}).fillna("")
     return pd.Series(np.where(places["origin"].eq("searoute"), searoute_source(), ds), index=places.index)
 

@@ -195,7 +195,7 @@ def build_sailings(router: SeaRouter, ports: pd.DataFrame, attach: np.ndarray, s
         hops = [router.variants(int(attach[calls[i]]), int(attach[calls[(i + 1) % k]]), big) for i in range(k)]
         for i in range(k):
             for variant in (False, True):
-                km = hours = extra = toll = 0.0
+                km = hours = 0.0
                 bits, pts, used_div = 0, [], False
                 for step in range(1, k):
                     h_opts = hops[(i + step - 1) % k]
