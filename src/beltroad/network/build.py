@@ -108,6 +108,7 @@ class Network:
     service: np.ndarray                  # liner service of a sailing edge (feeder:<LOCODE> for feeders), else ""
     port_dwell_basis: dict               # place id of a container port -> "register" or the fallback region used
     port_roles: dict                     # place id of a container port -> hub | gateway | feeder (register)
+    services_by_lane: dict               # lane -> [place ids of each active service's calls] (services.csv)
     countries: list[str]
     links: pd.DataFrame
     crossings: pd.DataFrame
@@ -375,6 +376,7 @@ class _Builder:
             sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,
+            services_by_lane=self.services_by_lane,
             countries=self.countries, links=links, crossings=crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
 
@@ -435,8 +437,9 @@ class _Builder:
                           cf=cc, ct=cc, both=False, **life)
                 self.edge(in_v[k], land, kind=PORT, mode=HANDLING, dwell_hours=dwell_days * 24.0, fee_usd=handling,
                           cf=cc, ct=cc, both=False, **life)
-            self.edge(in_v[k], out_v[k], kind=TRANSSHIP, mode=HANDLING, dwell_hours=tranship_h, fee_usd=handling,
-                      cf=cc, ct=cc, both=False, **life)
+            if reg["role"].iat[k] in ("hub", "gateway"):  # feeder ports are ends of feeder runs, not relays
+                self.edge(in_v[k], out_v[k], kind=TRANSSHIP, mode=HANDLING, dwell_hours=tranship_h,
+                          fee_usd=handling, cf=cc, ct=cc, both=False, **life)
         offsets, glon, glat = [0], [], []
         knots_kmh = {False: mainline_knots * 1.852, True: lv("feeder_speed_knots") * 1.852}
         for sl in sailings:
@@ -456,6 +459,12 @@ class _Builder:
                       passage_bits=sl.passages, geom=len(offsets) - 2, both=False,
                       service=sl.service + (" (Cape diversion)" if sl.diversion else ""))
         self.n_sailings = len(sailings)
+        place_of = {code: places.at[int(port_pl[k]), "id"] for k, code in enumerate(reg["locode"])}
+        self.services_by_lane = {}
+        for svc in self.ds.services.itertuples(index=False):
+            if svc.status != "suspended":
+                self.services_by_lane.setdefault(svc.lane, []).append([place_of[c] for c in svc.port_calls
+                                                                        if c in place_of])
         return np.asarray(offsets), np.asarray(glon, dtype=float), np.asarray(glat, dtype=float)
 
     def _inland(self, barge_links: list[tuple], places: pd.DataFrame, place_country: np.ndarray, lon: np.ndarray,

@@ -182,6 +182,8 @@ def build_sailings(router: SeaRouter, ports: pd.DataFrame, attach: np.ndarray, s
     out: list[Sailing] = []
     served: set[int] = set()
     for svc in services.itertuples(index=False):
+        if svc.status == "suspended":  # a service no longer sailing carries nothing (rerouted ones still sail)
+            continue
         calls = [row_of[c] for c in svc.port_calls if c in row_of]
         calls = [c for i, c in enumerate(calls) if i == 0 or c != calls[i - 1]]
         if len(calls) < 2:

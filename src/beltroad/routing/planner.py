@@ -238,6 +238,13 @@ class Planner:
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
         self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
             (net.kind == TRANSFER) & at_port)
+        # ports where a sea crossing joins two rail legs (the Black Sea feeders of the Middle Corridor): trains
+        # hand boxes to ships there wherever the trip starts or ends
+        bridge = set()
+        for svc in net.services_by_lane.get("med_black_sea", []):
+            bridge |= set(svc)
+        bridge_place = np.isin(net.vertex_place[net.src], [net.place_index[p] for p in bridge if p in net.place_index])
+        self._rail_port_edges &= ~bridge_place
         port_countries = {self.access.country_index[c] for c in net.places.loc[port_place, "country"]
                           if c in self.access.country_index}
         self._coastal_unions = {int(self.access.union_index[c]) for c in port_countries}
@@ -576,12 +583,13 @@ class Planner:
         total_km = float(sum(leg.distance_km for leg in legs))
         moving = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving, key=moving.get) if moving else "road"
-        modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))
+
         via = [p for p in countries[1:-1]]
         others = sorted((m for m in moving if m != main_mode and moving[m] > 50), key=lambda m: -moving[m])
         summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
             f" ({', '.join(passages)})" if passages else "")
         legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
+        modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
         breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
         # terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs
         t2t = total_h - breakdown["customs"]
