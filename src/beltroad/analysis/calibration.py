@@ -509,7 +509,7 @@ def set_parameter_text(text: str, name: str, value: float, low: float, high: flo
     start, indent, line_no = 0, -1, None
     for key in path:
         pat = re.compile(rf"^(\s*){re.escape(key)}\s*:")
-        line_no = None
+        line_no, child = None, None
         for n in range(start, len(lines)):
             ln = lines[n]
             if not ln.strip() or ln.lstrip().startswith("#"):
@@ -517,8 +517,9 @@ def set_parameter_text(text: str, name: str, value: float, low: float, high: flo
             ind = len(ln) - len(ln.lstrip())
             if ind <= indent:
                 break
+            child = ind if child is None else child  # only direct children (not `circuity: rail:`)
             m = pat.match(ln)
-            if m and len(m.group(1)) > indent:
+            if m and len(m.group(1)) == child:
                 line_no, indent = n, len(m.group(1))
                 break
         if line_no is None:
