@@ -228,6 +228,9 @@ scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and 
 app.add_typer(scen_app, name="scenarios")
 from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face imports its core lazily)
 app.add_typer(net_app, name="net")
+from beltroad.appraisal.cli import appraise_command, sweep_command  # noqa: E402  (cheap: imports lazily)
+app.command("appraise")(appraise_command)
+app.command("sweep")(sweep_command)
 
 
 @scen_app.command("list")

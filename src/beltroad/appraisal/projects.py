@@ -92,6 +92,7 @@ class Appraisal:
     ranking: pd.DataFrame
     rows: pd.DataFrame
     meta: dict = field(default_factory=dict)
+    geometry: pd.DataFrame = field(default_factory=pd.DataFrame)  # project segments, for the map
 
     def table(self, level: str) -> pd.DataFrame:
         """Wide table of one level (group, economy, corridor, city): one row per project, direction and key."""
@@ -207,7 +208,9 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
                                    "size": "city population (GeoNames)"},
                  "value_of_time_pct_per_day": float(net.params["value_of_time"]["ad_valorem_pct_per_day"]["value"]),
                  "cargo_value_usd_per_teu": float(net.params["value_of_time"]["cargo_value_usd_per_teu"]["value"])})
-    return Appraisal(ranking=ranking, rows=rows, meta=meta)
+    from .report import project_geometry
+
+    return Appraisal(ranking=ranking, rows=rows, meta=meta, geometry=project_geometry(net))
 
 
 def load_scenario_checked(name: str) -> None:

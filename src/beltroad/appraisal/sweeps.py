@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .appraise import appraisal_plan, fingerprint, label, parse_projects, places_signature
+from .projects import appraisal_plan, fingerprint, label, parse_projects, places_signature
 from .metrics import market_access_theta
 from .runner import CmpTask, Plan, RefTask, execute
 from .states import FILE_PARAMETERS, StateSpec, check_parameter_name, file_parameter
@@ -208,7 +208,7 @@ def summarise(rows: pd.DataFrame, draws: pd.DataFrame, keys: list[str]) -> tuple
     bands["draws"] = g.count()
     bands = bands.reset_index()
     params = [c for c in draws.columns if c != "draw"]
-    grp = rows[rows["level"] == "group"].merge(draws, on="draw")
+    grp = rows[(rows["level"] == "group") & (rows["metric"] != "city_pairs")].merge(draws, on="draw")
     sens = []
     for k, sub in grp.groupby(keys + ["key", "metric"], sort=True):
         for prm in params:
