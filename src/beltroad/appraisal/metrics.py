@@ -13,6 +13,7 @@ S-RT2019-THETA). Economic size is the city's population (GeoNames), as the study
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -120,8 +121,8 @@ def changes(ctx: Context, ref: dict[str, np.ndarray], scn: dict[str, np.ndarray]
     for m in ("transit_days_change", "transit_days_change_pct", "cost_usd_change_pct", "trade_cost_change_pct"):
         v = pair_vals[m]
         both = np.vstack([_mean_by(ctx.econ[oi], v, ne), _mean_by(ctx.econ[di], v, ne)])
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-            sup.filter(RuntimeWarning)
+        with warnings.catch_warnings():  # an economy with no pairs as exporter or importer: mean of the other
+            warnings.simplefilter("ignore", RuntimeWarning)
             val = np.nanmean(both, axis=0)
         rows.extend(("economy", str(e), m, float(x)) for e, x in zip(ctx.econ_names, val))
     w_ma = np.bincount(ctx.econ, weights=ma_pct * ctx.size, minlength=ne) / np.bincount(ctx.econ, weights=ctx.size, minlength=ne)
