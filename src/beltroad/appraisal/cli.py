@@ -70,9 +70,9 @@ def appraise_command(
         _fail(str(exc))
     a.write(out)
     top = a.ranking.head(10)
-    console.print(top[["rank", "project", "name", "isolation_world_market_access_change_pct",
-                       "isolation_world_transit_days_change_pct", "complement_world_market_access_change_pct"]]
-                  .to_string(index=False, float_format=lambda v: f"{v:.3f}"), highlight=False, markup=False)
+    typer.echo(top[["rank", "project", "name", "isolation_world_market_access_change_pct",
+                    "isolation_world_transit_days_change_pct", "complement_world_market_access_change_pct"]]
+               .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     console.print(f"wrote {out}/ranking.parquet|csv, report.md, report.html (+ groups, economies, corridors, cities)")
 
 
@@ -101,7 +101,7 @@ def sweep_command(
     r.write(out)
     g = r.bands[(r.bands["level"] == "group") & (r.bands["key"] == "world")]
     cols = [c for c in ("project", "direction", "metric", "p5", "p50", "p95") if c in g.columns]
-    console.print(g[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"), highlight=False, markup=False)
+    typer.echo(g[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     console.print(f"wrote {out}/bands.parquet|csv, sensitivity, draws, report.md, report.html")
 
 
