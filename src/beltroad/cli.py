@@ -248,6 +248,9 @@ from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face
 from beltroad.energy.cli import energy_app  # noqa: E402
 app.add_typer(net_app, name="net")
 app.add_typer(energy_app, name="energy")
+from beltroad.appraisal.cli import appraise_command, sweep_command  # noqa: E402  (cheap: imports lazily)
+app.command("appraise")(appraise_command)
+app.command("sweep")(sweep_command)
 
 
 @scen_app.command("list")

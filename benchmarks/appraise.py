@@ -1,0 +1,59 @@
+"""Appraisal benchmark (not a test): every shipped project, in isolation and in complement, on world-1000.
+
+Runs the full appraisal (2 reference skims + 2 per project) on a dask LocalCluster with 1 and then 2 worker
+processes (one thread each), each into a fresh output folder, and prints the wall time, the speedup and the
+ratio to the 50 hours that issue 14 quotes for the World Bank study's networkx code (71 projects x 2,
+about 21 minutes per scenario). Never asserts.
+
+    nice .venv/bin/python benchmarks/appraise.py [--cities world-1000] [--workers 1,2] [--projects P01,P02]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+WORLD_BANK_HOURS = 50.0   # issue 14: Reed & Trubetskoy's replication code, 71 projects x 2
+WORLD_BANK_TASKS = 71 * 2
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cities", default="world-1000")
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--projects", default=None)
+    args = ap.parse_args()
+
+    from beltroad.appraisal import appraise
+    from beltroad.service import default_session
+
+    s = default_session()
+    n_projects = len(args.projects.split(",")) if args.projects else s.network.projects["id"].nunique()
+    tasks = 2 + 2 * n_projects
+    print(f"appraisal of {n_projects} projects x 2 on {args.cities}: {tasks} skims")
+    times = {}
+    for w in (int(x) for x in args.workers.split(",")):
+        out = Path(tempfile.mkdtemp(prefix=f"beltroad-bench-appraise-{w}-"))
+        try:
+            t0 = time.perf_counter()
+            a = appraise(args.projects, args.cities, out_dir=out, scheduler=None, workers=w)
+            times[w] = time.perf_counter() - t0
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+        per = times[w] / tasks
+        print(f"  {w} worker(s): {times[w]:7.1f} s  ({per:.2f} s per skim; top project {a.ranking.iloc[0]['project']})")
+    if 1 in times and len(times) > 1:
+        for w, t in times.items():
+            if w != 1:
+                print(f"  speedup with {w} workers: {times[1] / t:.2f}x")
+    best = min(times.values())
+    wb_s = WORLD_BANK_HOURS * 3600
+    print(f"  World Bank code: {WORLD_BANK_HOURS:.0f} h for {WORLD_BANK_TASKS} scenarios; beltroad best: {best / 60:.1f} min "
+          f"for {tasks} -> {wb_s / best:,.0f}x faster in total, "
+          f"{(wb_s / WORLD_BANK_TASKS) / (best / tasks):,.0f}x per scenario")
+
+
+if __name__ == "__main__":
+    main()
