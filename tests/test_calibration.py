@@ -189,7 +189,8 @@ def test_a_value_outside_the_range_is_never_written():
     assert entry["value"] == 70 and entry["low"] == 40 and entry["high"] == 80
     assert entry["calibrated"]["range"] == [40, 80]
     again = cal.set_parameter_text(new, "carbon_price_usd_per_t", 50, 40, 80)  # replaces, never duplicates
-    assert again.count("calibrated:") == 1 and yaml.safe_load(again)["carbon_price_usd_per_t"]["value"] == 50
+    assert again.count("calibrated:") == new.count("calibrated:") == text.count("calibrated:") + 1
+    assert yaml.safe_load(again)["carbon_price_usd_per_t"]["value"] == 50
 
 
 def test_runner_rejects_bad_input_without_a_traceback(capsys):

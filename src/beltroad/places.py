@@ -112,7 +112,9 @@ class Gazetteer:
                     bucket.append(i)
 
         for r in places.itertuples(index=False):
-            kind = "port" if r.origin == "searoute" else "node"
+            if r.origin == "geonames":  # road-network towns where the dataset is thin: already GeoNames cities
+                continue
+            kind = "port" if r.origin in ("searoute", "register") else "node"
             p = Place(name=r.name, country=r.country, lat=float(r.lat), lon=float(r.lon), kind=kind, node_id=r.id,
                       locode=r.locode or "")
             i = len(self.nodes)

@@ -124,6 +124,10 @@ def _read_ref(out: Path, key: str) -> dict[str, np.ndarray] | None:
 
 
 def _part_path(out: Path, key: str) -> Path:
+    if len(key) > 120:  # a bundle of many projects: name the file by a digest (file names stop at 255 bytes)
+        import hashlib
+
+        key = f"{key[:60]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     return out / "parts" / f"{key}.parquet"
 
 

@@ -43,6 +43,9 @@ TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", 
 # nearest same-country neighbours, and no such edge is longer than a long day's trucking would justify.
 REGIONAL_ROAD_NEIGHBOURS = 4
 REGIONAL_ROAD_MAX_KM = 800.0
+ROAD_TOWN_MIN_POP = 500_000  # modelling choices for road-only towns where the dataset is thin (_road_towns)
+ROAD_TOWN_MAX_NODES = 3
+CROSS_BORDER_ROAD_KM = 500.0  # fallback crossings: a place's nearest place across a land border, if this close
 FEEDER_HUBS = 2  # modelling choice: a port without a liner call is fed from its two nearest hubs (docs/model.md)
 EAST_AFRICA_GATEWAYS = {"KEMBA", "TZDAR"}  # Mombasa, Dar es Salaam: their own dwell figure (A3.18)
 
@@ -546,6 +549,7 @@ class _Builder:
         rate = self.val("road", "rate_usd_per_teu_km", "road_single")
         co2 = self.val("road", "co2e_kg_per_teu_km")
         seen: set[tuple[int, int]] = set()
+        added: set[tuple[int, int]] = set()
         from beltroad.data.geometry import regional_road_km, regional_road_status
 
         ids = places["id"].to_numpy()
@@ -594,6 +598,72 @@ class _Builder:
                     self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km,
                               move_hours=km / speed, move_usd=km * rate, co2=km * co2,
                               cf=int(place_country[a]), ct=int(place_country[b]))
+                    added.add(key)
+        self._road_connectivity(places, place_country, added | direct, root)
+
+    def _road_connectivity(self, places: pd.DataFrame, place_country: np.ndarray, joined: set, root) -> None:
+        """Fallback roads where the dataset is thin (the Americas, Oceania): trucks can drive across a country
+        and into a neighbouring one even where no corridor of the dataset runs.
+
+        Within a country, the edges of a minimum spanning tree over its places (great circle) join what the
+        nearest-neighbour roads leave apart; between two countries that share a land border (Natural Earth
+        shapes) and have no road crossing in the dataset, each place is joined to its nearest place across the
+        border within CROSS_BORDER_ROAD_KM (and the closest pair in any case), paying the road border default. Lengths are great circle x the road circuity (modelling choice, docs/model.md).
+        """
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import minimum_spanning_tree
+
+        km_factor = self.val("circuity", "road")
+        speed = self.val("road", "speed_kmh", "road_single")
+        rate = self.val("road", "rate_usd_per_teu_km", "road_single")
+        co2 = self.val("road", "co2e_kg_per_teu_km")
+        lat, lon = places["lat"].to_numpy(float), places["lon"].to_numpy(float)
+        country = places["country"].to_numpy()
+
+        def add(a: int, b: int, border: bool) -> None:
+            km = float(haversine_km(lat[a], lon[a], lat[b], lon[b])) * km_factor
+            dwell = fee = 0.0
+            if border and not self._open_border(country[a], country[b]):
+                dwell, fee = self.val("border", "road_default", key="hours"), self.val("border", "road_default", key="usd")
+            self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km, move_hours=km / speed,
+                      move_usd=km * rate, fee_usd=fee, dwell_hours=dwell, border_hours=dwell, co2=km * co2,
+                      border=border, cf=int(place_country[a]), ct=int(place_country[b]))
+            joined.add((min(a, b), max(a, b)))
+
+        for c, grp in pd.Series(np.arange(len(places))).groupby(country):
+            idx = grp.to_numpy()
+            if len(idx) < 2 or not c:
+                continue
+            d = haversine_km(lat[idx, None], lon[idx, None], lat[None, idx], lon[None, idx])
+            tree = minimum_spanning_tree(csr_matrix(np.triu(d + 1e-6, 1))).tocoo()
+            for i, j in zip(tree.row, tree.col):
+                a, b = int(idx[i]), int(idx[j])
+                if (min(a, b), max(a, b)) not in joined and root(a) != root(b):
+                    add(a, b, border=False)
+        # land neighbours without a dataset road crossing
+        road = self.ds.links[self.ds.links["mode"].eq("road")]
+        pc = dict(zip(places["id"], country))
+        crossed = {frozenset((pc.get(a, ""), pc.get(b, ""))) for a, b in zip(road["from"], road["to"])}
+        for ca, cb in _land_neighbours():
+            if frozenset((ca, cb)) in crossed:
+                continue
+            ia, ib = np.flatnonzero(country == ca), np.flatnonzero(country == cb)
+            if not len(ia) or not len(ib):
+                continue
+            d = haversine_km(lat[ia, None], lon[ia, None], lat[None, ib], lon[None, ib])
+            # each place's nearest place across the border (a long border has several crossings), and at least
+            # the closest pair of the two countries
+            pairs = {np.unravel_index(int(np.argmin(d)), d.shape)}
+            pairs |= {(i, int(np.argmin(d[i]))) for i in range(len(ia)) if d[i].min() <= CROSS_BORDER_ROAD_KM}
+            pairs |= {(int(np.argmin(d[:, j])), j) for j in range(len(ib)) if d[:, j].min() <= CROSS_BORDER_ROAD_KM}
+            for i, j in pairs:
+                if d[i, j] <= REGIONAL_ROAD_MAX_KM and (min(ia[i], ib[j]), max(ia[i], ib[j])) not in joined:
+                    add(int(ia[i]), int(ib[j]), border=True)
+
+    def _open_border(self, a: str, b: str) -> bool:
+        unions = (self.p.get("border") or {}).get("customs_unions") or {}
+        return any(a in (u.get("members") or []) and b in (u.get("members") or []) and not u.get("border_controls")
+                   for u in unions.values())
 
     def _places(self) -> pd.DataFrame:
         """Dataset nodes plus the container ports of the register that are not dataset nodes.
@@ -610,7 +680,52 @@ class _Builder:
             "kind": "seaport", "country": reg["country"].to_numpy(), "lat": reg["lat"].to_numpy(float),
             "lon": reg["lon"].to_numpy(float), "locode": reg["locode"].to_numpy(),
             "aliases": reg["aliases"].fillna("").to_numpy(), "project": "", "origin": "register"})
-        return pd.concat([nodes, extra], ignore_index=True).drop_duplicates("id")
+        out = pd.concat([nodes, extra], ignore_index=True).drop_duplicates("id")
+        return pd.concat([out, _road_towns(out)], ignore_index=True)
+
+
+def _road_towns(places: pd.DataFrame) -> pd.DataFrame:
+    """Large GeoNames cities of the economies where the dataset has almost no land network (the Americas,
+    Oceania, parts of Africa), as road-only places: without them a truck there could only drive between
+    ports. Rule (modelling choice, docs/model.md): cities of at least ROAD_TOWN_MIN_POP people in economies
+    with fewer than ROAD_TOWN_MAX_NODES dataset nodes, no city within 50 km of an existing place."""
+    from beltroad.places import geonames_cities
+
+    counts = places[places["origin"].eq("dataset")].groupby("country").size()
+    cities = pd.DataFrame(geonames_cities())
+    cities = cities[(cities["population"] >= ROAD_TOWN_MIN_POP)
+                    & (cities["country"].map(counts).fillna(0) < ROAD_TOWN_MAX_NODES)]
+    cities = cities.sort_values("population", ascending=False).drop_duplicates(["name", "country"])
+    if cities.empty:
+        return places.iloc[:0]
+    keep_lat, keep_lon = list(places["lat"].astype(float)), list(places["lon"].astype(float))
+    rows = []
+    for c in cities.itertuples(index=False):
+        d = haversine_km(c.lat, c.lon, np.asarray(keep_lat), np.asarray(keep_lon))
+        if d.size and d.min() < 50.0:
+            continue
+        keep_lat.append(c.lat); keep_lon.append(c.lon)
+        rows.append({"id": f"town_{c.country.lower()}_{len(rows)}", "name": c.name, "kind": "city",
+                     "country": c.country, "lat": c.lat, "lon": c.lon, "locode": "", "aliases": "", "project": "",
+                     "origin": "geonames"})
+    return pd.DataFrame(rows)
+
+
+def _land_neighbours() -> list[tuple[str, str]]:
+    """ISO3 pairs of countries whose Natural Earth shapes (shipped) touch: they share a land border."""
+    import json
+
+    import shapely
+    from shapely.geometry import shape
+
+    from beltroad.data import COUNTRIES_GEOJSON
+
+    feats = json.loads(COUNTRIES_GEOJSON.read_text())["features"]
+    iso = [f["properties"]["iso3"] for f in feats]
+    geoms = [shape(f["geometry"]).buffer(0.05) for f in feats]  # the shapes are simplified: close small gaps
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="intersects")
+    return sorted({(iso[i], iso[j]) for i, j in zip(a, b) if i < j and iso[i] and iso[j] and iso[i] != iso[j]})
 
 
 def _register_place_id(row) -> str:

@@ -345,8 +345,6 @@ class Planner:
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         for vi, mode in enumerate(modes):
-            if n == 1 and found:
-                break  # one answer: a wider search already found the best one
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
                              PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
