@@ -81,7 +81,9 @@ def place_sources(places: pd.DataFrame, node_sources: dict[str, str] | None = No
     """`source` of each network place: the dataset's (nodes', ports register's) citation ids, or searoute for
     ports imported from it."""
     ds = places["id"].map(node_sources or {}).fillna("")
-    return pd.Series(np.where(places["origin"].eq("searoute"), searoute_source(), ds), index=places.index)
+    out = np.where(places["origin"].eq("searoute"), searoute_source(), ds)
+    out = np.where(places["origin"].eq("geonames"), geonames_source(), out)  # road-only towns (network/build.py)
+    return pd.Series(out, index=places.index)
 
 
 def place_features(places: pd.DataFrame, columns: Iterable[str], node_sources: dict[str, str] | None = None,
