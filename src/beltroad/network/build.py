@@ -43,6 +43,10 @@ TERMINAL_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "ferry_port", 
 # nearest same-country neighbours, and no such edge is longer than a long day's trucking would justify.
 REGIONAL_ROAD_NEIGHBOURS = 4
 REGIONAL_ROAD_MAX_KM = 800.0
+# Road corridors where trucks carry containers between two railheads because the rail networks do not meet
+# (the Karakoram Highway between Kashgar and Havelian; the China-Kyrgyzstan-Uzbekistan road Kashgar-Osh-
+# Andijan): intermodal chains may use them (docs/model.md, "truck shuttles"). Corridor ids of links/*.csv.
+SHUTTLE_CORRIDORS = {"kkh_road", "cku_road"}
 ROAD_TOWN_MIN_POP = 500_000  # modelling choices for road-only towns where the dataset is thin (_road_towns)
 ROAD_TOWN_MAX_NODES = 3
 CROSS_BORDER_ROAD_KM = 500.0  # fallback crossings: a place's nearest place across a land border, if this close
@@ -108,6 +112,7 @@ class Network:
     edge_geom: np.ndarray                # sailing edge -> polyline index, else -1
     project: np.ndarray                  # BRI project id that built the edge's link or port, else ""
     passage_bits: np.ndarray             # bitmask over sea.PASSAGES of the passages a sailing crosses
+    shuttle: np.ndarray                  # bool: a road link of a truck-shuttle corridor (SHUTTLE_CORRIDORS)
     service: np.ndarray                  # liner service of a sailing edge (feeder:<LOCODE> for feeders), else ""
     port_dwell_basis: dict               # place id of a container port -> "register" or the fallback region used
     port_roles: dict                     # place id of a container port -> hub | gateway | feeder (register)
@@ -176,7 +181,7 @@ class _Builder:
             "src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "border_hours", "wait_hours",
             "move_usd", "fee_usd", "co2_kg",
             "link", "passage", "country_from", "country_to", "border", "opened", "superseded", "status",
-            "seasonal", "edge_geom", "project", "passage_bits", "service")}
+            "seasonal", "edge_geom", "project", "passage_bits", "service", "shuttle")}
 
     # --- parameters -------------------------------------------------------------------------
     def val(self, *path, key="value") -> float:
@@ -200,7 +205,8 @@ class _Builder:
     def edge(self, a: int, b: int, *, kind: int, mode: int, km=0.0, move_hours=0.0, dwell_hours=0.0, move_usd=0.0,
              fee_usd=0.0, co2=0.0, link=-1, passage=-1, cf=-1, ct=-1, border=False, opened=np.nan,
              superseded=np.nan, status=0, seasonal=False, geom=-1, both=True, back_dwell=None, back_fee=None,
-             project="", border_hours=0.0, wait_hours=0.0, back_wait=None, passage_bits=0, service=""):
+             project="", border_hours=0.0, wait_hours=0.0, back_wait=None, passage_bits=0, service="",
+             shuttle=False):
         """Add a directed edge a->b (and b->a unless `both` is False). `dwell_hours` is every non-moving hour;
         `border_hours` and `wait_hours` say which part of it is border dwell and waiting for a departure.
         The reverse direction may dwell or wait differently (unloading does not wait for a departure)."""
@@ -220,6 +226,7 @@ class _Builder:
             c["project"].append(project)
             c["passage_bits"].append(passage_bits if passage_bits else (1 << int(passage) if passage >= 0 else 0))
             c["service"].append(service)
+            c["shuttle"].append(shuttle)
 
     # --- build ------------------------------------------------------------------------------
     def build(self) -> Network:
@@ -251,6 +258,7 @@ class _Builder:
         sp = self.ds.speeds.dropna(subset=["speed_kmh"])  # per-link commercial speeds (speeds/*.csv); else regional
         link_speeds = dict(zip(sp["link"], sp["speed_kmh"].astype(float)))
         barge_links: list[tuple] = []
+        shuttle_places: set[int] = set()
         for li, r in links.iterrows():
             if r["from"] not in pidx or r["to"] not in pidx or r["class"] == "rail_hsr":
                 continue
@@ -287,7 +295,11 @@ class _Builder:
                 va, vb = self.lookup[(a_pl, 0)], self.lookup[(b_pl, 0)]
                 # driving hours only: the daily rest depends on the whole road leg (planner, skim)
                 drive = km / self.val("road", "speed_kmh", r["class"])
+                shuttle = bool(set(str(r["corridor"]).split(";")) & SHUTTLE_CORRIDORS)
+                if shuttle:
+                    shuttle_places.update((a_pl, b_pl))
                 self.edge(va, vb, kind=LINK, mode=ROAD, move_hours=drive, dwell_hours=dwell, border_hours=dwell,
+                          shuttle=shuttle,
                           move_usd=km * self.val("road", "rate_usd_per_teu_km", r["class"]), fee_usd=fee,
                           co2=km * self.val("road", "co2e_kg_per_teu_km"), border=crosses, **common)
             elif mode == "inland_water":  # container barges: edges built by _inland, after the sea
@@ -336,6 +348,12 @@ class _Builder:
                               fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
                               ct=int(place_country[pl]))
         del rail_layers
+        # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck
+        for pl in sorted(shuttle_places):
+            if kinds[pl] in TERMINAL_KINDS and (pl, self.layers.index("gate") if "gate" in self.layers else -1) in self.lookup:
+                self.edge(self.lookup[(pl, self.layers.index("gate"))], self.lookup[(pl, 0)], kind=TRANSFER,
+                          mode=HANDLING, dwell_hours=t_h, fee_usd=t_usd, cf=int(place_country[pl]),
+                          ct=int(place_country[pl]))
 
         # gauge changes (a facility without published figures gets the sourced default)
         gc_default_h = self.val("rail", "gauge_change_default", key="hours")
@@ -376,6 +394,7 @@ class _Builder:
             superseded=arr["superseded"].astype(float), status=arr["status"].astype(np.int8),
             seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str),
             passage_bits=arr["passage_bits"].astype(np.int64), service=arr["service"].astype(str),
+            shuttle=arr["shuttle"].astype(bool),
             sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,

@@ -108,7 +108,7 @@ def constraint_mask(net: Network, c: Constraints, near: np.ndarray | None = None
     haul must still be at sea); `road` (all-road trips) keeps ro-ro ferries.
     """
     mask = np.ones(net.n_edges, dtype=bool)
-    long_road = (net.mode == ROAD) & (net.kind == LINK)
+    long_road = (net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle  # truck shuttles join railheads
     if c.mode == "multimodal":  # intermodal chains; all-road trips are the `road` search's
         mask &= ~long_road
     elif c.mode == "rail":

@@ -205,8 +205,10 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
     """Attribute sums along the best paths between all places, for all-road trips (gates=False) or for
     intermodal trips that start and end at terminal gates (gates=True)."""
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
-    g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access,
-                         gates=gates)
+    mask = np.ones(net.n_edges, dtype=bool) if mask is None else mask
+    if gates:  # intermodal trips: long-haul trucks only on the truck shuttles between railheads (as the planner)
+        mask = mask & ~((net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle)
+    g, new = build_graph(net, state, mask, endpoints, access, gates=gates)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
     best, keys = _best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
