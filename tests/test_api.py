@@ -77,7 +77,7 @@ def test_route_unknown_place_has_suggestions(client):
 def test_route_blocked_names_constraint(client):
     r = client.get("/api/route", params=[("origin", "Chongqing"), ("destination", "Duisburg"), ("mode", "rail"),
                                          ("avoid_country", "RUS"), ("avoid_country", "KAZ"), ("avoid_country", "MNG"),
-                                         ("avoid_country", "IRN")])
+                                         ("avoid_country", "IRN"), ("avoid_country", "KGZ")])  # KGZ: the CKU truck shuttle
     assert r.status_code == 422, r.text
     d = r.json()
     assert d["blocking"] and any("avoid-country" in b or "mode" in b for b in d["blocking"])
