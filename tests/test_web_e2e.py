@@ -81,7 +81,9 @@ def page(browser, server):
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    # console errors count, except the browser's own line for a 4xx answer that a test provokes on purpose
+    pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" and not
+          re.match(r"Failed to load resource: the server responded with a status of 4\d\d", m.text) else None)
     outside: list[str] = []
     pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
     pg.goto(server + "/")
@@ -112,7 +114,7 @@ def test_plan_a_trip(page):
     page.click("#go")
     page.wait_for_selector("#routes li", timeout=60_000)
     assert page.locator("#routes li").count() >= 1
-    assert "Chongqing" in page.inner_text("#routes") or "→" in page.inner_text("#routes")
+    assert "Chongqing → Duisburg" in page.inner_text("#plan-head")
     assert page.locator("#legs table tbody tr").count() >= 2
     assert _route_features(page) > 0
     # the map source holds the drawn legs
@@ -618,7 +620,7 @@ def test_compare_scale_table_and_clear(page):
     assert page.locator("#cmp-table tbody tr").count() == len(economies)  # every economy, not a top 10
     page.click("#cmp-table button.sort[data-key='name']")
     names = page.locator("#cmp-table tbody tr td:first-child").all_inner_texts()
-    assert names[:5] == sorted(names)[:5]
+    assert names[:5] == sorted(names, key=str.casefold)[:5]
     page.fill("#cmp-search", "china")
     assert 1 <= page.locator("#cmp-table tbody tr").count() <= 3
     with page.expect_download() as dl:

@@ -216,7 +216,7 @@ function onMapClick(e) {
   else if (id === "countries-fill") {
     if (state.tab !== "compare" || !state.compare) { closePopup(); return; }
     const iso = p.iso_a3, row = state.compare.byIso[iso];
-    if (row && row[state.cmpMetric] != null) popup(e.lngLat, `<b>${esc(fixText(row.name || iso))}</b><br>${fmt(row.change_days, 2)} days · ${fmt(row.change_pct, 1)} % time` +
+    if (row && row[state.cmpMetric] != null) popup(e.lngLat, `<b>${esc(econName(row))}</b><br>${fmt(row.change_days, 2)} days · ${fmt(row.change_pct, 1)} % time` +
       (row.trade_cost_change_pct != null ? `<br>trade cost ${fmt(row.trade_cost_change_pct, 2)} %` : ""));
     else popup(e.lngLat, `<b>${esc(fixText(p.name))}</b><br>no data in this comparison`);
   }
@@ -371,7 +371,8 @@ function renderCountryList(entries) {
     `<p class="hint">No country list (type ISO codes above).</p>`;
   filterCountryList();
 }
-countriesReady.then((g) => renderCountryList(countryEntries(g)))
+const countryNames = {};
+countriesReady.then((g) => { const entries = countryEntries(g); entries.forEach((c) => (countryNames[c.iso] = c.name)); renderCountryList(entries); })
   .catch(() => { $("#country-list").innerHTML = `<p class="hint">Country list unavailable: type ISO codes above.</p>`; });
 
 function filterCountryList() {
@@ -696,7 +697,8 @@ const CMP_METRICS = {
   trade_cost_change_pct: { title: "Trade-cost change, % of trade value (ad valorem equivalent of the time change)", col: "trade cost %", digits: 2 },
 };
 const CMP_COLS = [["name", "economy", 0], ["change_days", "days", 2], ["change_pct", "time %", 1], ["trade_cost_change_pct", "trade cost %", 2]];
-const CMP_CITIES = 200; // /api/compare uses the world-200 city set
+const CMP_CITIES = 200;
+const econName = (e) => fixText(e.name || countryNames[e.iso3] || e.iso3); // /api/compare uses the world-200 city set
 
 function setChoropleth(on) { // the choropleth belongs to the Compare tab only
   if (!map.getLayer("countries-fill")) return;
@@ -731,8 +733,8 @@ function renderCompareTable() {
   if (!r) return;
   const key = state.cmpMetric, q = $("#cmp-search").value.trim().toLowerCase();
   const sk = state.sort.key || key, dir = state.sort.key ? state.sort.dir : 1;
-  const rows = r.economies.filter((e) => !q || `${fixText(e.name || "")} ${e.iso3}`.toLowerCase().includes(q)).slice().sort((a, b) => {
-    const x = sk === "name" ? fixText(a.name || a.iso3) : a[sk], y = sk === "name" ? fixText(b.name || b.iso3) : b[sk];
+  const rows = r.economies.filter((e) => !q || `${econName(e)} ${e.iso3}`.toLowerCase().includes(q)).slice().sort((a, b) => {
+    const x = sk === "name" ? econName(a) : a[sk], y = sk === "name" ? econName(b) : b[sk];
     if (x == null) return 1; if (y == null) return -1;
     return (sk === "name" ? String(x).localeCompare(String(y)) : x - y) * dir;
   });
@@ -741,7 +743,7 @@ function renderCompareTable() {
   const median = sorted.length ? (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2 : null;
   const head = CMP_COLS.map(([k, label]) => `<th scope="col" class="${k === "name" ? "" : "num"}${k === key ? " on" : ""}" aria-sort="${k === sk ? (dir > 0 ? "ascending" : "descending") : "none"}">` +
     `<button type="button" class="sort" data-key="${k}">${label}${k === sk ? (dir > 0 ? " ▲" : " ▼") : ""}</button></th>`).join("");
-  const body = rows.map((e) => `<tr data-iso="${esc(e.iso3)}"><td>${esc(fixText(e.name || e.iso3))} <small>${esc(e.iso3)}</small></td>` +
+  const body = rows.map((e) => `<tr data-iso="${esc(e.iso3)}"><td>${esc(econName(e))} <small>${esc(e.iso3)}</small></td>` +
     CMP_COLS.slice(1).map(([k, , d]) => `<td class="num${k === key ? " on" : ""}">${e[k] == null ? "no data" : fmt(e[k], d)}</td>`).join("") + "</tr>").join("");
   $("#cmp-table").innerHTML = `<p class="hint">${plural(r.economies.length, "economy", "economies")} (${withData.length} with data) · median ${esc(CMP_METRICS[key].col)} ${fmt(median, CMP_METRICS[key].digits)} %` +
     (q ? ` · ${plural(rows.length, "match", "matches")}` : "") + `</p><div class="table-wrap"><table class="cmp"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -766,7 +768,7 @@ $("#cmp-clear").addEventListener("click", () => { clearCompare(); saveUrl(); });
 $("#dl-cmp").addEventListener("click", () => {
   const r = state.compare; if (!r) return;
   download(`beltroad-compare-${r.base}-vs-${r.scenario}.csv`.replace(/[^\w.-]+/g, "_"), csv([["iso3", "economy", "change_days", "change_pct", "trade_cost_change_pct"],
-    ...r.economies.map((e) => [e.iso3, fixText(e.name || ""), e.change_days, e.change_pct, e.trade_cost_change_pct])]), "text/csv");
+    ...r.economies.map((e) => [e.iso3, econName(e), e.change_days, e.change_pct, e.trade_cost_change_pct])]), "text/csv");
 });
 
 function compareProgress(base, scen, started) {
