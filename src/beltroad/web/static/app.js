@@ -135,8 +135,9 @@ map.on("load", async () => {
   for (const id of ["net-rail", "net-road", "net-ferry", "net-sea", "net-ports", "net-crossings", "net-projects", "route", "markers", "ends"])
     map.addSource(id, { type: "geojson", data: EMPTY });
   const hidden = { visibility: "none" };
-  map.addLayer({ id: "country-labels", type: "symbol", source: "countries", minzoom: 2.2, layout: {
-      "text-field": ["get", "name"], "text-font": FONT, "text-size": 11, "text-max-width": 7, "symbol-placement": "point" },
+  map.addSource("country-points", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "country-labels", type: "symbol", source: "country-points", minzoom: 2.2, layout: {
+      "text-field": ["get", "name"], "text-font": FONT, "text-size": 11, "text-max-width": 7, "symbol-sort-key": ["-", 0, ["get", "area"]] },
     paint: { "text-color": "#6b7680", "text-halo-color": "rgba(255,255,255,.8)", "text-halo-width": 1.2 } });
   map.addLayer({ id: "net-sea", type: "line", source: "net-sea", layout: hidden, paint: { "line-color": "#6f9cc4", "line-width": 0.5, "line-opacity": 0.3 } });
   map.addLayer({ id: "net-road", type: "line", source: "net-road", layout: hidden, paint: { "line-color": "#b9770e", "line-width": 1.1, "line-opacity": 0.6 } });
@@ -178,11 +179,31 @@ map.on("load", async () => {
     map.on("mouseenter", id, () => { if (id !== "countries-fill" || state.tab === "compare") map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
-  countriesReady.then((g) => { map.getSource("countries").setData(g); $("#map").dataset.countries = "1"; }).catch(() => {});
+  countriesReady.then((g) => { map.getSource("countries").setData(g); map.getSource("country-points").setData(labelPoints(g)); $("#map").dataset.countries = "1"; }).catch(() => {});
   applyTabLayers();
   if (state.plan) selectRoute(state.selected, true);
   $("#map").dataset.ready = "1";
 });
+
+function labelPoints(g) { // one label per country, at the centroid of its largest polygon (not one per island)
+  const best = {};
+  for (const f of g.features || []) {
+    const geom = f.geometry || {}, iso = (f.properties || {}).iso_a3 || (f.properties || {}).name;
+    const polys = geom.type === "Polygon" ? [geom.coordinates] : geom.type === "MultiPolygon" ? geom.coordinates : [];
+    for (const poly of polys) {
+      const ring = poly[0] || [];
+      let a = 0, cx = 0, cy = 0;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const c = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+        a += c; cx += (ring[j][0] + ring[i][0]) * c; cy += (ring[j][1] + ring[i][1]) * c;
+      }
+      if (!a) continue;
+      if (!best[iso] || Math.abs(a) > best[iso].a)
+        best[iso] = { a: Math.abs(a), p: [cx / (3 * a), cy / (3 * a)], name: fixText((f.properties || {}).name || iso) };
+    }
+  }
+  return { type: "FeatureCollection", features: Object.values(best).map((b) => ({ type: "Feature", properties: { name: b.name, area: b.a }, geometry: { type: "Point", coordinates: b.p } })) };
+}
 
 // one popup at a time: the topmost feature under the click says what it is
 let thePopup = null;
