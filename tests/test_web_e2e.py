@@ -637,12 +637,12 @@ def test_compare_scale_table_and_clear(page):
 
 
 def _shot(pg, name: str) -> None:
-    """A small PNG: the screenshot reduced to a 128-colour palette."""
+    """A small PNG: the screenshot reduced to a 256-colour palette."""
     from PIL import Image
 
     path = SHOTS / name
     pg.screenshot(path=str(path))
-    Image.open(path).convert("RGB").quantize(colors=128).save(path, optimize=True)
+    Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
 
 
 @pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])

@@ -577,7 +577,7 @@ function selectRoute(rank, fit) {
     if (pts.length) {
       const b = pts.reduce((bb, [x, y]) => [Math.min(bb[0], x), Math.min(bb[1], y), Math.max(bb[2], x), Math.max(bb[3], y)], [Infinity, Infinity, -Infinity, -Infinity]);
       state.fitted = b;
-      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 50, maxZoom: 7, duration: 0 });
+      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: 50, bottom: 50, left: 90, right: 90 }, maxZoom: 7, duration: 0 });
     }
   }
   renderLegs(route);
