@@ -510,11 +510,17 @@ def test_time_breakdown_on_cards_and_legs(page):
         for part in ("moving", "handling", "border", "customs", "waiting", "terminal to terminal", "door to door"):
             assert part in text
         assert f"{r['terminal_to_terminal_days']:.1f}" in text
-        if len(r["gauge_changes"]) == 1:
-            assert "1 gauge change" in text and "1 gauge changes" not in text
     legs = page.locator("#legs table.legs tbody tr")
     assert legs.count() == len(routes[0]["legs"])
     assert page.locator("#legs .lparts", has_text="border").count() >= 1
+
+
+def test_one_gauge_change_is_singular(page):
+    _plan(page, "Urumqi", "Almaty")
+    r = page.evaluate("() => window.beltroad.state.plan.routes[0]")
+    assert len(r["gauge_changes"]) == 1  # the China-Kazakhstan break of gauge
+    text = page.locator("#routes li").first.inner_text()
+    assert "1 gauge change" in text and "1 gauge changes" not in text
 
 
 def test_map_labels_markers_and_tab_layers(page):
@@ -633,6 +639,12 @@ def test_compare_scale_table_and_clear(page):
     assert page.evaluate("() => typeof window.beltroad.map.getPaintProperty('countries-fill', 'fill-color')") == "object"
     page.click("#cmp-clear")
     assert page.locator("#cmp-table tr").count() == 0
+    # the same scenario on both sides: said at once, nothing computed
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/compare?" in r.url else None)
+    page.select_option("#cmp-scenario", page.input_value("#cmp-base"))
+    page.click("#cmp-go")
+    assert "choose two different scenarios" in page.inner_text("#cmp-message") and not asked
     assert page.evaluate("() => window.beltroad.map.getPaintProperty('countries-fill', 'fill-color')") == "#f7f5ef"
 
 

@@ -175,6 +175,8 @@ map.on("load", async () => {
     paint: { "text-color": ["match", ["get", "role"], "start", END_COLOURS.start, END_COLOURS.end], "text-halo-color": "#fff", "text-halo-width": 2 } });
 
   map.on("click", onMapClick);
+  map.on("mousemove", onMapHover);
+  map.getCanvas().addEventListener("mouseleave", () => ($("#tip").hidden = true));
   for (const id of ["route-line", "route-alt", "markers", "ends", "net-rail", "net-road", "net-ports", "net-crossings", "net-projects", "countries-fill"]) {
     map.on("mouseenter", id, () => { if (id !== "countries-fill" || state.tab === "compare") map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
@@ -214,6 +216,21 @@ function popup(lngLat, htmlText) {
   thePopup.on("close", () => { thePopup = null; });
 }
 const POPUP_ORDER = ["ends", "markers", "route-line", "route-alt", "net-crossings", "net-ports", "net-projects", "net-rail", "net-road", "countries-fill"];
+const HOVER = ["ends", "markers", "route-line", "route-alt", "net-crossings", "net-ports", "net-projects"];
+function onMapHover(e) { // a one-line tooltip; the click popup has the details
+  const tip = $("#tip");
+  const layers = HOVER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
+  const hit = layers.length ? map.queryRenderedFeatures(e.point, { layers }) : [];
+  if (!hit.length) { tip.hidden = true; return; }
+  hit.sort((a, b) => HOVER.indexOf(a.layer.id) - HOVER.indexOf(b.layer.id));
+  const p = hit[0].properties, id = hit[0].layer.id;
+  tip.textContent = id === "ends" ? `${p.role === "start" ? "Start" : "End"}: ${p.name}`
+    : id === "markers" ? `${{ border: "Border", gauge_change: "Gauge change", passage: "Chokepoint" }[p.kind] || p.kind}: ${p.name}`
+    : id.startsWith("route") ? `Route ${p.rank}: ${p.mode.replace("_", " ")} ${p.from} → ${p.to}`
+    : id === "net-crossings" ? `${p.kind === "gauge_change" ? "Gauge change" : "Border"} ${p.from_country} → ${p.to_country}` : String(p.name || "");
+  tip.style.left = `${e.point.x + 12}px`; tip.style.top = `${e.point.y + 12}px`;
+  tip.hidden = !tip.textContent;
+}
 function onMapClick(e) {
   const layers = POPUP_ORDER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
   const hit = map.queryRenderedFeatures(e.point, { layers });
@@ -699,6 +716,8 @@ const scenariosReady = (async () => {
     describeScenario();
   } catch (e) { /* baseline only */ }
 })();
+function describePlanScenario() { const n = $("#scenario").value, d = scenarioInfo[n]; $("#scenario-desc").textContent = d && n !== "baseline" ? `${n}: ${d}` : ""; }
+$("#scenario").addEventListener("change", describePlanScenario);
 function describeScenario() { const d = scenarioInfo[$("#cmp-scenario").value]; $("#cmp-desc").textContent = d ? `${$("#cmp-scenario").value}: ${d}` : ""; }
 $("#cmp-scenario").addEventListener("change", describeScenario);
 
@@ -897,7 +916,7 @@ async function restoreUrl() {
     setField("#origin", u.get("from"), u.get("origin"));
     setField("#destination", u.get("to"), u.get("destination"));
     for (const [k, id] of [["optimize", "#optimize"], ["mode", "#mode"], ["alternatives", "#alternatives"], ["teu", "#teu"]]) if (u.has(k)) $(id).value = u.get(k);
-    if (u.has("scenario")) $("#scenario").value = u.get("scenario");
+    if (u.has("scenario")) { $("#scenario").value = u.get("scenario"); describePlanScenario(); }
     if (u.has("value_of_time")) $("#vot").value = u.get("value_of_time");
     if (u.has("carbon_price")) $("#carbon").value = u.get("carbon_price");
     if (u.getAll("via").length) setField("#via", u.get("via_label"), u.getAll("via")[0]);
