@@ -516,6 +516,7 @@ def test_time_breakdown_on_cards_and_legs(page):
 
 
 def test_one_gauge_change_is_singular(page):
+    page.select_option("#mode", "rail")
     _plan(page, "Urumqi", "Almaty")
     r = page.evaluate("() => window.beltroad.state.plan.routes[0]")
     assert len(r["gauge_changes"]) == 1  # the China-Kazakhstan break of gauge
@@ -538,8 +539,16 @@ def test_map_labels_markers_and_tab_layers(page):
     assert "#c0392b" not in str(gauges)  # the rail route's red is not a gauge colour
     page.click("#tab-plan")
     assert vis("route-line") == "visible" and vis("net-rail") == "none"
-    # one popup at a time, whatever is clicked
+    # hover: a tooltip names the start; click: one popup says it
     box = page.locator("#map").bounding_box()
+    x, y = page.evaluate("""() => { const m = window.beltroad.map, f = m.getSource('ends')._data.features[0];
+        const p = m.project(f.geometry.coordinates); return [p.x, p.y]; }""")
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("#tip:not([hidden])", timeout=5_000)
+    assert page.inner_text("#tip") == "Start: Chongqing"
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.locator(".maplibregl-popup").count() == 1 and "Start" in page.inner_text(".maplibregl-popup")
+    # one popup at a time, whatever is clicked
     for dx in (0.3, 0.5, 0.7):
         page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * 0.5)
         assert page.locator(".maplibregl-popup").count() <= 1
