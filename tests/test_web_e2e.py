@@ -515,6 +515,23 @@ def test_time_breakdown_on_cards_and_legs(page):
     assert page.locator("#legs .lparts", has_text="border").count() >= 1
 
 
+def test_barge_mode_and_trucking_limit_are_sent(page):
+    page.fill("#origin", "Chongqing")
+    page.fill("#destination", "Shanghai")
+    page.select_option("#mode", "inland_water")
+    _open_options(page)
+    page.fill("#drayage", "0")
+    page.click("#go")
+    assert "above 0" in page.inner_text("#drayage-error")
+    page.fill("#drayage", "150")
+    q = _route_request(page)
+    assert q["mode"] == ["inland_water"] and q["max_drayage_km"] == ["150"]
+    page.wait_for_selector("#routes li", timeout=60_000)
+    modes = page.evaluate("() => window.beltroad.state.plan.routes[0].legs.map(l => l.mode)")
+    assert "inland_water" in modes
+    assert "max_drayage_km=150" in page.url
+
+
 def test_one_gauge_change_is_singular(page):
     page.select_option("#mode", "rail")
     _plan(page, "Urumqi", "Almaty")
@@ -641,8 +658,14 @@ def test_compare_scale_table_and_clear(page):
     with page.expect_download() as dl:
         page.click("#dl-cmp")
     assert Path(dl.value.path()).read_text().startswith("iso3,economy,change_days")
+    # a country's popup does not outlive its tab
+    box = page.locator("#map").bounding_box()
+    x, y = page.evaluate("() => { const p = window.beltroad.map.project([66, 33.5]); return [p.x, p.y]; }")  # Afghanistan
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.locator(".maplibregl-popup").count() == 1
     # the choropleth belongs to this tab only
     page.click("#tab-plan")
+    assert page.locator(".maplibregl-popup").count() == 0
     assert page.evaluate("() => window.beltroad.map.getPaintProperty('countries-fill', 'fill-color')") == "#f7f5ef"
     page.click("#tab-compare")
     assert page.evaluate("() => typeof window.beltroad.map.getPaintProperty('countries-fill', 'fill-color')") == "object"

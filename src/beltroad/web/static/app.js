@@ -380,6 +380,7 @@ setTimeout(syncGeneralized, 0); // after the browser restores form values
 function updateOptionsCount() { // how many options are set, shown on the closed <details>
   let n = 0;
   if ($("#via").value.trim()) n++;
+  if ($("#drayage").value !== "") n++;
   if (isGeneralized() && $("#vot").value !== "") n++;
   if (isGeneralized() && $("#carbon").value !== "") n++;
   n += parseCodes($("#avoid-countries").value).length;
@@ -387,7 +388,7 @@ function updateOptionsCount() { // how many options are set, shown on the closed
   $("#options-count").hidden = n === 0;
   $("#options-count").textContent = `${n} set`;
 }
-for (const id of ["#via", "#vot", "#carbon", "#avoid-countries"]) $(id).addEventListener("input", updateOptionsCount);
+for (const id of ["#via", "#vot", "#carbon", "#avoid-countries", "#drayage"]) $(id).addEventListener("input", updateOptionsCount);
 $("#via").addEventListener("change", updateOptionsCount);
 $("#passages").addEventListener("change", updateOptionsCount);
 
@@ -443,6 +444,7 @@ function planQuery() {
   if ($("#scenario").value && $("#scenario").value !== "baseline") q.set("scenario", $("#scenario").value);
   if (state.year && state.year !== TODAY_YEAR) q.set("year", String(state.year));
   if ($("#via").value.trim()) q.append("via", placeValue($("#via")));
+  if ($("#drayage").value !== "") q.set("max_drayage_km", $("#drayage").value);
   if (isGeneralized()) {
     if ($("#vot").value !== "") q.set("value_of_time", $("#vot").value);
     if ($("#carbon").value !== "") q.set("carbon_price", $("#carbon").value);
@@ -466,12 +468,14 @@ function checkNumbers() { // the bounds of TEU and Routes, said on the field (no
   const teu = Number($("#teu").value), alt = Number($("#alternatives").value);
   if ($("#teu").value === "" || !(teu > 0 && teu <= 100000)) { setFieldError("teu", "TEU: enter a number above 0 and at most 100,000."); ok = false; }
   if ($("#alternatives").value === "" || !Number.isInteger(alt) || alt < 1 || alt > 10) { setFieldError("alternatives", "Routes: enter a whole number from 1 to 10."); ok = false; }
+  const dr = Number($("#drayage").value);
+  if ($("#drayage").value !== "" && !(dr > 0 && dr <= 5000)) { $("#options").open = true; setFieldError("drayage", "Trucking distance: enter a number above 0 and at most 5,000 km (or leave it empty)."); ok = false; }
   for (const [id, what] of [["vot", "Value of time"], ["carbon", "Carbon price"]]) {
     if (isGeneralized() && !$(`#${id}`).checkValidity()) { $("#options").open = true; setFieldError(id, `${what}: enter a number ≥ 0 (or leave it empty for the model default).`) || showMessage($("#message"), `${what}: enter a number ≥ 0 (or leave it empty for the model default).`); ok = false; }
   }
   return ok;
 }
-for (const id of ["#teu", "#alternatives"]) $(id).addEventListener("input", (e) => clearFieldError(e.target));
+for (const id of ["#teu", "#alternatives", "#drayage"]) $(id).addEventListener("input", (e) => clearFieldError(e.target));
 
 async function runPlan() {
   const msg = $("#message");
@@ -919,6 +923,7 @@ async function restoreUrl() {
     if (u.has("scenario")) { $("#scenario").value = u.get("scenario"); describePlanScenario(); }
     if (u.has("value_of_time")) $("#vot").value = u.get("value_of_time");
     if (u.has("carbon_price")) $("#carbon").value = u.get("carbon_price");
+    if (u.has("max_drayage_km")) $("#drayage").value = u.get("max_drayage_km");
     if (u.getAll("via").length) setField("#via", u.get("via_label"), u.getAll("via")[0]);
     if (u.getAll("avoid_country").length) { $("#avoid-countries").value = u.getAll("avoid_country").join(", "); $("#avoid-countries").dispatchEvent(new Event("input")); }
     const passages = new Set(u.getAll("avoid_passage"));
