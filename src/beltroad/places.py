@@ -185,7 +185,7 @@ class Gazetteer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["net"] = None
-        for derived in ("_keys", "_sorted_keys", "_sorted_pos"):
+        for derived in ("_keys", "_sorted_keys", "_sorted_pos", "_by_head"):
             state.pop(derived, None)
         return state
 
@@ -291,35 +291,58 @@ class Gazetteer:
         return [self.keys[i] for i in sorted(self._sorted_pos[lo:hi])]
 
     def search(self, q: str, limit: int = 10) -> list[Place]:
-        """Autocomplete: prefix matches first (by population), then fuzzy matches.
+        """Autocomplete: the places of `ranked` (prefix matches, else close spellings)."""
+        return [p for p, _ in self.ranked(q, limit)]
 
-        The fuzzy pass (the costly part) runs only when the prefix matches do not fill `limit`.
+    def ranked(self, q: str, limit: int = 10) -> list[tuple[Place, str]]:
+        """Autocomplete with how each place matched ('prefix' or 'fuzzy', the latter a "did you mean").
+
+        Prefix matches of any name or alias rank by weight: an exact name first, then size (log10 of the
+        population of the place or of the city it serves), network terminals above ports above plain cities.
+        Only when no name starts with `q` are close spellings offered (edit similarity >= 75 over keys
+        of about the same length, from an index built once), so the list is never padded with strangers.
         """
         key = normalize(q)
         if not key:
             return []
-        seen: set[tuple] = set()
-        out: list[Place] = []
+        keys = self._prefixed(key)
+        match = "prefix"
+        if not keys:
+            keys = self._fuzzy_keys(key, limit * 3)
+            match = "fuzzy"
+        merged: dict[tuple[str, str], tuple[float, Place]] = {}
+        for rank, k in enumerate(keys):
+            closeness = 2.0 if k == key else 0.0
+            if match == "fuzzy":
+                closeness = -rank * 0.5  # closest spelling first
+            for p in self.lookup(k):
+                ident = (normalize(p.name), p.country)
+                old = merged.get(ident)
+                pop = max(p.population, old[1].population if old else 0)
+                best = p if old is None or _kind_rank(p) > _kind_rank(old[1]) else old[1]
+                if best.population != pop:
+                    best = replace(best, population=pop)
+                own = 1.0 if normalize(p.name).startswith(key) else 0.0  # its own name, not an alias
+                w = closeness + own + np.log10(pop + 1) / 2 + _kind_rank(best)
+                merged[ident] = (max(w, old[0]) if old else w, best)
+        ordered = sorted(merged.values(), key=lambda t: -t[0])
+        return [(p, match) for _, p in ordered[:limit]]
 
-        def take(places) -> bool:
-            for p in places:
-                ident = (p.name, p.country, p.kind)
-                if ident not in seen:
-                    seen.add(ident)
-                    out.append(p)
-                if len(out) >= limit:
-                    return True
-            return False
-
-        prefix = sorted((p for k in self._prefixed(key) for p in self.lookup(k)),
-                        key=lambda p: (p.kind != "node", -p.population))
-        if not take(prefix):
-            # cdist releases the interpreter lock while it scores (extract does not): a server's other
-            # requests keep running during the ~0.2 s of a fuzzy pass. Same ranking as process.extract.
-            scores = process.cdist([key], self.keys, scorer=fuzz.WRatio, workers=1)[0]
-            best = np.argsort(-scores, kind="stable")[:limit]
-            take(p for i in best for p in self.lookup(self.keys[i]))
-        return out
+    def _fuzzy_keys(self, key: str, n: int, min_score: float = 75.0) -> list[str]:
+        """Keys spelled like `key` (same first letter, length within 3), closest first."""
+        if getattr(self, "_by_head", None) is None:
+            by_head: dict[str, list[str]] = {}
+            for k in self.keys:
+                by_head.setdefault(k[:1], []).append(k)
+            self._by_head = {h: (ks, np.array([len(k) for k in ks])) for h, ks in by_head.items()}
+        ks, lens = self._by_head.get(key[:1], ([], np.array([], dtype=int)))
+        idx = np.flatnonzero(np.abs(lens - len(key)) <= 3)
+        if not len(idx):
+            return []
+        cand = [ks[i] for i in idx]
+        scores = process.cdist([key], cand, scorer=fuzz.ratio, workers=1)[0]
+        best = np.argsort(-scores, kind="stable")[:n]
+        return [cand[i] for i in best if scores[i] >= min_score]
 
     def _country_at(self, lat: float, lon: float) -> str:
         """Country of the nearest known city (good enough to apply border rules to a coordinate)."""
@@ -327,6 +350,11 @@ class Gazetteer:
 
         d = haversine_km(lat, lon, self.city_lat, self.city_lon)
         return self.city_country[int(np.argmin(d))]
+
+
+def _kind_rank(p: Place) -> float:
+    """Weight of being on the network: a terminal (node) above a port above a plain city."""
+    return {"node": 1.5, "port": 1.0}.get(p.kind, 0.0)
 
 
 def _primary_match(p: Place, key: str) -> bool:

@@ -68,6 +68,8 @@ class PlanRequest(BaseModel):
     carbon_price_usd_per_t: float | None = Field(None, ge=0, le=MAX_CARBON_PRICE_USD_PER_T, allow_inf_nan=False)
     scenario: str | None = Field(None, max_length=MAX_TEXT)
     month: int | None = Field(None, ge=1, le=12, description="close seasonal links (mountain passes) in this month")
+    year: int | None = Field(None, ge=1990, le=2060, description="the scenario's network as it stood (or will "
+                                                                "stand) in this year; default the scenario's own year")
 
     @field_validator("origin", "destination")
     @classmethod

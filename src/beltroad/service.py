@@ -64,13 +64,15 @@ class Session:
             self._planners[key] = Planner(self.network, state)
         return self._planners[key]
 
-    def planner_for_month(self, scenario: str | None, month: int) -> Planner:
-        """The scenario's planner with seasonal links (mountain passes) closed in that month."""
-        key = f"{scenario or 'baseline'}@month={month}"
+    def planner_for_month(self, scenario: str | None, month: int | None, year: int | None = None) -> Planner:
+        """The scenario's planner with seasonal links (mountain passes) closed in that month, and/or its
+        network as of `year` (the web page's year slider)."""
+        key = f"{scenario or 'baseline'}@month={month}@year={year}"
         if key not in self._planners:
             from beltroad.scenario import load_scenario, apply_scenario
 
-            sc = load_scenario(scenario or "baseline").model_copy(update={"month": month})
+            update = {k: v for k, v in (("month", month), ("year", year)) if v is not None}
+            sc = load_scenario(scenario or "baseline").model_copy(update=update)
             self._planners[key] = Planner(self.network, apply_scenario(self.network, sc))
         return self._planners[key]
 
@@ -110,8 +112,8 @@ class Session:
                                   avoid_passages=req.avoid_passages, via=vias, max_transfers=req.max_transfers,
                                   max_drayage_km=req.max_drayage_km)
         planner = self.planner(req.scenario)
-        if req.month is not None:
-            planner = self.planner_for_month(req.scenario, req.month)
+        if req.month is not None or req.year is not None:
+            planner = self.planner_for_month(req.scenario, req.month, req.year)
         for p in (o, d, *vias):
             self._check_reach(p)
         if req.value_of_time_usd_per_teu_day is not None or req.carbon_price_usd_per_t is not None:
@@ -123,7 +125,8 @@ class Session:
         teu = req.teu
         if req.tonnes is not None:
             teu = req.tonnes / self.teu_payload_t
-        label = (req.scenario or "baseline") + (f" (month {req.month})" if req.month is not None else "")
+        label = ((req.scenario or "baseline") + (f" (month {req.month})" if req.month is not None else "")
+                 + (f" (year {req.year})" if req.year is not None else ""))
         return planner.plan(o, d, objective=req.objective, alternatives=req.alternatives, constraints=c, teu=teu,
                             scenario_label=label)
 

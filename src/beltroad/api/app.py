@@ -145,6 +145,20 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
     for r in (places.router, route.router, network.router, scenarios.router, compare.router):
         app.include_router(r)
 
+    @app.get("/glyphs/{fontstack}/{span}.pbf", include_in_schema=False)
+    async def glyphs(fontstack: str, span: str):
+        """Map label glyphs, rendered on first use from a packaged font (no CDN; see beltroad.web.glyphs)."""
+        from fastapi.responses import Response
+
+        from beltroad.web.glyphs import glyph_range
+
+        start, _, end = span.partition("-")
+        if not (start.isdigit() and end.isdigit() and int(start) % 256 == 0 and int(end) == int(start) + 255
+                and int(start) < 65536):
+            raise ApiError(404, "Glyph ranges are 256 code points, e.g. /glyphs/DejaVu Sans/0-255.pbf.")
+        data = await st.bounded(lambda: glyph_range(int(start)))
+        return Response(data, media_type="application/x-protobuf", headers={"Cache-Control": "max-age=86400"})
+
     @app.get("/api/health", include_in_schema=False)
     async def health() -> dict:
         return {"ok": True}

@@ -49,6 +49,7 @@ class PlaceOut(_Open):
     node_id: Optional[str] = None
     population: int = 0
     locode: str = ""
+    match: Optional[str] = Field(None, description="prefix | fuzzy (a close spelling: 'did you mean')")
     source: Optional[str] = Field(None, description="beltroad dataset, searoute (ports) or GeoNames (cities)")
 
 

@@ -46,7 +46,7 @@ class AppState:
                     from beltroad.service import default_session
 
                     s = default_session()
-                    s.gazetteer  # warm the name index
+                    s.gazetteer.ranked("warm", 1)  # warm the name index and its sorted keys
                     self.session = s
         return self.session
 

@@ -20,10 +20,10 @@ async def places(q: str = Query("", max_length=100, description="What the user t
         return {"query": q, "places": hit}
 
     def run() -> list[dict]:
-        hits = st.get_session().gazetteer.search(q, limit=limit + 5) if q.strip() else []
-        nodes = {(p.name, p.country) for p in hits if p.kind != "city"}
-        hits = [p for p in hits if p.kind != "city" or (p.name, p.country) not in nodes][:limit]  # one Almaty
-        return [{**p.to_dict(), "source": place_source(p)} for p in hits]
+        # one entry per name and country (a city served by a terminal is the terminal, with the city's size);
+        # match 'fuzzy' marks a "did you mean" (no name starts with what was typed)
+        hits = st.get_session().gazetteer.ranked(q, limit=limit) if q.strip() else []
+        return [{**p.to_dict(), "source": place_source(p), "match": m} for p, m in hits]
 
     found = await st.bounded(run)
     st.places[key] = found

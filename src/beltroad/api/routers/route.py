@@ -39,13 +39,14 @@ async def route(
     value_of_time: Optional[float] = Query(None, description="USD per TEU per day [0-1,000,000] (generalized objective)"),
     carbon_price: Optional[float] = Query(None, description="USD per tonne CO2e [0-100,000] (generalized objective)"),
     scenario: Optional[str] = Query(None, max_length=100, description="Scenario name (see /api/scenarios)"),
+    year: Optional[int] = Query(None, description="1990-2060: the scenario's network as of this year (projects open by then)"),
     st: AppState = Depends(get_state),
 ) -> Response:
     req = PlanRequest.build(origin=origin, destination=destination, objective=optimize, alternatives=alternatives,
                             mode=mode, avoid_countries=avoid_country, avoid_passages=avoid_passage, via=via,
                             max_transfers=max_transfers, max_drayage_km=max_drayage_km, teu=teu, tonnes=tonnes,
                             value_of_time_usd_per_teu_day=value_of_time, carbon_price_usd_per_t=carbon_price,
-                            scenario=check_scenario(scenario))
+                            scenario=check_scenario(scenario), year=year)
     key = req.model_dump_json()
     hit = st.routes.get(key)
     if hit is None:
