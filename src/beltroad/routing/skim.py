@@ -200,10 +200,12 @@ def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, 
 
 
 def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool
-                ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
+                engine: str = "numba") -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Attribute sums along the best paths between all places, for all-road trips (gates=False) or for
-    intermodal trips that start and end at terminal gates (gates=True)."""
+    intermodal trips that start and end at terminal gates (gates=True). `engine`: "numba" (one compiled search
+    per source that sums the attributes as it settles vertices) or "scipy" (scipy's Dijkstra, then the sums
+    along its trees; the oracle of the tests)."""
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access,
                          gates=gates)
@@ -230,10 +232,12 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
     eid = np.maximum(g.edge_id[best], 0)  # long-haul driving hours (border dwell excluded): rest added after
     attrs.update(_dwell_components(net, state, g, best))
     attrs["drive_h"] = np.where((mode == ROAD) & ~is_access & (g.edge_id[best] >= 0), state.move_hours[eid], 0.0)
-    sorter = np.argsort(keys)
-    sorted_keys = keys[sorter]
     targets = np.array(new)
     n_src = len(new)
+    if engine == "numba":
+        return _search_all(mat, edge_at, attrs, ev, targets, g.n, progress)
+    sorter = np.argsort(keys)
+    sorted_keys = keys[sorter]
     out = {k: np.full((n_src, n_src), np.nan) for k in list(attrs) + ["first_event", "last_event"]}
     reach = np.zeros((n_src, n_src), dtype=bool)
     for start in range(0, n_src, CHUNK):
@@ -256,9 +260,39 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
     return out, reach
 
 
+def _search_all(mat, edge_at: np.ndarray, attrs: dict[str, np.ndarray], ev: np.ndarray, targets: np.ndarray,
+                n: int, progress: Callable[[int, int], None] | None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """All targets from all targets with the compiled search (routing.dijkstra.skim_search), in chunks of
+    sources (for progress), each chunk's sources spread over the cores."""
+    from beltroad.routing.dijkstra import skim_search
+
+    names = list(attrs)
+    stacked = np.ascontiguousarray(np.stack([attrs[k] for k in names], axis=1)[edge_at])  # per CSR position
+    event = np.ascontiguousarray(ev[edge_at], dtype=np.float64)
+    indptr, indices = mat.indptr.astype(np.int64), mat.indices.astype(np.int64)
+    data = mat.data.astype(np.float64)
+    n_src = len(targets)
+    target_col = np.full(n, -1, dtype=np.int64)
+    target_col[targets] = np.arange(n_src)
+    vals = np.full((n_src, n_src, len(names)), np.nan)
+    first = np.full((n_src, n_src), np.nan)
+    last = np.full((n_src, n_src), np.nan)
+    reach = np.zeros((n_src, n_src), dtype=bool)
+    step = max(CHUNK, -(-n_src // 4))  # a few chunks: progress without starving the threads
+    for start in range(0, n_src, step):
+        stop = min(start + step, n_src)
+        skim_search(indptr, indices, data, stacked, event, targets[start:stop].astype(np.int64), target_col, n_src,
+                    vals[start:stop], first[start:stop], last[start:stop], reach[start:stop])
+        if progress:
+            progress(stop, n_src)
+    out = {k: vals[:, :, i] for i, k in enumerate(names)}
+    out["first_event"], out["last_event"] = first, last
+    return out, reach
+
+
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
          access: Access | None = None, progress: Callable[[int, int], None] | None = None,
-         mask: np.ndarray | None = None) -> pd.DataFrame:
+         mask: np.ndarray | None = None, engine: str = "numba") -> pd.DataFrame:
     """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
 
     As the planner does, all-road trips and intermodal trips (from gate to gate) are searched apart and the
@@ -274,7 +308,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     best_out, best_reach, best_value = None, None, None
     for i, gates in enumerate((False, True)):
         cb = (lambda done, total, i=i: progress(i * total + done, 2 * total)) if progress else None
-        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates)
+        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, engine)
         customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(out["n_events"][oi, di]),
                                        np.nan_to_num(out["first_event"][oi, di]),
                                        np.nan_to_num(out["last_event"][oi, di]))
