@@ -105,7 +105,7 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                 ):  # pragma: no cover - compiled
     """From each source (one per thread): Dijkstra on `data`, adding the rows of `attrs` (edges x attributes)
     along the tree as each vertex is settled, with the dwell of the first and last customs event (`event` >= 0)
-    on its path. Writes out[s, col, :], first/last[s, col] and reach[s, col] for every vertex with a target
+    on its path. Writes out[:, s, col], first/last[s, col] and reach[s, col] for every vertex with a target
     column (`target_col` >= 0); stops once all targets are settled."""
     n = len(indptr) - 1
     n_attr = attrs.shape[1]
@@ -147,7 +147,7 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                 left -= 1
                 reach[s, col] = True
                 for k in range(n_attr):
-                    out[s, col, k] = acc[u, k]
+                    out[k, s, col] = acc[u, k]
                 first[s, col] = fst[u]
                 last[s, col] = lst[u]
             for q2 in range(indptr[u], indptr[u + 1]):

@@ -268,11 +268,12 @@ class Access:
 
 
 def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: list[tuple[float, float, str | None, str]],
-                access: Access, gates: bool | None = None) -> tuple[Graph, list[int]]:
+                access: Access, gates: bool | None = None, links: list | None = None) -> tuple[Graph, list[int]]:
     """Active edges plus one new vertex per endpoint, joined by access edges in both directions.
 
     `gates`: True joins the endpoints to terminal gates only (intermodal trips), False to road vertices only
-    (all-road trips), None to both."""
+    (all-road trips), None to both. `links`: the endpoints' `access.edges(...)`, when already computed (a skim
+    builds two graphs on the same endpoints)."""
     active = state.active & mask
     idx = np.flatnonzero(active)
     vertex_country = access.vertex_country
@@ -283,11 +284,11 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
     n = net.n_vertices
     new_vertices, countries = [], []
     k = 0
-    for lat, lon, node_id, country in endpoints:
+    for i, (lat, lon, node_id, country) in enumerate(endpoints):
         v = n + len(new_vertices)
         new_vertices.append(v)
         countries.append(access.country_index.get(country, -1))
-        verts, dist, hrs, cost, emis = access.edges(lat, lon, node_id, country)
+        verts, dist, hrs, cost, emis = links[i] if links is not None else access.edges(lat, lon, node_id, country)
         if gates is not None:
             keep = access.is_gate(verts) == gates
             verts, dist, hrs, cost, emis = verts[keep], dist[keep], hrs[keep], cost[keep], emis[keep]

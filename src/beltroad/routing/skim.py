@@ -201,14 +201,14 @@ def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, 
 
 def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
                 progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
-                engine: str = "numba") -> tuple[dict[str, np.ndarray], np.ndarray]:
+                engine: str = "numba", links: list | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Attribute sums along the best paths between all places, for all-road trips (gates=False) or for
     intermodal trips that start and end at terminal gates (gates=True). `engine`: "numba" (one compiled search
     per source that sums the attributes as it settles vertices) or "scipy" (scipy's Dijkstra, then the sums
     along its trees; the oracle of the tests)."""
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool) if mask is None else mask, endpoints, access,
-                         gates=gates)
+                         gates=gates, links=links)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
     best, keys = _best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
@@ -274,7 +274,7 @@ def _search_all(mat, edge_at: np.ndarray, attrs: dict[str, np.ndarray], ev: np.n
     n_src = len(targets)
     target_col = np.full(n, -1, dtype=np.int64)
     target_col[targets] = np.arange(n_src)
-    vals = np.full((n_src, n_src, len(names)), np.nan)
+    vals = np.full((len(names), n_src, n_src), np.nan)  # one contiguous matrix per attribute
     first = np.full((n_src, n_src), np.nan)
     last = np.full((n_src, n_src), np.nan)
     reach = np.zeros((n_src, n_src), dtype=bool)
@@ -282,10 +282,10 @@ def _search_all(mat, edge_at: np.ndarray, attrs: dict[str, np.ndarray], ev: np.n
     for start in range(0, n_src, step):
         stop = min(start + step, n_src)
         skim_search(indptr, indices, data, stacked, event, targets[start:stop].astype(np.int64), target_col, n_src,
-                    vals[start:stop], first[start:stop], last[start:stop], reach[start:stop])
+                    vals[:, start:stop], first[start:stop], last[start:stop], reach[start:stop])
         if progress:
             progress(stop, n_src)
-    out = {k: vals[:, :, i] for i, k in enumerate(names)}
+    out = {k: vals[i] for i, k in enumerate(names)}
     out["first_event"], out["last_event"] = first, last
     return out, reach
 
@@ -305,10 +305,11 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     oi, di = np.where(~np.eye(n_src, dtype=bool))
     customs_all, customs_usd = _pairwise_customs(net, o_country, oi, di)
     export_all = _pairwise_export_hours(net, o_country, oi, di)
+    links = [access.edges(p.lat, p.lon, p.node_id, p.country) for p in places]  # shared by both passes
     best_out, best_reach, best_value = None, None, None
     for i, gates in enumerate((False, True)):
         cb = (lambda done, total, i=i: progress(i * total + done, 2 * total)) if progress else None
-        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, engine)
+        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, engine, links)
         customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(out["n_events"][oi, di]),
                                        np.nan_to_num(out["first_event"][oi, di]),
                                        np.nan_to_num(out["last_event"][oi, di]))
