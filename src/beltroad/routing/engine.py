@@ -4,9 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
@@ -352,6 +349,7 @@ class BaseGraph:
         pos = np.searchsorted(self.keys, rev)
         pos = np.minimum(pos, len(self.keys) - 1)
         self.reverse = np.where(self.keys[pos] == rev, pos, -1)
+        self._csr: tuple[np.ndarray, np.ndarray] | None = None  # int64 indptr/indices for the compiled search
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
         return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
@@ -374,8 +372,42 @@ class BaseGraph:
         """Cheapest origin -> destination path under `data` (CSR weights, inf = masked).
 
         Returns (CSR positions of the network edges in order, index of the origin access edge used,
-        index of the destination access edge used), or None when no path exists.
+        index of the destination access edge used), or None when no path exists. A compiled search
+        (routing.dijkstra.point_search) on the base CSR, stopping once the destination is settled;
+        `path_scipy` is the same answer from scipy's Dijkstra (the oracle of the tests).
         """
+        from beltroad.routing.dijkstra import point_search
+
+        if self._csr is None:
+            self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
+        indptr, indices = self._csr
+        ov = np.asarray(origin_verts, dtype=np.int64)
+        dv = np.asarray(dest_verts, dtype=np.int64)
+        dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov,
+                                  np.asarray(origin_w, dtype=np.float64), dv, np.asarray(dest_w, dtype=np.float64))
+        if not len(dv):
+            return None
+        total = dist[dv] + dest_w
+        if not np.isfinite(total.min()):
+            return None
+        b = int(np.argmin(total))
+        positions = []
+        v = int(dv[b])
+        while pred[v] >= 0:
+            q = int(pred[v])
+            positions.append(q)
+            v = int(self.net.src[self.edge[q]])
+        first_hop = v
+        positions.reverse()
+        a = int(np.flatnonzero(ov == first_hop)[np.argmin(origin_w[ov == first_hop])])
+        return positions, a, b
+
+    def path_scipy(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
+                   dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+        """`path` by scipy's Dijkstra over a CSR matrix with the origin as its last row."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
         indptr = self.indptr.copy()
         indptr[-1] += len(origin_verts)  # the last row (the origin) was empty in the base graph
         mat = csr_matrix((np.concatenate([data, origin_w]),
