@@ -158,3 +158,19 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                     pred[v] = q2
                     parent[v] = u
                     size = _push(hk, hv, size, nd, v)
+
+
+@njit(cache=True)
+def masked_groups(allowed, all_edge, all_data, group_start, edge):  # pragma: no cover - compiled
+    """Per CSR position (a group of parallel edges, cheapest first): the weight and network edge of its first
+    allowed edge (inf and the cheapest edge when none is allowed). `edge` is filled in place."""
+    n_groups = len(group_start)
+    data = np.full(n_groups, np.inf)
+    for gi in range(n_groups):
+        end = group_start[gi + 1] if gi + 1 < n_groups else len(all_edge)
+        for j in range(group_start[gi], end):
+            if allowed[all_edge[j]]:
+                data[gi] = all_data[j]
+                edge[gi] = all_edge[j]
+                break
+    return data

@@ -305,7 +305,7 @@ class Planner:
         union = self.access.union_index
         edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
         for p, acc in zip(stops, access):
-            dist = haversine_km(p.lat, p.lon, net.vertex_lat[net.src], net.vertex_lon[net.src])
+            dist = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)[net.src]  # per vertex, then edges
             ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
@@ -337,13 +337,14 @@ class Planner:
         query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
         base = self._base(objective)
         all_access = self._access(stops, c, base)
+        rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
         for vi, mode in enumerate(modes):
             if n == 1 and found:
                 break  # one answer: a wider search already found the best one
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
                              PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
-            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & self._rail_port_mask(stops, all_access))
+            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
