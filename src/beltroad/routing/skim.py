@@ -290,6 +290,15 @@ def _search_all(mat, edge_at: np.ndarray, attrs: dict[str, np.ndarray], ev: np.n
     return out, reach
 
 
+def _off(m: np.ndarray) -> np.ndarray:
+    """The off-diagonal entries of a square matrix, row by row (= m[oi, di] for the ordered pairs i != j),
+    by a reshape instead of a gather."""
+    n = m.shape[0]
+    if n < 2:
+        return m.reshape(-1)[:0].copy()
+    return m.reshape(-1)[1:].reshape(n - 1, n + 1)[:, :-1].reshape(-1)
+
+
 def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
          access: Access | None = None, progress: Callable[[int, int], None] | None = None,
          mask: np.ndarray | None = None, engine: str = "numba") -> pd.DataFrame:
@@ -303,6 +312,7 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     n_src = len(places)
     o_country = np.array([p.country for p in places])
     oi, di = np.where(~np.eye(n_src, dtype=bool))
+    flat = oi * n_src + di
     customs_all, customs_usd = _pairwise_customs(net, o_country, oi, di)
     export_all = _pairwise_export_hours(net, o_country, oi, di)
     links = [access.edges(p.lat, p.lon, p.node_id, p.country) for p in places]  # shared by both passes
@@ -310,36 +320,37 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     for i, gates in enumerate((False, True)):
         cb = (lambda done, total, i=i: progress(i * total + done, 2 * total)) if progress else None
         out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, engine, links)
-        customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(out["n_events"][oi, di]),
-                                       np.nan_to_num(out["first_event"][oi, di]),
-                                       np.nan_to_num(out["last_event"][oi, di]))
+        customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(_off(out["n_events"])),
+                                       np.nan_to_num(_off(out["first_event"])),
+                                       np.nan_to_num(_off(out["last_event"])))
         # a truck rests only after a full driving day: the rest of the trip's long-haul road leg, added here
         rest = access.drive_elapsed_hours(np.nan_to_num(out["drive_h"])) - np.nan_to_num(out["drive_h"])
         out["hours"] = out["hours"] + rest
-        hours = out["hours"][oi, di] + customs
-        usd = out["usd"][oi, di] + customs_usd
-        co2 = out["co2"][oi, di]
+        hours = _off(out["hours"]) + customs
+        usd = _off(out["usd"]) + customs_usd
+        co2 = _off(out["co2"])
         value = {"time": hours, "cost": usd, "co2": co2,
                  "generalized": usd + hours / 24.0 * state.value_of_time_usd_per_day
                  + co2 / 1000.0 * state.carbon_price_usd_per_t}[objective]
-        value = np.where(reach[oi, di], value, np.inf)
+        value = np.where(_off(reach), value, np.inf)
         out["customs_h"] = np.full((n_src, n_src), np.nan)
-        out["customs_h"][oi, di] = customs
+        out["customs_h"].reshape(-1)[flat] = customs
         if best_out is None:
             best_out, best_reach, best_value = out, reach, value
             continue
-        better = value < best_value
-        bi, bj = oi[better], di[better]
+        better = np.zeros(n_src * n_src, dtype=bool)
+        better[flat] = value < best_value
+        better = better.reshape(n_src, n_src)
         for k in best_out:
-            best_out[k][bi, bj] = out[k][bi, bj]
+            np.copyto(best_out[k], out[k], where=better)
         best_reach = best_reach | reach
         best_value = np.minimum(best_value, value)
     out, reach = best_out, best_reach
-    customs_h = out["customs_h"][oi, di]
+    customs_h = _off(out["customs_h"])
     customs_export = np.minimum(export_all, customs_h)
-    mode_km = np.stack([out["rail_km"][oi, di], out["road_km"][oi, di], out["sea_km"][oi, di],
-                        out["ferry_km"][oi, di], out["inland_km"][oi, di]], axis=1)
-    reachable = reach[oi, di]
+    mode_km = np.stack([_off(out["rail_km"]), _off(out["road_km"]), _off(out["sea_km"]),
+                        _off(out["ferry_km"]), _off(out["inland_km"])], axis=1)
+    reachable = _off(reach)
     main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
     main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
     countries = pd.Index(sorted(set(o_country)))
@@ -356,15 +367,15 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
         "destination": pd.Categorical.from_codes(di, categories=labels),
         "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries),
         "reachable": reachable,
-        "transit_days": (out["hours"][oi, di] + customs_h) / 24.0,
-        "cost_usd": out["usd"][oi, di] + customs_usd,
-        "distance_km": out["km"][oi, di],
-        "co2_kg": out["co2"][oi, di],
+        "transit_days": (_off(out["hours"]) + customs_h) / 24.0,
+        "cost_usd": _off(out["usd"]) + customs_usd,
+        "distance_km": _off(out["km"]),
+        "co2_kg": _off(out["co2"]),
         "main_mode": main,
         # time components (days) for other accountings: port dwell, en-route border dwell, end customs
-        "port_dwell_days": out["port_h"][oi, di] / 24.0,
-        "border_dwell_days": out["border_h"][oi, di] / 24.0,
-        "border_export_days": out["border_export_h"][oi, di] / 24.0,  # land crossings at the exporter's DB time
+        "port_dwell_days": _off(out["port_h"]) / 24.0,
+        "border_dwell_days": _off(out["border_h"]) / 24.0,
+        "border_export_days": _off(out["border_export_h"]) / 24.0,  # land crossings at the exporter's DB time
         "customs_export_days": customs_export / 24.0,  # the clearance time that adds to the trip, split
         "customs_import_days": (customs_h - customs_export) / 24.0,
     })
