@@ -65,7 +65,7 @@ def _write_csv_arrow(df: pd.DataFrame, path: Path) -> None:
     import pyarrow.csv as pacsv
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    cols = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
     pacsv.write_csv(pa.table(cols, names=table.column_names), path)
 
 

@@ -50,7 +50,7 @@ def _pop(hk, hv, size):  # pragma: no cover - compiled
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, dest_w):  # pragma: no cover
     """Cheapest path from a virtual origin (edges `origin_verts`/`origin_w`) to the best of `dest_verts`
     (plus `dest_w`) on the CSR graph (`data` = weights, inf = masked); stops once no better end can appear.
@@ -160,7 +160,7 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                     size = _push(hk, hv, size, nd, v)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def masked_groups(allowed, all_edge, all_data, group_start, edge):  # pragma: no cover - compiled
     """Per CSR position (a group of parallel edges, cheapest first): the weight and network edge of its first
     allowed edge (inf and the cheapest edge when none is allowed). `edge` is filled in place."""
