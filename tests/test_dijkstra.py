@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from beltroad.data.cities import city_set
+from beltroad.routing import engine
 from beltroad.routing.engine import Access, BaseGraph
 from beltroad.routing.planner import Constraints, constraint_mask
 from beltroad.routing.skim import skim
@@ -42,8 +43,9 @@ def test_compiled_skim_under_a_mode_mask(session, places):
     pd.testing.assert_frame_equal(ours, oracle)
 
 
-def test_point_search_equals_scipy_on_sampled_queries(session):
+def test_point_search_equals_scipy_on_sampled_queries(session, monkeypatch):
     """Random ends, masks and penalties: same path, same access links as scipy's Dijkstra."""
+    monkeypatch.setattr(engine, "COMPILED_SEARCH", True)
     net = session.network
     rng = np.random.default_rng(16)
     for objective in ("time", "cost"):
@@ -62,7 +64,8 @@ def test_point_search_equals_scipy_on_sampled_queries(session):
         assert found > 20  # most random pairs are joined: the comparison is not between two Nones
 
 
-def test_masked_equals_numpy(session):
+def test_masked_equals_numpy(session, monkeypatch):
+    monkeypatch.setattr(engine, "COMPILED_SEARCH", True)
     net = session.network
     base = session.planner()._base("time")
     rng = np.random.default_rng(3)
@@ -70,6 +73,18 @@ def test_masked_equals_numpy(session):
         allowed = rng.random(net.n_edges) < share
         for ours, oracle in zip(base.masked(allowed), base.masked_numpy(allowed)):
             np.testing.assert_array_equal(ours, oracle)
+
+
+@pytest.mark.parametrize("origin,destination,options", [
+    ("Chongqing", "Duisburg", {}), ("Shanghai", "Rotterdam", {"alternatives": 2}),
+    ("Kunming", "Bangkok", {"mode": "rail"}), ("Harbin", "Moscow", {"avoid_countries": ["KAZ"], "objective": "cost"}),
+    ("CNSHA", "NLRTM", {"mode": "sea", "alternatives": 1}), ("Piraeus", "Budapest", {"mode": "road"})])
+def test_planner_answers_do_not_depend_on_the_search(session, monkeypatch, origin, destination, options):
+    answers = []
+    for compiled in (False, True):
+        monkeypatch.setattr(engine, "COMPILED_SEARCH", compiled)
+        answers.append(session.plan(origin, destination, **options).to_dict(geometry=True))
+    assert answers[0] == answers[1] and answers[0]["routes"]
 
 
 def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):

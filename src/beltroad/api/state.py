@@ -46,6 +46,9 @@ class AppState:
 
                     s = default_session()
                     s.gazetteer  # warm the name index
+                    from beltroad.routing.engine import warm_compiled_search
+
+                    warm_compiled_search()  # a server answers many queries: the compiled point search pays off
                     self.session = s
         return self.session
 

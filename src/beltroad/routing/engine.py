@@ -314,6 +314,31 @@ __all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "wei
            "value_of_time_usd_per_day", "HANDLING", "LINK", "RAIL", "FERRY", "SEA_MODE"]
 
 
+# Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the
+# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses scipy rather than pay numba's ~1 s
+# import. Both give the same paths (tests/test_dijkstra.py). True/False forces one of them.
+COMPILED_SEARCH: bool | None = None
+
+
+def _use_compiled() -> bool:
+    if COMPILED_SEARCH is not None:
+        return COMPILED_SEARCH
+    import sys
+
+    return "beltroad.routing.dijkstra" in sys.modules
+
+
+def warm_compiled_search() -> None:
+    """Load the compiled point search (from numba's on-disk cache after the first run) for a long-lived process."""
+    from beltroad.routing.dijkstra import masked_groups, point_search
+
+    one = np.zeros(1)
+    point_search(np.array([0, 1, 1], dtype=np.int64), np.array([1], dtype=np.int64), one, 2,
+                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one)
+    masked_groups(np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64),
+                  np.zeros(1, dtype=np.int64))
+
+
 class BaseGraph:
     """The scenario's active edges as one CSR per objective, built once and reused by every query.
 
@@ -357,6 +382,8 @@ class BaseGraph:
     def masked(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(CSR weights, network edge of each CSR position) under a mask over the network's edges: each
         position takes its cheapest allowed parallel edge (weight inf when none is allowed)."""
+        if not _use_compiled():
+            return self.masked_numpy(allowed)
         from beltroad.routing.dijkstra import masked_groups
 
         edge = self.edge.copy()
@@ -384,6 +411,8 @@ class BaseGraph:
         (routing.dijkstra.point_search) on the base CSR, stopping once the destination is settled;
         `path_scipy` is the same answer from scipy's Dijkstra (the oracle of the tests).
         """
+        if not _use_compiled():
+            return self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w)
         from beltroad.routing.dijkstra import point_search
 
         if self._csr is None:
