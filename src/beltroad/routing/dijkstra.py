@@ -115,7 +115,8 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
         done = np.zeros(n, dtype=np.bool_)
         pred = np.full(n, -1, dtype=np.int64)     # CSR position of the tree edge into each vertex
         parent = np.full(n, -1, dtype=np.int64)
-        acc = np.zeros((n, n_attr))
+        acc = np.empty((n, n_attr))  # a row is written when its vertex settles, after its parent's
+        acc[sources[s], :] = 0.0
         fst = np.full(n, -1.0)
         lst = np.full(n, -1.0)
         hk = np.empty(cap)
