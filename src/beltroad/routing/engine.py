@@ -279,24 +279,35 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
                                                          [net.kind[idx]], [idx.astype(np.int64)])
     border = [(state.border_hours if state.border_hours is not None else net.border_hours)[idx]]
     n = net.n_vertices
-    new_vertices, countries = [], []
-    k = 0
+    new_vertices = list(range(n, n + len(endpoints)))
+    countries = [access.country_index.get(country, -1) for _, _, _, country in endpoints]
+    parts = []  # per endpoint: (vertices, km, hours, USD, CO2, border hours), gates kept or dropped
     for i, (lat, lon, node_id, country) in enumerate(endpoints):
-        v = n + len(new_vertices)
-        new_vertices.append(v)
-        countries.append(access.country_index.get(country, -1))
         verts, dist, hrs, cost, emis = links[i] if links is not None else access.edges(lat, lon, node_id, country)
         if gates is not None:
             keep = access.is_gate(verts) == gates
             verts, dist, hrs, cost, emis = verts[keep], dist[keep], hrs[keep], cost[keep], emis[keep]
-        bh = access.border_hours(verts, country)
-        for direction in (0, 1):
-            s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))
-            srcs.append(s); dsts.append(d); hours.append(hrs); usd.append(cost); co2.append(emis); km.append(dist)
-            border.append(bh)
-            mode.append(np.full(len(verts), ROAD, dtype=np.int8)); kind.append(np.full(len(verts), ACCESS, dtype=np.int8))
-            eid.append(-(np.arange(k, k + len(verts)) + 1))
-            k += len(verts)
+        parts.append((verts, dist, hrs, cost, emis, access.border_hours(verts, country)))
+    # each endpoint's block: its links out (endpoint -> vertex), then the same links in (vertex -> endpoint)
+    m = np.array([len(p[0]) for p in parts], dtype=np.int64)
+    total = int(m.sum())
+    cat = [np.concatenate([p[j] for p in parts]) if parts else np.zeros(0) for j in range(6)]
+    verts_all = cat[0].astype(np.int64)
+    owner = np.repeat(np.arange(n, n + len(parts), dtype=np.int64), m)
+    before = np.repeat(np.cumsum(m) - m, m)
+    pos_out = np.arange(total) + before
+    pos_in = pos_out + np.repeat(m, m)
+
+    def both(out_vals, in_vals, dtype):
+        a = np.empty(2 * total, dtype=dtype)
+        a[pos_out], a[pos_in] = out_vals, in_vals
+        return a
+
+    srcs.append(both(owner, verts_all, np.int64)); dsts.append(both(verts_all, owner, np.int64))
+    for lst, vals in ((km, cat[1]), (hours, cat[2]), (usd, cat[3]), (co2, cat[4]), (border, cat[5])):
+        lst.append(both(vals, vals, np.float64))
+    mode.append(np.full(2 * total, ROAD, dtype=np.int8)); kind.append(np.full(2 * total, ACCESS, dtype=np.int8))
+    eid.append(-(np.arange(2 * total, dtype=np.int64) + 1))
     g = Graph(n=n + len(new_vertices), src=np.concatenate(srcs), dst=np.concatenate(dsts), hours=np.concatenate(hours),
               usd=np.concatenate(usd), co2_kg=np.concatenate(co2), km=np.concatenate(km), mode=np.concatenate(mode),
               kind=np.concatenate(kind), edge_id=np.concatenate(eid),
