@@ -338,6 +338,7 @@ class Planner:
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
+        evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             if n == 1 and found:
                 break  # one answer: a wider search already found the best one
@@ -367,8 +368,13 @@ class Planner:
                 if segments is None:
                     break
                 g, used = self._path_graph(edge_of, acc, segments, query)
-                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, query,
-                                      geometry=n == 1)
+                # the same path found again (by another mode's search or penalty round) is evaluated once
+                key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
+                             int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
+                cand = evaluated.get(key)
+                if cand is None:
+                    cand = evaluated[key] = self._evaluate(g, list(range(len(g.src))), origin, destination, objective,
+                                                           query, geometry=n == 1)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
