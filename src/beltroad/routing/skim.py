@@ -1,7 +1,8 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-One multi-source Dijkstra (scipy, CSR) on the objective, then the other attributes are summed along the
-shortest-path trees in one vectorised sweep over vertices in distance order (all sources at once).
+One compiled Dijkstra per source (routing.dijkstra.skim_search, sources spread over the cores) on the
+objective, adding every other attribute as each vertex is settled. `engine="scipy"` keeps the previous
+method (scipy's multi-source Dijkstra, then sums along its shortest-path trees) as the tests' oracle.
 """
 from __future__ import annotations
 
