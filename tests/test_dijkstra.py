@@ -101,3 +101,15 @@ def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):
     assert list(back.columns) == list(c.pairs.columns) and len(back) == len(c.pairs) == 20
     np.testing.assert_allclose(back["transit_days_change"], c.pairs["transit_days_change"], rtol=1e-12)
     assert back["origin"].tolist() == c.pairs["origin"].astype(str).tolist()
+
+
+def test_pairs_join_equals_the_merge(session, places):
+    from beltroad.analysis import KEYS, _join_pairs
+
+    net = session.network
+    a = skim(net, session.state("baseline"), places[:12])
+    b = skim(net, session.state("no-russia-belarus-transit"), places[:12])
+    merged = a.merge(b, on=KEYS, suffixes=("_base", "_scenario"))
+    pd.testing.assert_frame_equal(_join_pairs(a, b), merged)              # same order: side by side
+    shuffled = b.sample(frac=1.0, random_state=1)
+    pd.testing.assert_frame_equal(_join_pairs(a, shuffled), a.merge(shuffled, on=KEYS, suffixes=("_base", "_scenario")))
