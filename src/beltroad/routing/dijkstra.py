@@ -101,14 +101,15 @@ def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, d
 
 
 @njit(cache=True, parallel=True)
-def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targets, out, first, last, reach
+def skim_search(indptr, indices, data, attrs, event, sources, target_col, target_vertex, out, first, last, reach
                 ):  # pragma: no cover - compiled
     """From each source (one per thread): Dijkstra on `data`, adding the rows of `attrs` (edges x attributes)
     along the tree as each vertex is settled, with the dwell of the first and last customs event (`event` >= 0)
     on its path. Writes out[:, s, col], first/last[s, col] and reach[s, col] for every vertex with a target
-    column (`target_col` >= 0); stops once all targets are settled."""
+    column (`target_col` >= 0; `target_vertex` is its inverse); stops once all targets are settled."""
     n = len(indptr) - 1
     n_attr = attrs.shape[1]
+    n_targets = len(target_vertex)
     cap = len(indices) + 1
     for s in prange(len(sources)):
         dist = np.full(n, np.inf)
@@ -143,14 +144,8 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                     if f < 0:
                         f = event[q]
                 fst[u], lst[u] = f, la
-            col = target_col[u]
-            if col >= 0:
+            if target_col[u] >= 0:
                 left -= 1
-                reach[s, col] = True
-                for k in range(n_attr):
-                    out[k, s, col] = acc[u, k]
-                first[s, col] = fst[u]
-                last[s, col] = lst[u]
             for q2 in range(indptr[u], indptr[u + 1]):
                 v = indices[q2]
                 nd = d + data[q2]
@@ -159,6 +154,18 @@ def skim_search(indptr, indices, data, attrs, event, sources, target_col, n_targ
                     pred[v] = q2
                     parent[v] = u
                     size = _push(hk, hv, size, nd, v)
+        # results row by row (contiguous writes; the sums of this source are small enough to stay in cache)
+        for col in range(n_targets):
+            v = target_vertex[col]
+            if done[v]:
+                reach[s, col] = True
+                first[s, col] = fst[v]
+                last[s, col] = lst[v]
+        for k in range(n_attr):
+            for col in range(n_targets):
+                v = target_vertex[col]
+                if done[v]:
+                    out[k, s, col] = acc[v, k]
 
 
 @njit(cache=True, nogil=True)
