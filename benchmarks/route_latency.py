@@ -2,8 +2,10 @@
 
 1. Sea-only queries: beltroad `Session.plan(..., mode="sea", alternatives=1)` against the `searoute` package
    (igraph backend) on the same port coordinates; both warmed first, median of --repeat runs per pair.
-2. Multimodal queries (3 ranked alternatives, default options) over ~20 city pairs: p50 / p95.
-3. Cold `beltroad route` CLI wall time (a fresh process; the on-disk network/gazetteer cache is warm).
+2. One point search: the compiled search against scipy's Dijkstra on a csr_matrix per call (the previous one).
+3. Multimodal queries (3 ranked alternatives, and one best route) over ~20 city pairs: p50 / p95, with the
+   compiled search and with the previous one in the same process.
+4. Cold `beltroad route` CLI wall time (a fresh process; the on-disk network/gazetteer cache is warm).
 
 Prints tables; asserts nothing about time.
 """
@@ -89,25 +91,64 @@ def bench_sea(session, repeat: int) -> None:
     print("beltroad's sea mode may truck to or from a nearer port (road km above); searoute sails port to port.")
 
 
-def bench_multimodal(session, repeat: int) -> None:
-    pairs = [(session.resolve(a), session.resolve(b)) for a, b in CITY_PAIRS]
-    for o, d in pairs:  # warm
-        session.plan(o, d)
+def _plan_times(session, pairs, repeat: int, alternatives: int) -> tuple[list[float], list[float]]:
     samples, per_pair = [], []
-    for (a, b), (o, d) in zip(CITY_PAIRS, pairs):
+    for o, d in pairs:
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
-            session.plan(o, d)
+            session.plan(o, d, alternatives=alternatives)
             times.append(time.perf_counter() - t)
         samples += times
-        per_pair.append((f"{a} -> {b}", statistics.median(times)))
-    print(f"\nMultimodal queries (3 alternatives, objective time): {len(pairs)} city pairs x {repeat} warm runs")
-    print(f"{'p50 ms':>10} {'p95 ms':>10} {'max ms':>10} {'mean ms':>10}")
-    print(f"{_ms(_percentile(samples, 0.5)):>10} {_ms(_percentile(samples, 0.95)):>10} {_ms(max(samples)):>10} "
-          f"{_ms(statistics.fmean(samples)):>10}")
-    slow = sorted(per_pair, key=lambda kv: -kv[1])[:3]
-    print("slowest pairs: " + ", ".join(f"{name} {t * 1000:.0f} ms" for name, t in slow))
+        per_pair.append(statistics.median(times))
+    return samples, per_pair
+
+
+def bench_multimodal(session, repeat: int) -> None:
+    """Multimodal plans with the compiled point search, and with the previous one (scipy: a csr_matrix and a
+    whole-graph Dijkstra per search, numpy masks) in the same process: the same routes (tests/test_dijkstra.py)."""
+    from beltroad.routing import engine
+
+    pairs = [(session.resolve(a), session.resolve(b)) for a, b in CITY_PAIRS]
+    print(f"\nMultimodal queries (objective time): {len(pairs)} city pairs x {repeat} warm runs; "
+          "previous = scipy search per query")
+    print(f"{'alternatives':>12} {'search':>9} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'p50 / previous':>15}")
+    for alternatives in (3, 1):
+        p50 = {}
+        for compiled in (False, True):
+            engine.COMPILED_SEARCH = compiled
+            for o, d in pairs:  # warm
+                session.plan(o, d, alternatives=alternatives)
+            samples, _ = _plan_times(session, pairs, repeat, alternatives)
+            p50[compiled] = _percentile(samples, 0.5)
+            print(f"{alternatives:>12} {'compiled' if compiled else 'previous':>9} {_ms(p50[compiled]):>9} "
+                  f"{_ms(_percentile(samples, 0.95)):>9} {_ms(max(samples)):>9} {p50[compiled] / p50[False]:15.2f}")
+    engine.COMPILED_SEARCH = None
+    print("goal: 3 alternatives p50 <= 5 ms; one best route about 1 ms")
+
+
+def bench_point_search(session, repeat: int) -> None:
+    """One search of the planner (virtual origin -> best destination access vertex) on the base CSR:
+    the compiled search with early exit against scipy's `dijkstra` on a csr_matrix built per call (the
+    previous `BaseGraph.path`), same queries, same answers."""
+    import numpy as np
+
+    base = session.planner()._base("time")
+    net = session.network
+    rng = np.random.default_rng(16)
+    queries = []
+    for _ in range(100):
+        ov = rng.choice(net.n_vertices, size=3, replace=False)
+        dv = rng.choice(net.n_vertices, size=3, replace=False)
+        queries.append((ov, rng.random(3), dv, rng.random(3)))
+    data = base.data
+    for q in queries:  # warm and check
+        assert base.path(data, *q) == base.path_scipy(data, *q)
+    t_ours = _median_time(lambda: [base.path(data, *q) for q in queries], repeat) / len(queries)
+    t_scipy = _median_time(lambda: [base.path_scipy(data, *q) for q in queries], repeat) / len(queries)
+    print(f"\nOne point search (100 random vertex pairs, 3 access links each end), median of {repeat}")
+    print(f"{'compiled ms':>12} {'scipy ms':>10} {'ratio':>7}")
+    print(f"{t_ours * 1000:12.3f} {t_scipy * 1000:10.3f} {t_ours / t_scipy:7.2f}")
 
 
 def bench_cli(repeat: int) -> None:
@@ -124,6 +165,11 @@ def bench_cli(repeat: int) -> None:
     print(f"\nCold CLI `beltroad {' '.join(CLI_ARGS)}` (new process, warm disk cache), {repeat} runs")
     print(f"{'median s':>10} {'min s':>10} {'max s':>10}")
     print(f"{statistics.median(times):10.2f} {min(times):10.2f} {max(times):10.2f}")
+    imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import beltroad.cli"], capture_output=True,
+                         text=True).stderr.strip().splitlines()
+    total_us = [int(line.split("|")[1]) for line in imp if line.rstrip().endswith("| beltroad.cli")]
+    if total_us:
+        print(f"import beltroad.cli (python -X importtime, cumulative): {total_us[0] / 1e6:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -138,11 +184,16 @@ def main(argv: list[str] | None = None) -> None:
     session = default_session()
     session.gazetteer
     session.planner()
+    from beltroad.routing.engine import warm_compiled_search
+
+    warm_compiled_search()  # a long-lived process (as the API server does)
     load = time.perf_counter() - t
     print(f"beltroad route latency  ·  Python {platform.python_version()}  ·  {platform.machine()}  ·  "
           f"{len(session.network.places)} places, {session.network.n_vertices} vertices, {session.network.n_edges} edges"
           f"  ·  session load {load:.2f} s")
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     bench_sea(session, args.repeat)
+    bench_point_search(session, args.repeat)
     bench_multimodal(session, args.repeat)
     bench_cli(args.cli_repeat)
 

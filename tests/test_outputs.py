@@ -59,14 +59,14 @@ def small_comparison(session):
 
 def test_compare_write_that_fails_leaves_the_previous_result(small_comparison, tmp_path, monkeypatch):
     out = tmp_path / "compare"
-    small_comparison.write(out)
+    small_comparison.write(out, pairs_csv=True)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert {"pairs.csv", "pairs.parquet", "metadata.json", "report.md"} <= set(before)
     import beltroad.io.report as report
 
     monkeypatch.setattr(report, "write_report", lambda *a, **k: _disk_full())
     with pytest.raises(OSError):
-        small_comparison.write(out)
+        small_comparison.write(out, pairs_csv=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert visible(tmp_path) == ["compare"]
 

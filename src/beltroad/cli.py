@@ -313,6 +313,8 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 accounting: str = typer.Option("beltroad", "--accounting",
                                                help="beltroad | papers | both (World Bank papers' time accounting)"),
                 groups: str = typer.Option("default", "--groups", help="default | world-bank (71 BRI economies, corridors)"),
+                pairs_csv: bool = typer.Option(False, "--pairs-csv",
+                                               help="Also write pairs.csv (pairs.parquet is always written)"),
                 ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
@@ -329,7 +331,7 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
         c = compare(base, scenario, cities=cities, objective=optimize, session=default_session(), progress=progress,
                     bounds=bounds, accounting=accounting, groups=groups)
     with user_errors(writing=out):
-        c.write(out)
+        c.write(out, pairs_csv=pairs_csv)
     if groups == "world-bank" or accounting != "beltroad":
         _print_accountings(c, accounting if groups != "world-bank" or accounting != "beltroad" else "both", bounds)
         console.print(f"report: {out / 'report.html'}")

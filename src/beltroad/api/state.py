@@ -30,7 +30,6 @@ class AppState:
     def __init__(self, session=None, *, time_limit_s: float, compare_in_process: bool, compare_queue: int):
         self.session = session
         self.time_limit_s = time_limit_s
-        self.plan_lock = threading.Lock()   # a planner answers one query at a time
         self.load_lock = threading.Lock()
         self.routes: LRUCache = LRUCache(ROUTE_CACHE_SIZE)
         self.places: LRUCache = LRUCache(PLACES_CACHE_SIZE)
@@ -47,6 +46,9 @@ class AppState:
 
                     s = default_session()
                     s.gazetteer.ranked("warm", 1)  # warm the name index and its sorted keys
+                    from beltroad.routing.engine import warm_compiled_search
+
+                    warm_compiled_search()  # a server answers many queries: the compiled point search pays off
                     self.session = s
         return self.session
 

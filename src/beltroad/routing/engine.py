@@ -4,9 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
@@ -268,11 +265,12 @@ class Access:
 
 
 def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: list[tuple[float, float, str | None, str]],
-                access: Access, gates: bool | None = None) -> tuple[Graph, list[int]]:
+                access: Access, gates: bool | None = None, links: list | None = None) -> tuple[Graph, list[int]]:
     """Active edges plus one new vertex per endpoint, joined by access edges in both directions.
 
     `gates`: True joins the endpoints to terminal gates only (intermodal trips), False to road vertices only
-    (all-road trips), None to both."""
+    (all-road trips), None to both. `links`: the endpoints' `access.edges(...)`, when already computed (a skim
+    builds two graphs on the same endpoints)."""
     active = state.active & mask
     idx = np.flatnonzero(active)
     vertex_country = access.vertex_country
@@ -281,24 +279,35 @@ def build_graph(net: Network, state: EdgeState, mask: np.ndarray, endpoints: lis
                                                          [net.kind[idx]], [idx.astype(np.int64)])
     border = [(state.border_hours if state.border_hours is not None else net.border_hours)[idx]]
     n = net.n_vertices
-    new_vertices, countries = [], []
-    k = 0
-    for lat, lon, node_id, country in endpoints:
-        v = n + len(new_vertices)
-        new_vertices.append(v)
-        countries.append(access.country_index.get(country, -1))
-        verts, dist, hrs, cost, emis = access.edges(lat, lon, node_id, country)
+    new_vertices = list(range(n, n + len(endpoints)))
+    countries = [access.country_index.get(country, -1) for _, _, _, country in endpoints]
+    parts = []  # per endpoint: (vertices, km, hours, USD, CO2, border hours), gates kept or dropped
+    for i, (lat, lon, node_id, country) in enumerate(endpoints):
+        verts, dist, hrs, cost, emis = links[i] if links is not None else access.edges(lat, lon, node_id, country)
         if gates is not None:
             keep = access.is_gate(verts) == gates
             verts, dist, hrs, cost, emis = verts[keep], dist[keep], hrs[keep], cost[keep], emis[keep]
-        bh = access.border_hours(verts, country)
-        for direction in (0, 1):
-            s, d = (np.full(len(verts), v), verts) if direction == 0 else (verts, np.full(len(verts), v))
-            srcs.append(s); dsts.append(d); hours.append(hrs); usd.append(cost); co2.append(emis); km.append(dist)
-            border.append(bh)
-            mode.append(np.full(len(verts), ROAD, dtype=np.int8)); kind.append(np.full(len(verts), ACCESS, dtype=np.int8))
-            eid.append(-(np.arange(k, k + len(verts)) + 1))
-            k += len(verts)
+        parts.append((verts, dist, hrs, cost, emis, access.border_hours(verts, country)))
+    # each endpoint's block: its links out (endpoint -> vertex), then the same links in (vertex -> endpoint)
+    m = np.array([len(p[0]) for p in parts], dtype=np.int64)
+    total = int(m.sum())
+    cat = [np.concatenate([p[j] for p in parts]) if parts else np.zeros(0) for j in range(6)]
+    verts_all = cat[0].astype(np.int64)
+    owner = np.repeat(np.arange(n, n + len(parts), dtype=np.int64), m)
+    before = np.repeat(np.cumsum(m) - m, m)
+    pos_out = np.arange(total) + before
+    pos_in = pos_out + np.repeat(m, m)
+
+    def both(out_vals, in_vals, dtype):
+        a = np.empty(2 * total, dtype=dtype)
+        a[pos_out], a[pos_in] = out_vals, in_vals
+        return a
+
+    srcs.append(both(owner, verts_all, np.int64)); dsts.append(both(verts_all, owner, np.int64))
+    for lst, vals in ((km, cat[1]), (hours, cat[2]), (usd, cat[3]), (co2, cat[4]), (border, cat[5])):
+        lst.append(both(vals, vals, np.float64))
+    mode.append(np.full(2 * total, ROAD, dtype=np.int8)); kind.append(np.full(2 * total, ACCESS, dtype=np.int8))
+    eid.append(-(np.arange(2 * total, dtype=np.int64) + 1))
     g = Graph(n=n + len(new_vertices), src=np.concatenate(srcs), dst=np.concatenate(dsts), hours=np.concatenate(hours),
               usd=np.concatenate(usd), co2_kg=np.concatenate(co2), km=np.concatenate(km), mode=np.concatenate(mode),
               kind=np.concatenate(kind), edge_id=np.concatenate(eid),
@@ -314,6 +323,31 @@ def weights_of(g: Graph, state: EdgeState, objective: str) -> np.ndarray:
 
 __all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "weights_of", "BaseGraph",
            "value_of_time_usd_per_day", "HANDLING", "LINK", "RAIL", "FERRY", "SEA_MODE"]
+
+
+# Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the
+# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses scipy rather than pay numba's ~1 s
+# import. Both give the same paths (tests/test_dijkstra.py). True/False forces one of them.
+COMPILED_SEARCH: bool | None = None
+
+
+def _use_compiled() -> bool:
+    if COMPILED_SEARCH is not None:
+        return COMPILED_SEARCH
+    import sys
+
+    return "beltroad.routing.dijkstra" in sys.modules
+
+
+def warm_compiled_search() -> None:
+    """Load the compiled point search (from numba's on-disk cache after the first run) for a long-lived process."""
+    from beltroad.routing.dijkstra import masked_groups, point_search
+
+    one = np.zeros(1)
+    point_search(np.array([0, 1, 1], dtype=np.int64), np.array([1], dtype=np.int64), one, 2,
+                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one)
+    masked_groups(np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64),
+                  np.zeros(1, dtype=np.int64))
 
 
 class BaseGraph:
@@ -351,6 +385,7 @@ class BaseGraph:
         pos = np.searchsorted(self.keys, rev)
         pos = np.minimum(pos, len(self.keys) - 1)
         self.reverse = np.where(self.keys[pos] == rev, pos, -1)
+        self._csr: tuple[np.ndarray, np.ndarray] | None = None  # int64 indptr/indices for the compiled search
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
         return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
@@ -358,6 +393,16 @@ class BaseGraph:
     def masked(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(CSR weights, network edge of each CSR position) under a mask over the network's edges: each
         position takes its cheapest allowed parallel edge (weight inf when none is allowed)."""
+        if not _use_compiled():
+            return self.masked_numpy(allowed)
+        from beltroad.routing.dijkstra import masked_groups
+
+        edge = self.edge.copy()
+        data = masked_groups(np.asarray(allowed, dtype=np.bool_), self.all_edge, self.all_data, self.group_start, edge)
+        return data, edge
+
+    def masked_numpy(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`masked` in numpy (the oracle of the tests)."""
         ok = allowed[self.all_edge]
         w = np.where(ok, self.all_data, np.inf)
         data = np.minimum.reduceat(w, self.group_start) if len(w) else w
@@ -373,8 +418,44 @@ class BaseGraph:
         """Cheapest origin -> destination path under `data` (CSR weights, inf = masked).
 
         Returns (CSR positions of the network edges in order, index of the origin access edge used,
-        index of the destination access edge used), or None when no path exists.
+        index of the destination access edge used), or None when no path exists. A compiled search
+        (routing.dijkstra.point_search) on the base CSR, stopping once the destination is settled;
+        `path_scipy` is the same answer from scipy's Dijkstra (the oracle of the tests).
         """
+        if not _use_compiled():
+            return self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w)
+        from beltroad.routing.dijkstra import point_search
+
+        if self._csr is None:
+            self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
+        indptr, indices = self._csr
+        ov = np.asarray(origin_verts, dtype=np.int64)
+        dv = np.asarray(dest_verts, dtype=np.int64)
+        dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov,
+                                  np.asarray(origin_w, dtype=np.float64), dv, np.asarray(dest_w, dtype=np.float64))
+        if not len(dv):
+            return None
+        total = dist[dv] + dest_w
+        if not np.isfinite(total.min()):
+            return None
+        b = int(np.argmin(total))
+        positions = []
+        v = int(dv[b])
+        while pred[v] >= 0:
+            q = int(pred[v])
+            positions.append(q)
+            v = int(self.net.src[self.edge[q]])
+        first_hop = v
+        positions.reverse()
+        a = int(np.flatnonzero(ov == first_hop)[np.argmin(origin_w[ov == first_hop])])
+        return positions, a, b
+
+    def path_scipy(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
+                   dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+        """`path` by scipy's Dijkstra over a CSR matrix with the origin as its last row."""
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
         indptr = self.indptr.copy()
         indptr[-1] += len(origin_verts)  # the last row (the origin) was empty in the base graph
         mat = csr_matrix((np.concatenate([data, origin_w]),

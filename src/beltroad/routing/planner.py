@@ -312,7 +312,7 @@ class Planner:
         union = self.access.union_index
         edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
         for p, acc in zip(stops, access):
-            dist = haversine_km(p.lat, p.lon, net.vertex_lat[net.src], net.vertex_lon[net.src])
+            dist = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)[net.src]  # per vertex, then edges
             ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
@@ -344,11 +344,13 @@ class Planner:
         query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
         base = self._base(objective)
         all_access = self._access(stops, c, base)
+        rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
+        evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
                              PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
-            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & self._rail_port_mask(stops, all_access))
+            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
@@ -371,8 +373,13 @@ class Planner:
                 if segments is None:
                     break
                 g, used = self._path_graph(edge_of, acc, segments, query)
-                cand = self._evaluate(g, list(range(len(g.src))), origin, destination, objective, query,
-                                      geometry=n == 1)
+                # the same path found again (by another mode's search or penalty round) is evaluated once
+                key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
+                             int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
+                cand = evaluated.get(key)
+                if cand is None:
+                    cand = evaluated[key] = self._evaluate(g, list(range(len(g.src))), origin, destination, objective,
+                                                           query, geometry=n == 1)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry

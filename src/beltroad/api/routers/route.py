@@ -52,8 +52,7 @@ async def route(
     if hit is None:
         def run() -> bytes:
             s = st.get_session()
-            with st.plan_lock:
-                res = s.run(req)
+            res = s.run(req)  # planning is re-entrant: per-query state lives in the query, the searches release the GIL
             d = res.to_dict(geometry=True)
             pos = st.place_pos()
             for r in d["routes"]:

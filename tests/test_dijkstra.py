@@ -1,0 +1,115 @@
+"""The compiled searches (routing.dijkstra) give scipy's answers: skims on every attribute, point queries
+under masks and penalties, and the masked CSR weights. Also: the compare writes pairs.csv only when asked."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from beltroad.data.cities import city_set
+from beltroad.routing import engine
+from beltroad.routing.engine import Access, BaseGraph
+from beltroad.routing.planner import Constraints, constraint_mask
+from beltroad.routing.skim import skim
+
+
+@pytest.fixture(scope="module")
+def places(session):
+    every = city_set("world-200", session.gazetteer)
+    return every[:: max(1, len(every) // 45)]  # ~45 cities spread over the list
+
+
+@pytest.mark.parametrize("scenario,objective", [("baseline", "time"), ("no-russia-belarus-transit", "cost"),
+                                                ("baseline", "generalized")])
+def test_compiled_skim_equals_scipy_on_every_column(session, places, scenario, objective):
+    net, state = session.network, session.state(scenario)
+    access = Access(net)
+    ours = skim(net, state, places, objective=objective, access=access)
+    oracle = skim(net, state, places, objective=objective, access=access, engine="scipy")
+    assert len(ours) == len(places) * (len(places) - 1) and ours["reachable"].any()
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
+                "customs_export_days", "customs_import_days"):
+        np.testing.assert_allclose(ours[col].to_numpy(), oracle[col].to_numpy(), rtol=1e-12, atol=1e-9,
+                                   equal_nan=True, err_msg=col)
+    pd.testing.assert_series_equal(ours["main_mode"], oracle["main_mode"])
+    pd.testing.assert_series_equal(ours["reachable"], oracle["reachable"])
+
+
+def test_compiled_skim_under_a_mode_mask(session, places):
+    net, state = session.network, session.state("baseline")
+    mask = constraint_mask(net, Constraints(mode="rail"))
+    ours = skim(net, state, places[:20], mask=mask)
+    oracle = skim(net, state, places[:20], mask=mask, engine="scipy")
+    pd.testing.assert_frame_equal(ours, oracle)
+
+
+def test_point_search_equals_scipy_on_sampled_queries(session, monkeypatch):
+    """Random ends, masks and penalties: same path, same access links as scipy's Dijkstra."""
+    monkeypatch.setattr(engine, "COMPILED_SEARCH", True)
+    net = session.network
+    rng = np.random.default_rng(16)
+    for objective in ("time", "cost"):
+        base = BaseGraph(net, session.state("baseline"), objective)
+        found = 0
+        for _ in range(60):
+            allowed = rng.random(net.n_edges) < rng.choice([1.0, 0.97, 0.8])
+            data, _ = base.masked(allowed)
+            data = data * np.where(rng.random(len(data)) < 0.05, 1.6, 1.0)
+            ov = rng.choice(net.n_vertices, size=rng.integers(1, 5), replace=False)
+            dv = rng.choice(net.n_vertices, size=rng.integers(1, 5), replace=False)
+            ow, dw = rng.random(len(ov)) * 10, rng.random(len(dv)) * 10
+            ours, oracle = base.path(data, ov, ow, dv, dw), base.path_scipy(data, ov, ow, dv, dw)
+            assert ours == oracle
+            found += ours is not None
+        assert found > 20  # most random pairs are joined: the comparison is not between two Nones
+
+
+def test_masked_equals_numpy(session, monkeypatch):
+    monkeypatch.setattr(engine, "COMPILED_SEARCH", True)
+    net = session.network
+    base = session.planner()._base("time")
+    rng = np.random.default_rng(3)
+    for share in (1.0, 0.9, 0.3):
+        allowed = rng.random(net.n_edges) < share
+        for ours, oracle in zip(base.masked(allowed), base.masked_numpy(allowed)):
+            np.testing.assert_array_equal(ours, oracle)
+
+
+@pytest.mark.parametrize("origin,destination,options", [
+    ("Chongqing", "Duisburg", {}), ("Shanghai", "Rotterdam", {"alternatives": 2}),
+    ("Kunming", "Bangkok", {"mode": "rail"}), ("Harbin", "Moscow", {"avoid_countries": ["KAZ"], "objective": "cost"}),
+    ("CNSHA", "NLRTM", {"mode": "sea", "alternatives": 1}), ("Piraeus", "Budapest", {"mode": "road"})])
+def test_planner_answers_do_not_depend_on_the_search(session, monkeypatch, origin, destination, options):
+    answers = []
+    for compiled in (False, True):
+        monkeypatch.setattr(engine, "COMPILED_SEARCH", compiled)
+        answers.append(session.plan(origin, destination, **options).to_dict(geometry=True))
+    assert answers[0] == answers[1] and answers[0]["routes"]
+
+
+def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):
+    from beltroad.analysis import compare
+
+    gz = session.gazetteer
+    cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
+    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+    c.write(tmp_path / "a")
+    assert (tmp_path / "a" / "pairs.parquet").exists() and not (tmp_path / "a" / "pairs.csv").exists()
+    assert (tmp_path / "a" / "groups.csv").exists()
+    c.write(tmp_path / "b", pairs_csv=True)
+    back = pd.read_csv(tmp_path / "b" / "pairs.csv")
+    assert list(back.columns) == list(c.pairs.columns) and len(back) == len(c.pairs) == 20
+    np.testing.assert_allclose(back["transit_days_change"], c.pairs["transit_days_change"], rtol=1e-12)
+    assert back["origin"].tolist() == c.pairs["origin"].astype(str).tolist()
+
+
+def test_pairs_join_equals_the_merge(session, places):
+    from beltroad.analysis import KEYS, _join_pairs
+
+    net = session.network
+    a = skim(net, session.state("baseline"), places[:12])
+    b = skim(net, session.state("no-russia-belarus-transit"), places[:12])
+    merged = a.merge(b, on=KEYS, suffixes=("_base", "_scenario"))
+    pd.testing.assert_frame_equal(_join_pairs(a, b), merged)              # same order: side by side
+    shuffled = b.sample(frac=1.0, random_state=1)
+    pd.testing.assert_frame_equal(_join_pairs(a, shuffled), a.merge(shuffled, on=KEYS, suffixes=("_base", "_scenario")))
