@@ -173,3 +173,15 @@ def test_a_rail_route_shows_its_border_wait(session):
     brest = [b for b in best.border_crossings if {"BLR", "POL"} == {b["from_country"], b["to_country"]}]
     assert brest and best.time_breakdown_hours["border"] >= brest[0]["dwell_hours"] > 0
     assert best.time_breakdown_hours["waiting"] > 0 and best.time_breakdown_hours["handling"] > 0
+
+
+def test_route_maps_draw_land_legs_along_their_real_lines(session):
+    """Rail and road legs follow the links' OpenStreetMap lines (data/geometry.py), not straight node-to-node."""
+    from beltroad.geo import haversine_km
+
+    best = session.plan("Chongqing", "Duisburg").routes[0]
+    for leg in movement(best):
+        pts = leg.coordinates
+        assert len(pts) > 20, (leg.from_place, leg.to_place, len(pts))
+        steps = [float(haversine_km(a[1], a[0], b[1], b[0])) for a, b in zip(pts[:-1], pts[1:])]
+        assert max(steps) < 250, (leg.from_place, leg.to_place, max(steps))  # no straight 500 km chords

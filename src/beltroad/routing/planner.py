@@ -637,6 +637,17 @@ class Planner:
             if pts and (abs(pts[0][0] - pos(s)[0]) > 1e-6 or abs(pts[0][1] - pos(s)[1]) > 1e-6):
                 pts.reverse()
             return pts
+        if ne >= 0 and net.link[ne] >= 0 and net.mode[ne] in (RAIL, ROAD):
+            # the link's line on OpenStreetMap (data/geometry.py), from its `from` to its `to` node, with the
+            # network's own end points so that consecutive legs join
+            from beltroad.data.geometry import link_geometry
+
+            line = link_geometry(str(net.links["id"].iat[int(net.link[ne])]))
+            if len(line) >= 2:
+                a, b = pos(s), pos(d)
+                if (line[0][0] - b[0]) ** 2 + (line[0][1] - b[1]) ** 2 < (line[0][0] - a[0]) ** 2 + (line[0][1] - a[1]) ** 2:
+                    line = line[::-1]
+                return [a, *line[1:-1], b]
         return [pos(s), pos(d)]
 
     # ------------------------------------------------------------------------------------------
