@@ -9,7 +9,6 @@ country) need `low`, `high` and `source` in the spec. Same spec and seed, same n
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Callable, Literal
 import numpy as np
 import pandas as pd
 import yaml
+
+from beltroad.data.yaml_lines import key_lines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .projects import appraisal_plan, fingerprint, label, parse_projects, places_signature
@@ -91,26 +92,6 @@ class SweepSpec(_Strict):
         return self
 
 
-def _line_map(text: str) -> dict[tuple, int]:
-    lines: dict[tuple, int] = {}
-
-    def walk(node, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                lines[path + (k.value,)] = k.start_mark.line + 1
-                walk(v, path + (k.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                lines[path + (i,)] = v.start_mark.line + 1
-                walk(v, path + (i,))
-
-    try:
-        walk(yaml.compose(text), ())
-    except yaml.YAMLError:
-        pass
-    return lines
-
-
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec; a shipped example may be named without its path."""
     p = Path(path)
@@ -131,7 +112,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        lines = _line_map(text)
+        lines = key_lines(text)
         msgs = []
         for e in exc.errors():
             loc = tuple(e["loc"])

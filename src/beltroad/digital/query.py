@@ -14,7 +14,7 @@ from scipy.sparse.csgraph import dijkstra, maximum_flow
 from beltroad.geo import haversine_km
 from beltroad.places import Place, PlaceError, normalize
 
-from .model import ACCESS_MAX_KM, ACCESS_NODES, HOP_MS, CableNet, load_cablenet, one_way_ms
+from .model import ACCESS_MAX_KM, ACCESS_NODES, CableNet, load_cablenet, one_way_ms
 from .scenario import CutState, apply_digital, load_digital_scenario
 from .tables import TERRESTRIAL_CIRCUITY
 

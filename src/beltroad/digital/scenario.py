@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import yaml
+
+from beltroad.data.yaml_lines import key_lines
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from beltroad.network.sea import canonical_passages
@@ -88,27 +90,6 @@ class DigitalScenario(_Strict):
     sources: list[str] = Field(default_factory=list)
 
 
-def _line_of(text: str) -> dict[tuple, int]:
-    """YAML key path -> 1-based line, so that validation errors point at the line."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                lines[path + (k.value,)] = k.start_mark.line + 1
-                walk(v, path + (k.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                lines[path + (i,)] = v.start_mark.line + 1
-                walk(v, path + (i,))
-
-    try:
-        walk(yaml.compose(text), ())
-    except yaml.YAMLError:
-        pass
-    return lines
-
-
 def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
 
@@ -141,7 +122,7 @@ def load_digital_scenario(name_or_path: str, _seen: tuple = ()) -> DigitalScenar
     try:
         sc = DigitalScenario.model_validate(data)
     except ValidationError as exc:
-        lines = _line_of(text)
+        lines = key_lines(text)
         msgs = []
         for e in exc.errors():
             loc = tuple(e["loc"])

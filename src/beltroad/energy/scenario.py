@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+
+from beltroad.data.yaml_lines import line_of
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -52,27 +54,6 @@ class EnergyScenario(BaseModel):
         return canonical_energy_passages(v)
 
 
-def _line_of(text: str, loc: tuple) -> int | None:
-    """Best-effort line number of the YAML key at `loc` (pydantic error location)."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            hit = next(((k, v) for k, v in node.value if k.value == part), None)
-            if hit is None:
-                return node.start_mark.line + 1
-            key, node = hit
-            line = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line if loc else None
-
-
 def parse_scenario(text: str, origin: str = "<text>") -> dict:
     """YAML text -> raw dict, or ScenarioError naming the line."""
     try:
@@ -93,7 +74,7 @@ def _validate(raw: dict, text: str, origin: str) -> EnergyScenario:
         msgs = []
         for e in exc.errors():
             loc = tuple(e["loc"])
-            line = _line_of(text, loc)
+            line = line_of(text, loc)
             where = f" line {line}" if line else ""
             field = ".".join(str(x) for x in loc) or "(top level)"
             msgs.append(f"{origin}{where}: field '{field}': {e['msg']}")

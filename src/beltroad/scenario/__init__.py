@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from beltroad.data.yaml_lines import key_lines
 from beltroad.network.build import BORDER_KINDS, FERRY_BOARD, MODES, Network
 from beltroad.network.sea import canonical_passages
 from beltroad.scenario.check import check_against_network
@@ -95,28 +96,6 @@ class ScenarioInfo:
     path: str
 
 
-def _line_map(text: str) -> dict[tuple, int]:
-    """YAML key path -> line number, so that errors can point at the line."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                p = path + (k.value,)
-                lines[p] = k.start_mark.line + 1
-                walk(v, p)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                lines[path + (i,)] = v.start_mark.line + 1
-                walk(v, path + (i,))
-
-    try:
-        walk(compose_yaml(text), ())
-    except (yaml.YAMLError, ScenarioError):
-        pass
-    return lines
-
-
 def _read(path: Path) -> tuple[dict, str]:
     text = read_text(path)
     try:
@@ -179,7 +158,7 @@ def load_scenario(name_or_path: str, _chain: tuple[Path, ...] = ()) -> Scenario:
     base_name = data.get("base")
     merged = data
     if base_name is not None and not isinstance(base_name, str):
-        line = _line_map(text).get(("base",), 1)
+        line = key_lines(text, compose_yaml).get(("base",), 1)
         raise ScenarioError(f"{path}:{line}: field 'base': must be a scenario name or a .yaml file, "
                             f"not {base_name!r}")
     if base_name:
@@ -189,7 +168,7 @@ def load_scenario(name_or_path: str, _chain: tuple[Path, ...] = ()) -> Scenario:
     try:
         return Scenario.model_validate(merged)
     except ValidationError as exc:
-        lines = _line_map(text)
+        lines = key_lines(text, compose_yaml)
         msgs = []
         for e in exc.errors():
             loc = tuple(e["loc"])
