@@ -228,6 +228,8 @@ scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and 
 app.add_typer(scen_app, name="scenarios")
 from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face imports its core lazily)
 app.add_typer(net_app, name="net")
+from beltroad.flows.cli import assign_app  # noqa: E402  (cheap: imports its core lazily)
+app.add_typer(assign_app, name="assign")
 
 
 @scen_app.command("list")

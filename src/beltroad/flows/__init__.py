@@ -5,11 +5,19 @@ returns the diversion tables between two assignments.
 """
 from __future__ import annotations
 
-import numpy as np
+# the CLI imports this package on every start: the heavy modules load on first use (PEP 562)
+_LAZY = {"Assignment": "assign", "assign": "assign", "FlowsError": "capacity", "capacity_elements": "capacity",
+         "parse_factors": "capacity", "scenario_factors": "capacity", "Demand": "demand", "economy_zones": "demand",
+         "gravity_demand": "demand", "read_demand": "demand", "compare_flows": "report", "indicators": "report",
+         "link_flows": "report"}
 
-from beltroad.flows.assign import Assignment, assign
-from beltroad.flows.capacity import FlowsError, capacity_elements, parse_factors, scenario_factors
-from beltroad.flows.demand import Demand, economy_zones, gravity_demand, read_demand
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"beltroad.flows.{_LAZY[name]}"), name)
+    raise AttributeError(name)
 
 
 def _session(session=None):
@@ -20,7 +28,7 @@ def _session(session=None):
     return default_session()
 
 
-def baseline_demand(session=None) -> Demand:
+def baseline_demand(session=None):
     """The gravity matrix on baseline free-flow costs (the same demand for every scenario)."""
     s = _session(session)
     cached = s.__dict__.get("_flows_demand")
@@ -29,24 +37,34 @@ def baseline_demand(session=None) -> Demand:
     return cached
 
 
-def _gravity_for(s) -> Demand:
+def _gravity_for(s):
+    import numpy as np
+
+    from beltroad.flows.assign import assign
+    from beltroad.flows.capacity import capacity_elements
+    from beltroad.flows.demand import economy_zones, gravity_demand
+
     zones, eco = economy_zones(s.gazetteer)
     st = s.state("baseline")
     els = capacity_elements(s.network, {"*": 1.0})
     free = assign(s.network, st, zones, np.zeros((len(zones), len(zones))), els, max_iter=1,
-                  access=s.planner("baseline").access if hasattr(s.planner("baseline"), "access") else None)
+                  access=getattr(s.planner("baseline"), "access", None))
     cost = np.fmin(free.class_cost_usd["ocean"], free.class_cost_usd["overland"])
     return gravity_demand(zones, eco, cost)
 
 
-def run(scenario: str = "baseline", demand: Demand | str | None = None, capacity_factor: dict[str, float] | None = None,
-        session=None, **options) -> tuple[Assignment, Demand]:
-    """Assign `demand` (default: the gravity matrix; a path reads a user file) under `scenario`."""
+def run(scenario: str = "baseline", demand=None, capacity_factor: dict[str, float] | None = None,
+        session=None, **options):
+    """Assign `demand` (default: the gravity matrix; a path reads a user file) under `scenario`.
+
+    Returns (Assignment, Demand)."""
+    from beltroad.flows.assign import assign
+    from beltroad.flows.capacity import FlowsError, capacity_elements, scenario_factors
+    from beltroad.flows.demand import economy_zones, read_demand
+
     s = _session(session)
     try:
         state = s.state(scenario)
-    except FlowsError:
-        raise
     except Exception as exc:  # ScenarioError and friends: a clear message
         raise FlowsError(f"scenario '{scenario}': {exc}") from None
     if demand is None:
@@ -55,13 +73,10 @@ def run(scenario: str = "baseline", demand: Demand | str | None = None, capacity
         zones, _ = economy_zones(s.gazetteer)
         demand = read_demand(demand, zones, s.gazetteer)
     els = capacity_elements(s.network, scenario_factors(scenario, capacity_factor))
-    planner = s.planner(scenario)
-    res = assign(s.network, state, demand.zones, demand.matrix, els, access=getattr(planner, "access", None),
+    res = assign(s.network, state, demand.zones, demand.matrix, els, access=getattr(s.planner(scenario), "access", None),
                  scenario=scenario, **options)
     return res, demand
 
-
-from beltroad.flows.report import compare_flows, indicators, link_flows  # noqa: E402
 
 __all__ = ["Assignment", "Demand", "FlowsError", "assign", "baseline_demand", "compare_flows", "indicators",
            "link_flows", "parse_factors", "run"]
