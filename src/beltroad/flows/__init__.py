@@ -42,7 +42,7 @@ def _gravity_for(s):
 
     from beltroad.flows.assign import assign
     from beltroad.flows.capacity import capacity_elements
-    from beltroad.flows.demand import economy_zones, gravity_demand
+    from beltroad.flows.demand import china_europe_mask, economy_zones, gravity_demand, rail_share_target
 
     zones, eco = economy_zones(s.gazetteer)
     st = s.state("baseline")
@@ -50,7 +50,13 @@ def _gravity_for(s):
     free = assign(s.network, st, zones, np.zeros((len(zones), len(zones))), els, max_iter=1,
                   access=getattr(s.planner("baseline"), "access", None))
     cost = np.fmin(free.class_cost_usd["ocean"], free.class_cost_usd["overland"])
-    return gravity_demand(zones, eco, cost)
+    dem = gravity_demand(zones, eco, cost)
+    # calibrate the overland constant so that the baseline China-Europe overland share is the sourced rail
+    # share (a scaling total, docs/flows.md); scenarios keep it fixed
+    cal = assign(s.network, st, zones, dem.matrix, els, access=getattr(s.planner("baseline"), "access", None),
+                 calibrate=(china_europe_mask(dem.zone_group), rail_share_target()), scenario="baseline")
+    dem.asc_overland = cal.asc_overland
+    return dem
 
 
 def run(scenario: str = "baseline", demand=None, capacity_factor: dict[str, float] | None = None,
@@ -72,6 +78,8 @@ def run(scenario: str = "baseline", demand=None, capacity_factor: dict[str, floa
     elif isinstance(demand, str):
         zones, _ = economy_zones(s.gazetteer)
         demand = read_demand(demand, zones, s.gazetteer)
+        demand.asc_overland = baseline_demand(s).asc_overland
+    options.setdefault("asc_overland", demand.asc_overland)
     els = capacity_elements(s.network, scenario_factors(scenario, capacity_factor))
     res = assign(s.network, state, demand.zones, demand.matrix, els, access=getattr(s.planner(scenario), "access", None),
                  scenario=scenario, **options)

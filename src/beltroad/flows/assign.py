@@ -1,7 +1,7 @@
 """Congested assignment of a container OD matrix on the multimodal graph.
 
 Demand between zones splits by a multinomial logit (S-FLOW-LOGIT) between two route classes -- `ocean`
-(no international rail link) and `overland` (no sailing through an ocean passage other than the Turkish
+(no land border crossed on a rail or road link outside an open-border customs union) and `overland` (no sailing through an ocean passage other than the Turkish
 straits) -- on each class's equilibrium generalized cost; within a class every box takes a cheapest path
 (deterministic user equilibrium). Capacity elements (capacity.py) add a time-dependent queueing delay
 (Akcelik 1991, S-FLOW-AKCELIK). The combined problem is solved by the method of successive averages
@@ -19,17 +19,17 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from beltroad.flows.capacity import CapacityElements, FlowsError
-from beltroad.network.build import LINK, RAIL, SEA, Network
+from beltroad.network.build import LINK, RAIL, ROAD, SEA, Network
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import EPS, Access, build_graph
+from beltroad.routing.engine import EPS, Access, build_graph, customs_union_of
 from beltroad.scenario.state import EdgeState
 
 # Modelling choices (docs/flows.md, "Assignment"), not measured figures
 LOGIT_THETA = 8.0          # logit scale on cost relative to the cheaper class: 10 % dearer -> share x e^-0.8
 QUEUE_PERIOD_H = 720.0     # Akcelik flow period T: one month, so a 30 % overload queues ~4.5 days (cf. A2.19, A3.24)
 QUEUE_J = 1.0              # Akcelik delay parameter J_A
-GAP_TOL = 1e-3             # relative gap at which the assignment stops
+GAP_TOL = 1e-4             # relative gap at which the assignment stops
 MAX_ITER = 300
 CLASSES = ("ocean", "overland")
 STRAITS = ("bosporus", "dardanelles")
@@ -133,6 +133,7 @@ class Assignment:
     seconds: float
     gap_history: list[float] = field(default_factory=list)
     access_teu: float = 0.0
+    asc_overland: float = 0.0
 
 
 def _path_groups(net: Network, elements: CapacityElements) -> tuple[list[str], list[np.ndarray]]:
@@ -153,9 +154,36 @@ def _path_groups(net: Network, elements: CapacityElements) -> tuple[list[str], l
     return names[:62], sets[:62]
 
 
+def _solve_asc(u: np.ndarray, demand: np.ndarray, mask: np.ndarray, target: float, start: float) -> float:
+    """The overland constant that gives the masked pairs an overland share of `target` (bisection)."""
+    io, iv = CLASSES.index("ocean"), CLASSES.index("overland")
+    d = demand[mask]
+    if d.sum() <= 0:
+        return start
+    diff = (u[iv] - u[io])[mask]
+
+    def share(a: float) -> float:
+        z = np.clip(diff + a, -50, 50)
+        return float((d / (1.0 + np.exp(-z))).sum() / d.sum())
+
+    lo, hi = -60.0, 60.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if share(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
 def class_masks(net: Network) -> dict[str, np.ndarray]:
     """Network-edge masks of the two route classes."""
-    intl_rail = (net.kind == LINK) & (net.mode == RAIL) & net.border
+    # an ocean trip crosses no land border on a network link (rail or road) except inside an open-border
+    # customs union (the EU's internal borders): it reaches the sea at a port of its own economy
+    union = customs_union_of(net.params, open_borders_only=True)
+    group = np.array([union.get(c, c) for c in net.countries] + ["@sea"], dtype=object)
+    same_union = group[net.country_from] == group[net.country_to]
+    intl_rail = (net.kind == LINK) & np.isin(net.mode, (RAIL, ROAD)) & net.border & ~same_union
     ocean_bits = 0
     for i, p in enumerate(PASSAGES):
         if p not in STRAITS:
@@ -171,8 +199,13 @@ def class_masks(net: Network) -> dict[str, np.ndarray]:
 
 def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarray, elements: CapacityElements,
            *, tol: float = GAP_TOL, max_iter: int = MAX_ITER, theta: float = LOGIT_THETA,
-           access: Access | None = None, scenario: str = "") -> Assignment:
-    """Assign `demand` (TEU/yr, zones x zones) under `state` with capacity `elements` (see module doc)."""
+           access: Access | None = None, scenario: str = "", asc_overland: float = 0.0,
+           calibrate: tuple[np.ndarray, float] | None = None) -> Assignment:
+    """Assign `demand` (TEU/yr, zones x zones) under `state` with capacity `elements` (see module doc).
+
+    `asc_overland` is the logit's alternative-specific constant of the overland class. With `calibrate` =
+    (pair mask, share), it is solved at every iteration so that the overland share of the masked pairs'
+    demand equals `share` (the base-year calibration of a mode-choice constant to a sourced total)."""
     t0 = time.perf_counter()
     demand = np.asarray(demand, float)
     nz = len(zones)
@@ -182,6 +215,14 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in zones]
     g, zone_v = build_graph(net, state, np.ones(net.n_edges, bool), endpoints, access, gates=None)
     zone_v = np.asarray(zone_v, dtype=np.int64)
+    # a zone is a centroid, not a shortcut: boxes leave from zone_v and arrive at a separate zone_in vertex,
+    # so no path can run in through one city's access links and out through another's
+    n_v = g.n + nz
+    zone_in = np.arange(g.n, n_v, dtype=np.int64)
+    g_src = g.src
+    g_dst = g.dst.copy()
+    arrive = np.isin(g_dst, zone_v)
+    g_dst[arrive] = zone_in[np.searchsorted(zone_v, g_dst[arrive])]
     on_net = g.edge_id >= 0
     eid = np.where(on_net, g.edge_id, 0)
     # base generalized cost per graph edge (USD/TEU) and the USD value of one hour
@@ -219,12 +260,12 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
     def shortest(w_edge: np.ndarray, mask: np.ndarray):
         idx = np.flatnonzero(mask)
         w = np.maximum(w_edge[idx], 0.0) + EPS
-        key = g.src[idx].astype(np.int64) * g.n + g.dst[idx]
+        key = g_src[idx].astype(np.int64) * n_v + g_dst[idx]
         order = np.lexsort((w, key))
         first = np.ones(len(order), bool)
         first[1:] = key[order][1:] != key[order][:-1]
         keep = idx[order[first]]
-        mat = csr_matrix((w[order[first]], (g.src[keep], g.dst[keep])), shape=(g.n, g.n))
+        mat = csr_matrix((w[order[first]], (g_src[keep], g_dst[keep])), shape=(n_v, n_v))
         mat.sort_indices()
         # CSR position -> graph edge (keys are unique and sorted like the CSR)
         pos_edge = keep[np.argsort(key[order[first]])]
@@ -235,7 +276,7 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
         order = np.argsort(dist, axis=1, kind="stable").astype(np.int64)
         order_ok = order  # unreachable vertices (inf) come last and have pred < 0
         fn = _aon_kernel if njit is not None else _aon_py
-        f, used = fn(pred.astype(np.int64), order_ok, zone_v, dem, pos_edge.astype(np.int64),
+        f, used = fn(pred.astype(np.int64), order_ok, zone_in, dem, pos_edge.astype(np.int64),
                      mat.indptr.astype(np.int64), mat.indices.astype(np.int64), len(g.src),
                      gbits[pos_edge].astype(np.int64))
         return f, used
@@ -250,13 +291,18 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
         _, d_edge = delays(v)
         w = base_w + d_edge * usd_per_h
         trees = {k: shortest(w, masks[k]) for k in CLASSES}
-        cost = {k: trees[k][2][:, zone_v] for k in CLASSES}
+        cost = {k: trees[k][2][:, zone_in] for k in CLASSES}
         c = np.stack([cost[k] for k in CLASSES])
         cmin = np.min(c, axis=0)
         ok = np.isfinite(cmin) & (demand > 0)
         rel = np.where(ok[None], (c - np.where(ok, cmin, 0.0)[None]) / np.where(ok & (cmin > 0), cmin, 1.0)[None],
                        np.inf)
-        expo = np.where(np.isfinite(rel), np.exp(-theta * np.nan_to_num(rel, posinf=1e9)), 0.0)
+        u = -theta * np.nan_to_num(rel, posinf=1e9)
+        if calibrate is not None:
+            asc_overland = _solve_asc(u, demand, ok & calibrate[0], calibrate[1], asc_overland)
+        u[CLASSES.index("overland")] += asc_overland
+        u -= np.max(u, axis=0, keepdims=True)
+        expo = np.where(np.isfinite(rel), np.exp(u), 0.0)
         share = np.where(ok[None], expo / np.maximum(expo.sum(axis=0), 1e-300)[None], 0.0)
         if it > 1:  # relative gap of the current flows against all-or-nothing at current costs and split
             total = float(v @ w)
@@ -292,4 +338,4 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
                       class_cost_usd=cost, edge_flow=edge_flow, edge_delay_h=edge_delay, elements=el,
                       groups=group_names, group_od=grp, gap=float(gap), iterations=it,
                       seconds=time.perf_counter() - t0, gap_history=history,
-                      access_teu=float(v[~on_net].sum()))
+                      access_teu=float(v[~on_net].sum()), asc_overland=float(asc_overland))
