@@ -31,7 +31,8 @@ QUEUE_PERIOD_H = 720.0     # Akcelik flow period T: one month, so a 30 % overloa
 QUEUE_J = 1.0              # Akcelik delay parameter J_A
 GAP_TOL = 1e-4             # relative gap at which the assignment stops
 MAX_ITER = 300
-CLASSES = ("ocean", "overland")
+CLASSES = ("ocean", "overland", "free")  # free: pairs that only one of the two reaches
+CHOICE = ("ocean", "overland")
 STRAITS = ("bosporus", "dardanelles")
 BLACK_SEA = {"GEO", "ROU", "BGR", "TUR", "UKR"}  # coasts whose sailings stay overland  # sailings through these stay in the overland class (Black Sea legs)
 
@@ -154,9 +155,31 @@ def _path_groups(net: Network, elements: CapacityElements) -> tuple[list[str], l
     return names[:62], sets[:62]
 
 
+def _line_search(v: np.ndarray, y: np.ndarray, base_w: np.ndarray, delays, usd_per_h: float, floor: float) -> float:
+    """Frank-Wolfe step: the lambda in [0, 1] where the cost-weighted change sum((y - v) * w(v + lambda (y - v)))
+    changes sign (Sheffi 1985, S-FLOW-MSA), by bisection; never below `floor` (the MSA step 1/k), so the
+    logit split, which the line search does not see, still converges."""
+    dv = y - v
+
+    def slope(lam: float) -> float:
+        _, d_edge = delays(v + lam * dv)
+        return float(dv @ (base_w + d_edge * usd_per_h))
+
+    if slope(1.0) <= 0:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(25):
+        mid = 0.5 * (lo + hi)
+        if slope(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return max(0.5 * (lo + hi), floor)
+
+
 def _solve_asc(u: np.ndarray, demand: np.ndarray, mask: np.ndarray, target: float, start: float) -> float:
     """The overland constant that gives the masked pairs an overland share of `target` (bisection)."""
-    io, iv = CLASSES.index("ocean"), CLASSES.index("overland")
+    io, iv = CHOICE.index("ocean"), CHOICE.index("overland")
     d = demand[mask]
     if d.sum() <= 0:
         return start
@@ -194,7 +217,7 @@ def class_masks(net: Network) -> dict[str, np.ndarray]:
     black = np.array([c in BLACK_SEA for c in net.countries] + [False])
     sea_leg = net.kind == SEA
     ocean_sailing |= sea_leg & ~(black[net.country_from] & black[net.country_to])
-    return {"ocean": ~intl_rail, "overland": ~ocean_sailing}
+    return {"ocean": ~intl_rail, "overland": ~ocean_sailing, "free": np.ones(net.n_edges, dtype=bool)}
 
 
 def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarray, elements: CapacityElements,
@@ -292,18 +315,21 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
         w = base_w + d_edge * usd_per_h
         trees = {k: shortest(w, masks[k]) for k in CLASSES}
         cost = {k: trees[k][2][:, zone_in] for k in CLASSES}
-        c = np.stack([cost[k] for k in CLASSES])
-        cmin = np.min(c, axis=0)
-        ok = np.isfinite(cmin) & (demand > 0)
-        rel = np.where(ok[None], (c - np.where(ok, cmin, 0.0)[None]) / np.where(ok & (cmin > 0), cmin, 1.0)[None],
-                       np.inf)
-        u = -theta * np.nan_to_num(rel, posinf=1e9)
+        c = np.stack([cost[k] for k in CHOICE])
+        choice = np.isfinite(c).all(axis=0) & (demand > 0)     # a real choice between ocean and overland
+        free = ~choice & np.isfinite(cost["free"]) & (demand > 0)  # one class only: no choice to model
+        ok = choice | free
+        cmin = np.where(choice, np.min(c, axis=0), 1.0)
+        rel = np.where(choice[None], (c - cmin[None]) / np.where(cmin > 0, cmin, 1.0)[None], 0.0)
+        u = -theta * rel
         if calibrate is not None:
-            asc_overland = _solve_asc(u, demand, ok & calibrate[0], calibrate[1], asc_overland)
-        u[CLASSES.index("overland")] += asc_overland
+            asc_overland = _solve_asc(u, demand, choice & calibrate[0], calibrate[1], asc_overland)
+        u[CHOICE.index("overland")] += asc_overland
         u -= np.max(u, axis=0, keepdims=True)
-        expo = np.where(np.isfinite(rel), np.exp(u), 0.0)
-        share = np.where(ok[None], expo / np.maximum(expo.sum(axis=0), 1e-300)[None], 0.0)
+        expo = np.exp(u)
+        share = np.zeros((len(CLASSES),) + demand.shape)
+        share[:len(CHOICE)] = np.where(choice[None], expo / expo.sum(axis=0)[None], 0.0)
+        share[CLASSES.index("free")] = free
         if it > 1:  # relative gap of the current flows against all-or-nothing at current costs and split
             total = float(v @ w)
             sp = sum(float(np.nansum(np.where(ok, cls_dem[k] * np.where(np.isfinite(cost[k]), cost[k], 0.0), 0.0)))
@@ -313,18 +339,20 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
             if gap < tol:
                 break
         y = np.zeros(len(g.src))
-        step = 1.0 / it
+        aux_dem, aux_grp = {}, {name: np.zeros((nz, nz)) for name in group_names}
         for i, k in enumerate(CLASSES):
             dem_k = np.where(ok, demand * share[i], 0.0)
             f, used = load(*trees[k], dem_k)
             y += f
-            cls_dem[k] += step * (dem_k - cls_dem[k])
+            aux_dem[k] = dem_k
             for b, name in enumerate(group_names):
-                hit = ((used >> b) & 1).astype(bool)
-                if i == 0:
-                    grp[name] *= (1.0 - step)
-                grp[name] += step * np.where(hit, dem_k, 0.0)
+                aux_grp[name] += np.where(((used >> b) & 1).astype(bool), dem_k, 0.0)
+        step = 1.0 if it == 1 else _line_search(v, y, base_w, delays, usd_per_h, 1.0 / it)
         v += step * (y - v)
+        for k in CLASSES:
+            cls_dem[k] += step * (aux_dem[k] - cls_dem[k])
+        for name in group_names:
+            grp[name] += step * (aux_grp[name] - grp[name])
     d_el, d_edge = delays(v)
     edge_flow = np.bincount(g.edge_id[on_net], weights=v[on_net], minlength=net.n_edges)
     edge_delay = np.zeros(net.n_edges)
