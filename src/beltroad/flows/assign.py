@@ -29,8 +29,8 @@ from beltroad.scenario.state import EdgeState
 LOGIT_THETA = 8.0          # logit scale on cost relative to the cheaper class: 10 % dearer -> share x e^-0.8
 QUEUE_PERIOD_H = 720.0     # Akcelik flow period T: one month, so a 30 % overload queues ~4.5 days (cf. A2.19, A3.24)
 QUEUE_J = 1.0              # Akcelik delay parameter J_A
-GAP_TOL = 1e-4             # relative gap at which the assignment stops
-MAX_ITER = 300
+GAP_TOL = 1e-3             # relative gap at which the assignment stops
+MAX_ITER = 200
 CLASSES = ("ocean", "overland", "free")  # free: pairs that only one of the two reaches
 CHOICE = ("ocean", "overland")
 STRAITS = ("bosporus", "dardanelles")
@@ -149,6 +149,9 @@ def _path_groups(net: Network, elements: CapacityElements) -> tuple[list[str], l
         if p not in names:
             names.append(p)
             sets.append(np.flatnonzero((net.passage_bits >> PASSAGES.index(p)) & 1 == 1))
+    m = class_masks(net)
+    names.append("ocean_sailing")   # a sailing through an ocean passage: the trip goes by sea
+    sets.append(np.flatnonzero(~m["overland"]))
     rus = net.countries.index("RUS") if "RUS" in net.countries else -2
     names.append("rail_russia")
     sets.append(np.flatnonzero((net.mode == RAIL) & ((net.country_from == rus) | (net.country_to == rus))))

@@ -60,19 +60,24 @@ def indicators(res: Assignment) -> pd.DataFrame:
     eur = _europe([])
     ce = (np.isin(iso, list(CHINA))[:, None] & np.isin(iso, list(eur))[None, :]) | \
          (np.isin(iso, list(eur))[:, None] & np.isin(iso, list(CHINA))[None, :])
+    sea = res.group_od["ocean_sailing"]
     rows = [("total demand", res.demand.sum()),
             ("china-europe demand", res.demand[ce].sum()),
-            ("china-europe overland (rail/road)", res.class_demand["overland"][ce].sum()),
-            ("china-europe ocean", res.class_demand["ocean"][ce].sum())]
+            ("china-europe by sea", sea[ce].sum()),
+            ("china-europe overland (rail/road)", res.demand[ce].sum() - sea[ce].sum())]
     for g in RAIL_EXITS:
         if g in res.group_od:
             rows.append((f"china-europe via {g}", res.group_od[g][ce].sum()))
     if "rail_russia" in res.group_od:
-        rows.append(("china-europe by rail through Russia", res.group_od["rail_russia"][ce].sum()))
+        ru = res.group_od["rail_russia"]
+        rows.append(("china-europe by rail through Russia", ru[ce].sum()))
+        # both a sailing and Russian rail: sea-rail through Russia's ports (both groups on one path)
+        rows.append(("china-europe sea+rail through Russia (upper bound)", np.minimum(ru, sea)[ce].sum()))
     for g in ("caspian_ferries", "btk", "suez", "cape", "panama", "malacca"):
         if g in res.group_od:
             rows.append((f"all pairs via {g}", res.group_od[g].sum()))
             rows.append((f"china-europe via {g}", res.group_od[g][ce].sum()))
+    rows.append(("all pairs by sea", sea.sum()))
     return pd.DataFrame(rows, columns=["indicator", "teu"])
 
 
