@@ -11,7 +11,8 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-assign_app = typer.Typer(help="Assign container demand to the network with capacities and congestion.")
+assign_app = typer.Typer(help="Assign container demand to the network with capacities and congestion.",
+                         context_settings={"allow_interspersed_args": True})
 console = Console()
 err = Console(stderr=True)
 
