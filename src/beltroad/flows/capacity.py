@@ -19,7 +19,7 @@ from beltroad.network.sea import PASSAGES
 
 DATA = Path(__file__).resolve().parent / "data"
 PER_DAY = {"trains/day", "containers/day", "TEU/day", "ships/day", "wagons/day"}
-PER_YEAR = {"TEU/yr", "wagons/yr", "t/yr"}
+PER_YEAR = {"TEU/yr", "wagons/yr", "t/yr", "Mt/yr"}
 
 
 class FlowsError(ValueError):

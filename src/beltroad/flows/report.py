@@ -96,11 +96,11 @@ def compare_flows(base: Assignment, scen: Assignment) -> dict[str, pd.DataFrame]
     Middle Corridor, Suez, Cape ...), `elements` (capacity elements: flow, v/c and delay in both) and
     `classes` (all demand by route class). Used by `beltroad assign` and meant for `compare --flows`."""
     a, b = indicators(base).set_index("indicator"), indicators(scen).set_index("indicator")
-    ind = a.join(b, lsuffix="_base", rsuffix="_scenario", how="outer").fillna(0.0)
+    ind = a.add_suffix("_base").join(b.add_suffix("_scenario"), how="outer").fillna(0.0)
     ind["change_teu"] = ind["teu_scenario"] - ind["teu_base"]
     ea = base.elements.set_index("id")[["name", "capacity_teu_yr", "flow_teu_yr", "v_c", "delay_h"]]
     eb = scen.elements.set_index("id")[["capacity_teu_yr", "flow_teu_yr", "v_c", "delay_h"]]
-    el = ea.join(eb, lsuffix="_base", rsuffix="_scenario")
+    el = ea.add_suffix("_base").join(eb.add_suffix("_scenario")).rename(columns={"name_base": "name"})
     el["change_teu"] = el["flow_teu_yr_scenario"] - el["flow_teu_yr_base"]
     cls = pd.DataFrame({"class": list(base.class_demand),
                         "teu_base": [base.class_demand[k].sum() for k in base.class_demand],
