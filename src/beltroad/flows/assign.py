@@ -141,8 +141,9 @@ def _path_groups(net: Network, elements: CapacityElements) -> tuple[list[str], l
     """Edge sets whose use is tracked per OD pair: capacity elements, passages, international rail links
     by corridor, and rail through Russia."""
     names, sets = [], []
-    for el in sorted(set(elements.table["element"])):
-        idx = np.concatenate([e for e, n in zip(elements.edges, elements.table["element"]) if n == el])
+    base_names = [str(n).split(":")[0] for n in elements.table["element"]]
+    for el in sorted(set(base_names)):
+        idx = np.concatenate([e for e, n in zip(elements.edges, base_names) if n == el])
         names.append(el)
         sets.append(idx)
     for p in ("suez", "cape", "panama", "malacca", "hormuz", "bab-el-mandeb"):

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from beltroad.network.build import Network
+from beltroad.network.build import LINK, ROAD, Network
 from beltroad.network.sea import PASSAGES
 
 DATA = Path(__file__).resolve().parent / "data"
-PER_DAY = {"trains/day", "containers/day", "TEU/day", "ships/day", "wagons/day"}
+PER_DAY = {"trains/day", "containers/day", "TEU/day", "ships/day", "wagons/day", "vehicles/day"}
 PER_YEAR = {"TEU/yr", "wagons/yr", "t/yr", "Mt/yr"}
 
 
@@ -91,9 +91,25 @@ def capacity_elements(net: Network, factors: dict[str, float] | None = None,
     place_ids = net.places["id"].to_numpy()
     src_place = np.where(net.vertex_place[net.src] >= 0, place_ids[np.maximum(net.vertex_place[net.src], 0)], "")
     rows, edges = [], []
+    named = {s.strip() for k, refs in zip(df["kind"], df["refs"]) if k == "link" for s in str(refs).split(";")}
     for r in df.itertuples(index=False):
         f = float(factors.get(r.id, factors.get("*", 1.0)))
         cap = float(r.capacity_teu_yr) * f
+        if r.kind == "road_border":  # one element per road border link of the country not named elsewhere
+            if r.refs not in net.countries:
+                raise FlowsError(f"capacity.csv row {r.id}: unknown country {r.refs}")
+            ci = net.countries.index(r.refs)
+            e_all = np.flatnonzero((net.kind == LINK) & (net.mode == ROAD) & net.border & (net.link >= 0)
+                                   & ((net.country_from == ci) | (net.country_to == ci)) & (net.country_from != net.country_to))
+            lids = net.links["id"].to_numpy()[net.link[e_all]]
+            for lid in sorted(set(lids) - named):
+                e = e_all[lids == lid]
+                rows.append({"id": f"{r.id}:{lid}", "element": f"{r.id}:{lid}", "name": f"{lid} (road)",
+                             "direction": "both", "capacity_teu_yr": cap, "factor": f,
+                             "service_teu": float(r.teu_per_unit), "year": int(r.year), "source": r.source,
+                             "n_edges": len(e)})
+                edges.append(e)
+            continue
         if r.kind == "passage":
             if r.refs not in PASSAGES:
                 raise FlowsError(f"capacity.csv row {r.id}: unknown passage {r.refs}")
@@ -114,7 +130,7 @@ def capacity_elements(net: Network, factors: dict[str, float] | None = None,
         for d, e in groups.items():
             rows.append({"id": r.id if d == "both" else f"{r.id}:{d}", "element": r.id, "name": r.name,
                          "direction": d, "capacity_teu_yr": cap, "factor": f, "service_teu": float(r.teu_per_unit)
-                         if r.capacity_unit in ("trains/day", "ships/day") else 107.9,
+                         if r.capacity_unit in ("trains/day", "ships/day", "vehicles/day") else 107.9,
                          "year": int(r.year), "source": r.source, "n_edges": len(e)})
             edges.append(e)
     return CapacityElements(pd.DataFrame(rows), edges)
