@@ -33,6 +33,7 @@ GAP_TOL = 1e-3             # relative gap at which the assignment stops
 MAX_ITER = 200
 CLASSES = ("ocean", "overland", "free")  # free: pairs that only one of the two reaches
 CHOICE = ("ocean", "overland")
+COMBOS = {"sea_not_russia": ("ocean_sailing", "rail_russia")}  # paths with the first group and not the second
 STRAITS = ("bosporus", "dardanelles")
 BLACK_SEA = {"GEO", "ROU", "BGR", "TUR", "UKR"}  # coasts whose sailings stay overland  # sailings through these stay in the overland class (Black Sea legs)
 
@@ -310,7 +311,7 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
 
     v = np.zeros(len(g.src))
     cls_dem = {k: np.zeros((nz, nz)) for k in CLASSES}
-    grp = {k: np.zeros((nz, nz)) for k in group_names}
+    grp = {k: np.zeros((nz, nz)) for k in list(group_names) + list(COMBOS)}
     history: list[float] = []
     gap, it = np.inf, 0
     cost = {}
@@ -343,7 +344,7 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
             if gap < tol:
                 break
         y = np.zeros(len(g.src))
-        aux_dem, aux_grp = {}, {name: np.zeros((nz, nz)) for name in group_names}
+        aux_dem, aux_grp = {}, {name: np.zeros((nz, nz)) for name in list(group_names) + list(COMBOS)}
         for i, k in enumerate(CLASSES):
             dem_k = np.where(ok, demand * share[i], 0.0)
             f, used = load(*trees[k], dem_k)
@@ -351,11 +352,15 @@ def assign(net: Network, state: EdgeState, zones: list[Place], demand: np.ndarra
             aux_dem[k] = dem_k
             for b, name in enumerate(group_names):
                 aux_grp[name] += np.where(((used >> b) & 1).astype(bool), dem_k, 0.0)
+            for name, (has, lacks) in COMBOS.items():
+                bh, bl = group_names.index(has), group_names.index(lacks)
+                hit = (((used >> bh) & 1) == 1) & (((used >> bl) & 1) == 0)
+                aux_grp[name] += np.where(hit, dem_k, 0.0)
         step = 1.0 if it == 1 else _line_search(v, y, base_w, delays, usd_per_h, 1.0 / it)
         v += step * (y - v)
         for k in CLASSES:
             cls_dem[k] += step * (aux_dem[k] - cls_dem[k])
-        for name in group_names:
+        for name in aux_grp:
             grp[name] += step * (aux_grp[name] - grp[name])
     d_el, d_edge = delays(v)
     edge_flow = np.bincount(g.edge_id[on_net], weights=v[on_net], minlength=net.n_edges)

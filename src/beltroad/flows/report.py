@@ -64,6 +64,7 @@ def indicators(res: Assignment) -> pd.DataFrame:
     rows = [("total demand", res.demand.sum()),
             ("china-europe demand", res.demand[ce].sum()),
             ("china-europe by sea", sea[ce].sum()),
+            ("china-europe by sea, no Russian rail", res.group_od["sea_not_russia"][ce].sum()),
             ("china-europe overland (rail/road)", res.demand[ce].sum() - sea[ce].sum())]
     for g in RAIL_EXITS:
         if g in res.group_od:
