@@ -251,6 +251,8 @@ app.add_typer(energy_app, name="energy")
 from beltroad.appraisal.cli import appraise_command, sweep_command  # noqa: E402  (cheap: imports lazily)
 app.command("appraise")(appraise_command)
 app.command("sweep")(sweep_command)
+from beltroad.flows.cli import assign_app  # noqa: E402  (cheap: imports its core lazily)
+app.add_typer(assign_app, name="assign")
 
 
 @scen_app.command("list")
