@@ -246,3 +246,19 @@ def test_script_without_arguments_shows_help():
     proc = _script()
     assert proc.returncode in (0, 2)
     assert "route" in proc.stdout + proc.stderr
+
+
+def test_compare_with_flows_reports_the_diversion_of_china_europe_rail(runner, tmp_path):
+    """`compare --flows`: the same demand assigned in both scenarios; closing Russia/Belarus transit takes the
+    China-Europe rail volume off the northern exits (beltroad.flows)."""
+    cities = tmp_path / "cities.csv"
+    cities.write_text("place\nChongqing\nDuisburg\nWarsaw\n")
+    out = tmp_path / "cmp"
+    result = run(runner, "compare", "baseline", "no-russia-belarus-transit", "--cities", str(cities), "--flows",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    ind = pd.read_csv(out / "flows_indicators.csv").set_index("indicator")
+    northern = ind.loc[[i for i in ind.index if "zabaikalsk" in i or "zamyn_uud" in i]]
+    assert (northern["teu_base"] > 0).all() and (northern["teu_scenario"] == 0).all()
+    assert ind.loc["total demand", "change_teu"] == 0
+    assert (out / "flows_elements.csv").exists() and "Binding bottlenecks" in result.output

@@ -317,10 +317,13 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                 groups: str = typer.Option("default", "--groups", help="default | world-bank (71 BRI economies, corridors)"),
                 pairs_csv: bool = typer.Option(False, "--pairs-csv",
                                                help="Also write pairs.csv (pairs.parquet is always written)"),
+                flows: bool = typer.Option(False, "--flows", help="Also assign the container demand in both "
+                                           "scenarios: diverted TEU, bottlenecks, congestion delay (flows_*.csv)"),
                 ) -> None:
     """City-pair, economy, group and corridor changes plus a report (report.html, report.md)."""
     from beltroad.analysis import compare
     from beltroad.service import default_session
+
 
     with user_errors(), _progress_bar() as bar:
         tasks: dict = {}
@@ -334,6 +337,8 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
                     bounds=bounds, accounting=accounting, groups=groups)
     with user_errors(writing=out):
         c.write(out, pairs_csv=pairs_csv)
+    if flows:
+        _compare_flows(base, scenario, out)
     if groups == "world-bank" or accounting != "beltroad":
         _print_accountings(c, accounting if groups != "world-bank" or accounting != "beltroad" else "both", bounds)
         console.print(f"report: {out / 'report.html'}")
@@ -351,6 +356,37 @@ def compare_cmd(base: str = typer.Argument(..., help="Base scenario"),
         t.add_row(*row)
     console.print(t)
     console.print(f"report: {out / 'report.html'}")
+
+
+def _compare_flows(base: str, scenario: str, out: Path) -> None:
+    """`compare --flows`: the same demand assigned in both scenarios (beltroad.flows), diversion and bottlenecks."""
+    from beltroad import flows as fl
+    from beltroad.io.atomic import atomic_file
+    from beltroad.service import default_session
+
+    s = default_session()
+    with user_errors():
+        a, demand = fl.run(base, session=s)
+        b, _ = fl.run(scenario, demand=demand, session=s)
+        tables = fl.compare_flows(a, b)
+    with user_errors(writing=out):
+        out.mkdir(parents=True, exist_ok=True)
+        for name, df in tables.items():
+            with atomic_file(out / f"flows_{name}.csv") as tmp:
+                df.to_csv(tmp, index=False)
+    t = Table(title=f"Container flows, {scenario} vs {base} (TEU a year; same demand)")
+    for col in ("indicator", "base", "scenario", "change"):
+        t.add_column(col, justify="right")
+    for r in tables["indicators"].to_dict("records"):
+        t.add_row(str(r["indicator"]), f"{r['teu_base']:,.0f}", f"{r['teu_scenario']:,.0f}", f"{r['change_teu']:+,.0f}")
+    console.print(t)
+    el = tables["elements"].sort_values("v_c_scenario", ascending=False).head(8)
+    t = Table(title="Binding bottlenecks in the scenario (volume / capacity)")
+    for col in ("element", "v/c base", "v/c scenario", "delay h scenario"):
+        t.add_column(col, justify="right")
+    for r in el.to_dict("records"):
+        t.add_row(str(r["name"]), f"{r['v_c_base']:.2f}", f"{r['v_c_scenario']:.2f}", f"{r['delay_h_scenario']:.1f}")
+    console.print(t)
 
 
 def _print_accountings(c, accounting: str, bounds: bool) -> None:
