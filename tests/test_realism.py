@@ -127,6 +127,7 @@ def test_duisburg_hamburg_by_rail_has_no_truck(session):
 def test_kashgar_havelian_by_road_is_not_shorter_than_the_karakoram_highway(session):
     best = session.plan("Kashgar", "Havelian", mode="road").routes[0]
     assert best.distance_km >= 0.9 * 1300  # A1.40: about 1,300 km Havelian-Kashgar
+    assert best.countries == ["CHN", "PAK"]  # over the Khunjerab pass, no invented crossing
 
 
 def test_a_short_drive_has_no_drivers_rest(session):
@@ -185,3 +186,9 @@ def test_route_maps_draw_land_legs_along_their_real_lines(session):
         assert len(pts) > 20, (leg.from_place, leg.to_place, len(pts))
         steps = [float(haversine_km(a[1], a[0], b[1], b[0])) for a, b in zip(pts[:-1], pts[1:])]
         assert max(steps) < 250, (leg.from_place, leg.to_place, max(steps))  # no straight 500 km chords
+
+
+def test_trucks_cross_north_america_where_the_dataset_has_no_corridor(session):
+    """Fallback roads where the dataset is thin: Chicago-Toronto is a day or two by truck, not a sea voyage."""
+    best = session.plan("Chicago", "Toronto").routes[0]
+    assert best.main_mode == "road" and best.transit_days < 4 and best.countries == ["USA", "CAN"]

@@ -649,22 +649,37 @@ class _Builder:
                       border=border, cf=int(place_country[a]), ct=int(place_country[b]))
             joined.add((min(a, b), max(a, b)))
 
+        # components of the road graph built so far (dataset links and nearest-neighbour roads)
+        comp = list(range(len(places)))
+
+        def find(x: int) -> int:
+            while comp[x] != x:
+                comp[x] = comp[comp[x]]
+                x = comp[x]
+            return x
+
+        for a, b in joined:
+            comp[find(a)] = find(b)
         for c, grp in pd.Series(np.arange(len(places))).groupby(country):
             idx = grp.to_numpy()
             if len(idx) < 2 or not c:
                 continue
             d = haversine_km(lat[idx, None], lon[idx, None], lat[None, idx], lon[None, idx])
             tree = minimum_spanning_tree(csr_matrix(np.triu(d + 1e-6, 1))).tocoo()
-            for i, j in zip(tree.row, tree.col):
-                a, b = int(idx[i]), int(idx[j])
-                if (min(a, b), max(a, b)) not in joined and root(a) != root(b):
+            for k in np.argsort(tree.data):  # shortest first: join components, never add a shortcut
+                a, b = int(idx[tree.row[k]]), int(idx[tree.col[k]])
+                if find(a) != find(b):
                     add(a, b, border=False)
-        # land neighbours without a dataset road crossing
+                    comp[find(a)] = find(b)
+        # land neighbours without a dataset road crossing, where the dataset is thin on both sides (elsewhere the
+        # dataset's crossings are the crossings: no invented Wakhan or Kashmir road)
         road = self.ds.links[self.ds.links["mode"].eq("road")]
         pc = dict(zip(places["id"], country))
         crossed = {frozenset((pc.get(a, ""), pc.get(b, ""))) for a, b in zip(road["from"], road["to"])}
+        nodes_per_country = places[places["origin"].eq("dataset")].groupby("country").size()
+        thin = set(country) - set(nodes_per_country[nodes_per_country >= ROAD_TOWN_MAX_NODES].index)
         for ca, cb in _land_neighbours():
-            if frozenset((ca, cb)) in crossed:
+            if frozenset((ca, cb)) in crossed or ca not in thin or cb not in thin:
                 continue
             ia, ib = np.flatnonzero(country == ca), np.flatnonzero(country == cb)
             if not len(ia) or not len(ib):
