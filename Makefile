@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench bench-appraise clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3)"; exit 1; }
@@ -26,6 +26,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/route_latency.py
 	$(PY) benchmarks/skim.py
 	$(PY) benchmarks/api_load.py
+	$(PY) benchmarks/impact.py
+	$(PY) benchmarks/assign.py
+
+bench-appraise: $(STAMP)  # minutes: every BRI project twice on world-1000, with 1 and 2 dask workers
+	$(PY) benchmarks/appraise.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
