@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from beltroad.data.yaml_lines import key_lines
+from beltroad.data.yaml_lines import field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .projects import appraisal_plan, fingerprint, label, parse_projects, places_signature
@@ -112,14 +112,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        lines = key_lines(text)
-        msgs = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), 1)
-            msg = e["msg"].replace("Extra inputs are not permitted", "unknown field").replace("Value error, ", "")
-            msgs.append(f"{p}:{line}: field '{'.'.join(str(x) for x in loc) or '(top)'}': {msg}")
-        raise SpecError("; ".join(msgs)) from None
+        raise SpecError("; ".join(field_errors(exc, text, str(p)))) from None
 
 
 def parameter_ranges(net, spec: SweepSpec) -> pd.DataFrame:

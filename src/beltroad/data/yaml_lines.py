@@ -39,3 +39,15 @@ def line_of(text: str, loc: tuple) -> int | None:
         if tuple(loc[:n]) in lines:
             return lines[tuple(loc[:n])]
     return None
+
+
+def field_errors(exc: Any, text: str, origin: str) -> list[str]:
+    """`origin:line: field 'a.b': message` for each error of a pydantic ValidationError on a YAML document."""
+    lines = key_lines(text)
+    out = []
+    for e in exc.errors():
+        loc = tuple(e["loc"])
+        line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), 1)
+        msg = e["msg"].replace("Extra inputs are not permitted", "unknown field").replace("Value error, ", "")
+        out.append(f"{origin}:{line}: field '{'.'.join(str(x) for x in loc) or '(top)'}': {msg}")
+    return out

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import yaml
 
-from beltroad.data.yaml_lines import key_lines
+from beltroad.data.yaml_lines import field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from beltroad.network.sea import canonical_passages
@@ -122,14 +122,7 @@ def load_digital_scenario(name_or_path: str, _seen: tuple = ()) -> DigitalScenar
     try:
         sc = DigitalScenario.model_validate(data)
     except ValidationError as exc:
-        lines = key_lines(text)
-        msgs = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), 1)
-            field = ".".join(str(x) for x in loc) or "(top)"
-            msgs.append(f"{path}:{line}: field '{field}': {e['msg']}")
-        raise DigitalScenarioError("; ".join(msgs)) from None
+        raise DigitalScenarioError("; ".join(field_errors(exc, text, str(path)))) from None
     if sc.base and sc.base != "baseline":
         if sc.base in _seen:
             raise DigitalScenarioError(f"{path}: 'base' makes a cycle ({' -> '.join(_seen + (sc.base,))})")
