@@ -422,8 +422,7 @@ class _Builder:
         mainline_knots = self.val("sea", "service_speed_knots")
         params = {"mainline_speed_knots": mainline_knots, "feeder_speed_knots": lv("feeder_speed_knots"),
                   "vessel_hours_per_call": lv("vessel_hours_per_call"),
-                  "neopanamax_max_teu": lv("panama", "neopanamax_max_teu"), "feeder_frequency_per_week":
-                  lv("default_frequency_per_week"), "feeder_hubs": FEEDER_HUBS}
+                  "neopanamax_max_teu": lv("panama", "neopanamax_max_teu"), "feeder_hubs": FEEDER_HUBS}
         passage_cfg = (self.p.get("sea") or {}).get("passages") or {}
         sailings = build_sailings(router, reg, attach, self.ds.services, params, passage_cfg)
         rate, co2f = self.val("sea", "rate_usd_per_teu_km"), self.val("sea", "co2e_kg_per_teu_km")
@@ -476,8 +475,7 @@ class _Builder:
             first = int(np.flatnonzero([(sl.passages >> i) & 1 for i in range(len(sealib.PASSAGES))])[0]) \
                 if sl.passages else -1
             self.edge(out_v[sl.from_port], in_v[sl.to_port], kind=SEA, mode=SEA_MODE, km=km,
-                      move_hours=sl.sail_hours + conn / knots_kmh[sl.feeder], dwell_hours=sl.wait_hours,
-                      wait_hours=sl.wait_hours, move_usd=km * rate, fee_usd=sl.toll_usd, co2=km * co2f, passage=first,
+                      move_hours=sl.sail_hours + conn / knots_kmh[sl.feeder], move_usd=km * rate, fee_usd=sl.toll_usd, co2=km * co2f, passage=first,
                       passage_bits=sl.passages, geom=len(offsets) - 2, both=False,
                       service=sl.service + (" (Cape diversion)" if sl.diversion else ""))
         self.n_sailings = len(sailings)

@@ -136,18 +136,17 @@ class SeaRouter:
 
 @dataclass
 class Sailing:
-    """A direct sailing edge of the liner graph: from one call of a service to a later one."""
+    """A direct sailing edge of the liner graph: from one call of a service to a later one. It carries no
+    departure wait: the box waits for its ship inside the export dwell at the port of loading, and inside the
+    transshipment dwell (itself half a weekly headway) when it changes ships."""
 
     service: str
     from_port: int              # register row
     to_port: int
     km: float
     sail_hours: float           # at service speed, incl. canal transits and intermediate calls
-    canal_hours_extra: float
-    calls_between: int
     passages: int
     toll_usd: float
-    wait_hours: float           # mean wait for this service's departure (half its headway)
     geometry: np.ndarray
     diversion: bool
     feeder: bool
@@ -190,9 +189,6 @@ def build_sailings(router: SeaRouter, ports: pd.DataFrame, attach: np.ndarray, s
             continue
         served.update(calls)
         big = bool(pd.notna(svc.vessel_teu) and float(svc.vessel_teu) > neopanamax)
-        # the box waits for its ship during the export dwell at the port of loading (and, when it changes ships,
-        # during the transshipment dwell, itself estimated as half a weekly headway): no separate wait here
-        wait = 0.0
         k = len(calls)
         hops = [router.variants(int(attach[calls[i]]), int(attach[calls[(i + 1) % k]]), big) for i in range(k)]
         for i in range(k):
@@ -214,11 +210,10 @@ def build_sailings(router: SeaRouter, ports: pd.DataFrame, attach: np.ndarray, s
                     if j == calls[i] or (variant and not used_div):
                         continue
                     t, x = _toll_and_transit(bits, passage_cfg, main_kmh, passage_km)
-                    out.append(Sailing(str(svc.id), calls[i], j, km, km / main_kmh + hours + x, x, step - 1, bits, t,
-                                       wait, np.concatenate(pts), used_div, False))
+                    out.append(Sailing(str(svc.id), calls[i], j, km, km / main_kmh + hours + x, bits, t,
+                                       np.concatenate(pts), used_div, False))
     # feeders: a port no service calls at is linked to its nearest hubs, both ways
     hubs = np.flatnonzero(ports["role"].eq("hub").to_numpy() & np.isin(np.arange(len(ports)), list(served)))
-    feeder_wait = 0.0  # as for mainline services: the wait is inside the port and transshipment dwell
     for p in range(len(ports)):
         if p in served or ports["role"].iat[p] == "river" or not len(hubs):
             continue
@@ -231,6 +226,6 @@ def build_sailings(router: SeaRouter, ports: pd.DataFrame, attach: np.ndarray, s
             for a, b in ((p, h), (h, p)):
                 for hop in router.variants(int(attach[a]), int(attach[b]), False):
                     t, x = _toll_and_transit(hop.passages, passage_cfg, feeder_kmh, passage_km)
-                    out.append(Sailing(f"feeder:{ports['locode'].iat[p]}", a, b, hop.km, hop.km / feeder_kmh + x, x, 0,
-                                       hop.passages, t, feeder_wait, hop.geometry, hop.diversion, True))
+                    out.append(Sailing(f"feeder:{ports['locode'].iat[p]}", a, b, hop.km, hop.km / feeder_kmh + x,
+                                       hop.passages, t, hop.geometry, hop.diversion, True))
     return out

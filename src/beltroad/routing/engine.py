@@ -172,19 +172,20 @@ class Access:
         hrs = self.drive_elapsed_hours(dist / self.speed)
         cost = dist * self.rate
         # an access road that crosses a border pays the road border default (none inside a customs union)
-        ci = self.country_index.get(country, -1)
-        vc = self.vertex_country[verts]
-        crosses = (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
+        crosses = self._crosses(verts, country)
         hrs = hrs + np.where(crosses, self.border_h, 0.0)
         cost = cost + np.where(crosses, self.border_usd, 0.0)
         return verts, dist, hrs, cost, dist * self.co2
 
-    def border_hours(self, verts: np.ndarray, country: str) -> np.ndarray:
-        """Border dwell included in the access links to `verts` (see `edges`)."""
+    def _crosses(self, verts: np.ndarray, country: str) -> np.ndarray:
+        """Does the access road from a point in `country` to each of `verts` cross an open border?"""
         ci = self.country_index.get(country, -1)
         vc = self.vertex_country[verts]
-        crosses = (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
-        return np.where(crosses, self.border_h, 0.0)
+        return (ci >= 0) & (vc >= 0) & (self.union_index[np.maximum(vc, 0)] != (self.union_index[ci] if ci >= 0 else 0))
+
+    def border_hours(self, verts: np.ndarray, country: str) -> np.ndarray:
+        """Border dwell included in the access links to `verts` (see `edges`)."""
+        return np.where(self._crosses(verts, country), self.border_h, 0.0)
 
     def gate_is_sea(self, verts: np.ndarray) -> np.ndarray:
         """Which of these gate vertices belong to a place with a port or a ferry."""
