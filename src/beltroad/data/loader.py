@@ -31,6 +31,8 @@ CROSSING_COLUMNS = [
 ]
 SOURCE_COLUMNS = ["id", "citation", "url"]
 SPEED_COLUMNS = ["link", "speed_kmh", "source", "notes"]
+# scheduled departures of container trains at a terminal (departures/*.csv): the wait for a train is half the headway
+DEPARTURE_COLUMNS = ["node", "gauge_mm", "trains_per_week", "source", "notes"]
 PROJECT_COLUMNS = ["id", "name", "countries", "mode", "status", "opened", "cost_usd_bn", "capacity", "notes", "source"]
 # the container-port register (ports.csv): the ports that really handle containers, one row per terminal area
 PORT_COLUMNS = [
@@ -46,6 +48,7 @@ NUMERIC = {
     "projects": ["opened", "cost_usd_bn"],
     "ports": ["lat", "lon", "teu_thousand", "teu_year", "vessel_hours_in_port", "container_dwell_days", "max_vessel_teu"],
     "speeds": ["speed_kmh"],
+    "departures": ["gauge_mm", "trains_per_week"],
 }
 
 
@@ -71,6 +74,7 @@ class Dataset:
     services: pd.DataFrame = field(default_factory=pd.DataFrame)   # liner services (services.csv)
     liner: dict[str, Any] = field(default_factory=dict)            # liner parameters (sea_services.yaml)
     speeds: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPEED_COLUMNS))  # per-link rail speeds
+    departures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DEPARTURE_COLUMNS))  # train frequency
 
     def param(self, *path: str, key: str = "value") -> float:
         """Fetch a numeric parameter, e.g. `param('rail', 'commercial_speed_kmh', 'eu')`."""
@@ -184,6 +188,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
     ports, e = _read_table(root / "ports.csv", PORT_COLUMNS, "ports"); errors += e
     speeds, e = _read_table(root / "speeds", SPEED_COLUMNS, "speeds"); errors += e
+    departures, e = _read_table(root / "departures", DEPARTURE_COLUMNS, "departures"); errors += e
     bc_path = root / "border_compliance.csv"
     border = pd.read_csv(bc_path) if bc_path.exists() else pd.DataFrame(
         columns=["country", "iso3", "border_time_import", "border_time_export", "border_fee_import", "border_fee_export"])
@@ -203,7 +208,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     return Dataset(nodes=nodes, links=links, crossings=crossings, sources=sources, projects=projects,
                    border_compliance=border, params=params or {}, root=root,
                    content_hash=hash_dir(root), load_errors=errors, ports=ports, services=services, liner=liner,
-                   speeds=speeds)
+                   speeds=speeds, departures=departures)
 
 
 @lru_cache(maxsize=4)

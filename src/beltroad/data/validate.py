@@ -155,9 +155,35 @@ def check_dataset(ds: Dataset, warnings: bool = False) -> list[Issue]:
     issues += _unreachable(ds)
     issues += check_ports(ds)
     issues += _measured_lengths(ds)
+    issues += _speeds_and_departures(ds, known_sources, node_ids)
     if warnings:
         issues += check_lengths_against_osm(ds)
     return issues
+
+
+def _speeds_and_departures(ds: Dataset, known_sources: set, node_ids: set) -> list[Issue]:
+    """Per-link rail speeds (speeds/*.csv) and terminal train frequencies (departures/*.csv): every number
+    positive and sourced, every link a rail link and every node a dataset node."""
+    out: list[Issue] = []
+    rail_links = set(ds.links.loc[ds.links["mode"].eq("rail"), "id"])
+    checks = (("speeds", ds.speeds, "link", rail_links, "rail link", "speed_kmh"),
+              ("departures", ds.departures, "node", node_ids, "node", "trains_per_week"))
+    for table, df, key, known, what, number in checks:
+        if df is None or df.empty:
+            continue
+        df = df.assign(id=df[key])
+        out += _issues(df, ~df[key].isin(known), "dangling-reference", table,
+                       lambda r, what=what, key=key: f"{what} '{r[key]}' does not exist")
+        out += _issues(df, df["source"].eq(""), "missing-source", table, "row has no source")
+        out += _issues(df, df["source"].map(lambda s: any(x not in known_sources for x in _split(s))),
+                       "unknown-source", table,
+                       lambda r: f"cites undefined source id(s) {', '.join(x for x in _split(r['source']) if x not in known_sources)}")
+        out += _issues(df, ~(df[number] > 0), "bad-value", table,
+                       lambda r, number=number: f"{number} '{r[number]}' must be a positive number")
+        if table == "departures":
+            out += _issues(df, ~df["gauge_mm"].isin(GAUGES), "bad-value", table,
+                           lambda r: f"gauge_mm '{r['gauge_mm']}' is not one of {sorted(GAUGES)}")
+    return out
 
 
 def _osm_table(ds: Dataset) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network import sea as sealib
+from beltroad.network.departures import rail_departure_waits, rail_wait_hours
 
 # edge kinds
 LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS, TRANSSHIP = range(9)
@@ -329,6 +330,7 @@ class _Builder:
         # intermodal legs (docs/model.md, "gates").
         t_h, t_usd = self.val("rail", "terminal_transfer", key="hours"), self.val("rail", "terminal_transfer", key="usd")
         wait_rail = self.val("rail", "departure_wait_hours")
+        rail_waits = rail_departure_waits(self.ds.departures)  # a terminal's train frequency (network/departures.py)
         rail_layers = [i for i, name in enumerate(self.layers) if name.startswith("rail")]
         for (pl, layer), v in list(self.lookup.items()):
             name = self.layers[layer]
@@ -336,7 +338,8 @@ class _Builder:
             if name.startswith("rail") and kinds[pl] in TERMINAL_KINDS:
                 gate_v = self.vertex(pl, "gate", lon[pl], lat[pl])
                 # loading waits for the next departure; unloading does not
-                self.edge(gate_v, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wait_rail, wait_hours=wait_rail,
+                wr = rail_wait_hours(rail_waits, places.at[pl, "id"], name, wait_rail)
+                self.edge(gate_v, v, kind=TRANSFER, mode=HANDLING, dwell_hours=t_h + wr, wait_hours=wr,
                           fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]), ct=int(place_country[pl]))
             if name == "ferry":
                 fk = "caspian" if pl in caspian_ports else "default"
