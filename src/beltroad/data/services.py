@@ -27,7 +27,7 @@ LANES = (
     "asia_north_europe", "asia_med", "asia_middle_east", "asia_india_pakistan", "asia_east_africa",
     "asia_west_africa", "asia_south_africa", "asia_oceania", "transpacific_west_coast", "asia_us_east_coast",
     "asia_south_america_west", "asia_south_america_east", "transatlantic", "europe_med_feeder", "med_black_sea",
-    "europe_west_africa", "europe_east_africa_middle_east", "middle_east_east_africa", "intra_asia", "intra_med",
+    "europe_west_africa", "europe_south_africa", "europe_east_africa_middle_east", "middle_east_east_africa", "intra_asia", "intra_med",
     "europe_south_america", "india_east_africa", "caspian",
     "india_middle_east_med", "middle_east_india", "africa_feeder", "south_asia_feeder", "latin_america_feeder",
 )
