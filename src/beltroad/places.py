@@ -202,6 +202,7 @@ class Gazetteer:
                                         "e.g. '-33.92,18.42'.")
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise PlaceError(query, f"Coordinates '{q}' are out of range (lat -90..90, lon -180..180).")
+            self._check_on_land(query, q, lat, lon)
             return Place(name=f"{lat:.4f},{lon:.4f}", country=self._country_at(lat, lon), lat=lat, lon=lon,
                          kind="coordinates")
         if q in self.by_id:
@@ -343,6 +344,29 @@ class Gazetteer:
         scores = process.cdist([key], cand, scorer=fuzz.ratio, workers=1)[0]
         best = np.argsort(-scores, kind="stable")[:n]
         return [cand[i] for i in best if scores[i] >= min_score]
+
+    def _check_on_land(self, query: str, q: str, lat: float, lon: float) -> None:
+        """Refuse a coordinate at sea: containers start and end on land. A point counts as on land inside (or
+        within LAND_TOLERANCE_KM of) the shipped country shapes, or as close to a known city or network place
+        (small islands that the generalised shapes leave out)."""
+        from beltroad.geo import LAND_TOLERANCE_KM, haversine_km, on_land
+
+        if on_land(lat, lon):
+            return
+        d_city = haversine_km(lat, lon, self.city_lat, self.city_lon)
+        node_lat = np.array([p.lat for p in self.nodes])
+        node_lon = np.array([p.lon for p in self.nodes])
+        d_node = haversine_km(lat, lon, node_lat, node_lon) if len(self.nodes) else np.array([np.inf])
+        i, j = int(np.argmin(d_city)), int(np.argmin(d_node))
+        if min(d_city[i], d_node[j]) <= LAND_TOLERANCE_KM:
+            return
+        if d_city[i] <= d_node[j]:
+            name, cc, km = self.city_name[i], self.city_country[i], float(d_city[i])
+        else:
+            name, cc, km = self.nodes[j].name, self.nodes[j].country, float(d_node[j])
+        raise PlaceError(query, f"Coordinates '{q}' are at sea, not on land: the nearest place is {name} "
+                                f"({ISO3TO2.get(cc, cc)}), {km:,.0f} km away. Give a point on land as 'lat,lon' "
+                                f"(latitude first), or a place name.")
 
     def _country_at(self, lat: float, lon: float) -> str:
         """Country of the nearest known city (good enough to apply border rules to a coordinate)."""
