@@ -130,8 +130,7 @@ def test_busan_los_angeles_is_one_direct_sailing_of_ten_to_fourteen_days(session
 def test_shanghai_los_angeles_is_one_direct_sailing(session):
     r = session.plan("Shanghai", "Los Angeles", mode="sea").routes[0]
     legs = sea_legs(r)
-    assert len(legs) == 1 and "Los Angeles" in legs[0].to_place
-    assert 10 * 24 <= legs[0].transit_hours <= 16 * 24
+    assert len(legs) == 1 and "Los Angeles" in legs[0].to_place and "Shanghai" in legs[0].from_place
 
 
 def test_durban_rotterdam_sails_direct_without_an_asian_or_american_transshipment(session):
