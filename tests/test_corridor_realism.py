@@ -71,6 +71,30 @@ def test_metre_gauge_mombasa_nairobi_is_open_and_much_slower_than_the_sgr(ds, ne
     assert hours["mombasa__nairobi_icd_mgr"] > 2 * hours["mombasa__nairobi_icd"]
 
 
+
+@pytest.mark.parametrize("table,file,column,value,rule", [
+    ("speeds", "speeds/metre_gauge.csv", "link", "no_such_link", "dangling-reference"),
+    ("speeds", "speeds/metre_gauge.csv", "source", "S-NOT-DEFINED", "unknown-source"),
+    ("speeds", "speeds/metre_gauge.csv", "speed_kmh", "-3", "bad-value"),
+    ("departures", "departures/rail.csv", "node", "no_such_node", "dangling-reference"),
+    ("departures", "departures/rail.csv", "source", "", "missing-source"),
+    ("departures", "departures/rail.csv", "trains_per_week", "0", "bad-value"),
+    ("departures", "departures/rail.csv", "gauge_mm", "999", "bad-value"),
+])
+def test_data_check_rejects_a_broken_speed_or_departure_row(dataset_copy, table, file, column, value, rule):
+    import csv
+
+    from beltroad.data.loader import load_dataset
+    from beltroad.data.validate import check_dataset
+
+    path = dataset_copy / file
+    rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
+    rows[1][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    issues = [i for i in check_dataset(load_dataset(dataset_copy)) if i.table == table]
+    assert any(i.rule == rule and i.line == 2 for i in issues), issues
+
 # ------------------------------------------------------------------ (b) waits from train frequency
 def test_mean_wait_is_half_the_headway():
     assert mean_wait_hours(7) == pytest.approx(12.0)  # one train a day: 12 h
