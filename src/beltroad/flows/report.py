@@ -145,7 +145,8 @@ def flow_features(net: Network, res: Assignment, min_teu: float = 0.0, digits: i
     `capacity_element` (of the binding-most element on the link; null where none is set),
     `congestion_delay_hours` (queueing delay a box meets on it), `mode`, `corridor`, `length_km`."""
     links = link_flows(net, res)
-    links = links[links["teu"] >= min_teu].reset_index(drop=True)
+    # below half a TEU a year a flow is residue of the step averaging, not a box
+    links = links[links["teu"] >= max(min_teu, 0.5)].reset_index(drop=True)
     vc = link_vc(net, res, links)
     feats = []
     for r, v, eid in zip(links.itertuples(index=False), vc["v_c"], vc["element"]):
