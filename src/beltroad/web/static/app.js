@@ -958,12 +958,12 @@ function renderFlowsPanel() {
   const rows = r.bottlenecks.map((b) => `<tr data-element="${esc(b.element)}" data-id="${esc(b.id)}" tabindex="0" class="${b.binding ? "binding" : ""}">` +
     `<td><span class="mode-dot" style="background:${vcColour(b.volume_capacity_ratio)}"></span>${esc(fixText(b.name))}` +
     `${b.direction !== "both" ? ` <small>(${esc(b.direction === "fwd" ? "outbound" : "inbound")})</small>` : ""}<br><small>${esc(b.id)} · ${esc(b.year)} · ${esc(b.source)}</small></td>` +
-    `<td class="num vc">${fmt(b.volume_capacity_ratio, 2)}</td><td class="num">${fmt(b.flow_teu_per_year)}</td><td class="num">${fmt(b.capacity_teu_per_year)}</td>` +
-    `<td class="num">${fmt(b.congestion_delay_hours, 1)}</td></tr>`).join("");
+    `<td class="num vc">${fmt(b.volume_capacity_ratio, 2)}</td><td class="num" title="${fmt(b.flow_teu_per_year)} TEU/yr">${fmt(b.flow_teu_per_year / 1000)}</td>` +
+    `<td class="num" title="${fmt(b.capacity_teu_per_year)} TEU/yr">${fmt(b.capacity_teu_per_year / 1000)}</td><td class="num">${fmt(b.congestion_delay_hours, 0)}</td></tr>`).join("");
   $("#flows-table").innerHTML = `<h3>Bottlenecks (volume/capacity ≥ ${fmt(r.min_vc, 1)})</h3>` + (rows
     ? `<div class="table-wrap"><table class="cmp flows"><thead><tr><th scope="col">capacity element</th><th scope="col" class="num">v/c</th>` +
-      `<th scope="col" class="num">TEU/yr</th><th scope="col" class="num">capacity</th><th scope="col" class="num">added delay h</th></tr></thead><tbody>${rows}</tbody></table></div>` +
-      `<p class="hint tight">Added delay: the queueing delay a box meets at the element at this load (hours). Click a row to show it on the map.</p>`
+      `<th scope="col" class="num">flow</th><th scope="col" class="num">capacity</th><th scope="col" class="num">delay</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+      `<p class="hint tight"><b>flow</b> and <b>capacity</b>: thousand TEU a year; <b>delay</b>: the queueing delay a box meets at the element at this load, hours (added to its trip). Click a row to show it on the map.</p>`
     : `<p class="hint">No capacity element is at or above v/c ${fmt(r.min_vc, 1)} in this scenario.</p>`);
   $("#flows-table").querySelectorAll("tr[data-element]").forEach((tr) => {
     const go = () => selectBottleneck(tr.dataset.element);
