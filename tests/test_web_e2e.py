@@ -820,7 +820,7 @@ def test_flows_error_is_shown(page, server):
     assert page.get_attribute("#map", "data-flow-features") == "0" and page.is_hidden("#flows-progress")
 
 
-@pytest.mark.parametrize("width,height", [(1440, 900)])
+@pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
 def test_flows_screenshot(browser, server, width, height):
     """flows-{width}.png: the Flows tab on the baseline (docs/screenshots with BELTROAD_UPDATE_SCREENSHOTS=1)."""
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,12 @@ class FlowsWorker:
                 self.results[scenario] = job.result()
 
     def close(self) -> None:
+        """Stop the worker: queued jobs are cancelled and a running assignment ends with its process."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        if pool is None:
+            return
+        procs = list(getattr(pool, "_processes", {}).values())  # ProcessPoolExecutor keeps no public handle
+        pool.shutdown(wait=False, cancel_futures=True)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
