@@ -125,3 +125,21 @@ def test_user_matrix_by_economy_and_place(tmp_path, session):
     res, dem = flows.run("baseline", demand=str(p), session=session)
     assert dem.matrix.sum() == 1500
     assert res.access_teu == pytest.approx(3000, rel=1e-6)
+
+
+def test_ocean_class_does_not_cross_the_caspian(session, base):
+    """The Caspian is a closed sea: a box the mode choice sends by sea never rides a cross-border ferry
+    (before the fix, Azerbaijan-Russia 'ocean' boxes ferried to Aktau and went on by Kazakh rail)."""
+    from beltroad.flows.assign import class_masks
+    from beltroad.network.build import FERRY, LINK
+
+    net = session.network
+    ferry_border = (net.kind == LINK) & (net.mode == FERRY) & net.border & (net.country_from != net.country_to)
+    assert ferry_border.any()
+    assert not class_masks(net)["ocean"][ferry_border].any()
+    assert class_masks(net)["overland"][ferry_border].all()
+    # per OD pair, the TEU crossing the Caspian fit in the demand of the classes that may cross it
+    caspian = base.group_od["caspian_ferries"]
+    others = base.class_demand["overland"] + base.class_demand["free"]
+    assert caspian.sum() > 0
+    assert (caspian <= others * (1 + 1e-6) + 1.0).all()

@@ -717,3 +717,122 @@ def test_screenshots_of_each_tab(browser, server, width, height):
     _shot(pg, f"compare-{width}.png")
     assert not errors, errors
     ctx.close()
+
+
+# ------------------------------------------------------------------------------------ flows (issue 13)
+FLOWS_TIMEOUT_MS = 900_000  # the first assignment of a scenario: worker start, demand, equilibrium (loaded machine)
+VC_COLOURS = [(0.5, "#1a9850"), (0.8, "#91cf60"), (0.9, "#fee08b"), (1.0, "#fc8d59"), (float("inf"), "#d73027")]
+
+
+def _flows_api(server: str, scenario: str) -> dict:
+    """What the server says for the page's request (the same parameters, so the same cached answer)."""
+    import json
+
+    url = f"{server}/api/flows?scenario={scenario}&min_teu=100"
+    with urllib.request.urlopen(url, timeout=FLOWS_TIMEOUT_MS / 1000) as r:
+        return json.loads(r.read())
+
+
+def _wait_flows(page, scenario: str) -> None:
+    page.wait_for_function("(s) => (window.beltroad.state.flows && window.beltroad.state.flows.scenario === s && "
+                           "Number(document.querySelector('#map').dataset.flowFeatures) > 0) || "
+                           "!document.querySelector('#flows-message').hidden", arg=scenario, timeout=FLOWS_TIMEOUT_MS)
+    assert page.is_hidden("#flows-message"), page.inner_text("#flows-message")
+
+
+def _bottleneck_ids(page) -> list[str]:
+    return page.eval_on_selector_all("#flows-table tr[data-id]", "els => els.map(e => e.dataset.id)")
+
+
+def test_flows_layer_widths_follow_teu(page, server):
+    held = []
+    page.route(re.compile(r"/api/flows\?"), lambda route: held.append(route))  # hold the answer: the loading state
+    page.click("#tab-flows")
+    page.wait_for_selector("#flows-progress:not([hidden])", timeout=5_000)
+    assert "Assigning the container demand under baseline" in page.inner_text("#flows-progress")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page did not ask /api/flows"
+    held[0].continue_()
+    _wait_flows(page, "baseline")
+    page.unroute(re.compile(r"/api/flows\?"))
+    assert page.is_hidden("#flows-progress")
+    api = _flows_api(server, "baseline")
+    n = int(page.get_attribute("#map", "data-flow-features"))
+    assert n == len(api["features"]) > 100
+    drawn = page.evaluate("() => window.beltroad.map.getSource('flows')._data.features.map(f => "
+                          "[f.properties.teu_per_year, f.properties.width_px, f.properties.colour, f.properties.volume_capacity_ratio])")
+    assert len(drawn) == n
+    drawn.sort(key=lambda x: x[0])
+    for (t0, w0, *_), (t1, w1, *_) in zip(drawn, drawn[1:]):
+        assert w1 >= w0 and (t1 == t0 or w1 > w0), (t0, w0, t1, w1)
+    assert drawn[-1][1] > 4 * drawn[0][1]
+    for teu, _, colour, vc in drawn:  # colour: the v/c class of the legend, grey where no capacity is set
+        assert colour == ("#6f8296" if vc is None else next(c for up, c in VC_COLOURS if vc < up)), (teu, vc, colour)
+    assert page.evaluate("() => window.beltroad.map.getPaintProperty('flows-line', 'line-width')") == ["get", "width_px"]
+    assert page.evaluate("() => window.beltroad.map.getLayoutProperty('flows-line', 'visibility')") == "visible"
+    page.wait_for_timeout(1000)
+    rendered = page.evaluate("() => window.beltroad.map.queryRenderedFeatures({layers: ['flows-line']}).length")
+    assert rendered > 0
+    legend = page.inner_text("#flows-legend")
+    assert "Volume / capacity" in legend and "TEU a year" in legend and "no capacity set" in legend
+    # another tab hides the layer
+    page.click("#tab-plan")
+    assert page.evaluate("() => window.beltroad.map.getLayoutProperty('flows-line', 'visibility')") == "none"
+
+
+def test_flows_bottleneck_list_shows_the_binding_crossings(page, server):
+    page.click("#tab-flows")
+    _wait_flows(page, "baseline")
+    api = _flows_api(server, "baseline")
+    binding = [b for b in api["bottlenecks"] if b["binding"]]
+    assert binding
+    assert _bottleneck_ids(page) == [b["id"] for b in api["bottlenecks"]]
+    first = page.locator("#flows-table tr[data-id]").first
+    assert binding[0]["name"] in first.inner_text() and f"{binding[0]['volume_capacity_ratio']:.2f}" in first.inner_text()
+    first.click()
+    assert "selected" in (first.get_attribute("class") or "")
+    assert page.evaluate("() => window.beltroad.map.getFilter('flows-sel')") == ["==", ["get", "capacity_element"], binding[0]["element"]]
+
+
+def test_flows_switching_scenario_changes_the_list(page, server):
+    page.click("#tab-flows")
+    _wait_flows(page, "baseline")
+    before = _bottleneck_ids(page)
+    page.select_option("#flows-scenario", "no-russia-belarus-transit")
+    _wait_flows(page, "no-russia-belarus-transit")
+    after = _bottleneck_ids(page)
+    api = _flows_api(server, "no-russia-belarus-transit")
+    assert after == [b["id"] for b in api["bottlenecks"]] and after != before
+    assert "no-russia-belarus-transit" in page.inner_text("#flows-summary")
+    assert "flows=no-russia-belarus-transit" in page.url and "tab=flows" in page.url
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "flows-no-russia-belarus.png"))
+
+
+def test_flows_error_is_shown(page, server):
+    page.goto(server + "/?tab=flows&flows=atlantis")
+    page.wait_for_selector("#flows-message:not([hidden])", timeout=30_000)
+    text = page.inner_text("#flows-message")
+    assert "Unknown scenario 'atlantis'" in text and "baseline" in text
+    assert page.get_attribute("#map", "data-flow-features") == "0" and page.is_hidden("#flows-progress")
+
+
+@pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
+def test_flows_screenshot(browser, server, width, height):
+    """flows-{width}.png: the Flows tab on the baseline (docs/screenshots with BELTROAD_UPDATE_SCREENSHOTS=1)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.goto(server + "/?tab=flows&flows=baseline")
+    pg.wait_for_selector("#map[data-ready='1']", timeout=60_000)
+    _wait_flows(pg, "baseline")
+    pg.wait_for_timeout(1500)
+    _shot(pg, f"flows-{width}.png")
+    assert not errors, errors
+    ctx.close()

@@ -22,7 +22,7 @@ from fastapi_offline import FastAPIOffline  # Swagger UI served from the package
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from beltroad.api.routers import compare, network, places, route, scenarios
+from beltroad.api.routers import compare, flows, network, places, route, scenarios
 from beltroad.api.state import ApiError, AppState
 from beltroad.io.jsonout import finite
 from beltroad.places import PlaceError
@@ -35,6 +35,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 MAPLIBRE_DIR = Path(find_spec("maplibre").submodule_search_locations[0]) / "srcjs"
 MAX_BODY_BYTES = 16 * 1024
 DEFAULT_TIME_LIMIT_S = 30.0
+FLOWS_TIME_LIMIT_S = 300.0  # the first assignment of a scenario (demand + equilibrium) takes tens of seconds
 COMPARE_QUEUE = 4
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -64,7 +65,8 @@ def _error_body(exc: BaseException) -> dict:
 
 
 def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors_origins: list[str] | None = None,
-               allowed_hosts: Iterable[str] | None = None, compare_in_process: bool | None = None) -> FastAPI:
+               allowed_hosts: Iterable[str] | None = None, compare_in_process: bool | None = None,
+               flows_time_limit_s: float = FLOWS_TIME_LIMIT_S) -> FastAPI:
     """The FastAPI app.
 
     Parameters
@@ -76,10 +78,14 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
     allowed_hosts : iterable of str, optional
         Host names served; default the loopback names plus `BELTROAD_ALLOWED_HOSTS`. '*' allows any.
     compare_in_process : bool, optional
-        Run compares in a worker process (default when no session is given) or a worker thread.
+        Run compares and flow assignments in a worker process (default when no session is given) or a
+        worker thread.
+    flows_time_limit_s : float
+        Seconds a request waits for a scenario's flow assignment (503 beyond; the assignment goes on and is kept).
     """
     in_process = session is None if compare_in_process is None else compare_in_process
-    st = AppState(session, time_limit_s=time_limit_s, compare_in_process=in_process, compare_queue=COMPARE_QUEUE)
+    st = AppState(session, time_limit_s=time_limit_s, compare_in_process=in_process, compare_queue=COMPARE_QUEUE,
+                  flows_time_limit_s=flows_time_limit_s)
     hosts = {h.lower() for h in (allowed_hosts if allowed_hosts is not None else allowed_hosts_from_env())}
 
     @asynccontextmanager
@@ -88,6 +94,7 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
         await run_in_threadpool(st.get_session)
         yield
         st.compare_worker.close()
+        st.flows_worker.close()
 
     app = FastAPIOffline(title="beltroad", version="0.1.0", lifespan=lifespan,
                          description="Routes, scenarios and network layers of the Belt and Road transport model. "
@@ -142,7 +149,7 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
     async def _unexpected(request: Request, exc: Exception):  # a bug: say so without a traceback
         return JSONResponse({"detail": f"Internal error ({type(exc).__name__}); please report it."}, status_code=500)
 
-    for r in (places.router, route.router, network.router, scenarios.router, compare.router):
+    for r in (places.router, route.router, network.router, scenarios.router, compare.router, flows.router):
         app.include_router(r)
 
     @app.get("/glyphs/{fontstack}/{span}.pbf", include_in_schema=False)

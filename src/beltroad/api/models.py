@@ -145,3 +145,50 @@ class CompareResponse(BaseModel):
     cities: str = Field(description="The city set skimmed (bounded: world-200)")
     summary: CompareSummary
     economies: list[EconomyChange]
+
+
+class FlowProperties(_Open):
+    id: str = Field(description="Network link id, or sea:FROM-TO:SERVICE for a sailing leg")
+    mode: str
+    corridor: Optional[str] = None
+    teu_per_year: float = Field(description="TEU a year on the link, both directions")
+    teu_per_year_max_direction: float
+    volume_capacity_ratio: Optional[float] = Field(None, description="Highest flow/capacity of the capacity "
+                                                   "elements limiting the link (null: no capacity set)")
+    capacity_element: Optional[str] = None
+    congestion_delay_hours: float = Field(description="Queueing delay a box meets on the link, hours")
+    length_km: float
+
+
+class Bottleneck(_Open):
+    id: str
+    element: str = Field(description="Row id of flows/data/capacity.csv (with :fwd/:rev for one direction)")
+    name: str
+    links: list[str]
+    passage: Optional[str] = None
+    capacity_teu_per_year: float
+    flow_teu_per_year: float
+    volume_capacity_ratio: float
+    congestion_delay_hours: float
+    binding: bool = Field(description="volume/capacity at or above `binding_vc`")
+    year: int
+    source: str
+
+
+class FlowsResponse(_Open):
+    """A GeoJSON FeatureCollection of link flows with foreign members (RFC 7946 §6.1) for the rest."""
+
+    type: str = "FeatureCollection"
+    features: list[dict[str, Any]] = Field(description="LineString features; `properties` as FlowProperties")
+    scenario: str
+    iterations: int
+    relative_gap: float
+    assignment_seconds: float
+    total_demand_teu_per_year: float
+    binding_vc: float
+    min_teu: float
+    min_vc: float
+    bottlenecks: list[Bottleneck] = Field(description="Capacity elements at or above min_vc, highest v/c first")
+    elements: list[Bottleneck] = Field(description="Every capacity element")
+    indicators: list[dict[str, Any]]
+    units: dict[str, str]

@@ -10,11 +10,13 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from beltroad.api.compare_worker import CompareWorker
+from beltroad.api.flows_worker import FlowsWorker
 
 ROUTE_CACHE_SIZE = 512
 PLACES_CACHE_SIZE = 4096
 COMPARE_CACHE_SIZE = 64
 LAYER_CACHE_SIZE = 128
+FLOWS_CACHE_SIZE = 32        # serialised /api/flows answers (scenario, min_teu, min_vc)
 
 
 class ApiError(Exception):
@@ -27,15 +29,19 @@ class ApiError(Exception):
 class AppState:
     """Session, caches and workers of one app. Caches are touched only on the event loop (no locks needed)."""
 
-    def __init__(self, session=None, *, time_limit_s: float, compare_in_process: bool, compare_queue: int):
+    def __init__(self, session=None, *, time_limit_s: float, compare_in_process: bool, compare_queue: int,
+                 flows_time_limit_s: float = 300.0):
         self.session = session
         self.time_limit_s = time_limit_s
+        self.flows_time_limit_s = flows_time_limit_s
         self.load_lock = threading.Lock()
         self.routes: LRUCache = LRUCache(ROUTE_CACHE_SIZE)
         self.places: LRUCache = LRUCache(PLACES_CACHE_SIZE)
         self.layers: LRUCache = LRUCache(LAYER_CACHE_SIZE)
         self.compares: LRUCache = LRUCache(COMPARE_CACHE_SIZE)
         self.compare_worker = CompareWorker(self.get_session, in_process=compare_in_process, max_queue=compare_queue)
+        self.flows: LRUCache = LRUCache(FLOWS_CACHE_SIZE)
+        self.flows_worker = FlowsWorker(self.get_session, in_process=compare_in_process)
         self._place_pos: dict[str, tuple[float, float]] | None = None
 
     def get_session(self):

@@ -1,7 +1,7 @@
 """Congested assignment of a container OD matrix on the multimodal graph.
 
 Demand between zones splits by a multinomial logit (S-FLOW-LOGIT) between two route classes -- `ocean`
-(no land border crossed on a rail or road link outside an open-border customs union) and `overland` (no sailing through an ocean passage other than the Turkish
+(no border crossed on a rail, road or ferry link outside an open-border customs union) and `overland` (no sailing through an ocean passage other than the Turkish
 straits) -- on each class's equilibrium generalized cost; within a class every box takes a cheapest path
 (deterministic user equilibrium). Capacity elements (capacity.py) add a time-dependent queueing delay
 (Akcelik 1991, S-FLOW-AKCELIK). The combined problem is solved by the method of successive averages
@@ -19,7 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from beltroad.flows.capacity import CapacityElements, FlowsError
-from beltroad.network.build import LINK, RAIL, ROAD, SEA, Network
+from beltroad.network.build import FERRY, LINK, RAIL, ROAD, SEA, Network
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
 from beltroad.routing.engine import EPS, Access, build_graph, customs_union_of
@@ -206,12 +206,14 @@ def _solve_asc(u: np.ndarray, demand: np.ndarray, mask: np.ndarray, target: floa
 
 def class_masks(net: Network) -> dict[str, np.ndarray]:
     """Network-edge masks of the two route classes."""
-    # an ocean trip crosses no land border on a network link (rail or road) except inside an open-border
-    # customs union (the EU's internal borders): it reaches the sea at a port of its own economy
+    # an ocean trip crosses no border on a network link (rail, road or ferry) except inside an open-border
+    # customs union (the EU's internal borders): it reaches the sea at a port of its own economy. The only
+    # cross-border ferry links are the trans-Caspian ones, and the Caspian is a closed sea: a box ferried
+    # from Baku to Aktau has entered Kazakhstan's land network, not reached the ocean (docs/flows.md)
     union = customs_union_of(net.params, open_borders_only=True)
     group = np.array([union.get(c, c) for c in net.countries] + ["@sea"], dtype=object)
     same_union = group[net.country_from] == group[net.country_to]
-    intl_rail = (net.kind == LINK) & np.isin(net.mode, (RAIL, ROAD)) & net.border & ~same_union
+    intl_rail = (net.kind == LINK) & np.isin(net.mode, (RAIL, ROAD, FERRY)) & net.border & ~same_union
     ocean_bits = 0
     for i, p in enumerate(PASSAGES):
         if p not in STRAITS:

@@ -30,7 +30,7 @@ class FlowsError(ValueError):
 class CapacityElements:
     """Capacity elements mapped onto network edges (one row per element and direction)."""
 
-    table: pd.DataFrame          # id, name, direction, capacity_teu_yr, service_teu, source, ...
+    table: pd.DataFrame          # id, name, direction, capacity_teu_yr, service_teu, source, links, passage, ...
     edges: list[np.ndarray]      # network edge indices per row
 
     def __len__(self) -> int:
@@ -107,7 +107,7 @@ def capacity_elements(net: Network, factors: dict[str, float] | None = None,
                 rows.append({"id": f"{r.id}:{lid}", "element": f"{r.id}:{lid}", "name": f"{lid} (road)",
                              "direction": "both", "capacity_teu_yr": cap, "factor": f,
                              "service_teu": float(r.teu_per_unit), "year": int(r.year), "source": r.source,
-                             "n_edges": len(e)})
+                             "n_edges": len(e), "links": lid, "passage": ""})
                 edges.append(e)
             continue
         if r.kind == "passage":
@@ -131,6 +131,8 @@ def capacity_elements(net: Network, factors: dict[str, float] | None = None,
             rows.append({"id": r.id if d == "both" else f"{r.id}:{d}", "element": r.id, "name": r.name,
                          "direction": d, "capacity_teu_yr": cap, "factor": f, "service_teu": float(r.teu_per_unit)
                          if r.capacity_unit in ("trains/day", "ships/day", "vehicles/day") else 107.9,
-                         "year": int(r.year), "source": r.source, "n_edges": len(e)})
+                         "year": int(r.year), "source": r.source, "n_edges": len(e),
+                         "links": ";".join(sorted(set(net.links["id"].to_numpy()[net.link[e[net.link[e] >= 0]]]))),
+                         "passage": r.refs if r.kind == "passage" else ""})
             edges.append(e)
     return CapacityElements(pd.DataFrame(rows), edges)

@@ -9,8 +9,10 @@ import pandas as pd
 from beltroad.flows.assign import Assignment
 from beltroad.flows.demand import CHINA, EUROPE_EXCLUDED
 from beltroad.network.build import KIND_NAMES, MODES, Network
+from beltroad.network.sea import PASSAGES
 
 RAIL_EXITS = ["dostyk", "altynkol", "zamyn_uud", "zabaikalsk"]
+BINDING_VC = 0.9  # volume/capacity from which an element counts as binding (its queue delay is days, not hours)
 
 
 def _europe(net_countries: list[str]) -> set[str]:
@@ -108,6 +110,78 @@ def compare_flows(base: Assignment, scen: Assignment) -> dict[str, pd.DataFrame]
                         "teu_scenario": [scen.class_demand[k].sum() for k in base.class_demand]})
     cls["change_teu"] = cls["teu_scenario"] - cls["teu_base"]
     return {"indicators": ind.reset_index(), "elements": el.reset_index(), "classes": cls}
+
+
+def link_vc(net: Network, res: Assignment, links: pd.DataFrame) -> pd.DataFrame:
+    """Per row of `link_flows`: the highest volume/capacity of the capacity elements that limit it and that
+    element's id (NaN and '' where no capacity is set). A link limited in each direction takes the busier one."""
+    vc = np.full(len(links), np.nan)
+    el_id = np.full(len(links), "", dtype=object)
+    el = res.elements
+    if el.empty or "links" not in el:
+        return pd.DataFrame({"v_c": vc, "element": el_id})
+    pos: dict[str, list[int]] = {}
+    for i, lid in enumerate(links["link_id"]):
+        pos.setdefault(lid, []).append(i)
+    edges = links["edge"].to_numpy()
+    for r in el.itertuples(index=False):
+        v = float(r.v_c) if np.isfinite(r.v_c) else np.nan
+        if np.isnan(v):
+            continue
+        rows = [i for lid in str(r.links or "").split(";") if lid for i in pos.get(lid, [])]
+        if r.passage:  # a sea passage: the sailings through it
+            bit = PASSAGES.index(r.passage)
+            rows += list(np.flatnonzero(((net.passage_bits[edges] >> bit) & 1) == 1))
+        for i in rows:
+            if not v <= vc[i]:  # also when vc[i] is NaN
+                vc[i], el_id[i] = v, r.element
+    return pd.DataFrame({"v_c": vc, "element": el_id})
+
+
+def flow_features(net: Network, res: Assignment, min_teu: float = 0.0, digits: int = 3) -> dict:
+    """GeoJSON FeatureCollection of the loaded links and sea legs (smallest first, so the big ones draw on top).
+
+    Properties: `teu_per_year` (both directions), `teu_per_year_max_direction`, `volume_capacity_ratio` and
+    `capacity_element` (of the binding-most element on the link; null where none is set),
+    `congestion_delay_hours` (queueing delay a box meets on it), `mode`, `corridor`, `length_km`."""
+    links = link_flows(net, res)
+    # below half a TEU a year a flow is residue of the step averaging, not a box
+    links = links[links["teu"] >= max(min_teu, 0.5)].reset_index(drop=True)
+    vc = link_vc(net, res, links)
+    feats = []
+    for r, v, eid in zip(links.itertuples(index=False), vc["v_c"], vc["element"]):
+        coords = [[round(x, digits), round(y, digits)] for x, y in _edge_coords(net, int(r.edge))]
+        feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                      "properties": {"id": r.link_id, "mode": r.mode, "corridor": r.corridor or None,
+                                     "teu_per_year": round(float(r.teu), 1),
+                                     "teu_per_year_max_direction": round(float(r.teu_max_direction), 1),
+                                     "volume_capacity_ratio": None if np.isnan(v) else round(float(v), 4),
+                                     "capacity_element": eid or None,
+                                     "congestion_delay_hours": round(float(r.delay_h), 2),
+                                     "length_km": round(float(r.km), 1)}})
+    feats.reverse()
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def bottleneck_records(res: Assignment, min_vc: float = BINDING_VC) -> list[dict]:
+    """Capacity elements at or above `min_vc`, busiest first, as plain records (units in the names)."""
+    b = bottlenecks(res, min_vc)
+    if b.empty:
+        return []
+    el = res.elements.set_index("id")
+    out = []
+    for r in b.itertuples(index=False):
+        e = el.loc[r.id]
+        out.append({"id": r.id, "element": str(e["element"]), "name": str(r.name), "direction": str(e["direction"]),
+                    "links": [x for x in str(e.get("links", "") or "").split(";") if x],
+                    "passage": str(e.get("passage", "") or "") or None,
+                    "capacity_teu_per_year": round(float(r.capacity_teu_yr), 1),
+                    "flow_teu_per_year": round(float(r.flow_teu_yr), 1),
+                    "volume_capacity_ratio": round(float(r.v_c), 4),
+                    "congestion_delay_hours": round(float(r.delay_h), 2),
+                    "binding": bool(r.v_c >= BINDING_VC), "capacity_factor": float(r.factor),
+                    "year": int(r.year), "source": str(r.source)})
+    return out
 
 
 def _edge_coords(net: Network, e: int) -> list[list[float]]:

@@ -128,6 +128,7 @@ const TAB_LAYERS = { // which of our layers each tab shows (network layers also 
   plan: ["route-casing", "route-alt", "route-line", "markers", "marker-labels", "ends", "end-labels"],
   network: NET_LAYERS.map((l) => `net-${l.id}`).concat(["net-ports-labels"]),
   compare: [],
+  flows: ["flows-line", "flows-sel"],
 };
 const ALL_TAB_LAYERS = [...new Set(Object.values(TAB_LAYERS).flat())];
 
@@ -155,6 +156,11 @@ map.on("load", async () => {
   map.addLayer({ id: "net-crossings", type: "circle", source: "net-crossings", layout: hidden, paint: {
       "circle-radius": 3.5, "circle-color": ["match", ["get", "kind"], "gauge_change", MARKER_COLOURS.gauge_change, "#1d2731"],
       "circle-stroke-color": "#fff", "circle-stroke-width": 0.8 } });
+  map.addSource("flows", { type: "geojson", data: EMPTY });
+  map.addLayer({ id: "flows-line", type: "line", source: "flows", layout: { visibility: "none", "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": ["get", "colour"], "line-width": ["get", "width_px"], "line-opacity": ["case", ["get", "capped"], 0.95, 0.6] } });
+  map.addLayer({ id: "flows-sel", type: "line", source: "flows", filter: ["==", ["get", "capacity_element"], "\u0000"],
+    layout: { visibility: "none", "line-cap": "round" }, paint: { "line-color": "#111", "line-width": ["+", ["get", "width_px"], 5], "line-opacity": 0.35 } });
   map.addLayer({ id: "route-casing", type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
     filter: ["==", ["get", "selected"], true], paint: { "line-color": "#fff", "line-width": 7 } });
   map.addLayer({ id: "route-alt", type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
@@ -177,7 +183,8 @@ map.on("load", async () => {
   map.on("click", onMapClick);
   map.on("mousemove", onMapHover);
   map.getCanvas().addEventListener("mouseleave", () => ($("#tip").hidden = true));
-  for (const id of ["route-line", "route-alt", "markers", "ends", "net-rail", "net-road", "net-ports", "net-crossings", "net-projects", "countries-fill"]) {
+  if (state.flows) paintFlows();
+  for (const id of ["flows-line", "route-line", "route-alt", "markers", "ends", "net-rail", "net-road", "net-ports", "net-crossings", "net-projects", "countries-fill"]) {
     map.on("mouseenter", id, () => { if (id !== "countries-fill" || state.tab === "compare") map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", id, () => (map.getCanvas().style.cursor = ""));
   }
@@ -215,8 +222,9 @@ function popup(lngLat, htmlText) {
   thePopup = new maplibregl.Popup({ closeButton: true, maxWidth: "300px" }).setLngLat(lngLat).setHTML(htmlText).addTo(map);
   thePopup.on("close", () => { thePopup = null; });
 }
-const POPUP_ORDER = ["ends", "markers", "route-line", "route-alt", "net-crossings", "net-ports", "net-projects", "net-rail", "net-road", "countries-fill"];
-const HOVER = ["ends", "markers", "route-line", "route-alt", "net-crossings", "net-ports", "net-projects"];
+const POPUP_ORDER = ["ends", "markers", "route-line", "route-alt", "flows-line", "net-crossings", "net-ports", "net-projects", "net-rail", "net-road", "countries-fill"];
+const HOVER = ["ends", "markers", "route-line", "route-alt", "flows-line", "net-crossings", "net-ports", "net-projects"];
+const num0 = (v) => v != null && v !== "null" && v !== "";
 function onMapHover(e) { // a one-line tooltip; the click popup has the details
   const tip = $("#tip");
   const layers = HOVER.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
@@ -227,6 +235,7 @@ function onMapHover(e) { // a one-line tooltip; the click popup has the details
   tip.textContent = id === "ends" ? `${p.role === "start" ? "Start" : "End"}: ${p.name}`
     : id === "markers" ? `${{ border: "Border", gauge_change: "Gauge change", passage: "Chokepoint" }[p.kind] || p.kind}: ${p.name}`
     : id.startsWith("route") ? `Route ${p.rank}: ${p.mode.replace("_", " ")} ${p.from} → ${p.to}`
+    : id === "flows-line" ? `${p.id}: ${fmt(p.teu_per_year)} TEU/yr` + (num0(p.volume_capacity_ratio) ? ` · v/c ${fmt(p.volume_capacity_ratio, 2)}` : "")
     : id === "net-crossings" ? `${p.kind === "gauge_change" ? "Gauge change" : "Border"} ${p.from_country} → ${p.to_country}` : String(p.name || "");
   tip.style.left = `${e.point.x + 12}px`; tip.style.top = `${e.point.y + 12}px`;
   tip.hidden = !tip.textContent;
@@ -246,6 +255,10 @@ function onMapClick(e) {
   } else if (id === "route-line" || id === "route-alt") {
     popup(e.lngLat, `<b>Route ${p.rank}</b> · ${esc(p.mode)}<br>${esc(p.from)} → ${esc(p.to)}<br>${fmt(p.distance_km)} km · ${fmt(p.transit_hours, 1)} h · ${fmt(p.cost_usd)} USD`);
     if (Number(p.rank) !== state.selected) selectRoute(Number(p.rank), true);
+  } else if (id === "flows-line") {
+    popup(e.lngLat, `<b>${esc(p.id)}</b> · ${esc(p.mode)}${p.corridor && p.corridor !== "null" ? "<br>" + esc(p.corridor) : ""}<br>${fmt(p.teu_per_year)} TEU/yr (busier direction ${fmt(p.teu_per_year_max_direction)})` +
+      (num(p.volume_capacity_ratio) ? `<br>volume/capacity ${fmt(p.volume_capacity_ratio, 2)} (${esc(p.capacity_element)})` : "<br>no capacity set") +
+      (Number(p.congestion_delay_hours) > 0.05 ? `<br>congestion delay ${fmt(p.congestion_delay_hours, 1)} h` : ""));
   } else if (id === "net-rail") popup(e.lngLat, `<b>Rail</b> ${esc(p.from)} – ${esc(p.to)}<br>gauge ${esc(p.gauge_mm)} mm · ${esc(p.status)}${p.opened ? " · opened " + esc(p.opened) : ""}${p.corridor ? "<br>" + esc(p.corridor) : ""}`);
   else if (id === "net-road") popup(e.lngLat, `<b>Road</b> ${esc(p.from)} – ${esc(p.to)}<br>${esc(p.class)} · ${esc(p.status)}`);
   else if (id === "net-ports") popup(e.lngLat, `<b>${esc(p.name)}</b> (${esc(p.country)}) ${esc(p.locode)}`);
@@ -715,6 +728,9 @@ const scenariosReady = (async () => {
     scenarioInfo = Object.fromEntries(r.scenarios.map((s) => [s.name, s.description || ""]));
     const opts = r.scenarios.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description || "")}">${esc(s.name)}</option>`).join("");
     $("#scenario").innerHTML = opts; $("#cmp-base").innerHTML = opts; $("#cmp-scenario").innerHTML = opts;
+    const fl = state.flows ? state.flows.scenario : "baseline";
+    $("#flows-scenario").innerHTML = opts; if (scenarioInfo[fl] !== undefined) $("#flows-scenario").value = fl;
+    describeFlowsScenario();
     const alt = r.scenarios.find((s) => s.name !== "baseline");
     if (alt) $("#cmp-scenario").value = alt.name;
     describeScenario();
@@ -858,6 +874,116 @@ document.querySelectorAll("input[name=cmp-metric]").forEach((rb) => rb.addEventL
 }));
 $("#cmp-go").addEventListener("click", runCompare);
 
+// ------------------------------------------------------------------------------------ flows (container assignment)
+// line width grows with the square root of TEU a year (area-like, so the small rail flows stay visible
+// beside the ocean lanes); colour is the volume/capacity class of the capacity element on the link
+const VC_CLASSES = [
+  { upto: 0.5, colour: "#1a9850", label: "< 0.5" },
+  { upto: 0.8, colour: "#91cf60", label: "0.5–0.8" },
+  { upto: 0.9, colour: "#fee08b", label: "0.8–0.9" },
+  { upto: 1.0, colour: "#fc8d59", label: "0.9–1.0" },
+  { upto: Infinity, colour: "#d73027", label: "≥ 1.0 (over capacity: queues)" },
+];
+const NO_CAPACITY = "#6f8296";
+const FLOWS_MIN_TEU = 100; // links carrying less are not drawn (the API gives every loaded link)
+const vcColour = (v) => (v == null ? NO_CAPACITY : VC_CLASSES.find((c) => v < c.upto).colour);
+const flowWidth = (teu, max) => 0.6 + 11 * Math.sqrt(Math.max(teu, 0) / (max || 1));
+state.flows = null; state.flowsSeq = 0; state.flowsSel = null;
+
+function describeFlowsScenario() { const n = $("#flows-scenario").value, d = scenarioInfo[n]; $("#flows-desc").textContent = d && n !== "baseline" ? `${n}: ${d}` : ""; }
+$("#flows-scenario").addEventListener("change", () => { describeFlowsScenario(); loadFlows($("#flows-scenario").value); });
+
+function flowsProgress(name, started) {
+  const s = Math.round((Date.now() - started) / 1000);
+  $("#flows-progress").innerHTML = `<span class="ring small"></span><span>Assigning the container demand under <b>${esc(name)}</b>… ` +
+    `(about a minute the first time: demand, then the equilibrium; kept afterwards) · <span class="elapsed">${s} s</span></span>`;
+}
+
+function clearFlows() {
+  state.flows = null; state.flowsSel = null;
+  if (map.getSource("flows")) map.getSource("flows").setData(EMPTY);
+  $("#map").dataset.flowFeatures = "0";
+  $("#flows-legend").innerHTML = ""; $("#flows-summary").textContent = ""; $("#flows-table").innerHTML = "";
+}
+
+async function loadFlows(name) {
+  const my = ++state.flowsSeq, started = Date.now();
+  showMessage($("#flows-message"), "");
+  clearFlows();
+  state.flowsWanted = name; state.flowsFailed = false;
+  flowsProgress(name, started);
+  $("#flows-progress").hidden = false;
+  const tick = setInterval(() => { if (my === state.flowsSeq) flowsProgress(name, started); }, 1000);
+  try {
+    const r = await api(`/api/flows?scenario=${encodeURIComponent(name)}&min_teu=${FLOWS_MIN_TEU}`, "Assigning container flows…");
+    if (my !== state.flowsSeq) return;
+    state.flows = r;
+    paintFlows();
+    renderFlowsPanel();
+  } catch (e) {
+    if (my !== state.flowsSeq) return;
+    state.flowsFailed = true;
+    showMessage($("#flows-message"), `Flows could not be loaded: ${userWords(e.message)}`);
+  } finally {
+    clearInterval(tick);
+    if (my === state.flowsSeq) { $("#flows-progress").hidden = true; saveUrl(); }
+  }
+}
+
+function paintFlows() {
+  const r = state.flows;
+  if (!r || !map.getSource("flows")) return;
+  const max = r.features.reduce((m, f) => Math.max(m, f.properties.teu_per_year), 0);
+  const feats = r.features.map((f) => ({ type: "Feature", geometry: { type: "LineString", coordinates: unwrap(f.geometry.coordinates) },
+    properties: { ...f.properties, width_px: flowWidth(f.properties.teu_per_year, max), colour: vcColour(f.properties.volume_capacity_ratio),
+      capped: f.properties.volume_capacity_ratio != null } }));
+  map.getSource("flows").setData({ type: "FeatureCollection", features: feats });
+  $("#map").dataset.flowFeatures = String(feats.length);
+  const ex = [max, max / 10, max / 100].filter((v) => v > 0);
+  $("#flows-legend").innerHTML = `<div><b>Volume / capacity</b> of the capacity element on the link</div><div class="keys">` +
+    VC_CLASSES.map((c) => `<span class="item"><span class="bar thick" style="background:${c.colour}"></span>${esc(c.label)}</span>`).join("") +
+    `<span class="item"><span class="bar thick" style="background:${NO_CAPACITY};opacity:.6"></span>no capacity set</span></div>` +
+    `<div><b>Line width</b>: TEU a year (both directions)</div><div class="keys">` +
+    ex.map((v) => `<span class="item"><span class="bar" style="background:#555;height:${flowWidth(v, max).toFixed(1)}px;width:26px"></span>${fmt(v)}</span>`).join("") + "</div>";
+}
+
+function renderFlowsPanel() {
+  const r = state.flows;
+  const ind = Object.fromEntries((r.indicators || []).map((x) => [x.indicator, x.teu_per_year]));
+  const pick = [["china-europe overland (rail/road)", "China–Europe overland"], ["china-europe by sea", "China–Europe by sea"],
+    ["all pairs via caspian_ferries", "across the Caspian"], ["all pairs via suez", "through Suez"]].filter(([k]) => ind[k] != null);
+  $("#flows-summary").innerHTML = `<b>${esc(r.scenario)}</b>: ${fmt(r.total_demand_teu_per_year / 1e6, 1)} m TEU/yr assigned · ${r.iterations} iterations, ` +
+    `gap ${Number(r.relative_gap).toExponential(1)} · ${plural(r.features.length, "link")} drawn` +
+    (pick.length ? "<br>" + pick.map(([k, l]) => `${l} <b>${fmt(ind[k])}</b> TEU/yr`).join(" · ") : "");
+  const rows = r.bottlenecks.map((b) => `<tr data-element="${esc(b.element)}" data-id="${esc(b.id)}" tabindex="0" class="${b.binding ? "binding" : ""}">` +
+    `<td><span class="mode-dot" style="background:${vcColour(b.volume_capacity_ratio)}"></span>${esc(fixText(b.name))}` +
+    `${b.direction !== "both" ? ` <small>(${esc(b.direction === "fwd" ? "outbound" : "inbound")})</small>` : ""}<br><small>${esc(b.id)} · ${esc(b.year)} · ${esc(b.source)}</small></td>` +
+    `<td class="num vc">${fmt(b.volume_capacity_ratio, 2)}</td><td class="num" title="${fmt(b.flow_teu_per_year)} TEU/yr">${fmt(b.flow_teu_per_year / 1000)}</td>` +
+    `<td class="num" title="${fmt(b.capacity_teu_per_year)} TEU/yr">${fmt(b.capacity_teu_per_year / 1000)}</td><td class="num">${fmt(b.congestion_delay_hours, 0)}</td></tr>`).join("");
+  $("#flows-table").innerHTML = `<h3>Bottlenecks (volume/capacity ≥ ${fmt(r.min_vc, 1)})</h3>` + (rows
+    ? `<div class="table-wrap"><table class="cmp flows"><thead><tr><th scope="col">capacity element</th><th scope="col" class="num">v/c</th>` +
+      `<th scope="col" class="num">flow</th><th scope="col" class="num">capacity</th><th scope="col" class="num">delay</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+      `<p class="hint tight"><b>flow</b> and <b>capacity</b>: thousand TEU a year; <b>delay</b>: the queueing delay a box meets at the element at this load, hours (added to its trip). Click a row to show it on the map.</p>`
+    : `<p class="hint">No capacity element is at or above v/c ${fmt(r.min_vc, 1)} in this scenario.</p>`);
+  $("#flows-table").querySelectorAll("tr[data-element]").forEach((tr) => {
+    const go = () => selectBottleneck(tr.dataset.element);
+    tr.addEventListener("click", go);
+    tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); } });
+  });
+}
+
+function selectBottleneck(element) {
+  state.flowsSel = element;
+  document.querySelectorAll("#flows-table tr[data-element]").forEach((tr) => tr.classList.toggle("selected", tr.dataset.element === element));
+  if (!map.getLayer("flows-sel")) return;
+  map.setFilter("flows-sel", ["==", ["get", "capacity_element"], element]);
+  const pts = state.flows.features.filter((f) => f.properties.capacity_element === element).flatMap((f) => unwrap(f.geometry.coordinates));
+  if (pts.length) {
+    const b = pts.reduce((bb, [x, y]) => [Math.min(bb[0], x), Math.min(bb[1], y), Math.max(bb[2], x), Math.max(bb[3], y)], [Infinity, Infinity, -Infinity, -Infinity]);
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 6, duration: 0 });
+  }
+}
+
 // ------------------------------------------------------------------------------------ tabs (ARIA tabs; each owns its layers)
 function applyTabLayers() {
   if (!map.getLayer("route-line")) return;
@@ -867,7 +993,7 @@ function applyTabLayers() {
   $("#map-legend").hidden = state.tab !== "plan" || !$("#map-legend").innerHTML;
 }
 function setTab(name, focus) {
-  if (!["plan", "network", "compare"].includes(name)) name = "plan";
+  if (!["plan", "network", "compare", "flows"].includes(name)) name = "plan";
   state.tab = name;
   document.querySelectorAll(".tab").forEach((x) => {
     const on = x.dataset.tab === name;
@@ -878,6 +1004,7 @@ function setTab(name, focus) {
   closePopup();
   applyTabLayers();
   if (name !== "network") stopPlay();
+  if (name === "flows" && !state.flows && (!state.flowsWanted || state.flowsFailed) && !restoring) loadFlows($("#flows-scenario").value || "baseline");
   saveUrl();
 }
 document.querySelectorAll(".tab").forEach((t) => {
@@ -905,6 +1032,7 @@ function saveUrl() {
     if (state.lastVia) u.set("via_label", state.lastVia);
   }
   if (state.year) u.set("year", String(state.year));
+  if (state.flowsWanted && (state.tab === "flows" || state.flows)) u.set("flows", state.flowsWanted);
   if (state.compare) { u.set("base", state.compare.base); u.set("cmp", state.compare.scenario); u.set("metric", state.cmpMetric); }
   const s = u.toString();
   history.replaceState(null, "", s ? `?${s}` : location.pathname);
@@ -938,6 +1066,11 @@ async function restoreUrl() {
   const jobs = [];
   if (u.has("origin") && u.has("destination")) jobs.push(runPlan());
   if (u.has("cmp")) jobs.push(runCompare());
+  if (u.has("flows") || state.tab === "flows") { // the name goes to the server as given: an unknown one gets its message
+    const f = u.get("flows") || $("#flows-scenario").value || "baseline";
+    if (scenarioInfo[f] !== undefined) { $("#flows-scenario").value = f; describeFlowsScenario(); }
+    jobs.push(loadFlows(f));
+  }
   await Promise.all(jobs);
   saveUrl();
 }
