@@ -6,12 +6,13 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, MODES, PORT, PORT_SEA,
-                                    RAIL, ROAD, SEA, SEA_MODE, TRANSFER, TRANSSHIP, FERRY_BOARD, Network)
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, RAIL, ROAD, SEA,
+                                    SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
-from beltroad.routing.result import TIME_PARTS, Leg, PlanResult, Route
+from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph
+from beltroad.routing.evaluate import PathEvaluator, Stops
+from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
 MAIN_MODES = ("multimodal", "rail", "sea", "road", "inland_water")
@@ -160,23 +161,11 @@ class AccessLinks:
 
 
 @dataclass
-class _Query:
-    """Per-query state (stops and their positions), so one Planner serves concurrent queries."""
-
-    stops: list[Place]
-    endpoint_pos: list[tuple[float, float]]
-
-
-@dataclass
 class _Candidate:
     edges: list[int]
     route: Route
     signature: tuple
     objective_value: float = 0.0
-    gen: int = 0
-    graph: Graph | None = None          # the path's edges, kept to draw the route once it is selected
-    geometry: bool = False              # legs already carry their coordinates
-    query: "_Query | None" = None
 
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
@@ -227,7 +216,6 @@ class Planner:
         self.place_names = net.places["name"].to_numpy()
         self.place_ids = net.places["id"].to_numpy()
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
-        self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
         self._bases: dict[str, BaseGraph] = {}
         self.port_roles = net.port_roles
         # where a train hands a box to a ship or takes it from one: rail <-> port, and the terminal transfers of
@@ -251,6 +239,7 @@ class Planner:
         # vertices at a place served by container barges (an inland_water search needs one at each end)
         barge = net.layers.index("barge") if "barge" in net.layers else -1
         self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
+        self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -269,11 +258,8 @@ class Planner:
             raise self._explain(origin, destination, c, objective)
         routes = []
         for rank, cand in enumerate(_select(candidates, alternatives), start=1):
-            drawn = cand.route if cand.geometry else self._evaluate(
-                cand.graph, list(range(len(cand.graph.src))), origin, destination, objective, cand.query,
-                geometry=True).route  # geometry only for the routes shown
-            drawn.rank = rank
-            routes.append(self._scale(drawn, teu))
+            cand.route.rank = rank  # its legs draw their coordinates when a face asks for them
+            routes.append(self._scale(cand.route, teu))
         quantity = f"{teu:g} TEU"
         notes = []
         if c.max_transfers is not None:
@@ -341,7 +327,7 @@ class Planner:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
+        query = Stops(stops)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
@@ -378,8 +364,7 @@ class Planner:
                              int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
                 cand = evaluated.get(key)
                 if cand is None:
-                    cand = evaluated[key] = self._evaluate(g, list(range(len(g.src))), origin, destination, objective,
-                                                           query, geometry=n == 1)
+                    cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.route.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
@@ -400,7 +385,7 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
-    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: _Query
+    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
                     ) -> tuple[Graph, np.ndarray]:
         """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
         net, st = self.net, self.state
@@ -430,9 +415,9 @@ class Planner:
             cols["eid"].append(np.concatenate([[-(k + 1)], e, [-(k + 2)]]))
             k += 2
         vc = np.concatenate([self.access.vertex_country,
-                             np.array([self.access.country_index.get(p.country, -1) for p in query.stops], dtype=np.int32)])
+                             np.array([self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
         cat = {name: np.concatenate(cols[name]) for name in names}
-        g = Graph(n=nv + len(query.stops), src=cat["src"].astype(np.int64), dst=cat["dst"].astype(np.int64),
+        g = Graph(n=nv + len(query.places), src=cat["src"].astype(np.int64), dst=cat["dst"].astype(np.int64),
                   hours=cat["hours"], usd=cat["usd"], co2_kg=cat["co2"], km=cat["km"],
                   mode=cat["mode"].astype(np.int8), kind=cat["kind"].astype(np.int8), edge_id=cat["eid"].astype(np.int64),
                   vertex_country=vc, move_hours=cat["move"], rest_hours=cat["rest"], border_hours=cat["border"],
@@ -456,199 +441,10 @@ class Planner:
         return kept
 
     # ------------------------------------------------------------------------------------------
-    def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str,
-                  query: _Query, geometry: bool = False) -> _Candidate:
-        net = self.net
-        edges = np.array(path, dtype=np.int64)
-        eid = g.edge_id[edges]
-        legs: list[Leg] = []
-        cur: Leg | None = None
-        countries: list[str] = [origin.country]
-        passages: list[str] = []
-        borders, gauges, corridors = [], [], []
-        transfers = 0
-        mode_km: dict[str, float] = {}
-        border_events: list[tuple[str, float]] = []   # (kind, dwell hours) in path order: where customs can clear
-        fallback_ports: list[str] = []
-        road_drive: dict[int, float] = {}               # id(leg) -> driving hours of a road leg
-
-        def vcountry(v: int) -> str:
-            return net.countries[g.vertex_country[v]] if g.vertex_country[v] >= 0 else ""
-
-        def vname(v: int) -> str:
-            if v >= net.n_vertices:
-                return query.stops[v - net.n_vertices].name
-            return str(self.vertex_names[v])
-
-        for e, ne in zip(edges, eid):
-            s, d = int(g.src[e]), int(g.dst[e])
-            mode = MODES[int(g.mode[e])]
-            kind = int(g.kind[e])
-            hours, usd, co2, km = float(g.hours[e]), float(g.usd[e]), float(g.co2_kg[e]), float(g.km[e])
-            move, border, wait = float(g.move_hours[e]), float(g.border_hours[e]), float(g.wait_hours[e])
-            parts = {"moving": move, "handling": max(hours - move - border - wait, 0.0), "border": border,
-                     "customs": 0.0, "waiting": wait}
-            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne, query)] if geometry else []
-            if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP):
-                if kind != GAUGE:
-                    transfers += 1
-                if kind == PORT:
-                    border_events.append(("port", parts["handling"]))
-                label = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
-                         FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
-                         TRANSSHIP: "transshipment (change of ship)"}[kind]
-                if kind == PORT:
-                    pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
-                    basis = net.port_dwell_basis.get(pid, "register")
-                    if basis != "register":
-                        label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
-                        fallback_ports.append(vname(s))
-                if kind == TRANSFER and "barge" in (net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]):
-                    label = "barge terminal handling" + (" and wait" if wait > 0 else "")
-                if kind == GAUGE:
-                    la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
-                    label = f"gauge change {la[4:]}->{lb[4:]} mm"
-                    gauges.append({"place": vname(s), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
-                                   "hours": round(hours, 1), "cost_usd": round(usd, 1)})
-                legs.append(Leg("handling", vname(s), vname(d), 0.0, hours, usd, co2, label, hours_by_part=parts))
-                cur = None
-                continue
-            if (ne >= 0 and kind == LINK and net.border[ne]) or (kind == ACCESS and border > 0):
-                border_events.append(("border", border))  # as customs_event_dwell (skims) counts them
-            if ne >= 0:
-                if net.border[ne]:
-                    cf, ct = net.countries[net.country_from[ne]], net.countries[net.country_to[ne]]
-                    borders.append({"from_country": cf, "to_country": ct, "at": f"{vname(s)} - {vname(d)}",
-                                    "mode": mode, "dwell_hours": round(border, 1),
-                                    "fee_usd": round(float(net.fee_usd[ne]), 1)})
-                for i, name in enumerate(PASSAGES):
-                    if (int(net.passage_bits[ne]) >> i) & 1 and name not in passages:
-                        passages.append(name)
-                if net.link[ne] >= 0:
-                    for corr in str(self.link_corridor[net.link[ne]]).split(";"):
-                        if corr and corr not in corridors:
-                            corridors.append(corr)
-            for v in (s, d):
-                if v < len(g.vertex_country) and g.vertex_country[v] >= 0:
-                    cc = net.countries[g.vertex_country[v]]
-                    if countries[-1] != cc:
-                        countries.append(cc)
-            leg_mode = "sea" if kind in (SEA, PORT_SEA) else mode
-            if kind == ACCESS:
-                leg_mode = "road"
-            mode_km[leg_mode] = mode_km.get(leg_mode, 0.0) + (0.0 if kind == ACCESS else km)
-            drive = move - float(g.rest_hours[e]) if leg_mode == "road" else 0.0
-            if cur is not None and cur.mode == leg_mode:
-                cur.to_place = vname(d) if vname(d) != "sea" else cur.to_place
-                cur.to_country = vcountry(d) or cur.to_country
-                cur.distance_km += km
-                cur.transit_hours += hours
-                cur.cost_usd += usd
-                cur.co2_kg += co2
-                for k, v in parts.items():
-                    cur.hours_by_part[k] += v
-                cur.coordinates += coords[1:] if cur.coordinates and coords and cur.coordinates[-1] == coords[0] else coords
-            else:
-                detail = ""
-                if kind == SEA and ne >= 0 and net.service[ne]:
-                    detail = f"liner service {net.service[ne]}: {self._port_role(s)} -> {self._port_role(d)}"
-                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, detail=detail, coordinates=coords,
-                          to_country=vcountry(d), hours_by_part=parts)
-                legs.append(cur)
-            if leg_mode == "road":
-                road_drive[id(cur)] = road_drive.get(id(cur), 0.0) + drive
-        # A truck rests only after a full driving day: each road leg's rest follows the daily limit (road edges
-        # carry driving hours only; the search compares driving time).
-        for leg in legs:
-            if id(leg) in road_drive:
-                drive = road_drive[id(leg)]
-                exact = float(self.access.drive_elapsed_hours(drive)) - drive
-                old_rest = leg.hours_by_part["moving"] - drive
-                leg.transit_hours += exact - old_rest
-                leg.hours_by_part["moving"] = drive + exact
-        if countries[-1] != destination.country and destination.country:
-            countries.append(destination.country)
-        # Customs clear once: export at the origin, import at the destination (Doing Business border
-        # compliance), while the container already waits at the first border or port of the trip (or the last):
-        # only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs").
-        ch, cu = end_customs_parts(net, origin.country, destination.country)
-        exp_h, imp_h = ch
-        if exp_h or imp_h or cu:
-            dwell = [h for _, h in border_events]
-            extra = float(customs_beyond_dwell(np.array([exp_h]), np.array([imp_h]), np.array([len(dwell)]),
-                                               np.array([dwell[0] if dwell else 0.0]),
-                                               np.array([dwell[-1] if dwell else 0.0]))[0])
-            legs.append(Leg("handling", origin.name, destination.name, 0.0, extra, cu, 0.0,
-                            "export and import customs (Doing Business border compliance, beyond the border or port "
-                            "dwell it overlaps)", hours_by_part={"moving": 0.0, "handling": 0.0, "border": 0.0,
-                                                                 "customs": extra, "waiting": 0.0}))
-        total_h = float(sum(leg.transit_hours for leg in legs))
-        total_usd = float(sum(leg.cost_usd for leg in legs))
-        total_co2 = float(sum(leg.co2_kg for leg in legs))
-        total_km = float(sum(leg.distance_km for leg in legs))
-        moving = {m: k for m, k in mode_km.items() if m != "handling"}
-        main_mode = max(moving, key=moving.get) if moving else "road"
-
-        via = [p for p in countries[1:-1]]
-        others = sorted((m for m in moving if m != main_mode and moving[m] > 50), key=lambda m: -moving[m])
-        summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
-            f" ({', '.join(passages)})" if passages else "")
-        legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
-        modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
-        breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
-        # terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs
-        t2t = total_h - breakdown["customs"]
-        movement = [leg for leg in legs if leg.mode != "handling"]
-        if main_mode != "road" and movement:
-            for leg in {id(movement[0]): movement[0], id(movement[-1]): movement[-1]}.values():
-                if leg.mode == "road":
-                    t2t -= leg.transit_hours
-        route = Route(rank=0, summary=summary, modes=modes, main_mode=main_mode, distance_km=total_km,
-                      transit_days=total_h / 24.0, cost_usd=total_usd, co2_kg=total_co2, countries=countries,
-                      passages=passages, border_crossings=borders, gauge_changes=gauges, transfers=transfers,
-                      corridors=corridors, legs=legs, time_breakdown_hours=breakdown,
-                      terminal_to_terminal_days=t2t / 24.0)
-        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
-                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
-                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
-        route.objective_value = value
-        signature = (main_mode, tuple(countries), tuple(passages))
-        return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value,
-                          graph=g, geometry=geometry, query=query)
-
-    def _port_role(self, v: int) -> str:
-        """'hub Singapore', 'gateway Rotterdam', ... for a port vertex (from the register)."""
-        pid = self.place_ids[self.net.vertex_place[v]] if self.net.vertex_place[v] >= 0 else ""
-        return f"{self.port_roles.get(pid, 'port')} {self.place_names[self.net.vertex_place[v]]}" if pid else "sea"
-
-    def _edge_coords(self, g: Graph, e: int, ne: int, query: _Query) -> list[tuple[float, float]]:
-        net = self.net
-        s, d = int(g.src[e]), int(g.dst[e])
-
-        def pos(v: int) -> tuple[float, float]:
-            if v < net.n_vertices:
-                return float(net.vertex_lon[v]), float(net.vertex_lat[v])
-            return query.endpoint_pos[v - net.n_vertices]
-
-        if ne >= 0 and net.edge_geom[ne] >= 0:
-            gi = int(net.edge_geom[ne])
-            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
-            pts = list(zip(net.geom_lon[a:b].tolist(), net.geom_lat[a:b].tolist()))
-            if pts and (abs(pts[0][0] - pos(s)[0]) > 1e-6 or abs(pts[0][1] - pos(s)[1]) > 1e-6):
-                pts.reverse()
-            return pts
-        if ne >= 0 and net.link[ne] >= 0 and net.mode[ne] in (RAIL, ROAD):
-            # the link's line on OpenStreetMap (data/geometry.py), from its `from` to its `to` node, with the
-            # network's own end points so that consecutive legs join
-            from beltroad.data.geometry import link_geometry
-
-            line = link_geometry(str(net.links["id"].iat[int(net.link[ne])]))
-            if len(line) >= 2:
-                a, b = pos(s), pos(d)
-                if (line[0][0] - b[0]) ** 2 + (line[0][1] - b[1]) ** 2 < (line[0][0] - a[0]) ** 2 + (line[0][1] - a[1]) ** 2:
-                    line = line[::-1]
-                return [a, *line[1:-1], b]
-        return [pos(s), pos(d)]
+    def _evaluate(self, g: Graph, origin: Place, destination: Place, objective: str, query: Stops) -> _Candidate:
+        """The candidate of a found path: its route (legs, breakdown, totals; see routing.evaluate)."""
+        route, signature, edges = self.evaluator.route(g, origin, destination, objective, query)
+        return _Candidate(edges=edges, route=route, signature=signature, objective_value=route.objective_value)
 
     # ------------------------------------------------------------------------------------------
     def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:
