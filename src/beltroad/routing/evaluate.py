@@ -17,6 +17,7 @@ import numpy as np
 
 from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, PORT, PORT_SEA, RAIL, ROAD, SEA, TRANSFER,
                                     TRANSSHIP, Network)
+from beltroad.geo import haversine_km
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
 from beltroad.routing.engine import Access, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
@@ -26,6 +27,8 @@ HANDLING_KINDS = (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP)
 HANDLING_LABELS = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
                    FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
                    TRANSSHIP: "transshipment (change of ship)"}
+_IS_HANDLING = np.zeros(max(HANDLING_KINDS + (ACCESS, SEA, LINK)) + 1, dtype=bool)
+_IS_HANDLING[list(HANDLING_KINDS)] = True
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
 CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, beyond the border or port dwell it "
@@ -42,6 +45,15 @@ class Stops:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
         self.lat = np.array([p.lat for p in self.places], dtype=float)
         self.names = np.array([p.name for p in self.places], dtype=object)
+        self._vertex_km: dict[int, np.ndarray] = {}
+
+    def vertex_km(self, net: Network, i: int) -> np.ndarray:
+        """Great-circle km from stop i to every vertex (computed once per query)."""
+        km = self._vertex_km.get(i)
+        if km is None:
+            p = self.places[i]
+            km = self._vertex_km[i] = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)
+        return km
 
 
 @dataclass
@@ -75,7 +87,7 @@ def path_edges(g: Graph) -> PathEdges:
     hours, move, border, wait = g.hours, g.move_hours, g.border_hours, g.wait_hours
     rest = hours - move - border - wait
     handling_h = np.where(0.0 > rest, 0.0, rest)  # max(x, 0.0) as Python's max would
-    handling = np.isin(kind, HANDLING_KINDS)
+    handling = _IS_HANDLING[kind]
     leg_mode = np.asarray(MODES, dtype=object)[g.mode.astype(np.int64)]
     leg_mode[(kind == SEA) | (kind == PORT_SEA)] = "sea"
     leg_mode[kind == ACCESS] = "road"

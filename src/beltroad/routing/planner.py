@@ -239,6 +239,11 @@ class Planner:
         # vertices at a place served by container barges (an inland_water search needs one at each end)
         barge = net.layers.index("barge") if "barge" in net.layers else -1
         self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
+        union = self.access.union_index
+        self._edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
+        self._mode_masks: dict[str, np.ndarray] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
+        self._edge_cols: np.ndarray | None = None
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
@@ -280,12 +285,21 @@ class Planner:
         return route
 
     # ------------------------------------------------------------------------------------------
+    def _constraint_mask(self, c: Constraints, near: np.ndarray | None) -> np.ndarray:
+        """`constraint_mask`, its mode part computed once per planner (except sea's, which depends on the ends)."""
+        if c.mode == "sea" or c.avoid_countries or c.avoid_passages:
+            return constraint_mask(self.net, c, near)
+        mask = self._mode_masks.get(c.mode)
+        if mask is None:
+            mask = self._mode_masks[c.mode] = constraint_mask(self.net, Constraints(mode=c.mode))
+        return mask
+
     def _base(self, objective: str) -> BaseGraph:
         if objective not in self._bases:
             self._bases[objective] = BaseGraph(self.net, self.state, objective)
         return self._bases[objective]
 
-    def _rail_port_mask(self, stops: list[Place], access: list[AccessLinks]) -> np.ndarray:
+    def _rail_port_mask(self, stops: list[Place], access: list[AccessLinks], query: Stops) -> np.ndarray:
         """Trains carry boxes to or from a ship only for a trip end that has no port of its own within the
         drayage radius, and only at ports within PRECARRIAGE_RADIUS_KM of that end: nobody rails 1,600 km from
         Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
@@ -293,12 +307,10 @@ class Planner:
         net = self.net
         rail_port = self._rail_port_edges
         ok = np.zeros(net.n_edges, dtype=bool)
-        from beltroad.geo import haversine_km
-
         union = self.access.union_index
-        edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
-        for p, acc in zip(stops, access):
-            dist = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)[net.src]  # per vertex, then edges
+        edge_union = self._edge_union
+        for i, (p, acc) in enumerate(zip(stops, access)):
+            dist = query.vertex_km(net, i)[net.src]  # per vertex, then edges
             ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
@@ -330,13 +342,13 @@ class Planner:
         query = Stops(stops)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
-        rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
+        rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
-                             PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
-            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & rail_port)
+            near = ((query.vertex_km(self.net, 0) <= PRECARRIAGE_RADIUS_KM)  # as near_ends (origin, destination)
+                    | (query.vertex_km(self.net, len(stops) - 1) <= PRECARRIAGE_RADIUS_KM)) if mode == "sea" else None
+            allowed_data, edge_of = base.masked(self._constraint_mask(cm, near) & rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
@@ -377,7 +389,7 @@ class Planner:
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = used[np.isin(self.net.kind[edge_of[used]], (LINK, SEA))]
+                used = used[self._corridor_edge[edge_of[used]]]
                 if len(used) == 0:
                     break
                 penalty[used] *= PENALTY
@@ -388,41 +400,40 @@ class Planner:
     def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
                     ) -> tuple[Graph, np.ndarray]:
         """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
-        net, st = self.net, self.state
+        net = self.net
         nv = net.n_vertices
-        names = ("src", "dst", "hours", "usd", "co2", "km", "mode", "kind", "eid", "move", "rest", "border", "wait")
-        cols: dict[str, list] = {k: [] for k in names}
-        used_all = []
-        k = 0
-        for i, (positions, a, b) in segments:
+        cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
+        rows, ints, used_all = [], [], []
+        for k, (i, (positions, a, b)) in enumerate(segments):
             o, d = acc[i], acc[i + 1]
-            e = edge_of[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
-            used_all.append(np.array(positions, dtype=np.int64))
-            cols["src"].append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
-            cols["dst"].append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
+            pos = np.asarray(positions, dtype=np.int64)
+            e = edge_of[pos]
+            used_all.append(pos)
             o_move, d_move = o.hours[a] - o.border[a], d.hours[b] - d.border[b]
-            o_rest = o_move - o.km[a] / self.access.speed
-            d_rest = d_move - d.km[b] / self.access.speed
-            for name, arr_o, arr_n, arr_d in (
-                    ("hours", o.hours[a], st.hours[e], d.hours[b]), ("usd", o.usd[a], st.usd[e], d.usd[b]),
-                    ("co2", o.co2[a], st.co2_kg[e], d.co2[b]), ("km", o.km[a], st.km[e], d.km[b]),
-                    ("move", o_move, st.move_hours[e], d_move), ("rest", o_rest, np.zeros(len(e)), d_rest),
-                    ("border", o.border[a], st.border_hours[e], d.border[b]),
-                    ("wait", 0.0, st.wait_hours[e], 0.0)):
-                cols[name].append(np.concatenate([[arr_o], arr_n, [arr_d]]))
-            cols["mode"].append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
-            cols["kind"].append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
-            cols["eid"].append(np.concatenate([[-(k + 1)], e, [-(k + 2)]]))
-            k += 2
+            first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
+            last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
+            rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
+            # src, dst, mode, kind, edge id
+            ints.append(np.column_stack([
+                np.concatenate([[nv + i], net.src[e], [d.verts[b]]]), np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]),
+                np.concatenate([[ROAD], net.mode[e], [ROAD]]), np.concatenate([[ACCESS], net.kind[e], [ACCESS]]),
+                np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]])]).astype(np.int64))
+        f = np.concatenate(rows) if len(rows) > 1 else rows[0]
+        m = np.concatenate(ints) if len(ints) > 1 else ints[0]
         vc = np.concatenate([self.access.vertex_country,
                              np.array([self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
-        cat = {name: np.concatenate(cols[name]) for name in names}
-        g = Graph(n=nv + len(query.places), src=cat["src"].astype(np.int64), dst=cat["dst"].astype(np.int64),
-                  hours=cat["hours"], usd=cat["usd"], co2_kg=cat["co2"], km=cat["km"],
-                  mode=cat["mode"].astype(np.int8), kind=cat["kind"].astype(np.int8), edge_id=cat["eid"].astype(np.int64),
-                  vertex_country=vc, move_hours=cat["move"], rest_hours=cat["rest"], border_hours=cat["border"],
-                  wait_hours=cat["wait"])
+        g = Graph(n=nv + len(query.places), src=m[:, 0], dst=m[:, 1], hours=f[:, 0], usd=f[:, 1], co2_kg=f[:, 2],
+                  km=f[:, 3], mode=m[:, 2].astype(np.int8), kind=m[:, 3].astype(np.int8), edge_id=m[:, 4],
+                  vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5], border_hours=f[:, 6], wait_hours=f[:, 7])
         return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
+
+    def _state_columns(self) -> np.ndarray:
+        """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
+        if self._edge_cols is None:
+            st = self.state
+            self._edge_cols = np.column_stack([st.hours, st.usd, st.co2_kg, st.km, st.move_hours,
+                                               np.zeros(len(st.hours)), st.border_hours, st.wait_hours]).astype(float)
+        return self._edge_cols
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
