@@ -17,7 +17,7 @@ import numpy as np
 
 from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, PORT, PORT_SEA, RAIL, ROAD, SEA, TRANSFER,
                                     TRANSSHIP, Network)
-from beltroad.geo import haversine_km
+from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
 from beltroad.routing.engine import Access, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
@@ -45,15 +45,70 @@ class Stops:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
         self.lat = np.array([p.lat for p in self.places], dtype=float)
         self.names = np.array([p.name for p in self.places], dtype=object)
-        self._vertex_km: dict[int, np.ndarray] = {}
+        self._within: dict[tuple[int, float], np.ndarray] = {}
 
-    def vertex_km(self, net: Network, i: int) -> np.ndarray:
-        """Great-circle km from stop i to every vertex (computed once per query)."""
-        km = self._vertex_km.get(i)
-        if km is None:
+    def within(self, net: Network, i: int, radius_km: float, vertex_xyz: np.ndarray) -> np.ndarray:
+        """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
+
+        The haversine distance is computed only for the vertices that a dot product of unit vectors
+        (`vertex_xyz`) puts within radius_km + 1 km (far more than its rounding error), so the answer is the
+        full computation's."""
+        key = (i, radius_km)
+        out = self._within.get(key)
+        if out is None:
             p = self.places[i]
-            km = self._vertex_km[i] = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)
-        return km
+            near = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0] >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
+            cand = np.flatnonzero(near)
+            out = np.zeros(net.n_vertices, dtype=bool)
+            out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
+            self._within[key] = out
+        return out
+
+
+@dataclass(eq=False)
+class PathMeasure:
+    """A path's legs as numbers (one entry per leg, the customs leg last) and what the planner compares."""
+
+    g: Graph
+    stops: Stops
+    origin: Place
+    destination: Place
+    pe: "PathEdges"
+    first: list[int]                # first path edge of each leg (not the customs leg)
+    modes: list[str]
+    km: list[float]
+    hours: list[float]
+    usd: list[float]
+    co2: list[float]
+    parts: list[list[float]]        # per TIME_PARTS, per leg
+    to_country: list[str]
+    shown: list[int]                # the legs a route shows (the others are empty)
+    total_hours: float
+    total_usd: float
+    total_co2: float
+    total_km: float
+    moving_km: dict[str, float]     # km per mode (access trucks 0), in the order first used
+    main_mode: str
+    countries: list[str]
+    passages: list[str]
+    transfers: int
+    objective_value: float
+    signature: tuple
+    edges: list[int]                # network edges of the path
+
+    @property
+    def transit_days(self) -> float:
+        return self.total_hours / 24.0
+
+    def corridor_key(self, major_leg_km: float) -> tuple:
+        """The sequence of major legs (mode, country where each ends): what makes two routes different."""
+        key = []
+        for j in self.shown:
+            if self.modes[j] != "handling" and self.km[j] >= major_leg_km:
+                item = (self.modes[j], self.to_country[j] if j < len(self.to_country) else "")
+                if not key or key[-1] != item:
+                    key.append(item)
+        return tuple(key) or (self.main_mode,)
 
 
 @dataclass
@@ -137,48 +192,69 @@ class PathEvaluator:
 
     # ---------------------------------------------------------------------------------------- route
     def route(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> tuple[Route, tuple, list[int]]:
-        """(route, signature, network edges) of a path graph: its legs with their time breakdown, the
-        countries, passages, corridors, borders and gauge changes it crosses, and its totals."""
-        pe = path_edges(g)
-        names = np.concatenate([self.vertex_names, stops.names])
-        sums = running_sums(pe.values, pe)
-        legs, road_legs = self._legs(g, pe, sums, names, stops)
-        self._truck_rest(legs, road_legs, sums)
-        countries = self._countries(g, pe, origin, destination)
-        customs, n_events = self._customs_leg(g, pe, origin, destination)
-        if customs is not None:
-            legs.append(customs)
-        mode_km = self._mode_km(pe)
-        passages = self._passages(pe)
-        return self._assemble(legs, countries, passages, mode_km, pe, names, objective, n_events)
+        """(route, signature, network edges) of a path graph (`measure`, then `describe`)."""
+        m = self.measure(g, origin, destination, objective, stops)
+        return self.describe(m), m.signature, m.edges
 
-    def _assemble(self, legs: list[Leg], countries: list[str], passages: list[str], mode_km: dict[str, float],
-                  pe: PathEdges, names: np.ndarray, objective: str, n_events: int) -> tuple[Route, tuple, list[int]]:
-        """Totals, main mode, summary, the legs shown and the time breakdown; the objective value."""
-        total_h = float(sum(leg.transit_hours for leg in legs))
-        total_usd = float(sum(leg.cost_usd for leg in legs))
-        total_co2 = float(sum(leg.co2_kg for leg in legs))
-        total_km = float(sum(leg.distance_km for leg in legs))
-        moving = {m: k for m, k in mode_km.items() if m != "handling"}
-        main_mode = max(moving, key=moving.get) if moving else "road"
-        via = countries[1:-1]
-        others = sorted((m for m in moving if m != main_mode and moving[m] > 50), key=lambda m: -moving[m])
-        summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
-            f" ({', '.join(passages)})" if passages else "")
-        legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
+    def measure(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
+        """What the planner compares paths by, and the legs' numbers: legs cut and summed, truck rest,
+        customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
+        pe = path_edges(g)
+        sums = running_sums(pe.values, pe)
+        first = pe.starts.tolist()
+        handling = pe.handling[pe.starts].tolist()
+        cols = {k: sums[:, i].tolist() for i, k in enumerate(_SUMS)}
+        modes = ["handling" if h else pe.leg_mode[e] for e, h in zip(first, handling)]
+        km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
+        hours, moving = cols["hours"], cols["moving"]
+        self._truck_rest(modes, hours, moving, cols["drive"])
+        parts = [moving, cols["handling"], cols["border"], [0.0] * len(first), cols["waiting"]]  # as TIME_PARTS
+        usd, co2 = cols["usd"], cols["co2"]
+        extra, cu, n_events = self._customs(pe, origin, destination)
+        if extra is not None:  # the customs leg, last
+            modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
+            parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
+        d_country = g.vertex_country[pe.dst]
+        to_country = self.countries[d_country[last_where(d_country >= 0, pe)]].tolist()
+        total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
+        mode_km = self._mode_km(pe)
+        moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
+        main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
+        countries = self._countries(g, pe, origin, destination)
+        passages = self._passages(pe)
+        shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
+        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
+                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
+                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
+        return PathMeasure(g=g, stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
+                           km=km, hours=hours, usd=usd, co2=co2, parts=parts, to_country=to_country, shown=shown,
+                           total_hours=total_h, total_usd=total_usd, total_co2=total_co2, total_km=total_km,
+                           moving_km=moving_km, main_mode=main_mode, countries=countries, passages=passages,
+                           transfers=int((pe.handling & (pe.kind != GAUGE)).sum()), objective_value=value,
+                           signature=(main_mode, tuple(countries), tuple(passages)),
+                           edges=pe.edge_id[pe.on_net].tolist())
+
+    def describe(self, m: "PathMeasure") -> Route:
+        """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
+        corridors, summary line and time breakdown."""
+        pe = m.pe
+        names = np.concatenate([self.vertex_names, m.stops.names])
+        legs = [self._leg(m, j, names) for j in m.shown]
+        via = m.countries[1:-1]
+        moving = m.moving_km
+        others = sorted((x for x in moving if x != m.main_mode and moving[x] > 50), key=lambda x: -moving[x])
+        summary = "+".join([m.main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
+            f" ({', '.join(m.passages)})" if m.passages else "")
         modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
         breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
-        route = Route(rank=0, summary=summary, modes=modes, main_mode=main_mode, distance_km=total_km,
-                      transit_days=total_h / 24.0, cost_usd=total_usd, co2_kg=total_co2, countries=countries,
-                      passages=passages, border_crossings=self._border_crossings(pe, names),
-                      gauge_changes=self._gauge_changes(pe, names), transfers=int((pe.handling & (pe.kind != GAUGE)).sum()),
+        route = Route(rank=0, summary=summary, modes=modes, main_mode=m.main_mode, distance_km=m.total_km,
+                      transit_days=m.total_hours / 24.0, cost_usd=m.total_usd, co2_kg=m.total_co2,
+                      countries=m.countries, passages=m.passages, border_crossings=self._border_crossings(pe, names),
+                      gauge_changes=self._gauge_changes(pe, names), transfers=m.transfers,
                       corridors=self._corridors(pe), legs=legs, time_breakdown_hours=breakdown,
-                      terminal_to_terminal_days=self._terminal_hours(legs, total_h, breakdown, main_mode) / 24.0)
-        route.objective_value = {"time": total_h, "cost": total_usd, "co2": total_co2,
-                                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
-                                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
-        signature = (main_mode, tuple(countries), tuple(passages))
-        return route, signature, pe.edge_id[pe.on_net].tolist()
+                      terminal_to_terminal_days=self._terminal_hours(legs, m.total_hours, breakdown, m.main_mode) / 24.0)
+        route.objective_value = m.objective_value
+        return route
 
     @staticmethod
     def _terminal_hours(legs: list[Leg], total_h: float, breakdown: dict[str, float], main_mode: str) -> float:
@@ -192,39 +268,29 @@ class PathEvaluator:
         return t2t
 
     # ---------------------------------------------------------------------------------------- legs
-    def _legs(self, g: Graph, pe: PathEdges, sums: np.ndarray, names: np.ndarray, stops: Stops
-              ) -> tuple[list[Leg], list[tuple[Leg, int]]]:
-        """One Leg per handling stop and per run of movement edges of one mode; the road legs with their index."""
-        first = pe.starts
-        d_names = names[pe.dst]
-        to_edge = last_where(d_names != "sea", pe)
-        d_country = g.vertex_country[pe.dst]
-        country_edge = last_where(d_country >= 0, pe)
-        cols = {k: sums[:, i].tolist() for i, k in enumerate(_SUMS)}
-        legs: list[Leg] = []
-        road_legs: list[tuple[Leg, int]] = []
-        for j, e in enumerate(first.tolist()):
-            if pe.handling[e]:
-                legs.append(self._handling_leg(pe, e, names))
-                continue
-            mode = pe.leg_mode[e]
-            parts = {"moving": cols["moving"][j], "handling": cols["handling"][j], "border": cols["border"][j],
-                     "customs": 0.0, "waiting": cols["waiting"][j]}
-            leg = Leg(mode, str(names[pe.src[e]]), str(d_names[to_edge[j]]), cols["km"][j], cols["hours"][j],
-                      cols["usd"][j], cols["co2"][j], detail=self._liner_detail(pe, e),
-                      to_country=str(self.countries[d_country[country_edge[j]]]), hours_by_part=parts,
-                      draw=partial(self._leg_coords, g, stops, e, int(pe.ends[j])))
-            legs.append(leg)
-            if mode == "road":
-                road_legs.append((leg, j))
-        return legs, road_legs
+    def _leg(self, m: "PathMeasure", j: int, names: np.ndarray) -> Leg:
+        """Leg j of a measured path: a handling stop, a run of movement edges of one mode, or the customs leg."""
+        parts = {k: m.parts[i][j] for i, k in enumerate(TIME_PARTS)}
+        if j == len(m.first):  # the customs leg
+            return Leg("handling", m.origin.name, m.destination.name, 0.0, m.hours[j], m.usd[j], 0.0, CUSTOMS_DETAIL,
+                       hours_by_part=parts)
+        pe, e = m.pe, m.first[j]
+        if m.modes[j] == "handling":
+            return Leg("handling", str(names[pe.src[e]]), str(names[pe.dst[e]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
+                       self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
+        end = int(pe.ends[j])
+        d_names = names[pe.dst[e:end]]
+        to = np.flatnonzero(d_names != "sea")
+        to_place = d_names[to[-1]] if len(to) else d_names[0]  # the last named place (not "sea")
+        return Leg(m.modes[j], str(names[pe.src[e]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
+                   detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
+                   draw=partial(self._leg_coords, m.g, m.stops, e, end))
 
-    def _handling_leg(self, pe: PathEdges, e: int, names: np.ndarray) -> Leg:
-        """A terminal, port, ferry, gauge-change or transshipment stop, labelled by its kind."""
+    def _handling_label(self, pe: PathEdges, e: int, wait: float) -> str:
+        """What a terminal, port, ferry, gauge-change or transshipment stop is, by its kind."""
         net = self.net
         kind = int(pe.kind[e])
         s, d = int(pe.src[e]), int(pe.dst[e])
-        km, hours, usd, co2, move, handling, border, wait, _ = pe.values[e].tolist()
         label = HANDLING_LABELS[kind]
         if kind == PORT:
             pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
@@ -236,8 +302,7 @@ class PathEvaluator:
         elif kind == GAUGE:
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             label = f"gauge change {la[4:]}->{lb[4:]} mm"
-        parts = {"moving": move, "handling": handling, "border": border, "customs": 0.0, "waiting": wait}
-        return Leg("handling", str(names[s]), str(names[d]), 0.0, hours, usd, co2, label, hours_by_part=parts)
+        return label
 
     def _liner_detail(self, pe: PathEdges, e: int) -> str:
         """'liner service X: hub Singapore -> gateway Rotterdam' for a leg that starts with a liner sailing."""
@@ -252,18 +317,18 @@ class PathEvaluator:
         pid = self.place_ids[net.vertex_place[v]] if net.vertex_place[v] >= 0 else ""
         return f"{net.port_roles.get(pid, 'port')} {self.place_names[net.vertex_place[v]]}" if pid else "sea"
 
-    def _truck_rest(self, legs: list[Leg], road_legs: list[tuple[Leg, int]], sums: np.ndarray) -> None:
+    def _truck_rest(self, modes: list[str], hours: list[float], moving: list[float], drive: list[float]) -> None:
         """A truck rests only after a full driving day: each road leg's rest follows the daily limit (road edges
-        carry driving hours only; the search compares driving time)."""
-        if not road_legs:
+        carry driving hours only; the search compares driving time). Updates `hours` and `moving` in place."""
+        road = [j for j, x in enumerate(modes) if x == "road"]
+        if not road:
             return
-        idx = [j for _, j in road_legs]
-        drive = sums[idx, _SUMS.index("drive")]
-        exact = (self.access.drive_elapsed_hours(drive) - drive).tolist()
-        for (leg, _), d, x in zip(road_legs, drive.tolist(), exact):
-            old_rest = leg.hours_by_part["moving"] - d
-            leg.transit_hours += x - old_rest
-            leg.hours_by_part["moving"] = d + x
+        d = np.array([drive[j] for j in road])
+        exact = (self.access.drive_elapsed_hours(d) - d).tolist()
+        for j, x in zip(road, exact):
+            old_rest = moving[j] - drive[j]
+            hours[j] += x - old_rest
+            moving[j] = drive[j] + x
 
     # ---------------------------------------------------------------------------------------- what it crosses
     def _countries(self, g: Graph, pe: PathEdges, origin: Place, destination: Place) -> list[str]:
@@ -327,14 +392,16 @@ class PathEvaluator:
             out[m] = float(np.add.accumulate(np.where(mv & (pe.leg_mode == m), km, 0.0))[-1])
         return out
 
-    def _customs_leg(self, g: Graph, pe: PathEdges, origin: Place, destination: Place) -> tuple[Leg | None, int]:
-        """Customs clear once: export at the origin, import at the destination (Doing Business border
+    def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
+        """(hours, USD, customs events) of export and import clearance; None hours for a trip without.
+
+        Customs clear once: export at the origin, import at the destination (Doing Business border
         compliance), while the container already waits at the first border or port of the trip (or the last):
         only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs")."""
         net = self.net
         (exp_h, imp_h), cu = end_customs_parts(net, origin.country, destination.country)
         if not (exp_h or imp_h or cu):
-            return None, 0
+            return None, 0.0, 0
         port = pe.kind == PORT
         border = ~pe.handling & ((pe.on_net & (pe.kind == LINK) & net.border[pe.net_edge])
                                  | ((pe.kind == ACCESS) & (pe.col("border") > 0)))
@@ -342,9 +409,7 @@ class PathEvaluator:
         n = len(dwell)
         extra = float(customs_beyond_dwell(np.array([exp_h]), np.array([imp_h]), np.array([n]),
                                            np.array([dwell[0] if n else 0.0]), np.array([dwell[-1] if n else 0.0]))[0])
-        leg = Leg("handling", origin.name, destination.name, 0.0, extra, cu, 0.0, CUSTOMS_DETAIL,
-                  hours_by_part={"moving": 0.0, "handling": 0.0, "border": 0.0, "customs": extra, "waiting": 0.0})
-        return leg, n
+        return extra, cu, n
 
     # ---------------------------------------------------------------------------------------- geometry
     def _leg_coords(self, g: Graph, stops: Stops, lo: int, hi: int) -> list[list[float]]:

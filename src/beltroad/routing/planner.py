@@ -11,7 +11,7 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
 from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph
-from beltroad.routing.evaluate import PathEvaluator, Stops
+from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops
 from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -160,26 +160,34 @@ class AccessLinks:
                            self.gate)
 
 
-@dataclass
+@dataclass(eq=False)  # candidates are told apart by identity (each has its own signature)
 class _Candidate:
-    edges: list[int]
-    route: Route
-    signature: tuple
-    objective_value: float = 0.0
+    """A found path: measured (what the planner compares) and, once asked, described as a Route."""
+
+    measure: PathMeasure
+    evaluator: PathEvaluator
+    _route: Route | None = None
+
+    @property
+    def route(self) -> Route:
+        if self._route is None:
+            self._route = self.evaluator.describe(self.measure)
+        return self._route
+
+    @property
+    def objective_value(self) -> float:
+        return self.measure.objective_value
+
+    @property
+    def signature(self) -> tuple:
+        return self.measure.signature
+
+    @property
+    def edges(self) -> list[int]:
+        return self.measure.edges
 
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
-
-
-def _corridor_key(route: Route) -> tuple:
-    """What makes two routes different to a planner: the sequence of major legs (mode, where each ends)."""
-    key = []
-    for leg in route.legs:
-        if leg.mode != "handling" and leg.distance_km >= MAJOR_LEG_KM:
-            item = (leg.mode, leg.to_country)
-            if not key or key[-1] != item:
-                key.append(item)
-    return tuple(key) or (route.main_mode,)  # a short trip: its main mode tells routes apart (barge vs rail)
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -188,16 +196,16 @@ def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
     ordered = sorted(cands, key=lambda k: k.objective_value)
 
     def dominated(c: _Candidate) -> bool:  # slower, dearer and dirtier than another candidate
-        a = c.route
-        return any(o is not c and o.route.transit_days <= a.transit_days and o.route.cost_usd <= a.cost_usd
-                   and o.route.co2_kg <= a.co2_kg for o in ordered)
+        a = c.measure
+        return any(o is not c and o.measure.transit_days <= a.transit_days and o.measure.total_usd <= a.total_usd
+                   and o.measure.total_co2 <= a.total_co2 for o in ordered)
 
     chosen: list[_Candidate] = []
     modes: set[str] = set()
     for cand in ordered:
-        if cand.route.main_mode not in modes and len(chosen) < n and (not chosen or not dominated(cand)):
+        if cand.measure.main_mode not in modes and len(chosen) < n and (not chosen or not dominated(cand)):
             chosen.append(cand)
-            modes.add(cand.route.main_mode)
+            modes.add(cand.measure.main_mode)
     for cand in ordered:
         if len(chosen) >= n:
             break
@@ -241,6 +249,10 @@ class Planner:
         self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
         union = self.access.union_index
         self._edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
+        self._rail_port_idx = np.flatnonzero(self._rail_port_edges)
+        from beltroad.geo import unit_vectors
+
+        self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
         self._mode_masks: dict[str, np.ndarray] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
@@ -305,13 +317,13 @@ class Planner:
         Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
         load and unload as usual."""
         net = self.net
-        rail_port = self._rail_port_edges
-        ok = np.zeros(net.n_edges, dtype=bool)
+        rp = self._rail_port_idx                     # only these edges can be masked
+        src = net.src[rp]
+        ok = np.zeros(len(rp), dtype=bool)
         union = self.access.union_index
-        edge_union = self._edge_union
+        edge_union = self._edge_union[rp]
         for i, (p, acc) in enumerate(zip(stops, access)):
-            dist = query.vertex_km(net, i)[net.src]  # per vertex, then edges
-            ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
+            ok |= query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
                 # a country with ports of its own (or its customs union's) rails to those; a landlocked one
@@ -319,8 +331,10 @@ class Planner:
                 ci = self.access.country_index.get(p.country, -1)
                 home = union[ci] if ci >= 0 else -1
                 same = (edge_union == home) | (home not in self._coastal_unions)
-                ok |= (dist <= PRECARRIAGE_RADIUS_KM) & same
-        return ~rail_port | ok
+                ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
+        mask = np.ones(net.n_edges, dtype=bool)
+        mask[rp] = ok
+        return mask
 
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed)."""
@@ -346,8 +360,9 @@ class Planner:
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            near = ((query.vertex_km(self.net, 0) <= PRECARRIAGE_RADIUS_KM)  # as near_ends (origin, destination)
-                    | (query.vertex_km(self.net, len(stops) - 1) <= PRECARRIAGE_RADIUS_KM)) if mode == "sea" else None
+            near = (query.within(self.net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # as near_ends (origin,
+                    | query.within(self.net, len(stops) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # destination)
+                    ) if mode == "sea" else None
             allowed_data, edge_of = base.masked(self._constraint_mask(cm, near) & rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
@@ -377,14 +392,14 @@ class Planner:
                 cand = evaluated.get(key)
                 if cand is None:
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
-                fits_mode = mode == "multimodal" or cand.route.main_mode == mode
+                fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
                     retries += 1
                     continue
                 done += 1
-                if fits_mode and (c.max_transfers is None or cand.route.transfers <= c.max_transfers):
+                if fits_mode and (c.max_transfers is None or cand.measure.transfers <= c.max_transfers):
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
@@ -443,8 +458,8 @@ class Planner:
             similar = False
             for k in kept:
                 overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
-                if _corridor_key(k.route) == _corridor_key(cand.route) or (
-                        k.route.main_mode == cand.route.main_mode and overlap > 0.8):
+                if k.measure.corridor_key(MAJOR_LEG_KM) == cand.measure.corridor_key(MAJOR_LEG_KM) or (
+                        k.measure.main_mode == cand.measure.main_mode and overlap > 0.8):
                     similar = True
                     break
             if not similar:
@@ -453,9 +468,9 @@ class Planner:
 
     # ------------------------------------------------------------------------------------------
     def _evaluate(self, g: Graph, origin: Place, destination: Place, objective: str, query: Stops) -> _Candidate:
-        """The candidate of a found path: its route (legs, breakdown, totals; see routing.evaluate)."""
-        route, signature, edges = self.evaluator.route(g, origin, destination, objective, query)
-        return _Candidate(edges=edges, route=route, signature=signature, objective_value=route.objective_value)
+        """The candidate of a found path: measured now, described as a Route only if the planner keeps it
+        (see routing.evaluate)."""
+        return _Candidate(self.evaluator.measure(g, origin, destination, objective, query), self.evaluator)
 
     # ------------------------------------------------------------------------------------------
     def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:
