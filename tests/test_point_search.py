@@ -117,3 +117,25 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k in ("PYTHONPATH", "BELTROAD_CACHE", "HOME")}
+
+
+@pytest.mark.parametrize("origin,destination", [("Chongqing", "Duisburg"), ("CNSHA", "NLRTM"), ("Almaty", "Istanbul")])
+def test_query_masks_equal_the_full_computation(session, origin, destination):
+    """The planner's shortcuts (distances only near the stops, masks kept per mode) give `near_ends` and
+    `constraint_mask` exactly."""
+    from beltroad.routing.evaluate import Stops
+    from beltroad.routing.planner import PRECARRIAGE_RADIUS_KM, Constraints, constraint_mask, near_ends
+
+    planner, net = session.planner(), session.network
+    o, d = session.resolve(origin), session.resolve(destination)
+    stops = Stops([o, d])
+    for radius in (150.0, PRECARRIAGE_RADIUS_KM):
+        near = stops.within(net, 0, radius, planner._vertex_xyz) | stops.within(net, 1, radius, planner._vertex_xyz)
+        np.testing.assert_array_equal(near, near_ends(net, [(o.lat, o.lon), (d.lat, d.lon)], radius))
+        assert near.any() and not near.all()
+    near = near_ends(net, [(o.lat, o.lon), (d.lat, d.lon)], PRECARRIAGE_RADIUS_KM)
+    for mode in ("multimodal", "rail", "sea", "road", "inland_water"):
+        c = Constraints(mode=mode)
+        for _ in range(2):  # computed, then kept
+            np.testing.assert_array_equal(planner._constraint_mask(c, near if mode == "sea" else None),
+                                          constraint_mask(net, c, near if mode == "sea" else None))

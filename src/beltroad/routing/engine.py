@@ -196,11 +196,14 @@ class Access:
     def is_gate(self, verts: np.ndarray) -> np.ndarray:
         return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer
 
-    def _nearest(self, lat: float, lon: float, k: int) -> tuple[np.ndarray, np.ndarray]:
-        closeness = self.xyz @ unit_vectors([lat], [lon])[0]   # cosine of the angular distance
+    def _nearest(self, lat: float, lon: float, k: int, far: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest terminal places (rows) and their great-circle km; `far`: minus the cosine of the
+        angular distance to every terminal, when already computed."""
+        if far is None:
+            far = -(self.xyz @ unit_vectors([lat], [lon])[0])   # minus the cosine of the angular distance
         k = min(k, len(self.terminal_places))
-        idx = np.argpartition(-closeness, k - 1)[:k]
-        idx = idx[np.argsort(-closeness[idx])]
+        idx = np.argpartition(far, k - 1)[:k]
+        idx = idx[np.argsort(far[idx])]
         return idx, haversine_km(lat, lon, self.lat[idx], self.lon[idx])
 
     def links(self, lat: float, lon: float, node_id: str | None = None, country: str | None = None,
@@ -224,7 +227,8 @@ class Access:
             return idx, km
 
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
-        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3)
+        far = -(self.xyz @ unit_vectors([lat], [lon])[0])
+        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3, far)
         km = gc * self.circuity
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
@@ -234,7 +238,7 @@ class Access:
             road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
         # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
         radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
-        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES)
+        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
         has_gate = self.gate_vertex[idx] >= 0
         idx, gc = idx[has_gate], gc[has_gate]
         if len(idx):

@@ -253,7 +253,8 @@ class Planner:
         from beltroad.geo import unit_vectors
 
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
-        self._mode_masks: dict[str, np.ndarray] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._mode_masks: dict[str, np.ndarray] = {}
+        self._sea_land: tuple | None = None   # constraint_mask of a mode alone (not sea: it needs the ends)
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
@@ -298,9 +299,21 @@ class Planner:
 
     # ------------------------------------------------------------------------------------------
     def _constraint_mask(self, c: Constraints, near: np.ndarray | None) -> np.ndarray:
-        """`constraint_mask`, its mode part computed once per planner (except sea's, which depends on the ends)."""
-        if c.mode == "sea" or c.avoid_countries or c.avoid_passages:
+        """`constraint_mask`, its mode part computed once per planner; sea's land edges per query (they are
+        allowed near the trip's ends only)."""
+        if c.avoid_countries or c.avoid_passages or (c.mode == "sea" and near is None):
             return constraint_mask(self.net, c, near)
+        if c.mode == "sea":
+            net = self.net
+            if self._sea_land is None:
+                land = (net.mode == RAIL) | (net.mode == INLAND) | (net.kind == TRANSFER) | (net.kind == GAUGE)
+                long_road = (net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle
+                idx = np.flatnonzero(land & ~long_road)
+                self._sea_land = (~long_road & ~land, idx, net.src[idx], net.dst[idx])
+            mask, idx, src, dst = self._sea_land
+            mask = mask.copy()
+            mask[idx] = near[src] & near[dst]
+            return mask
         mask = self._mode_masks.get(c.mode)
         if mask is None:
             mask = self._mode_masks[c.mode] = constraint_mask(self.net, Constraints(mode=c.mode))
