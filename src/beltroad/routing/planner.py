@@ -254,7 +254,8 @@ class Planner:
 
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
         self._mode_masks: dict[str, np.ndarray] = {}
-        self._sea_land: tuple | None = None   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._sea_land: tuple | None = None
+        self._masked_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
@@ -319,6 +320,20 @@ class Planner:
             mask = self._mode_masks[c.mode] = constraint_mask(self.net, Constraints(mode=c.mode))
         return mask
 
+    def _masked(self, base: BaseGraph, c: Constraints, near: np.ndarray | None, rail_port: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """`base.masked` under the mode's mask and the query's rail-port mask; kept per planner for a mode
+        whose mask already excludes every rail-port edge (all-road trips), which no query changes."""
+        mask = self._constraint_mask(c, near)
+        if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
+            key = (base.objective, c.mode)
+            hit = self._masked_cache.get(key)
+            if hit is None and not (mask & self._rail_port_edges).any():
+                hit = self._masked_cache[key] = base.masked(mask)
+            if hit is not None:
+                return hit
+        return base.masked(mask & rail_port)
+
     def _base(self, objective: str) -> BaseGraph:
         if objective not in self._bases:
             self._bases[objective] = BaseGraph(self.net, self.state, objective)
@@ -357,7 +372,7 @@ class Planner:
             verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
                                                          sea_fallback=False)
             border = self.access.border_hours(verts, p.country)
-            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else np.ones(len(verts), bool)
+            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
             links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2), self.access.is_gate(verts))
             out.append(links.subset(keep))
         return out
@@ -370,15 +385,19 @@ class Planner:
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
+        by_end: dict[str, list[AccessLinks]] = {}  # access links to road vertices (all-road trips) or to gates
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = (query.within(self.net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # as near_ends (origin,
                     | query.within(self.net, len(stops) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # destination)
                     ) if mode == "sea" else None
-            allowed_data, edge_of = base.masked(self._constraint_mask(cm, near) & rail_port)
+            allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
-            acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
+            ends = "road" if mode == "road" else "gate"
+            if ends not in by_end:
+                by_end[ends] = [a.subset(~a.gate if ends == "road" else a.gate) for a in all_access]
+            acc = by_end[ends]
             if any(len(a.verts) == 0 for a in acc):
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
