@@ -4,14 +4,17 @@
    (igraph backend) on the same port coordinates; both warmed first, median of --repeat runs per pair.
 2. One point search: the compiled search against scipy's Dijkstra on a csr_matrix per call (the previous one).
 3. Multimodal queries (3 ranked alternatives, and one best route) over ~20 city pairs: p50 / p95, with the
-   compiled search and with the previous one in the same process.
+   compiled search and with the previous one in the same process; and the legs' geometry drawn afterwards
+   (`to_dict(geometry=True)`, as the API serves a route).
 4. Cold `beltroad route` CLI wall time (a fresh process; the on-disk network/gazetteer cache is warm).
 
-Prints tables; asserts nothing about time.
+Prints tables, then one summary row per measure with its peer in the same run and the ratio; asserts
+nothing about time.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import subprocess
@@ -46,12 +49,19 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _median_time(fn, repeat: int) -> float:
-    times = []
+    return _median_times(fn, repeat)[0]
+
+
+def _median_times(fn, repeat: int) -> tuple[float, float]:
+    """Median wall and CPU (process) seconds of `fn`. On a shared machine the CPU time is the steadier one:
+    wall time also counts the waits for a core that other processes hold."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def bench_sea(session, repeat: int) -> None:
@@ -72,11 +82,13 @@ def bench_sea(session, repeat: int) -> None:
           f" (backend='igraph'), median of {repeat} warm runs")
     print(f"{'origin':>6} {'dest':>6} {'beltroad ms':>12} {'searoute ms':>12} {'ratio':>7} {'km beltroad':>12} "
           f"{'of it road':>10} {'km searoute':>12}")
-    tot_ours = tot_theirs = 0.0
+    tot_ours = tot_theirs = cpu_ours = cpu_theirs = 0.0
     ratios = []
     for (a, b), (o, d) in zip(SEA_PAIRS, places):
-        t_ours = _median_time(lambda: ours(o, d), repeat)
-        t_theirs = _median_time(lambda: theirs(o, d), repeat)
+        t_ours, c_ours = _median_times(lambda: ours(o, d), repeat)
+        t_theirs, c_theirs = _median_times(lambda: theirs(o, d), repeat)
+        cpu_ours += c_ours
+        cpu_theirs += c_theirs
         best = ours(o, d).routes[0]
         km_ours = best.distance_km
         km_road = sum(leg.distance_km for leg in best.legs if leg.mode == "road")
@@ -88,23 +100,27 @@ def bench_sea(session, repeat: int) -> None:
               f"{km_road:10,.0f} {km_theirs:12,.0f}")
     print(f"{'total':>13} {_ms(tot_ours):>12} {_ms(tot_theirs):>12} {tot_ours / tot_theirs:7.2f}"
           f"   (median per-pair ratio {statistics.median(ratios):.2f}; ratio = beltroad / searoute)")
+    print(f"{'CPU total':>13} {_ms(cpu_ours):>12} {_ms(cpu_theirs):>12} {cpu_ours / cpu_theirs:7.2f}   (process time)")
     print("beltroad's sea mode may truck to or from a nearer port (road km above); searoute sails port to port.")
+    return [{"measure": "sea-only route, 10 port pairs (total of medians)", "ours": f"{tot_ours * 1000:.1f} ms",
+             "peer": f"searoute (igraph) {tot_theirs * 1000:.1f} ms", "ratio": tot_ours / tot_theirs, "goal": "<= 0.2"},
+            {"measure": "  the same, CPU time", "ours": f"{cpu_ours * 1000:.1f} ms",
+             "peer": f"searoute (igraph) {cpu_theirs * 1000:.1f} ms", "ratio": cpu_ours / cpu_theirs, "goal": "<= 0.2"}]
 
 
 def _plan_times(session, pairs, repeat: int, alternatives: int) -> tuple[list[float], list[float]]:
-    samples, per_pair = [], []
+    """Wall seconds of every query, and CPU (process) seconds of every query."""
+    samples, cpu = [], []
     for o, d in pairs:
-        times = []
         for _ in range(repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             session.plan(o, d, alternatives=alternatives)
-            times.append(time.perf_counter() - t)
-        samples += times
-        per_pair.append(statistics.median(times))
-    return samples, per_pair
+            samples.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+    return samples, cpu
 
 
-def bench_multimodal(session, repeat: int) -> None:
+def bench_multimodal(session, repeat: int) -> list[dict]:
     """Multimodal plans with the compiled point search, and with the previous one (scipy: a csr_matrix and a
     whole-graph Dijkstra per search, numpy masks) in the same process: the same routes (tests/test_dijkstra.py)."""
     from beltroad.routing import engine
@@ -112,22 +128,46 @@ def bench_multimodal(session, repeat: int) -> None:
     pairs = [(session.resolve(a), session.resolve(b)) for a, b in CITY_PAIRS]
     print(f"\nMultimodal queries (objective time): {len(pairs)} city pairs x {repeat} warm runs; "
           "previous = scipy search per query")
-    print(f"{'alternatives':>12} {'search':>9} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'p50 / previous':>15}")
+    print(f"{'alternatives':>12} {'search':>9} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9} {'p50 / previous':>15} "
+          f"{'CPU p50 ms':>11}")
+    rows = []
     for alternatives in (3, 1):
-        p50 = {}
+        p50, p95, cpu50 = {}, {}, {}
         for compiled in (False, True):
             engine.COMPILED_SEARCH = compiled
             for o, d in pairs:  # warm
                 session.plan(o, d, alternatives=alternatives)
-            samples, _ = _plan_times(session, pairs, repeat, alternatives)
-            p50[compiled] = _percentile(samples, 0.5)
+            samples, cpu = _plan_times(session, pairs, repeat, alternatives)
+            p50[compiled], p95[compiled] = _percentile(samples, 0.5), _percentile(samples, 0.95)
+            cpu50[compiled] = _percentile(cpu, 0.5)
             print(f"{alternatives:>12} {'compiled' if compiled else 'previous':>9} {_ms(p50[compiled]):>9} "
-                  f"{_ms(_percentile(samples, 0.95)):>9} {_ms(max(samples)):>9} {p50[compiled] / p50[False]:15.2f}")
+                  f"{_ms(p95[compiled]):>9} {_ms(max(samples)):>9} {p50[compiled] / p50[False]:15.2f} "
+                  f"{_ms(cpu50[compiled]):>11}")
+        rows.append({"measure": f"multimodal route, {'3 alternatives' if alternatives == 3 else 'best only'}, warm "
+                                f"({len(pairs)} pairs)",
+                     "ours": f"p50 {p50[True] * 1000:.2f} ms, p95 {p95[True] * 1000:.2f} ms",
+                     "peer": f"previous search (scipy) p50 {p50[False] * 1000:.2f} ms", "ratio": p50[True] / p50[False],
+                     "goal": "p50 <= 5 ms" if alternatives == 3 else "about 1 ms"})
+        rows.append({"measure": "  the same, CPU time", "ours": f"p50 {cpu50[True] * 1000:.2f} ms",
+                     "peer": f"previous search (scipy) p50 {cpu50[False] * 1000:.2f} ms",
+                     "ratio": cpu50[True] / cpu50[False], "goal": ""})
     engine.COMPILED_SEARCH = None
+    # the legs' coordinates are drawn when a face asks (the API always does): time that part on its own
+    results = [session.plan(o, d, alternatives=3) for o, d in pairs]
+    draw = []
+    for r in results:
+        t = time.perf_counter()
+        r.to_dict(geometry=True)
+        draw.append(time.perf_counter() - t)
+    print(f"geometry of the 3 routes drawn afterwards (to_dict(geometry=True), as the API): p50 "
+          f"{_percentile(draw, 0.5) * 1000:.2f} ms, p95 {_percentile(draw, 0.95) * 1000:.2f} ms")
+    rows.append({"measure": "+ drawing the 3 routes' geometry (API)", "ours": f"p50 {_percentile(draw, 0.5) * 1000:.2f} ms",
+                 "peer": "-", "ratio": None, "goal": "-"})
     print("goal: 3 alternatives p50 <= 5 ms; one best route about 1 ms")
+    return rows
 
 
-def bench_point_search(session, repeat: int) -> None:
+def bench_point_search(session, repeat: int) -> dict:
     """One search of the planner (virtual origin -> best destination access vertex) on the base CSR:
     the compiled search with early exit against scipy's `dijkstra` on a csr_matrix built per call (the
     previous `BaseGraph.path`), same queries, same answers."""
@@ -149,27 +189,46 @@ def bench_point_search(session, repeat: int) -> None:
     print(f"\nOne point search (100 random vertex pairs, 3 access links each end), median of {repeat}")
     print(f"{'compiled ms':>12} {'scipy ms':>10} {'ratio':>7}")
     print(f"{t_ours * 1000:12.3f} {t_scipy * 1000:10.3f} {t_ours / t_scipy:7.2f}")
+    return {"measure": "one point search (3 access links each end)", "ours": f"{t_ours * 1000:.3f} ms",
+            "peer": f"scipy dijkstra + csr_matrix {t_scipy * 1000:.3f} ms", "ratio": t_ours / t_scipy, "goal": "-"}
 
 
-def bench_cli(repeat: int) -> None:
+def bench_cli(repeat: int) -> dict | None:
     exe = str(Path(sys.executable).with_name("beltroad"))
     warm = subprocess.run([exe, *CLI_ARGS], capture_output=True, text=True)  # fills the on-disk cache if needed
     if warm.returncode != 0:
         print(f"\nCLI: `beltroad {' '.join(CLI_ARGS)}` failed ({warm.returncode}): {warm.stderr.strip()[:300]}")
-        return
-    times = []
+        return None
+    times, cpu = [], []
     for _ in range(repeat):
+        before = os.times()
         t = time.perf_counter()
         subprocess.run([exe, *CLI_ARGS], capture_output=True, text=True, check=True)
         times.append(time.perf_counter() - t)
+        after = os.times()
+        cpu.append(after.children_user - before.children_user + after.children_system - before.children_system)
     print(f"\nCold CLI `beltroad {' '.join(CLI_ARGS)}` (new process, warm disk cache), {repeat} runs")
-    print(f"{'median s':>10} {'min s':>10} {'max s':>10}")
-    print(f"{statistics.median(times):10.2f} {min(times):10.2f} {max(times):10.2f}")
+    print(f"{'median s':>10} {'min s':>10} {'max s':>10} {'CPU median s':>13}")
+    print(f"{statistics.median(times):10.2f} {min(times):10.2f} {max(times):10.2f} {statistics.median(cpu):13.2f}")
     imp = subprocess.run([sys.executable, "-X", "importtime", "-c", "import beltroad.cli"], capture_output=True,
                          text=True).stderr.strip().splitlines()
     total_us = [int(line.split("|")[1]) for line in imp if line.rstrip().endswith("| beltroad.cli")]
     if total_us:
         print(f"import beltroad.cli (python -X importtime, cumulative): {total_us[0] / 1e6:.2f} s")
+    return {"measure": f"cold `beltroad {' '.join(CLI_ARGS)}` ({repeat} runs)",
+            "ours": f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, CPU {statistics.median(cpu):.2f} s",
+            "peer": "-", "ratio": None,
+            "goal": "<= 0.5 s"}
+
+
+def print_summary(rows: list[dict]) -> None:
+    """Every measure with its peer measured in the same run and the ratio (ours / peer)."""
+    print("\nSummary (ratio = beltroad / peer, same run)")
+    print(f"{'measure':<52} {'beltroad':<34} {'peer':<44} {'ratio':>6}  goal")
+    for r in rows:
+        ratio = f"{r['ratio']:6.2f}" if r["ratio"] is not None else f"{'-':>6}"
+        print(f"{r['measure']:<52} {r['ours']:<34} {r['peer']:<44} {ratio}  {r['goal']}")
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,10 +251,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{len(session.network.places)} places, {session.network.n_vertices} vertices, {session.network.n_edges} edges"
           f"  ·  session load {load:.2f} s")
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    bench_sea(session, args.repeat)
-    bench_point_search(session, args.repeat)
-    bench_multimodal(session, args.repeat)
-    bench_cli(args.cli_repeat)
+    rows = [*bench_sea(session, args.repeat), bench_point_search(session, args.repeat),
+            *bench_multimodal(session, args.repeat), bench_cli(args.cli_repeat)]
+    print_summary([r for r in rows if r is not None])
 
 
 if __name__ == "__main__":

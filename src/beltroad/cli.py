@@ -2,7 +2,11 @@
 
 Each command translates its options into a service call and prints the result; errors are reported
 through `service.outcome_of` (one table of exit codes shared with the HTTP API). Sub-commands live in
-typer sub-apps (`data`, `scenarios`); a new group is one `typer.Typer()` plus `app.add_typer`.
+typer sub-apps (`data`, `scenarios`); a new group is one `typer.Typer()` plus `app.add_typer`, or, when its
+module is costly to import (pandas, scipy), one line in `LAZY_COMMANDS`.
+
+Start-up time matters (`beltroad route` is a one-shot command): this module imports only typer and rich;
+each command imports what it needs when it runs.
 """
 from __future__ import annotations
 
@@ -11,11 +15,52 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional
 
+import importlib
+
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# command name -> (module, attribute: a typer.Typer sub-app or a command function, the command `--help` lists it
+# after). These modules import their packages' cores (pandas, scipy) on import, so they load only when their
+# command runs or `--help` lists them.
+LAZY_COMMANDS = {
+    "appraise": ("beltroad.appraisal.cli", "appraise_command", "serve"),
+    "sweep": ("beltroad.appraisal.cli", "sweep_command", "appraise"),
+    "net": ("beltroad.digital.cli", "net_app", "scenarios"),
+    "energy": ("beltroad.energy.cli", "energy_app", "net"),
+    "assign": ("beltroad.flows.cli", "assign_app", "energy"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root command group: commands of LAZY_COMMANDS are imported when first looked up."""
+
+    def list_commands(self, ctx) -> list[str]:
+        names = list(super().list_commands(ctx))
+        for name, (_, _, after) in LAZY_COMMANDS.items():
+            if name not in names:
+                names.insert(names.index(after) + 1 if after in names else len(names), name)
+        return names
+
+    def get_command(self, ctx, cmd_name: str):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name in LAZY_COMMANDS:
+            module, attr, _ = LAZY_COMMANDS[cmd_name]
+            obj = getattr(importlib.import_module(module), attr)
+            holder = typer.Typer(add_completion=False)  # registered as `app.add_typer` / `app.command` would
+            if isinstance(obj, typer.Typer):
+                holder.add_typer(obj, name=cmd_name)
+            else:
+                holder.command(cmd_name)(obj)
+            built = typer.main.get_command(holder)
+            cmd = built.commands[cmd_name] if isinstance(built, TyperGroup) else built
+            self.add_command(cmd, cmd_name)
+        return cmd
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=LazyGroup,
                   help="beltroad: routes, scenarios and impacts on the Belt and Road transport network.")
 data_app = typer.Typer(no_args_is_help=True, help="Inspect, validate and export the embedded dataset.")
 app.add_typer(data_app, name="data")
@@ -244,15 +289,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
 # ------------------------------------------------------------------------------------------ scenarios
 scen_app = typer.Typer(no_args_is_help=True, help="Shipped scenario presets and user scenario files.")
 app.add_typer(scen_app, name="scenarios")
-from beltroad.digital.cli import net_app  # noqa: E402  (cheap: the digital face imports its core lazily)
-from beltroad.energy.cli import energy_app  # noqa: E402
-app.add_typer(net_app, name="net")
-app.add_typer(energy_app, name="energy")
-from beltroad.appraisal.cli import appraise_command, sweep_command  # noqa: E402  (cheap: imports lazily)
-app.command("appraise")(appraise_command)
-app.command("sweep")(sweep_command)
-from beltroad.flows.cli import assign_app  # noqa: E402  (cheap: imports its core lazily)
-app.add_typer(assign_app, name="assign")
+# net, energy, appraise, sweep, assign: LAZY_COMMANDS (above)
 
 
 @scen_app.command("list")

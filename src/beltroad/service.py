@@ -42,6 +42,8 @@ class Session:
     _gazetteer: Gazetteer | None = None
     _planners: dict[str, Planner] = field(default_factory=dict)
     _terminals: "pd.DataFrame | None" = None
+    _terminal_lat: np.ndarray | None = None
+    _terminal_lon: np.ndarray | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -165,10 +167,12 @@ class Session:
             return
         if self._terminals is None:
             pl = self.network.places
-            self._terminals = pl[pl["kind"].isin(list(TERMINAL_KINDS))].reset_index(drop=True)
+            t = pl[pl["kind"].isin(list(TERMINAL_KINDS))].reset_index(drop=True)
+            self._terminals = t
+            self._terminal_lat, self._terminal_lon = t["lat"].to_numpy(float), t["lon"].to_numpy(float)
         t = self._terminals
         circuity = float(self.network.params["circuity"]["access_road"]["value"])
-        km = haversine_km(p.lat, p.lon, t["lat"].to_numpy(float), t["lon"].to_numpy(float)) * circuity
+        km = haversine_km(p.lat, p.lon, self._terminal_lat, self._terminal_lon) * circuity
         i = int(np.argmin(km))
         if km[i] > REACH_LIMIT_KM:
             raise RequestError(f"Nothing of the network is within reach of {p.label}: the nearest terminal, "

@@ -1,6 +1,7 @@
 """Shortest paths on the multimodal graph: edge state, query-time access links, CSR + scipy Dijkstra."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -195,11 +196,14 @@ class Access:
     def is_gate(self, verts: np.ndarray) -> np.ndarray:
         return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer
 
-    def _nearest(self, lat: float, lon: float, k: int) -> tuple[np.ndarray, np.ndarray]:
-        closeness = self.xyz @ unit_vectors([lat], [lon])[0]   # cosine of the angular distance
+    def _nearest(self, lat: float, lon: float, k: int, far: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest terminal places (rows) and their great-circle km; `far`: minus the cosine of the
+        angular distance to every terminal, when already computed."""
+        if far is None:
+            far = -(self.xyz @ unit_vectors([lat], [lon])[0])   # minus the cosine of the angular distance
         k = min(k, len(self.terminal_places))
-        idx = np.argpartition(-closeness, k - 1)[:k]
-        idx = idx[np.argsort(-closeness[idx])]
+        idx = np.argpartition(far, k - 1)[:k]
+        idx = idx[np.argsort(far[idx])]
         return idx, haversine_km(lat, lon, self.lat[idx], self.lon[idx])
 
     def links(self, lat: float, lon: float, node_id: str | None = None, country: str | None = None,
@@ -223,7 +227,8 @@ class Access:
             return idx, km
 
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
-        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3)
+        far = -(self.xyz @ unit_vectors([lat], [lon])[0])
+        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3, far)
         km = gc * self.circuity
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
@@ -233,7 +238,7 @@ class Access:
             road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
         # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
         radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
-        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES)
+        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
         has_gate = self.gate_vertex[idx] >= 0
         idx, gc = idx[has_gate], gc[has_gate]
         if len(idx):
@@ -327,8 +332,10 @@ __all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "wei
 
 
 # Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the
-# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses scipy rather than pay numba's ~1 s
-# import. Both give the same paths (tests/test_dijkstra.py). True/False forces one of them.
+# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses its plain-Python twin
+# (`point_search_python`) rather than pay numba's ~1 s import or scipy's ~0.2 s for a few searches. All give the
+# same paths (tests/test_dijkstra.py, tests/test_point_search.py). True forces the compiled search, False the
+# previous one (scipy's Dijkstra, numpy masks: the oracle of the tests and the benchmarks' "previous").
 COMPILED_SEARCH: bool | None = None
 
 
@@ -338,6 +345,80 @@ def _use_compiled() -> bool:
     import sys
 
     return "beltroad.routing.dijkstra" in sys.modules
+
+
+def point_search_python(indptr: list[int], indices: list[int], data: list[float], n: int, origin_verts: list[int],
+                        origin_w: list[float], dest_verts: list[int], dest_w: list[float]
+                        ) -> tuple[list[float], list[int]]:
+    """`routing.dijkstra.point_search` in plain Python on lists: the same binary heap (same order among equal
+    keys) and the same relaxations, so the same paths, for a process that runs only a few searches."""
+    inf = math.inf
+    dist = [inf] * n
+    pred = [-(len(origin_verts) + 1)] * n
+    done = [False] * n
+    dest_total = [inf] * n
+    for v, w in zip(dest_verts, dest_w):
+        if w < dest_total[v]:
+            dest_total[v] = w
+    hk: list[float] = []
+    hv: list[int] = []
+
+    def push(key: float, val: int) -> None:
+        i = len(hk)
+        hk.append(key)
+        hv.append(val)
+        while i > 0:
+            p = (i - 1) >> 1
+            if hk[p] <= hk[i]:
+                break
+            hk[p], hk[i] = hk[i], hk[p]
+            hv[p], hv[i] = hv[i], hv[p]
+            i = p
+
+    def pop() -> None:  # remove the root (the caller read it)
+        k, v = hk.pop(), hv.pop()
+        size = len(hk)
+        if not size:
+            return
+        hk[0], hv[0] = k, v
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= size:
+                break
+            if c + 1 < size and hk[c + 1] < hk[c]:
+                c += 1
+            if hk[i] <= hk[c]:
+                break
+            hk[c], hk[i] = hk[i], hk[c]
+            hv[c], hv[i] = hv[i], hv[c]
+            i = c
+
+    for k, (v, w) in enumerate(zip(origin_verts, origin_w)):
+        if w < dist[v]:
+            dist[v] = w
+            pred[v] = -1 - k
+            push(w, v)
+    best = inf
+    while hk:
+        d, u = hk[0], hv[0]
+        pop()
+        if done[u] or d > dist[u]:
+            continue
+        if d > best:
+            break
+        done[u] = True
+        t = d + dest_total[u]
+        if t < best:
+            best = t
+        for q in range(indptr[u], indptr[u + 1]):
+            nd = d + data[q]
+            v = indices[q]
+            if nd < dist[v] and not done[v]:
+                dist[v] = nd
+                pred[v] = q
+                push(nd, v)
+    return [x if ok else inf for x, ok in zip(dist, done)], pred
 
 
 def warm_compiled_search() -> None:
@@ -387,6 +468,8 @@ class BaseGraph:
         pos = np.minimum(pos, len(self.keys) - 1)
         self.reverse = np.where(self.keys[pos] == rev, pos, -1)
         self._csr: tuple[np.ndarray, np.ndarray] | None = None  # int64 indptr/indices for the compiled search
+        self._lists: tuple[list[int], list[int]] | None = None  # the same as lists for the plain-Python search
+        self._pos_src: list[int] | None = None
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
         return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
@@ -423,29 +506,56 @@ class BaseGraph:
         (routing.dijkstra.point_search) on the base CSR, stopping once the destination is settled;
         `path_scipy` is the same answer from scipy's Dijkstra (the oracle of the tests).
         """
-        if not _use_compiled():
+        if COMPILED_SEARCH is False:
             return self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w)
-        from beltroad.routing.dijkstra import point_search
-
-        if self._csr is None:
-            self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
-        indptr, indices = self._csr
         ov = np.asarray(origin_verts, dtype=np.int64)
         dv = np.asarray(dest_verts, dtype=np.int64)
-        dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov,
-                                  np.asarray(origin_w, dtype=np.float64), dv, np.asarray(dest_w, dtype=np.float64))
+        if _use_compiled():
+            from beltroad.routing.dijkstra import point_search
+
+            if self._csr is None:
+                self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
+            indptr, indices = self._csr
+            dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov,
+                                      np.asarray(origin_w, dtype=np.float64), dv, np.asarray(dest_w, dtype=np.float64))
+        else:
+            return self.path_python(data, origin_verts, origin_w, dest_verts, dest_w)
+        return self._trace(dist, pred, ov, np.asarray(origin_w, dtype=np.float64), dv,
+                           np.asarray(dest_w, dtype=np.float64))
+
+    def path_python(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
+                    dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+        """`path` by the plain-Python twin of the compiled search (`point_search_python`)."""
+        if self._lists is None:
+            self._lists = (self.indptr.tolist(), self.indices.tolist())
+        indptr, indices = self._lists
+        ov = np.asarray(origin_verts, dtype=np.int64)
+        dv = np.asarray(dest_verts, dtype=np.int64)
+        ow = np.asarray(origin_w, dtype=np.float64)
+        dw = np.asarray(dest_w, dtype=np.float64)
+        dist, pred = point_search_python(indptr, indices, np.asarray(data, dtype=np.float64).tolist(), self.n - 1,
+                                         ov.tolist(), ow.tolist(), dv.tolist(), dw.tolist())
+        return self._trace(np.array(dist), np.array(pred, dtype=np.int64), ov, ow, dv, dw)
+
+    def _trace(self, dist: np.ndarray, pred: np.ndarray, ov: np.ndarray, origin_w: np.ndarray, dv: np.ndarray,
+               dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+        """The best destination access link and the CSR positions back from it to the origin's access link."""
         if not len(dv):
             return None
         total = dist[dv] + dest_w
         if not np.isfinite(total.min()):
             return None
         b = int(np.argmin(total))
+        if self._pos_src is None:
+            self._pos_src = self.net.src[self.edge].tolist()  # CSR position -> the vertex it leaves
+        pos_src = self._pos_src
         positions = []
         v = int(dv[b])
-        while pred[v] >= 0:
-            q = int(pred[v])
+        q = int(pred[v])
+        while q >= 0:
             positions.append(q)
-            v = int(self.net.src[self.edge[q]])
+            v = pos_src[q]
+            q = int(pred[v])
         first_hop = v
         positions.reverse()
         a = int(np.flatnonzero(ov == first_hop)[np.argmin(origin_w[ov == first_hop])])

@@ -6,12 +6,13 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, MODES, PORT, PORT_SEA,
-                                    RAIL, ROAD, SEA, SEA_MODE, TRANSFER, TRANSSHIP, FERRY_BOARD, Network)
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, RAIL, ROAD, SEA,
+                                    SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
-from beltroad.routing.result import TIME_PARTS, Leg, PlanResult, Route
+from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph
+from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops
+from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
 MAIN_MODES = ("multimodal", "rail", "sea", "road", "inland_water")
@@ -159,38 +160,34 @@ class AccessLinks:
                            self.gate)
 
 
-@dataclass
-class _Query:
-    """Per-query state (stops and their positions), so one Planner serves concurrent queries."""
-
-    stops: list[Place]
-    endpoint_pos: list[tuple[float, float]]
-
-
-@dataclass
+@dataclass(eq=False)  # candidates are told apart by identity (each has its own signature)
 class _Candidate:
-    edges: list[int]
-    route: Route
-    signature: tuple
-    objective_value: float = 0.0
-    gen: int = 0
-    graph: Graph | None = None          # the path's edges, kept to draw the route once it is selected
-    geometry: bool = False              # legs already carry their coordinates
-    query: "_Query | None" = None
+    """A found path: measured (what the planner compares) and, once asked, described as a Route."""
+
+    measure: PathMeasure
+    evaluator: PathEvaluator
+    _route: Route | None = None
+
+    @property
+    def route(self) -> Route:
+        if self._route is None:
+            self._route = self.evaluator.describe(self.measure)
+        return self._route
+
+    @property
+    def objective_value(self) -> float:
+        return self.measure.objective_value
+
+    @property
+    def signature(self) -> tuple:
+        return self.measure.signature
+
+    @property
+    def edges(self) -> list[int]:
+        return self.measure.edges
 
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
-
-
-def _corridor_key(route: Route) -> tuple:
-    """What makes two routes different to a planner: the sequence of major legs (mode, where each ends)."""
-    key = []
-    for leg in route.legs:
-        if leg.mode != "handling" and leg.distance_km >= MAJOR_LEG_KM:
-            item = (leg.mode, leg.to_country)
-            if not key or key[-1] != item:
-                key.append(item)
-    return tuple(key) or (route.main_mode,)  # a short trip: its main mode tells routes apart (barge vs rail)
 
 
 def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
@@ -199,16 +196,16 @@ def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
     ordered = sorted(cands, key=lambda k: k.objective_value)
 
     def dominated(c: _Candidate) -> bool:  # slower, dearer and dirtier than another candidate
-        a = c.route
-        return any(o is not c and o.route.transit_days <= a.transit_days and o.route.cost_usd <= a.cost_usd
-                   and o.route.co2_kg <= a.co2_kg for o in ordered)
+        a = c.measure
+        return any(o is not c and o.measure.transit_days <= a.transit_days and o.measure.total_usd <= a.total_usd
+                   and o.measure.total_co2 <= a.total_co2 for o in ordered)
 
     chosen: list[_Candidate] = []
     modes: set[str] = set()
     for cand in ordered:
-        if cand.route.main_mode not in modes and len(chosen) < n and (not chosen or not dominated(cand)):
+        if cand.measure.main_mode not in modes and len(chosen) < n and (not chosen or not dominated(cand)):
             chosen.append(cand)
-            modes.add(cand.route.main_mode)
+            modes.add(cand.measure.main_mode)
     for cand in ordered:
         if len(chosen) >= n:
             break
@@ -227,7 +224,6 @@ class Planner:
         self.place_names = net.places["name"].to_numpy()
         self.place_ids = net.places["id"].to_numpy()
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
-        self.link_corridor = net.links["corridor"].to_numpy() if len(net.links) else np.array([])
         self._bases: dict[str, BaseGraph] = {}
         self.port_roles = net.port_roles
         # where a train hands a box to a ship or takes it from one: rail <-> port, and the terminal transfers of
@@ -251,6 +247,18 @@ class Planner:
         # vertices at a place served by container barges (an inland_water search needs one at each end)
         barge = net.layers.index("barge") if "barge" in net.layers else -1
         self.barge_place = np.isin(net.vertex_place, net.vertex_place[net.vertex_layer == barge]) & (net.vertex_place >= 0)
+        union = self.access.union_index
+        self._edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
+        self._rail_port_idx = np.flatnonzero(self._rail_port_edges)
+        from beltroad.geo import unit_vectors
+
+        self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
+        self._mode_masks: dict[str, np.ndarray] = {}
+        self._sea_land: tuple | None = None
+        self._masked_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
+        self._edge_cols: np.ndarray | None = None
+        self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
     def plan(self, origin: Place, destination: Place, *, objective: str = "time", alternatives: int = 3,
@@ -269,11 +277,8 @@ class Planner:
             raise self._explain(origin, destination, c, objective)
         routes = []
         for rank, cand in enumerate(_select(candidates, alternatives), start=1):
-            drawn = cand.route if cand.geometry else self._evaluate(
-                cand.graph, list(range(len(cand.graph.src))), origin, destination, objective, cand.query,
-                geometry=True).route  # geometry only for the routes shown
-            drawn.rank = rank
-            routes.append(self._scale(drawn, teu))
+            cand.route.rank = rank  # its legs draw their coordinates when a face asks for them
+            routes.append(self._scale(cand.route, teu))
         quantity = f"{teu:g} TEU"
         notes = []
         if c.max_transfers is not None:
@@ -294,26 +299,59 @@ class Planner:
         return route
 
     # ------------------------------------------------------------------------------------------
+    def _constraint_mask(self, c: Constraints, near: np.ndarray | None) -> np.ndarray:
+        """`constraint_mask`, its mode part computed once per planner; sea's land edges per query (they are
+        allowed near the trip's ends only)."""
+        if c.avoid_countries or c.avoid_passages or (c.mode == "sea" and near is None):
+            return constraint_mask(self.net, c, near)
+        if c.mode == "sea":
+            net = self.net
+            if self._sea_land is None:
+                land = (net.mode == RAIL) | (net.mode == INLAND) | (net.kind == TRANSFER) | (net.kind == GAUGE)
+                long_road = (net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle
+                idx = np.flatnonzero(land & ~long_road)
+                self._sea_land = (~long_road & ~land, idx, net.src[idx], net.dst[idx])
+            mask, idx, src, dst = self._sea_land
+            mask = mask.copy()
+            mask[idx] = near[src] & near[dst]
+            return mask
+        mask = self._mode_masks.get(c.mode)
+        if mask is None:
+            mask = self._mode_masks[c.mode] = constraint_mask(self.net, Constraints(mode=c.mode))
+        return mask
+
+    def _masked(self, base: BaseGraph, c: Constraints, near: np.ndarray | None, rail_port: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """`base.masked` under the mode's mask and the query's rail-port mask; kept per planner for a mode
+        whose mask already excludes every rail-port edge (all-road trips), which no query changes."""
+        mask = self._constraint_mask(c, near)
+        if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
+            key = (base.objective, c.mode)
+            hit = self._masked_cache.get(key)
+            if hit is None and not (mask & self._rail_port_edges).any():
+                hit = self._masked_cache[key] = base.masked(mask)
+            if hit is not None:
+                return hit
+        return base.masked(mask & rail_port)
+
     def _base(self, objective: str) -> BaseGraph:
         if objective not in self._bases:
             self._bases[objective] = BaseGraph(self.net, self.state, objective)
         return self._bases[objective]
 
-    def _rail_port_mask(self, stops: list[Place], access: list[AccessLinks]) -> np.ndarray:
+    def _rail_port_mask(self, stops: list[Place], access: list[AccessLinks], query: Stops) -> np.ndarray:
         """Trains carry boxes to or from a ship only for a trip end that has no port of its own within the
         drayage radius, and only at ports within PRECARRIAGE_RADIUS_KM of that end: nobody rails 1,600 km from
         Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
         load and unload as usual."""
         net = self.net
-        rail_port = self._rail_port_edges
-        ok = np.zeros(net.n_edges, dtype=bool)
-        from beltroad.geo import haversine_km
-
+        rp = self._rail_port_idx                     # only these edges can be masked
+        src = net.src[rp]
+        ok = np.zeros(len(rp), dtype=bool)
         union = self.access.union_index
-        edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
-        for p, acc in zip(stops, access):
-            dist = haversine_km(p.lat, p.lon, net.vertex_lat, net.vertex_lon)[net.src]  # per vertex, then edges
-            ok |= dist <= self.access.max_drayage_km  # loading or unloading next to a stop
+        edge_union = self._edge_union[rp]
+        for i, (p, acc) in enumerate(zip(stops, access)):
+            ok |= query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
             own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
             if not own_port and p in (stops[0], stops[-1]):
                 # a country with ports of its own (or its customs union's) rails to those; a landlocked one
@@ -321,8 +359,10 @@ class Planner:
                 ci = self.access.country_index.get(p.country, -1)
                 home = union[ci] if ci >= 0 else -1
                 same = (edge_union == home) | (home not in self._coastal_unions)
-                ok |= (dist <= PRECARRIAGE_RADIUS_KM) & same
-        return ~rail_port | ok
+                ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
+        mask = np.ones(net.n_edges, dtype=bool)
+        mask[rp] = ok
+        return mask
 
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed)."""
@@ -332,7 +372,7 @@ class Planner:
             verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
                                                          sea_fallback=False)
             border = self.access.border_hours(verts, p.country)
-            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else np.ones(len(verts), bool)
+            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
             links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2), self.access.is_gate(verts))
             out.append(links.subset(keep))
         return out
@@ -341,18 +381,23 @@ class Planner:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = _Query(stops=stops, endpoint_pos=[(p.lon, p.lat) for p in stops])
+        query = Stops(stops)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
-        rail_port = self._rail_port_mask(stops, all_access)  # the same for every mode's search
+        rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
+        by_end: dict[str, list[AccessLinks]] = {}  # access links to road vertices (all-road trips) or to gates
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            near = near_ends(self.net, [(p.lat, p.lon) for p in (origin, destination)],
-                             PRECARRIAGE_RADIUS_KM) if mode == "sea" else None
-            allowed_data, edge_of = base.masked(constraint_mask(self.net, cm, near) & rail_port)
+            near = (query.within(self.net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # as near_ends (origin,
+                    | query.within(self.net, len(stops) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # destination)
+                    ) if mode == "sea" else None
+            allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
-            acc = [a.subset(~a.gate if mode == "road" else a.gate) for a in all_access]
+            ends = "road" if mode == "road" else "gate"
+            if ends not in by_end:
+                by_end[ends] = [a.subset(~a.gate if ends == "road" else a.gate) for a in all_access]
+            acc = by_end[ends]
             if any(len(a.verts) == 0 for a in acc):
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
@@ -378,21 +423,20 @@ class Planner:
                              int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
                 cand = evaluated.get(key)
                 if cand is None:
-                    cand = evaluated[key] = self._evaluate(g, list(range(len(g.src))), origin, destination, objective,
-                                                           query, geometry=n == 1)
-                fits_mode = mode == "multimodal" or cand.route.main_mode == mode
+                    cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
+                fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
                     retries += 1
                     continue
                 done += 1
-                if fits_mode and (c.max_transfers is None or cand.route.transfers <= c.max_transfers):
+                if fits_mode and (c.max_transfers is None or cand.measure.transfers <= c.max_transfers):
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = used[np.isin(self.net.kind[edge_of[used]], (LINK, SEA))]
+                used = used[self._corridor_edge[edge_of[used]]]
                 if len(used) == 0:
                     break
                 penalty[used] *= PENALTY
@@ -400,44 +444,43 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
-    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: _Query
+    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
                     ) -> tuple[Graph, np.ndarray]:
         """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
-        net, st = self.net, self.state
+        net = self.net
         nv = net.n_vertices
-        names = ("src", "dst", "hours", "usd", "co2", "km", "mode", "kind", "eid", "move", "rest", "border", "wait")
-        cols: dict[str, list] = {k: [] for k in names}
-        used_all = []
-        k = 0
-        for i, (positions, a, b) in segments:
+        cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
+        rows, ints, used_all = [], [], []
+        for k, (i, (positions, a, b)) in enumerate(segments):
             o, d = acc[i], acc[i + 1]
-            e = edge_of[np.array(positions, dtype=np.int64)] if positions else np.array([], dtype=np.int64)
-            used_all.append(np.array(positions, dtype=np.int64))
-            cols["src"].append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
-            cols["dst"].append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
+            pos = np.asarray(positions, dtype=np.int64)
+            e = edge_of[pos]
+            used_all.append(pos)
             o_move, d_move = o.hours[a] - o.border[a], d.hours[b] - d.border[b]
-            o_rest = o_move - o.km[a] / self.access.speed
-            d_rest = d_move - d.km[b] / self.access.speed
-            for name, arr_o, arr_n, arr_d in (
-                    ("hours", o.hours[a], st.hours[e], d.hours[b]), ("usd", o.usd[a], st.usd[e], d.usd[b]),
-                    ("co2", o.co2[a], st.co2_kg[e], d.co2[b]), ("km", o.km[a], st.km[e], d.km[b]),
-                    ("move", o_move, st.move_hours[e], d_move), ("rest", o_rest, np.zeros(len(e)), d_rest),
-                    ("border", o.border[a], st.border_hours[e], d.border[b]),
-                    ("wait", 0.0, st.wait_hours[e], 0.0)):
-                cols[name].append(np.concatenate([[arr_o], arr_n, [arr_d]]))
-            cols["mode"].append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
-            cols["kind"].append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
-            cols["eid"].append(np.concatenate([[-(k + 1)], e, [-(k + 2)]]))
-            k += 2
+            first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
+            last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
+            rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
+            # src, dst, mode, kind, edge id
+            ints.append(np.column_stack([
+                np.concatenate([[nv + i], net.src[e], [d.verts[b]]]), np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]),
+                np.concatenate([[ROAD], net.mode[e], [ROAD]]), np.concatenate([[ACCESS], net.kind[e], [ACCESS]]),
+                np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]])]).astype(np.int64))
+        f = np.concatenate(rows) if len(rows) > 1 else rows[0]
+        m = np.concatenate(ints) if len(ints) > 1 else ints[0]
         vc = np.concatenate([self.access.vertex_country,
-                             np.array([self.access.country_index.get(p.country, -1) for p in query.stops], dtype=np.int32)])
-        cat = {name: np.concatenate(cols[name]) for name in names}
-        g = Graph(n=nv + len(query.stops), src=cat["src"].astype(np.int64), dst=cat["dst"].astype(np.int64),
-                  hours=cat["hours"], usd=cat["usd"], co2_kg=cat["co2"], km=cat["km"],
-                  mode=cat["mode"].astype(np.int8), kind=cat["kind"].astype(np.int8), edge_id=cat["eid"].astype(np.int64),
-                  vertex_country=vc, move_hours=cat["move"], rest_hours=cat["rest"], border_hours=cat["border"],
-                  wait_hours=cat["wait"])
+                             np.array([self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
+        g = Graph(n=nv + len(query.places), src=m[:, 0], dst=m[:, 1], hours=f[:, 0], usd=f[:, 1], co2_kg=f[:, 2],
+                  km=f[:, 3], mode=m[:, 2].astype(np.int8), kind=m[:, 3].astype(np.int8), edge_id=m[:, 4],
+                  vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5], border_hours=f[:, 6], wait_hours=f[:, 7])
         return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
+
+    def _state_columns(self) -> np.ndarray:
+        """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
+        if self._edge_cols is None:
+            st = self.state
+            self._edge_cols = np.column_stack([st.hours, st.usd, st.co2_kg, st.km, st.move_hours,
+                                               np.zeros(len(st.hours)), st.border_hours, st.wait_hours]).astype(float)
+        return self._edge_cols
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
@@ -447,8 +490,8 @@ class Planner:
             similar = False
             for k in kept:
                 overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
-                if _corridor_key(k.route) == _corridor_key(cand.route) or (
-                        k.route.main_mode == cand.route.main_mode and overlap > 0.8):
+                if k.measure.corridor_key(MAJOR_LEG_KM) == cand.measure.corridor_key(MAJOR_LEG_KM) or (
+                        k.measure.main_mode == cand.measure.main_mode and overlap > 0.8):
                     similar = True
                     break
             if not similar:
@@ -456,199 +499,10 @@ class Planner:
         return kept
 
     # ------------------------------------------------------------------------------------------
-    def _evaluate(self, g: Graph, path: list[int], origin: Place, destination: Place, objective: str,
-                  query: _Query, geometry: bool = False) -> _Candidate:
-        net = self.net
-        edges = np.array(path, dtype=np.int64)
-        eid = g.edge_id[edges]
-        legs: list[Leg] = []
-        cur: Leg | None = None
-        countries: list[str] = [origin.country]
-        passages: list[str] = []
-        borders, gauges, corridors = [], [], []
-        transfers = 0
-        mode_km: dict[str, float] = {}
-        border_events: list[tuple[str, float]] = []   # (kind, dwell hours) in path order: where customs can clear
-        fallback_ports: list[str] = []
-        road_drive: dict[int, float] = {}               # id(leg) -> driving hours of a road leg
-
-        def vcountry(v: int) -> str:
-            return net.countries[g.vertex_country[v]] if g.vertex_country[v] >= 0 else ""
-
-        def vname(v: int) -> str:
-            if v >= net.n_vertices:
-                return query.stops[v - net.n_vertices].name
-            return str(self.vertex_names[v])
-
-        for e, ne in zip(edges, eid):
-            s, d = int(g.src[e]), int(g.dst[e])
-            mode = MODES[int(g.mode[e])]
-            kind = int(g.kind[e])
-            hours, usd, co2, km = float(g.hours[e]), float(g.usd[e]), float(g.co2_kg[e]), float(g.km[e])
-            move, border, wait = float(g.move_hours[e]), float(g.border_hours[e]), float(g.wait_hours[e])
-            parts = {"moving": move, "handling": max(hours - move - border - wait, 0.0), "border": border,
-                     "customs": 0.0, "waiting": wait}
-            coords = [[float(x), float(y)] for x, y in self._edge_coords(g, e, ne, query)] if geometry else []
-            if kind in (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP):
-                if kind != GAUGE:
-                    transfers += 1
-                if kind == PORT:
-                    border_events.append(("port", parts["handling"]))
-                label = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
-                         FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
-                         TRANSSHIP: "transshipment (change of ship)"}[kind]
-                if kind == PORT:
-                    pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
-                    basis = net.port_dwell_basis.get(pid, "register")
-                    if basis != "register":
-                        label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
-                        fallback_ports.append(vname(s))
-                if kind == TRANSFER and "barge" in (net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]):
-                    label = "barge terminal handling" + (" and wait" if wait > 0 else "")
-                if kind == GAUGE:
-                    la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
-                    label = f"gauge change {la[4:]}->{lb[4:]} mm"
-                    gauges.append({"place": vname(s), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
-                                   "hours": round(hours, 1), "cost_usd": round(usd, 1)})
-                legs.append(Leg("handling", vname(s), vname(d), 0.0, hours, usd, co2, label, hours_by_part=parts))
-                cur = None
-                continue
-            if (ne >= 0 and kind == LINK and net.border[ne]) or (kind == ACCESS and border > 0):
-                border_events.append(("border", border))  # as customs_event_dwell (skims) counts them
-            if ne >= 0:
-                if net.border[ne]:
-                    cf, ct = net.countries[net.country_from[ne]], net.countries[net.country_to[ne]]
-                    borders.append({"from_country": cf, "to_country": ct, "at": f"{vname(s)} - {vname(d)}",
-                                    "mode": mode, "dwell_hours": round(border, 1),
-                                    "fee_usd": round(float(net.fee_usd[ne]), 1)})
-                for i, name in enumerate(PASSAGES):
-                    if (int(net.passage_bits[ne]) >> i) & 1 and name not in passages:
-                        passages.append(name)
-                if net.link[ne] >= 0:
-                    for corr in str(self.link_corridor[net.link[ne]]).split(";"):
-                        if corr and corr not in corridors:
-                            corridors.append(corr)
-            for v in (s, d):
-                if v < len(g.vertex_country) and g.vertex_country[v] >= 0:
-                    cc = net.countries[g.vertex_country[v]]
-                    if countries[-1] != cc:
-                        countries.append(cc)
-            leg_mode = "sea" if kind in (SEA, PORT_SEA) else mode
-            if kind == ACCESS:
-                leg_mode = "road"
-            mode_km[leg_mode] = mode_km.get(leg_mode, 0.0) + (0.0 if kind == ACCESS else km)
-            drive = move - float(g.rest_hours[e]) if leg_mode == "road" else 0.0
-            if cur is not None and cur.mode == leg_mode:
-                cur.to_place = vname(d) if vname(d) != "sea" else cur.to_place
-                cur.to_country = vcountry(d) or cur.to_country
-                cur.distance_km += km
-                cur.transit_hours += hours
-                cur.cost_usd += usd
-                cur.co2_kg += co2
-                for k, v in parts.items():
-                    cur.hours_by_part[k] += v
-                cur.coordinates += coords[1:] if cur.coordinates and coords and cur.coordinates[-1] == coords[0] else coords
-            else:
-                detail = ""
-                if kind == SEA and ne >= 0 and net.service[ne]:
-                    detail = f"liner service {net.service[ne]}: {self._port_role(s)} -> {self._port_role(d)}"
-                cur = Leg(leg_mode, vname(s), vname(d), km, hours, usd, co2, detail=detail, coordinates=coords,
-                          to_country=vcountry(d), hours_by_part=parts)
-                legs.append(cur)
-            if leg_mode == "road":
-                road_drive[id(cur)] = road_drive.get(id(cur), 0.0) + drive
-        # A truck rests only after a full driving day: each road leg's rest follows the daily limit (road edges
-        # carry driving hours only; the search compares driving time).
-        for leg in legs:
-            if id(leg) in road_drive:
-                drive = road_drive[id(leg)]
-                exact = float(self.access.drive_elapsed_hours(drive)) - drive
-                old_rest = leg.hours_by_part["moving"] - drive
-                leg.transit_hours += exact - old_rest
-                leg.hours_by_part["moving"] = drive + exact
-        if countries[-1] != destination.country and destination.country:
-            countries.append(destination.country)
-        # Customs clear once: export at the origin, import at the destination (Doing Business border
-        # compliance), while the container already waits at the first border or port of the trip (or the last):
-        # only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs").
-        ch, cu = end_customs_parts(net, origin.country, destination.country)
-        exp_h, imp_h = ch
-        if exp_h or imp_h or cu:
-            dwell = [h for _, h in border_events]
-            extra = float(customs_beyond_dwell(np.array([exp_h]), np.array([imp_h]), np.array([len(dwell)]),
-                                               np.array([dwell[0] if dwell else 0.0]),
-                                               np.array([dwell[-1] if dwell else 0.0]))[0])
-            legs.append(Leg("handling", origin.name, destination.name, 0.0, extra, cu, 0.0,
-                            "export and import customs (Doing Business border compliance, beyond the border or port "
-                            "dwell it overlaps)", hours_by_part={"moving": 0.0, "handling": 0.0, "border": 0.0,
-                                                                 "customs": extra, "waiting": 0.0}))
-        total_h = float(sum(leg.transit_hours for leg in legs))
-        total_usd = float(sum(leg.cost_usd for leg in legs))
-        total_co2 = float(sum(leg.co2_kg for leg in legs))
-        total_km = float(sum(leg.distance_km for leg in legs))
-        moving = {m: k for m, k in mode_km.items() if m != "handling"}
-        main_mode = max(moving, key=moving.get) if moving else "road"
-
-        via = [p for p in countries[1:-1]]
-        others = sorted((m for m in moving if m != main_mode and moving[m] > 50), key=lambda m: -moving[m])
-        summary = "+".join([main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
-            f" ({', '.join(passages)})" if passages else "")
-        legs = [leg for leg in legs if leg.distance_km > 0.05 or leg.transit_hours > 0.01 or leg.cost_usd > 0.01]
-        modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
-        breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
-        # terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs
-        t2t = total_h - breakdown["customs"]
-        movement = [leg for leg in legs if leg.mode != "handling"]
-        if main_mode != "road" and movement:
-            for leg in {id(movement[0]): movement[0], id(movement[-1]): movement[-1]}.values():
-                if leg.mode == "road":
-                    t2t -= leg.transit_hours
-        route = Route(rank=0, summary=summary, modes=modes, main_mode=main_mode, distance_km=total_km,
-                      transit_days=total_h / 24.0, cost_usd=total_usd, co2_kg=total_co2, countries=countries,
-                      passages=passages, border_crossings=borders, gauge_changes=gauges, transfers=transfers,
-                      corridors=corridors, legs=legs, time_breakdown_hours=breakdown,
-                      terminal_to_terminal_days=t2t / 24.0)
-        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
-                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
-                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
-        route.objective_value = value
-        signature = (main_mode, tuple(countries), tuple(passages))
-        return _Candidate(edges=[int(x) for x in eid if x >= 0], route=route, signature=signature, objective_value=value,
-                          graph=g, geometry=geometry, query=query)
-
-    def _port_role(self, v: int) -> str:
-        """'hub Singapore', 'gateway Rotterdam', ... for a port vertex (from the register)."""
-        pid = self.place_ids[self.net.vertex_place[v]] if self.net.vertex_place[v] >= 0 else ""
-        return f"{self.port_roles.get(pid, 'port')} {self.place_names[self.net.vertex_place[v]]}" if pid else "sea"
-
-    def _edge_coords(self, g: Graph, e: int, ne: int, query: _Query) -> list[tuple[float, float]]:
-        net = self.net
-        s, d = int(g.src[e]), int(g.dst[e])
-
-        def pos(v: int) -> tuple[float, float]:
-            if v < net.n_vertices:
-                return float(net.vertex_lon[v]), float(net.vertex_lat[v])
-            return query.endpoint_pos[v - net.n_vertices]
-
-        if ne >= 0 and net.edge_geom[ne] >= 0:
-            gi = int(net.edge_geom[ne])
-            a, b = net.geom_offsets[gi], net.geom_offsets[gi + 1]
-            pts = list(zip(net.geom_lon[a:b].tolist(), net.geom_lat[a:b].tolist()))
-            if pts and (abs(pts[0][0] - pos(s)[0]) > 1e-6 or abs(pts[0][1] - pos(s)[1]) > 1e-6):
-                pts.reverse()
-            return pts
-        if ne >= 0 and net.link[ne] >= 0 and net.mode[ne] in (RAIL, ROAD):
-            # the link's line on OpenStreetMap (data/geometry.py), from its `from` to its `to` node, with the
-            # network's own end points so that consecutive legs join
-            from beltroad.data.geometry import link_geometry
-
-            line = link_geometry(str(net.links["id"].iat[int(net.link[ne])]))
-            if len(line) >= 2:
-                a, b = pos(s), pos(d)
-                if (line[0][0] - b[0]) ** 2 + (line[0][1] - b[1]) ** 2 < (line[0][0] - a[0]) ** 2 + (line[0][1] - a[1]) ** 2:
-                    line = line[::-1]
-                return [a, *line[1:-1], b]
-        return [pos(s), pos(d)]
+    def _evaluate(self, g: Graph, origin: Place, destination: Place, objective: str, query: Stops) -> _Candidate:
+        """The candidate of a found path: measured now, described as a Route only if the planner keeps it
+        (see routing.evaluate)."""
+        return _Candidate(self.evaluator.measure(g, origin, destination, objective, query), self.evaluator)
 
     # ------------------------------------------------------------------------------------------
     def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:

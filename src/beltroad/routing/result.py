@@ -1,12 +1,14 @@
 """Plain result objects of the route planner, with DataFrame and GeoJSON views."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import pandas as pd
+import copy
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Callable
 
 from beltroad.places import Place
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # What a route's hours are spent on. moving: driving, sailing, train running (incl. truck drivers' daily rest);
 # handling: terminal lifts, port dwell, gauge changes; border: dwell at border crossings; customs: export and
@@ -28,9 +30,11 @@ class Leg:
     cost_usd: float
     co2_kg: float
     detail: str = ""               # e.g. "gauge change 1435->1520", "port dwell", corridor names
-    coordinates: list[list[float]] = field(default_factory=list)
+    # [[lon, lat], ...] (a property, below: drawn by `draw` on first use, since most callers never ask)
+    coordinates: list[list[float]] | None = None
     to_country: str = ""           # ISO3 where the leg ends (internal: shapes the corridor signature)
     hours_by_part: dict[str, float] = field(default_factory=_zero_parts)   # TIME_PARTS -> hours
+    draw: Callable[[], list[list[float]]] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
         d = {"mode": self.mode, "from": self.from_place, "to": self.to_place,
@@ -40,6 +44,29 @@ class Leg:
         if geometry:
             d["coordinates"] = self.coordinates
         return d
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles and copies carry the drawn coordinates, not the drawing function."""
+        self.coordinates  # noqa: B018 (draws them)
+        return {**self.__dict__, "draw": None}
+
+
+def _get_coordinates(leg: Leg) -> list[list[float]]:
+    coords = leg.__dict__.get("_coordinates")
+    if coords is None:
+        draw = leg.__dict__.get("draw")
+        coords = draw() if draw is not None else []
+        leg.__dict__["_coordinates"] = coords
+        leg.__dict__["draw"] = None
+    return coords
+
+
+def _set_coordinates(leg: Leg, coords: list[list[float]] | None) -> None:
+    leg.__dict__["_coordinates"] = coords
+
+
+Leg.coordinates = property(_get_coordinates, _set_coordinates,  # type: ignore[assignment]
+                           doc="[[lon, lat], ...] along the leg, drawn on first use")
 
 
 @dataclass
@@ -68,7 +95,8 @@ class Route:
         return self.transit_days
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
-        d = {k: v for k, v in asdict(self).items() if k not in ("legs", "objective_value")}
+        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
+             if f.name not in ("legs", "objective_value")}  # as dataclasses.asdict, without drawing the legs
         for k in ("distance_km", "cost_usd", "co2_kg"):
             d[k] = round(d[k], 1)
         d["transit_days"] = round(self.transit_days, 2)
@@ -98,8 +126,10 @@ class PlanResult:
                 "carbon_price_usd_per_t": round(self.carbon_price_usd_per_t, 2),
                 "routes": [r.to_dict(geometry) for r in self.routes], "notes": self.notes}
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> "pd.DataFrame":
         """One row per route with its totals."""
+        import pandas as pd
+
         rows = [{"rank": r.rank, "summary": r.summary, "main_mode": r.main_mode, "distance_km": r.distance_km,
                  "transit_days": r.transit_days, "terminal_to_terminal_days": r.terminal_to_terminal_days,
                  **{f"{k}_hours": r.time_breakdown_hours.get(k, 0.0) for k in TIME_PARTS},
@@ -109,7 +139,9 @@ class PlanResult:
                  "transfers": r.transfers} for r in self.routes]
         return pd.DataFrame(rows)
 
-    def legs_frame(self, rank: int = 1) -> pd.DataFrame:
+    def legs_frame(self, rank: int = 1) -> "pd.DataFrame":
+        import pandas as pd
+
         route = next(r for r in self.routes if r.rank == rank)
         return pd.DataFrame([leg.to_dict() for leg in route.legs])
 
