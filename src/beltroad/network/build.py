@@ -230,31 +230,41 @@ class _Builder:
 
     # --- build ------------------------------------------------------------------------------
     def build(self) -> Network:
-        ds, p = self.ds, self.p
+        """The steps in the order their edges are appended (the edge order is part of the cached network)."""
         places = self._places()
+        place_country, pidx, lon, lat = self._index_places(places)
+        links = self.ds.links.reset_index(drop=True)
+        status_code = {"open": 0, "under_construction": 1, "planned": 2}
+        barge_links, shuttle_places = self._dataset_links(links, places, place_country, pidx, lon, lat, status_code)
+        self._regional_roads(places, place_country)
+        self._transfers(links, places, place_country, pidx, lon, lat, shuttle_places)
+        self._gauge_changes(pidx, place_country)
+        # ports and the sea: liner services between the container ports of the register (network/liner.py)
+        sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
+        self._inland(barge_links, places, place_country, lon, lat)
+        return self._network(places, links, sea_polylines)
+
+    def _index_places(self, places: pd.DataFrame) -> tuple[np.ndarray, dict, np.ndarray, np.ndarray]:
+        """Country index per place, place index by id, coordinates; a `road` vertex for every place."""
         self.countries = sorted(set(places["country"]) - {""})
         cidx = {c: i for i, c in enumerate(self.countries)}
         place_country = places["country"].map(lambda c: cidx.get(c, -1)).to_numpy()
         pidx = {pid: i for i, pid in enumerate(places["id"])}
         lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
-        kinds = places["kind"].to_numpy()
-
-        # road vertex for every place
         for i in range(len(places)):
             self.vertex(i, "road", lon[i], lat[i])
+        return place_country, pidx, lon, lat
 
-        links = ds.links.reset_index(drop=True)
-        status_code = {"open": 0, "under_construction": 1, "planned": 2}
-        crossings = ds.crossings
+    def _dataset_links(self, links: pd.DataFrame, places: pd.DataFrame, place_country: np.ndarray, pidx: dict,
+                       lon: np.ndarray, lat: np.ndarray, status_code: dict) -> tuple[list[tuple], set[int]]:
+        """Rail, road and ferry edges of the dataset's links, with their border dwell and fees.
+
+        Returns the barge links (built by `_inland`, after the sea) and the places at the ends of truck-shuttle
+        corridors (their gate-truck transfers are added by `_transfers`).
+        """
+        crossings = self.ds.crossings
         border_rows = crossings[crossings["kind"].eq("border")].set_index("link")
         border_rows = border_rows[~border_rows.index.duplicated()]
-        # no border formalities inside a customs union without internal border controls (EU, EAEU)
-        unions = {n: set(u.get("members") or []) for n, u in (p.get("border", {}).get("customs_unions") or {}).items()
-                  if not u.get("border_controls")}
-
-        def same_union(a: str, b: str) -> bool:
-            return any(a in m and b in m for m in unions.values())
-
         sp = self.ds.speeds.dropna(subset=["speed_kmh"])  # per-link commercial speeds (speeds/*.csv); else regional
         link_speeds = dict(zip(sp["link"], sp["speed_kmh"].astype(float)))
         barge_links: list[tuple] = []
@@ -273,10 +283,11 @@ class _Builder:
             crosses = ca != cb
             if crosses:
                 # the crossing's own figures; a blank figure (or no row) falls back to the mode's default,
-                # which is zero inside a customs union. Ferry waits are carried by the ferry parameters.
+                # which is zero inside a customs union without border controls (EU, EAEU). Ferry waits are
+                # carried by the ferry parameters.
                 b = border_rows.loc[r["id"]] if r["id"] in border_rows.index else None
                 default_h = default_usd = 0.0
-                if mode in ("rail", "road", "inland_water") and not same_union(ca, cb):
+                if mode in ("rail", "road", "inland_water") and not self._open_border(ca, cb):
                     key = "road_default" if mode == "road" else "rail_default"  # barges: as trains (docs/model.md)
                     default_h, default_usd = self.val("border", key, key="hours"), self.val("border", key, key="usd")
                 dwell = float(b["dwell_hours"]) if b is not None and pd.notna(b["dwell_hours"]) else default_h
@@ -317,16 +328,20 @@ class _Builder:
                           border_hours=dwell,
                           move_usd=usd, fee_usd=fee, co2=km * self.val("ferry", fk, "co2e_kg_per_teu_km"),
                           border=crosses, **common)
+        return barge_links, shuttle_places
 
-        self._regional_roads(places, place_country)
+    def _transfers(self, links: pd.DataFrame, places: pd.DataFrame, place_country: np.ndarray, pidx: dict,
+                   lon: np.ndarray, lat: np.ndarray, shuttle_places: set[int]) -> None:
+        """Transfers at places: gate <-> rail, ferry boarding, and gate <-> truck at truck-shuttle terminals.
 
+        A terminal's `gate` is where containers enter and leave the intermodal network (rail, ferry, port):
+        first- and last-mile trucks reach it by access links, long-haul trucks do not. The `road` layer carries
+        all-road trips only, so a route never trucks hundreds of km between two intermodal legs (docs/model.md,
+        "gates").
+        """
+        kinds = places["kind"].to_numpy()
         caspian = links[links["corridor"].str.contains("caspian_ferry", na=False)]
         caspian_ports = {pidx[x] for x in pd.concat([caspian["from"], caspian["to"]]) if x in pidx}
-
-        # Transfers at places. A terminal's `gate` is where containers enter and leave the intermodal network
-        # (rail, ferry, port): first- and last-mile trucks reach it by access links, long-haul trucks do not.
-        # The `road` layer carries all-road trips only, so a route never trucks hundreds of km between two
-        # intermodal legs (docs/model.md, "gates").
         t_h, t_usd = self.val("rail", "terminal_transfer", key="hours"), self.val("rail", "terminal_transfer", key="usd")
         wait_rail = self.val("rail", "departure_wait_hours")
         rail_layers = [i for i, name in enumerate(self.layers) if name.startswith("rail")]
@@ -347,7 +362,6 @@ class _Builder:
                     self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
                               fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
                               ct=int(place_country[pl]))
-        del rail_layers
         # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck
         for pl in sorted(shuttle_places):
             if kinds[pl] in TERMINAL_KINDS and (pl, self.layers.index("gate") if "gate" in self.layers else -1) in self.lookup:
@@ -355,9 +369,12 @@ class _Builder:
                           mode=HANDLING, dwell_hours=t_h, fee_usd=t_usd, cf=int(place_country[pl]),
                           ct=int(place_country[pl]))
 
-        # gauge changes (a facility without published figures gets the sourced default)
+    def _gauge_changes(self, pidx: dict, place_country: np.ndarray) -> None:
+        """Gauge-change edges between a place's rail layers (a facility without published figures gets the
+        sourced default)."""
         gc_default_h = self.val("rail", "gauge_change_default", key="hours")
         gc_default_usd = self.val("rail", "gauge_change_default", key="usd")
+        crossings = self.ds.crossings
         for _, c in crossings[crossings["kind"].eq("gauge_change")].iterrows():
             if c["node"] not in pidx or pd.isna(c["gauge_from_mm"]) or pd.isna(c["gauge_to_mm"]):
                 continue
@@ -373,12 +390,11 @@ class _Builder:
             self.edge(self.lookup[ka], self.lookup[kb], kind=GAUGE, mode=HANDLING, dwell_hours=float(hours),
                       fee_usd=float(usd), cf=int(place_country[pl]), ct=int(place_country[pl]), opened=c["opened"])
 
-        # ports and the sea: liner services between the container ports of the register (network/liner.py)
-        sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
-        self._inland(barge_links, places, place_country, lon, lat)
-
-        c = self.cols
-        arr = {k: np.asarray(v) for k, v in c.items()}
+    def _network(self, places: pd.DataFrame, links: pd.DataFrame,
+                 sea_polylines: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Network:
+        """The collected vertex and edge columns as typed numpy arrays, with the tables they came from."""
+        ds, p = self.ds, self.p
+        arr = {k: np.asarray(v) for k, v in self.cols.items()}
         return Network(
             places=places, vertex_place=np.asarray(self.vertex_place, dtype=np.int32),
             vertex_layer=np.asarray(self.vertex_layer, dtype=np.int16),
@@ -399,7 +415,7 @@ class _Builder:
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,
             services_by_lane=self.services_by_lane,
-            countries=self.countries, links=links, crossings=crossings, projects=ds.projects,
+            countries=self.countries, links=links, crossings=ds.crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
 
     def _sea(self, places: pd.DataFrame, place_country: np.ndarray, pidx: dict, lon: np.ndarray, lat: np.ndarray,
