@@ -287,7 +287,7 @@ def test_malformed_yaml_names_the_line(runner, tmp_path):
     bad.write_text("name: bad\ncuts:\n  cables: [aae1\n  passages: [malacca]\n")
     res = run(runner, "net", "latency", "Frankfurt", "Mumbai", "--scenario", str(bad))
     assert res.exit_code == 2
-    assert re.search(r"bad\.yaml:\d+: malformed YAML", squash(res.output))
+    assert re.search(r"bad\.yaml:\d+: not valid YAML", squash(res.output))
 
 
 def test_invalid_field_names_field_and_line(runner, tmp_path):

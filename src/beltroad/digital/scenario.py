@@ -13,9 +13,9 @@ from typing import Literal
 import numpy as np
 import yaml
 
-from beltroad.data.yaml_lines import field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from beltroad.data.yaml_lines import validate_yaml, yaml_mapping
 from beltroad.network.sea import canonical_passages
 
 from .model import CableNet
@@ -111,18 +111,8 @@ def load_digital_scenario(name_or_path: str, _seen: tuple = ()) -> DigitalScenar
         raise DigitalScenarioError(f"unknown scenario '{name_or_path}'; digital presets: {', '.join(['baseline'] + preset_names())} "
                                    "(or a transport preset with passage/country closures, or a .yaml file)")
     text = path.read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise DigitalScenarioError(f"{path}{where}: malformed YAML ({getattr(exc, 'problem', None) or exc})") from None
-    if not isinstance(data, dict):
-        raise DigitalScenarioError(f"{path}:1: a scenario is a mapping with at least 'name'")
-    try:
-        sc = DigitalScenario.model_validate(data)
-    except ValidationError as exc:
-        raise DigitalScenarioError("; ".join(field_errors(exc, text, str(path)))) from None
+    data = yaml_mapping(text, str(path), DigitalScenarioError, "a scenario is a mapping with at least 'name'")
+    sc = validate_yaml(DigitalScenario, data, text, str(path), DigitalScenarioError)
     if sc.base and sc.base != "baseline":
         if sc.base in _seen:
             raise DigitalScenarioError(f"{path}: 'base' makes a cycle ({' -> '.join(_seen + (sc.base,))})")

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from beltroad.data.yaml_lines import key_lines
+from beltroad.data.yaml_lines import key_lines, validate_yaml, yaml_mapping
 from beltroad.scenario.files import (MAX_BASE_DEPTH, ScenarioError, check_preset_name, compose_yaml,
                                      is_file_reference, load_yaml, read_text)
 from beltroad.scenario.model import Scenario, ScenarioInfo
@@ -20,16 +17,8 @@ PRESET_DIR = Path(__file__).resolve().parent / "presets"
 
 def _read(path: Path) -> tuple[dict, str]:
     text = read_text(path)
-    try:
-        data = load_yaml(text)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}:1: a scenario file must be a mapping with at least 'name'")
+    data = yaml_mapping(text, str(path), ScenarioError, "a scenario file must be a mapping with at least 'name'",
+                        load=load_yaml)
     return data, text
 
 
@@ -87,22 +76,7 @@ def load_scenario(name_or_path: str, _chain: tuple[Path, ...] = ()) -> Scenario:
         base = load_scenario(base_name, (*_chain, path))
         base_dict = base.model_dump(exclude={"name", "description", "base", "sources"})
         merged = _merge(base_dict, {k: v for k, v in data.items()})
-    try:
-        return Scenario.model_validate(merged)
-    except ValidationError as exc:
-        lines = key_lines(text, compose_yaml)
-        msgs = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            line = None
-            for n in range(len(loc), 0, -1):
-                if loc[:n] in lines:
-                    line = lines[loc[:n]]
-                    break
-            field = ".".join(str(x) for x in loc)
-            msg = e["msg"].replace("Extra inputs are not permitted", "unknown field")
-            msgs.append(f"{path}:{line or 1}: field '{field}': {msg}")
-        raise ScenarioError("; ".join(msgs)) from None
+    return validate_yaml(Scenario, merged, text, str(path), ScenarioError, compose_yaml)
 
 
 def list_scenarios() -> list[ScenarioInfo]:
