@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from functools import partial
+from typing import Annotated, Literal
 
 import numpy as np
 import yaml
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from beltroad.countries import iso3_codes
 from beltroad.data.yaml_lines import validate_yaml, yaml_mapping
 from beltroad.network.sea import canonical_passages
 
@@ -62,22 +64,11 @@ class SegmentCut(_Strict):
 class Cuts(_Strict):
     cables: list[str] = Field(default_factory=list, description="cable ids cut along their whole length")
     segments: list[SegmentCut] = Field(default_factory=list)
-    passages: list[str] = Field(default_factory=list, description="every segment crossing these passages")
-    countries: list[str] = Field(default_factory=list, description="ISO3: segments landing in or crossing them")
+    passages: Annotated[list[str], AfterValidator(partial(canonical_passages, what="cut passage"))] = Field(
+        default_factory=list, description="every segment crossing these passages")
+    countries: Annotated[list[str], AfterValidator(partial(iso3_codes, example="EGY"))] = Field(
+        default_factory=list, description="ISO3: segments landing in or crossing them")
     stations: list[str] = Field(default_factory=list, description="station ids out of service")
-
-    @field_validator("passages")
-    @classmethod
-    def _passages(cls, v: list[str]) -> list[str]:
-        return canonical_passages(v, "cut passage")
-
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, v: list[str]) -> list[str]:
-        for c in v:
-            if not (len(c) == 3 and c.isalpha() and c.isupper()):
-                raise ValueError(f"'{c}' is not an ISO3 country code (e.g. EGY)")
-        return v
 
 
 class DigitalScenario(_Strict):

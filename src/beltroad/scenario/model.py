@@ -5,10 +5,12 @@ Bounds live here so that a scenario is valid wherever it comes from (a preset, a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from beltroad.countries import iso3_codes
 from beltroad.network.sea import canonical_passages
 
 CURRENT_YEAR = 2026
@@ -32,24 +34,13 @@ class Projects(_Strict):
 
 
 class Closures(_Strict):
-    countries: list[str] = Field(default_factory=list, description="ISO3: no leg may enter (transit sanctions)")
-    passages: list[str] = Field(default_factory=list, description="sea chokepoints closed")
+    countries: Annotated[list[str], AfterValidator(iso3_codes)] = Field(
+        default_factory=list, description="ISO3: no leg may enter (transit sanctions)")
+    passages: Annotated[list[str], AfterValidator(partial(canonical_passages, what="closed passage"))] = Field(
+        default_factory=list, description="sea chokepoints closed")
     links: list[str] = Field(default_factory=list)
     nodes: list[str] = Field(default_factory=list)
     crossings: list[str] = Field(default_factory=list)
-
-    @field_validator("passages")
-    @classmethod
-    def _passages(cls, v: list[str]) -> list[str]:
-        return canonical_passages(v, "closed passage")
-
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, v: list[str]) -> list[str]:
-        for c in v:
-            if not (len(c) == 3 and c.isalpha() and c.isupper()):
-                raise ValueError(f"'{c}' is not an ISO3 country code (e.g. RUS)")
-        return v
 
 
 class Overrides(_Strict):
