@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.data import COUNTRIES_GEOJSON
+from beltroad.io.charts import pyplot
 from beltroad.energy.model import FlowResult
 
 TABLES = ("corridors", "segments", "od", "sea_legs", "chokepoints", "shortfalls", "binding", "terminals")
@@ -71,11 +72,7 @@ def flow_map_svg(res: FlowResult, other: FlowResult | None = None, title: str = 
 
     With `other`, the map shows the scenario (`other`) flows, and the base flows as thin outlines.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     show = other or res
     fig, ax = plt.subplots(figsize=(12, 6.2))
     _countries_ax(ax, (-100, -40, 150, 75))
