@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from beltroad.data.sources import citation_problems
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "network" / "sources"
 
@@ -126,12 +128,8 @@ def load_energy_data() -> EnergyData:
         if "source" not in df.columns:
             raise EnergyDataError(f"{name}.csv: no 'source' column")
         for i, s in enumerate(df["source"]):
-            ids = [x.strip() for x in s.split(";") if x.strip()]
-            if not ids:
-                _fail(name, i, "source", "row has no source")
-            missing = [x for x in ids if x not in known]
-            if missing:
-                _fail(name, i, "source", f"cites undefined source id(s) {', '.join(missing)}")
+            for problem in citation_problems(s, known):
+                _fail(name, i, "source", problem)
 
     if nodes["id"].duplicated().any():
         _fail("nodes", int(nodes["id"].duplicated().to_numpy().nonzero()[0][0]), "id", "duplicate id")
