@@ -578,21 +578,16 @@ class _Builder:
         from beltroad.data.geometry import regional_road_km, regional_road_status
 
         ids = places["id"].to_numpy()
+        from scipy.cluster.hierarchy import DisjointSet  # build time only, as scipy.spatial below
+
         # places that the dataset's own road corridors already join (union-find over its road links)
-        parent = list(range(len(places)))
-
-        def root(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        joined_by_dataset = DisjointSet(range(len(places)))
         pidx = {pid: i for i, pid in enumerate(ids)}
         road = self.ds.links[self.ds.links["mode"].eq("road")]
         direct = set()
         for a_id, b_id in zip(road["from"], road["to"]):
             if a_id in pidx and b_id in pidx:
-                parent[root(pidx[a_id])] = root(pidx[b_id])
+                joined_by_dataset.merge(pidx[a_id], pidx[b_id])
                 direct.add((min(pidx[a_id], pidx[b_id]), max(pidx[a_id], pidx[b_id])))
         for country, grp in pd.Series(term).groupby(places["country"].to_numpy()[term]):
             idx = grp.to_numpy()
@@ -617,16 +612,16 @@ class _Builder:
                     # pair the dataset's corridors already join that OSM could not confirm: no shortcut
                     osm_km = regional_road_km(ids[a], ids[b])
                     status = regional_road_status(ids[a], ids[b])
-                    if status == "no_path" or (osm_km is None and status is not None and root(a) == root(b)):
+                    if status == "no_path" or (osm_km is None and status is not None and joined_by_dataset.connected(a, b)):
                         continue
                     km = osm_km if osm_km is not None else gc * km_factor
                     self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km,
                               move_hours=km / speed, move_usd=km * rate, co2=km * co2,
                               cf=int(place_country[a]), ct=int(place_country[b]))
                     added.add(key)
-        self._road_connectivity(places, place_country, added | direct, root)
+        self._road_connectivity(places, place_country, added | direct)
 
-    def _road_connectivity(self, places: pd.DataFrame, place_country: np.ndarray, joined: set, root) -> None:
+    def _road_connectivity(self, places: pd.DataFrame, place_country: np.ndarray, joined: set) -> None:
         """Fallback roads where the dataset is thin (the Americas, Oceania): trucks can drive across a country
         and into a neighbouring one even where no corridor of the dataset runs.
 
@@ -635,6 +630,7 @@ class _Builder:
         shapes) and have no road crossing in the dataset, each place is joined to its nearest place across the
         border within CROSS_BORDER_ROAD_KM (and the closest pair in any case), paying the road border default. Lengths are great circle x the road circuity (modelling choice, docs/model.md).
         """
+        from scipy.cluster.hierarchy import DisjointSet
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import minimum_spanning_tree
 
@@ -656,16 +652,9 @@ class _Builder:
             joined.add((min(a, b), max(a, b)))
 
         # components of the road graph built so far (dataset links and nearest-neighbour roads)
-        comp = list(range(len(places)))
-
-        def find(x: int) -> int:
-            while comp[x] != x:
-                comp[x] = comp[comp[x]]
-                x = comp[x]
-            return x
-
+        comp = DisjointSet(range(len(places)))
         for a, b in joined:
-            comp[find(a)] = find(b)
+            comp.merge(a, b)
         for c, grp in pd.Series(np.arange(len(places))).groupby(country):
             idx = grp.to_numpy()
             if len(idx) < 2 or not c:
@@ -674,9 +663,9 @@ class _Builder:
             tree = minimum_spanning_tree(csr_matrix(np.triu(d + 1e-6, 1))).tocoo()
             for k in np.argsort(tree.data):  # shortest first: join components, never add a shortcut
                 a, b = int(idx[tree.row[k]]), int(idx[tree.col[k]])
-                if find(a) != find(b):
+                if not comp.connected(a, b):
                     add(a, b, border=False)
-                    comp[find(a)] = find(b)
+                    comp.merge(a, b)
         # land neighbours without a dataset road crossing, where the dataset is thin on both sides (elsewhere the
         # dataset's crossings are the crossings: no invented Wakhan or Kashmir road)
         road = self.ds.links[self.ds.links["mode"].eq("road")]
