@@ -7,7 +7,6 @@ per session too.
 """
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from beltroad.data import DATA_DIR
+from helpers import read_csv, write_csv
 
 
 _CACHE = tempfile.mkdtemp(prefix="beltroad-test-cache-")  # mkdtemp makes it 0700, as the cache requires
@@ -31,6 +31,25 @@ def session():
     from beltroad.service import default_session
 
     return default_session()
+
+
+@pytest.fixture(scope="session")
+def runner():
+    """A CLI runner (typer's CliRunner keeps no state between invocations)."""
+    from typer.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def client():
+    """The HTTP API on the default session, through FastAPI's test client (server errors become 500s)."""
+    from fastapi.testclient import TestClient
+
+    from beltroad.api import create_app
+
+    with TestClient(create_app(), base_url="http://localhost", raise_server_exceptions=False) as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
@@ -82,20 +101,10 @@ def _table_files(root: Path, table: str) -> list[Path]:
     return [single] if single.exists() else sorted((root / table).glob("*.csv"))
 
 
-def _read(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.reader(f))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-
-
 def find_row(root: Path, table: str, row_id: str) -> CsvRow:
     """Locate the row whose `id` is `row_id` (line numbers are physical: the header is line 1)."""
     for path in _table_files(root, table):
-        rows = _read(path)
+        rows = read_csv(path)
         header = rows[0]
         for i, r in enumerate(rows[1:], start=2):
             if r and r[header.index("id")] == row_id:
@@ -106,28 +115,28 @@ def find_row(root: Path, table: str, row_id: str) -> CsvRow:
 def edit_row(root: Path, table: str, row_id: str, **changes: str) -> CsvRow:
     """Change some cells of one row in place; returns where the row is."""
     loc = find_row(root, table, row_id)
-    rows = _read(loc.path)
+    rows = read_csv(loc.path)
     for col, val in changes.items():
         rows[loc.line - 1][loc.header.index(col)] = val
-    _write(loc.path, rows)
+    write_csv(loc.path, rows)
     return CsvRow(root, loc.path, loc.line, loc.header, rows[loc.line - 1])
 
 
 def delete_row(root: Path, table: str, row_id: str) -> CsvRow:
     loc = find_row(root, table, row_id)
-    rows = _read(loc.path)
+    rows = read_csv(loc.path)
     del rows[loc.line - 1]
-    _write(loc.path, rows)
+    write_csv(loc.path, rows)
     return loc
 
 
 def append_row(root: Path, table: str, file_name: str, values: dict[str, str]) -> CsvRow:
     """Append a row to one file of a table; returns where it landed."""
     path = next(p for p in _table_files(root, table) if p.name == file_name)
-    rows = _read(path)
+    rows = read_csv(path)
     header = rows[0]
     rows.append([values.get(c, "") for c in header])
-    _write(path, rows)
+    write_csv(path, rows)
     return CsvRow(root, path, len(rows), header, rows[-1])
 
 

@@ -9,12 +9,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 from beltroad.api import create_app  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(), base_url="http://localhost", raise_server_exceptions=False) as c:
-        yield c
-
-
 def ok(r, status=200):
     assert r.status_code == status, r.text[:500]
     return r.json()

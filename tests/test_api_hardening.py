@@ -12,12 +12,6 @@ from beltroad.api import compare_worker as cw
 from beltroad.api.models import ErrorResponse
 
 
-@pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(), base_url="http://localhost", raise_server_exceptions=False) as c:
-        yield c
-
-
 @pytest.fixture()
 def blocked(session, monkeypatch):
     """An app whose compares (in a worker thread) wait until the test releases them."""

@@ -12,15 +12,9 @@ from typer.testing import CliRunner
 from beltroad.appraisal import SpecError, appraise, load_spec, sweep
 from beltroad.appraisal.states import StateSpec, superseded_by_project
 from beltroad.data.cities import largest_cities
-from beltroad.service import default_session
 
 # largest city of each economy along the Central Asian, Caucasus, East African and Mekong corridors (+ ends)
 COUNTRIES = ("CHN", "KAZ", "UZB", "AZE", "GEO", "TUR", "DEU", "POL", "ETH", "DJI", "KEN", "LAO", "THA")
-
-
-@pytest.fixture(scope="module")
-def session():
-    return default_session()
 
 
 @pytest.fixture(scope="module")

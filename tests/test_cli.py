@@ -13,30 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from beltroad.cli import app
+from helpers import run, squash
 
 BELTROAD = str(Path(sys.executable).with_name("beltroad"))
-
-
-def squash(text: str) -> str:
-    """Undo rich's line wrapping so that messages can be matched."""
-    return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-def run(runner: CliRunner, *args: str):
-    res = runner.invoke(app, list(args))
-    assert "Traceback" not in res.output
-    if res.exit_code != 0:
-        # a failure must be a clean exit, not an escaped exception
-        assert isinstance(res.exception, SystemExit), repr(res.exception)
-    return res
 
 
 # ------------------------------------------------------------------------------------------ route

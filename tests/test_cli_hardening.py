@@ -2,25 +2,16 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from beltroad.cli import app
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+from helpers import run as cli_run, squash
 
 
 def run(*args: str):
-    res = CliRunner().invoke(app, list(args))
-    assert "Traceback" not in res.output
-    if res.exit_code != 0:
-        assert isinstance(res.exception, SystemExit), repr(res.exception)
-    return res
+    return cli_run(CliRunner(), *args)
 
 
 @pytest.mark.parametrize("places,n_regions", [

@@ -460,9 +460,9 @@ def test_published_lengths_are_plausible_against_the_great_circle(ds):
 def test_shipped_country_shapes_have_clean_names_and_iso3():
     import json
 
-    from beltroad.data import DATA_DIR
+    from beltroad.data import COUNTRIES_GEOJSON
 
-    feats = json.loads((DATA_DIR.parent / "countries.geojson").read_text(encoding="utf-8"))["features"]
+    feats = json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]
     assert len(feats) > 200
     for f in feats:
         name, iso = f["properties"]["name"], f["properties"]["iso3"]

@@ -109,7 +109,7 @@ def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):
 
 
 def test_pairs_join_equals_the_merge(session, places):
-    from beltroad.analysis import KEYS, _join_pairs
+    from beltroad.analysis.changes import KEYS, _join_pairs
 
     net = session.network
     a = skim(net, session.state("baseline"), places[:12])

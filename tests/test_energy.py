@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 import beltroad.energy as energy
 from beltroad.cli import app
 from beltroad.energy.data import EU27, load_energy_data
+from helpers import squash
 
 PRESETS = ["energy-2021", "eu-embargo", "energy-2023", "energy-2024", "ukraine-transit-ended",
            "power-of-siberia-2", "red-sea-closed", "hormuz-closed"]
@@ -232,11 +233,6 @@ def test_eu_embargo_gas_loses_pipeline_supply_against_lng_capacity():
 
 
 # ------------------------------------------------------------------------------------------ CLI
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
-
 def test_cli_compare_crude(runner, tmp_path):
     out = tmp_path / "crude"
     res = runner.invoke(app, ["energy", "compare", "energy-2021", "eu-embargo", "--commodity", "crude", "--out", str(out)])
@@ -275,16 +271,16 @@ def test_cli_malformed_and_invalid_yaml_name_the_line(runner, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nextends: energy-2021\nhalt: [P24\n")
     res = runner.invoke(app, ["energy", "flows", str(bad)])
-    assert res.exit_code == 2 and "malformed YAML" in res.output and "line" in res.output
+    assert res.exit_code == 2 and re.search(r"bad\.yaml:\d+: not valid YAML", squash(res.output))
     assert "Traceback" not in res.output
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text("name: x\nbalance_year: 2019\nclosed_passages: [hormuz]\n")
     res = runner.invoke(app, ["energy", "flows", str(wrong)])
-    assert res.exit_code == 2 and "balance_year" in res.output and "line 2" in res.output
+    assert res.exit_code == 2 and "wrong.yaml:2: field 'balance_year'" in squash(res.output)
     strait = tmp_path / "strait.yaml"
     strait.write_text("name: x\nclosed_passages: [atlantis]\n")
     res = runner.invoke(app, ["energy", "flows", str(strait)])
-    assert res.exit_code == 2 and "atlantis" in res.output and "line 2" in res.output
+    assert res.exit_code == 2 and "atlantis" in res.output and "strait.yaml:2: field 'closed_passages" in squash(res.output)
     ghost = tmp_path / "ghost.yaml"
     ghost.write_text("name: x\nhalt: [P999]\n")
     res = runner.invoke(app, ["energy", "flows", str(ghost)])

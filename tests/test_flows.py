@@ -7,12 +7,6 @@ import pytest
 from beltroad import flows
 from beltroad.flows.assign import GAP_TOL, QUEUE_PERIOD_H
 from beltroad.flows.capacity import FlowsError, load_capacity_table, parse_factors
-from beltroad.service import default_session
-
-
-@pytest.fixture(scope="module")
-def session():
-    return default_session()
 
 
 @pytest.fixture(scope="module")

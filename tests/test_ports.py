@@ -5,7 +5,6 @@ case then checks that its issue names the rule, the port's locode and the row's 
 """
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from beltroad.data.loader import PORT_COLUMNS
 from beltroad.data.validate import (PORT_COAST_MAX_KM, PORT_MARNET_MAX_KM, PORT_NODE_MAX_KM, PORT_ROLES,
                                     check_ports)
 from beltroad.geo import haversine_km
+from helpers import read_csv, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -24,38 +24,28 @@ def ds() -> Dataset:
 
 
 # ------------------------------------------------------------------------------------------ csv helpers (keyed by locode)
-def _rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.reader(f))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(rows)
-
-
 def edit_port(root: Path, code: str, **changes: str) -> int:
     """Change cells of the register row of locode `code`; returns its physical line (header is line 1)."""
     path = root / "ports.csv"
-    rows = _rows(path)
+    rows = read_csv(path)
     col = rows[0].index("locode")
     line = next(i for i, r in enumerate(rows[1:], start=2) if r[col] == code)
     for name, value in changes.items():
         rows[line - 1][rows[0].index(name)] = value
-    _write(path, rows)
+    write_csv(path, rows)
     return line
 
 
 def append_port(root: Path, values: dict[str, str]) -> int:
     path = root / "ports.csv"
-    rows = _rows(path)
+    rows = read_csv(path)
     rows.append([values.get(c, "") for c in rows[0]])
-    _write(path, rows)
+    write_csv(path, rows)
     return len(rows)
 
 
 def port_row(root: Path, locode: str) -> dict[str, str]:
-    rows = _rows(root / "ports.csv")
+    rows = read_csv(root / "ports.csv")
     return next(dict(zip(rows[0], r)) for r in rows[1:] if r[rows[0].index("locode")] == locode)
 
 
@@ -148,13 +138,13 @@ def test_a_moved_dataset_node_is_caught(tmp_path, ds):
     """Moving a seaport node 100 km inland makes its register row disagree with it."""
     root = tmp_path / "network"
     shutil.copytree(DATA_DIR, root, ignore=shutil.ignore_patterns("__pycache__"))
-    path = next(p for p in (root / "nodes").glob("*.csv") if any(r and r[0] == "mombasa" for r in _rows(p)))
-    rows = _rows(path)
+    path = next(p for p in (root / "nodes").glob("*.csv") if any(r and r[0] == "mombasa" for r in read_csv(p)))
+    rows = read_csv(path)
     head = rows[0]
     for r in rows:
         if r and r[0] == "mombasa":
             r[head.index("lat")] = str(float(r[head.index("lat")]) + 0.9)
-    _write(path, rows)
+    write_csv(path, rows)
     issues = [i for i in check_dataset(load_dataset(root)) if i.table == "ports"]
     assert [(i.rule, i.row_id) for i in issues] == [("port-node", "KEMBA")]
 
@@ -193,7 +183,7 @@ def test_shipped_register_passes_its_rules(ds):
 
 
 def test_header_and_order_are_diff_friendly():
-    rows = _rows(DATA_DIR / "ports.csv")
+    rows = read_csv(DATA_DIR / "ports.csv")
     assert rows[0] == PORT_COLUMNS
     keys = [(r[2], r[0]) for r in rows[1:]]
     assert keys == sorted(keys), "rows must be sorted by country, then locode"

@@ -13,10 +13,7 @@ from beltroad.request import PlanRequest, RequestError
 from beltroad.routing.planner import RouteError
 from beltroad.scenario import ScenarioError
 from beltroad.service import REACH_LIMIT_KM, outcome_of
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+from helpers import squash
 
 
 def strict_json(text: str):

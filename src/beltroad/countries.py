@@ -16,4 +16,14 @@ def iso_maps() -> tuple[dict[str, str], dict[str, str]]:
 
 ISO2TO3, ISO3TO2 = iso_maps()
 
-__all__ = ["ISO2TO3", "ISO3TO2", "iso_maps"]
+
+def iso3_codes(codes: list[str], example: str = "RUS") -> list[str]:
+    """`codes` unchanged if each is written as an ISO3 code (three capital letters), else a ValueError naming
+    the first that is not (a validator for the country lists of scenario files)."""
+    for c in codes:
+        if not (len(c) == 3 and c.isalpha() and c.isupper()):
+            raise ValueError(f"'{c}' is not an ISO3 country code (e.g. {example})")
+    return codes
+
+
+__all__ = ["ISO2TO3", "ISO3TO2", "iso3_codes", "iso_maps"]

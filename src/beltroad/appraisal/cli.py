@@ -11,13 +11,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from beltroad.io.console import err, failing_on
+
 console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def _scheduler(scheduler: Optional[str], inline: bool) -> Optional[str]:
@@ -62,12 +58,9 @@ def appraise_command(
     from beltroad.appraisal import appraise
     from beltroad.places import PlaceError
 
-    try:
-        with _Bar("appraise") as bar:
-            a = appraise(projects, cities, scenario=scenario, objective=objective, out_dir=out,
-                         scheduler=_scheduler(scheduler, inline), workers=workers, progress=bar)
-    except (ValueError, PlaceError, FileNotFoundError, OSError) as exc:
-        _fail(str(exc))
+    with failing_on(ValueError, PlaceError, OSError), _Bar("appraise") as bar:
+        a = appraise(projects, cities, scenario=scenario, objective=objective, out_dir=out,
+                     scheduler=_scheduler(scheduler, inline), workers=workers, progress=bar)
     a.write(out)
     top = a.ranking.head(10)
     typer.echo(top[["rank", "project", "name", "isolation_world_market_access_change_pct",
@@ -90,14 +83,12 @@ def sweep_command(
     from beltroad.appraisal import load_spec, sweep
     from beltroad.places import PlaceError
 
-    try:
+    with failing_on(ValueError, PlaceError, OSError):
         sp = load_spec(spec)
         out = out or Path(f"sweep-{sp.name}")
         with _Bar("sweep") as bar:
             r = sweep(sp, cities=cities, draws=draws, out_dir=out, scheduler=_scheduler(scheduler, inline),
                       workers=workers, progress=bar)
-    except (ValueError, PlaceError, FileNotFoundError, OSError) as exc:
-        _fail(str(exc))
     r.write(out)
     g = r.bands[(r.bands["level"] == "group") & (r.bands["key"] == "world")]
     cols = [c for c in ("project", "direction", "metric", "p5", "p50", "p95") if c in g.columns]

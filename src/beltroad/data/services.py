@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from beltroad.data.sources import citation_problems
+
 SERVICE_COLUMNS = ["id", "name", "operator", "lane", "port_calls", "vessel_teu", "frequency_per_week", "via",
                    "status", "year", "source", "notes"]
 
@@ -35,15 +37,6 @@ STATUSES = ("active", "suspended", "rerouted")
 LOCODE_RE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 SERVICES_FILE = "services.csv"
 PARAMETERS_FILE = "sea_services.yaml"
-
-
-def split_list(value: Any) -> list[str]:
-    """`a;b;c` -> ['a', 'b', 'c'] (blanks dropped); a list passes through."""
-    if isinstance(value, (list, tuple)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    return [v.strip() for v in str(value).split(";") if v.strip()]
 
 
 def load_services(data_dir: Path | str) -> pd.DataFrame:
@@ -159,13 +152,7 @@ def check_services(services: pd.DataFrame, ports_locodes: Iterable[str] | None =
                 continue
             if pd.isna(v) or v <= lo:
                 out.append(f"{tag}: {col} '{raw}' must be a number above {lo}")
-        cited = split_list(r["source"])
-        if not cited:
-            out.append(f"{tag}: no source")
-        elif sources is not None:
-            unknown = [s for s in cited if s not in sources]
-            if unknown:
-                out.append(f"{tag}: cites undefined source id(s) {', '.join(unknown)}")
+        out += [f"{tag}: {p}" for p in citation_problems(r["source"], sources)]
     return out
 
 
@@ -188,12 +175,7 @@ def check_service_parameters(params: dict[str, Any], known_sources: Iterable[str
         has_value = node.get("value") is not None or "codes" in node or "ports" in node
         if not has_value:
             out.append(f"sea_services.yaml {path}: no value")
-        cited = split_list(node.get("source"))
-        if not cited:
-            out.append(f"sea_services.yaml {path}: no source")
-        unknown = [s for s in cited if s not in sources]
-        if unknown:
-            out.append(f"sea_services.yaml {path}: cites undefined source id(s) {', '.join(unknown)}")
+        out += [f"sea_services.yaml {path}: {p}" for p in citation_problems(node.get("source"), sources)]
     return out
 
 

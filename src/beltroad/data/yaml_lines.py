@@ -1,12 +1,15 @@
 """Where each key of a YAML document stands, so that a validation error can name its line.
 
-Shared by every spec a user writes (transport scenarios, energy and digital scenarios, sweep specs).
+Shared by every spec a user writes (transport scenarios, energy and digital scenarios, sweep specs): one
+way to read a document, one way to say where it is wrong (`origin:line: ...`).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import yaml
+
+M = TypeVar("M")  # a pydantic model class
 
 
 def key_lines(text: str, compose: Callable[[str], Any] = yaml.compose) -> dict[tuple, int]:
@@ -32,18 +35,9 @@ def key_lines(text: str, compose: Callable[[str], Any] = yaml.compose) -> dict[t
     return lines
 
 
-def line_of(text: str, loc: tuple) -> int | None:
-    """Line of the deepest key of `loc` (a pydantic error location) found in the document."""
-    lines = key_lines(text)
-    for n in range(len(loc), 0, -1):
-        if tuple(loc[:n]) in lines:
-            return lines[tuple(loc[:n])]
-    return None
-
-
-def field_errors(exc: Any, text: str, origin: str) -> list[str]:
+def field_errors(exc: Any, text: str, origin: str, compose: Callable[[str], Any] = yaml.compose) -> list[str]:
     """`origin:line: field 'a.b': message` for each error of a pydantic ValidationError on a YAML document."""
-    lines = key_lines(text)
+    lines = key_lines(text, compose)
     out = []
     for e in exc.errors():
         loc = tuple(e["loc"])
@@ -51,3 +45,33 @@ def field_errors(exc: Any, text: str, origin: str) -> list[str]:
         msg = e["msg"].replace("Extra inputs are not permitted", "unknown field").replace("Value error, ", "")
         out.append(f"{origin}:{line}: field '{'.'.join(str(x) for x in loc) or '(top)'}': {msg}")
     return out
+
+
+def yaml_mapping(text: str, origin: str, error: type[Exception], what: str,
+                 load: Callable[[str], Any] = yaml.safe_load) -> dict:
+    """The YAML document as a mapping, else `error`: `origin:N: not valid YAML (problem)` where the parser
+    stopped, or `origin:1: <what>` when the document is not a mapping (a spec is always one).
+
+    A loader may refuse a document it could parse (see `scenario.files`) by raising a YAML error whose
+    `refusal` names why; the message then says that instead of "not valid YAML"."""
+    try:
+        data = load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        label = getattr(exc, "refusal", "not valid YAML")
+        raise error(f"{origin}{where}: {label} ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise error(f"{origin}:1: {what}")
+    return data
+
+
+def validate_yaml(model: type[M], data: dict, text: str, origin: str, error: type[Exception],
+                  compose: Callable[[str], Any] = yaml.compose) -> M:
+    """`model.model_validate(data)`, else `error` listing every problem as `origin:line: field 'a.b': message`."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error("; ".join(field_errors(exc, text, origin, compose))) from None

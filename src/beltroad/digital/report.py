@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.data import COUNTRIES_GEOJSON
+from beltroad.io.charts import png_bytes, pyplot
 from beltroad.places import Place
 
 from .query import DigitalSession, default_session
@@ -137,11 +138,7 @@ def passage_capacity(s: DigitalSession, base: str, scenario: str) -> pd.DataFram
 # ------------------------------------------------------------------------------------------ map
 def map_png(session: DigitalSession, scenario: str, highlight_edges: list[int] = (), title: str = "") -> bytes:
     """Cables by status, cut segments in red, highlighted paths in orange, hubs as dots (PNG bytes)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     net = session.net
     state = session.state(scenario)
     fig, ax = plt.subplots(figsize=(13, 7), dpi=90)
@@ -172,18 +169,14 @@ def map_png(session: DigitalSession, scenario: str, highlight_edges: list[int] =
                  fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])
-    buf = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig)
 
 
 def _countries(ax) -> None:
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    if not path.exists():
+    if not COUNTRIES_GEOJSON.exists():
         return
-    for f in json.loads(path.read_text())["features"]:
+    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
         g = f["geometry"]
         polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]] if g["type"] == "Polygon" else []
         for poly in polys:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from functools import partial
+from typing import Annotated, Literal
 
 import numpy as np
 import yaml
 
-from beltroad.data.yaml_lines import field_errors
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from beltroad.countries import iso3_codes
+from beltroad.data.yaml_lines import validate_yaml, yaml_mapping
 from beltroad.network.sea import canonical_passages
 
 from .model import CableNet
@@ -62,22 +64,11 @@ class SegmentCut(_Strict):
 class Cuts(_Strict):
     cables: list[str] = Field(default_factory=list, description="cable ids cut along their whole length")
     segments: list[SegmentCut] = Field(default_factory=list)
-    passages: list[str] = Field(default_factory=list, description="every segment crossing these passages")
-    countries: list[str] = Field(default_factory=list, description="ISO3: segments landing in or crossing them")
+    passages: Annotated[list[str], AfterValidator(partial(canonical_passages, what="cut passage"))] = Field(
+        default_factory=list, description="every segment crossing these passages")
+    countries: Annotated[list[str], AfterValidator(partial(iso3_codes, example="EGY"))] = Field(
+        default_factory=list, description="ISO3: segments landing in or crossing them")
     stations: list[str] = Field(default_factory=list, description="station ids out of service")
-
-    @field_validator("passages")
-    @classmethod
-    def _passages(cls, v: list[str]) -> list[str]:
-        return canonical_passages(v, "cut passage")
-
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, v: list[str]) -> list[str]:
-        for c in v:
-            if not (len(c) == 3 and c.isalpha() and c.isupper()):
-                raise ValueError(f"'{c}' is not an ISO3 country code (e.g. EGY)")
-        return v
 
 
 class DigitalScenario(_Strict):
@@ -111,18 +102,8 @@ def load_digital_scenario(name_or_path: str, _seen: tuple = ()) -> DigitalScenar
         raise DigitalScenarioError(f"unknown scenario '{name_or_path}'; digital presets: {', '.join(['baseline'] + preset_names())} "
                                    "(or a transport preset with passage/country closures, or a .yaml file)")
     text = path.read_text()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise DigitalScenarioError(f"{path}{where}: malformed YAML ({getattr(exc, 'problem', None) or exc})") from None
-    if not isinstance(data, dict):
-        raise DigitalScenarioError(f"{path}:1: a scenario is a mapping with at least 'name'")
-    try:
-        sc = DigitalScenario.model_validate(data)
-    except ValidationError as exc:
-        raise DigitalScenarioError("; ".join(field_errors(exc, text, str(path)))) from None
+    data = yaml_mapping(text, str(path), DigitalScenarioError, "a scenario is a mapping with at least 'name'")
+    sc = validate_yaml(DigitalScenario, data, text, str(path), DigitalScenarioError)
     if sc.base and sc.base != "baseline":
         if sc.base in _seen:
             raise DigitalScenarioError(f"{path}: 'base' makes a cycle ({' -> '.join(_seen + (sc.base,))})")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.data.sources import citation_problems
 from beltroad.geo import haversine_km
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "digital"
@@ -100,12 +101,7 @@ def check_tables(t: DigitalTables, root: Path = DATA_DIR) -> list[str]:
     for name, df in (("stations.csv", t.stations), ("cables.csv", t.cables), ("segments.csv", t.segments),
                      ("backhaul.csv", t.backhaul), ("regions.csv", t.regions)):
         for i, s in enumerate(df["source"]):
-            ids = [x for x in s.split(";") if x]
-            if not ids:
-                out.append(f"{where(name, i)}: field 'source': empty")
-            bad = [x for x in ids if x not in known_sources]
-            if bad:
-                out.append(f"{where(name, i)}: field 'source': unknown source id(s) {', '.join(bad)}")
+            out += [f"{where(name, i)}: field 'source': {p}" for p in citation_problems(s, known_sources)]
     for name, df, key in (("stations.csv", t.stations, "id"), ("cables.csv", t.cables, "id")):
         dup = df[key][df[key].duplicated()]
         for i in dup.index:

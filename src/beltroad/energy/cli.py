@@ -11,29 +11,23 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from beltroad.io.console import fail, failing_on
+
 energy_app = typer.Typer(no_args_is_help=True, help="Energy corridors: pipelines, tankers and LNG under scenarios.")
 console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _run(fn):
     from beltroad.energy import EnergyDataError, EnergyModelError, ScenarioError
 
-    try:
+    with failing_on(ScenarioError, EnergyModelError, EnergyDataError, ValueError):
         return fn()
-    except (ScenarioError, EnergyModelError, EnergyDataError, ValueError) as exc:
-        _fail(str(exc))
 
 
 def _commodity(value: str) -> str:
     v = value.strip().lower()
     if v not in ("crude", "gas", "lng"):
-        _fail(f"unknown commodity '{value}' (choose crude, gas or lng)")
+        fail(f"unknown commodity '{value}' (choose crude, gas or lng)")
     return v
 
 

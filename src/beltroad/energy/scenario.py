@@ -10,10 +10,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from beltroad.data.yaml_lines import line_of
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from beltroad.data.yaml_lines import validate_yaml, yaml_mapping
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 
@@ -54,33 +53,6 @@ class EnergyScenario(BaseModel):
         return canonical_energy_passages(v)
 
 
-def parse_scenario(text: str, origin: str = "<text>") -> dict:
-    """YAML text -> raw dict, or ScenarioError naming the line."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ScenarioError(f"{origin}{where}: malformed YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(raw, dict):
-        raise ScenarioError(f"{origin}: a scenario must be a YAML mapping (name:, balance_year:, ...)")
-    return raw
-
-
-def _validate(raw: dict, text: str, origin: str) -> EnergyScenario:
-    try:
-        return EnergyScenario.model_validate(raw)
-    except ValidationError as exc:
-        msgs = []
-        for e in exc.errors():
-            loc = tuple(e["loc"])
-            line = line_of(text, loc)
-            where = f" line {line}" if line else ""
-            field = ".".join(str(x) for x in loc) or "(top level)"
-            msgs.append(f"{origin}{where}: field '{field}': {e['msg']}")
-        raise ScenarioError("; ".join(msgs)) from None
-
-
 def preset_names() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))
 
@@ -100,8 +72,8 @@ def load_scenario(name_or_path: str | Path, _seen: tuple = ()) -> EnergyScenario
         text, origin = preset.read_text(), preset.name
     if key in _seen:
         raise ScenarioError(f"{origin}: 'extends' loops back to '{key}'")
-    raw = parse_scenario(text, origin)
-    scen = _validate(raw, text, origin)
+    raw = yaml_mapping(text, origin, ScenarioError, "a scenario must be a YAML mapping (name:, balance_year:, ...)")
+    scen = validate_yaml(EnergyScenario, raw, text, origin, ScenarioError)
     if scen.extends:
         target = scen.extends
         if origin != f"{key}.yaml" and (path.parent / target).exists():   # relative to the including file

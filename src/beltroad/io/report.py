@@ -1,12 +1,11 @@
 """Comparison reports (Markdown and a self-contained HTML page with embedded charts)."""
 from __future__ import annotations
 
-import base64
 import html
-import io
 from pathlib import Path
 
 from beltroad.data import COUNTRIES_GEOJSON
+from beltroad.io.charts import png_base64, pyplot
 
 
 def _fmt(df, cols, n=15):
@@ -15,11 +14,7 @@ def _fmt(df, cols, n=15):
 
 def _chart(cmp) -> str:
     """Top gainers/losers and the distribution of pair changes, as a base64 PNG (matplotlib, Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     econ = cmp.economies.dropna(subset=["change_pct"])
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     top = econ.head(10)
@@ -35,20 +30,13 @@ def _chart(cmp) -> str:
     axes[1].set_xlabel("change in shipment time, % (city pairs)")
     axes[1].set_title("Distribution of city-pair changes")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+    return png_base64(fig, dpi=90)
 
 
 def _choropleth(cmp) -> str:
     """World map of per-economy change in shipment time (Natural Earth shapes shipped in the package)."""
     import json
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.collections import PatchCollection
     from matplotlib.colors import TwoSlopeNorm
     from matplotlib.patches import Polygon as MplPolygon
@@ -57,6 +45,7 @@ def _choropleth(cmp) -> str:
     finite = [v for v in values.values() if v == v]
     lim = max(1e-6, max((abs(v) for v in finite), default=1.0))
     norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
+    plt = pyplot()
     cmap = plt.get_cmap("RdYlGn_r")
     fig, ax = plt.subplots(figsize=(13, 6.5))
     patches, colours = [], []
@@ -77,10 +66,7 @@ def _choropleth(cmp) -> str:
     fig.colorbar(sm, ax=ax, shrink=0.6, label="change in shipment time, % (mean over the economy's city pairs)")
     ax.set_title(f"{cmp.scenario} vs {cmp.base}: change in shipment time by economy (grey: no city pairs)")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+    return png_base64(fig, dpi=80)
 
 
 def write_report(cmp, out: Path) -> None:

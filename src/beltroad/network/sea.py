@@ -129,13 +129,13 @@ def inland_countries(lon: np.ndarray, lat: np.ndarray, u: np.ndarray, v: np.ndar
     canal passages (Suez, Panama) stay international waters.
     """
     import json
-    from pathlib import Path
 
     import shapely
     from shapely.geometry import shape
 
-    path = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
-    feats = json.loads(path.read_text())["features"]
+    from beltroad.data import COUNTRIES_GEOJSON
+
+    feats = json.loads(COUNTRIES_GEOJSON.read_text())["features"]
     geoms = [shape(f["geometry"]) for f in feats]
     iso = np.array([f["properties"]["iso3"] for f in feats] + [""], dtype=object)
     pts = shapely.points(lon, lat)

@@ -65,7 +65,7 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
     mode = (mode or "multimodal").lower()
     if mode not in MAIN_MODES:
         raise ValueError(f"mode '{mode}' is not one of {', '.join(MAIN_MODES)}")
-    from beltroad.network.build import _ISO2TO3, _ISO3TO2
+    from beltroad.countries import ISO2TO3 as _ISO2TO3, ISO3TO2 as _ISO3TO2
 
     countries = []
     for c in avoid_countries:

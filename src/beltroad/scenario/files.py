@@ -25,6 +25,12 @@ class ScenarioError(ValueError):
     """A scenario cannot be read or is malformed; the message names the file, line and field."""
 
 
+class TooManyAliases(yaml.MarkedYAMLError):
+    """A document with more than `MAX_ALIASES` aliases: it parses, but is refused."""
+
+    refusal = "refused"
+
+
 class BoundedLoader(yaml.SafeLoader):
     """SafeLoader that refuses documents with more than `MAX_ALIASES` aliases."""
 
@@ -36,9 +42,8 @@ class BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise ScenarioError(f"line {mark.line + 1}: more than {MAX_ALIASES} YAML aliases; "
-                                    "write the values out")
+                raise TooManyAliases(problem=f"more than {MAX_ALIASES} YAML aliases; write the values out",
+                                     problem_mark=self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
 
