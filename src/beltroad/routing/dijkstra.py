@@ -50,6 +50,50 @@ def _pop(hk, hv, size):  # pragma: no cover - compiled
     return size
 
 
+@njit(cache=True, inline="always")
+def _push4(hk, hv, size, key, val):  # pragma: no cover - compiled
+    """Push onto a 4-ary min-heap (the skim's queue: shallower than a binary heap, and a parent's four children
+    share a cache line; elements move into a hole instead of being swapped)."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop4(hk, hv, size):  # pragma: no cover - compiled
+    """Remove the root of a 4-ary min-heap (caller read it); returns the new size."""
+    size -= 1
+    key = hk[size]
+    val = hv[size]
+    i = 0
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        best_key = hk[c]
+        for j in range(c + 1, min(c + 4, size)):
+            if hk[j] < best_key:
+                best = j
+                best_key = hk[j]
+        if key <= best_key:
+            break
+        hk[i] = best_key
+        hv[i] = hv[best]
+        i = best
+    hk[i] = key
+    hv[i] = val
+    return size
+
+
 @njit(cache=True, nogil=True)
 def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, dest_w):  # pragma: no cover
     """Cheapest path from a virtual origin (edges `origin_verts`/`origin_w`) to the best of `dest_verts`
@@ -125,12 +169,12 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
     lst[src] = -1.0
     n_attr = attrs.shape[1]
     dist[src] = 0.0
-    size = _push(hk, hv, 0, 0.0, src)
+    size = _push4(hk, hv, 0, 0.0, src)
     left = n_targets
     while size > 0 and left > 0:
         d = hk[0]
         u = hv[0]
-        size = _pop(hk, hv, size)
+        size = _pop4(hk, hv, size)
         if done[u] or d > dist[u]:
             continue
         done[u] = True
@@ -154,7 +198,7 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
                 dist[v] = nd
                 pred[v] = q2
                 parent[v] = u
-                size = _push(hk, hv, size, nd, v)
+                size = _push4(hk, hv, size, nd, v)
 
 
 @njit(cache=True, inline="always")
@@ -187,11 +231,70 @@ def _trip(acc, fst, lst, v, export_h, customs_h, customs_usd, drive_day_h, objec
     return hours, customs, usd, value
 
 
+@njit(cache=True)
+def _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
+                  gate_attrs, gate_event, targets, s, is_target, place_country, customs_h, customs_usd, export_h,
+                  drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable, dist, pred,
+                  parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g, acc_g, fst_g, lst_g):  # pragma: no cover
+    """skim_pairs for one source place `s`, on the caller's work arrays."""
+    m = len(targets)
+    nan = np.nan
+    src = targets[s]
+    _tree_search(road_indptr, road_indices, road_data, road_attrs, road_event, src, is_target, m, dist, done_r,
+                 pred, parent, acc_r, fst_r, lst_r, hk, hv)
+    _tree_search(gate_indptr, gate_indices, gate_data, gate_attrs, gate_event, src, is_target, m, dist, done_g,
+                 pred, parent, acc_g, fst_g, lst_g, hk, hv)
+    co = place_country[s]
+    for c in range(m):
+        if c == s:
+            continue
+        r = s * (m - 1) + (c if c < s else c - 1)
+        v = targets[c]
+        cd = place_country[c]
+        e_h, c_h, c_usd = export_h[co, cd], customs_h[co, cd], customs_usd[co, cd]
+        ok_r, ok_g = done_r[v], done_g[v]
+        if not (ok_r or ok_g):
+            reachable[r] = False
+            main_code[r] = -1
+            for k in range(out.shape[0]):
+                out[k, r] = nan
+            continue
+        value_r = np.inf
+        if ok_r:
+            hours, customs, usd, value_r = _trip(acc_r, fst_r, lst_r, v, e_h, c_h, c_usd, drive_day_h, objective,
+                                                 vot_usd_per_day, carbon_usd_per_t)
+        acc = acc_r
+        if ok_g:
+            hours_g, customs_g, usd_g, value_g = _trip(acc_g, fst_g, lst_g, v, e_h, c_h, c_usd, drive_day_h,
+                                                       objective, vot_usd_per_day, carbon_usd_per_t)
+            if value_g < value_r:
+                hours, customs, usd, acc = hours_g, customs_g, usd_g, acc_g
+        reachable[r] = True
+        out[O_TRANSIT_DAYS, r] = (hours + customs) / 24.0
+        out[O_COST_USD, r] = usd
+        out[O_DISTANCE_KM, r] = acc[v, A_KM]
+        out[O_CO2_KG, r] = acc[v, A_CO2]
+        out[O_PORT_DWELL_DAYS, r] = acc[v, A_PORT_H] / 24.0
+        out[O_BORDER_DWELL_DAYS, r] = acc[v, A_BORDER_H] / 24.0
+        out[O_BORDER_EXPORT_DAYS, r] = acc[v, A_BORDER_EXPORT_H] / 24.0
+        exp = min(e_h, customs)
+        out[O_CUSTOMS_EXPORT_DAYS, r] = exp / 24.0
+        out[O_CUSTOMS_IMPORT_DAYS, r] = (customs - exp) / 24.0
+        # main mode: the mode with the most km (first of equals), road when no km at all
+        best, best_km, total = 0, acc[v, A_RAIL_KM], 0.0
+        for k, a in enumerate((A_RAIL_KM, A_ROAD_KM, A_SEA_KM, A_FERRY_KM, A_INLAND_KM)):
+            km = acc[v, a]
+            total += km
+            if km > best_km:
+                best, best_km = k, km
+        main_code[r] = best if total != 0 else 1
+
+
 @njit(cache=True, parallel=True)
 def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
                gate_attrs, gate_event, n, targets, rows, place_country, customs_h, customs_usd, export_h, drive_day_h,
-               objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable):  # pragma: no cover
-    """A skim's answers for the source places `rows` (indices into `targets`), one source per thread: per source
+               objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable, n_blocks):  # pragma: no cover
+    """A skim's answers for the source places `rows` (indices into `targets`), spread over `n_blocks` tasks: per source
     one search over all-road trips and one over gate-to-gate intermodal trips (same vertex numbering), then,
     per destination, each trip's customs beyond dwell and drivers' rest, the better trip by `objective`
     (0 time, 1 cost, 2 co2, 3 generalized) and its output columns, written straight into row
@@ -204,10 +307,8 @@ def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gat
     for c in range(m):
         is_target[targets[c]] = True
     cap = max(len(road_indices), len(gate_indices)) + 1
-    nan = np.nan
-    for j in prange(len(rows)):
-        s = rows[j]
-        src = targets[s]
+    n_blocks = min(n_blocks, len(rows))
+    for b in prange(n_blocks):  # a block of sources per task: its work arrays are allocated (and paged in) once
         dist = np.empty(n)
         pred = np.empty(n, dtype=np.int64)
         parent = np.empty(n, dtype=np.int64)
@@ -221,54 +322,12 @@ def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gat
         acc_g = np.empty((n, n_attr))
         fst_g = np.empty(n)
         lst_g = np.empty(n)
-        _tree_search(road_indptr, road_indices, road_data, road_attrs, road_event, src, is_target, m, dist, done_r,
-                     pred, parent, acc_r, fst_r, lst_r, hk, hv)
-        _tree_search(gate_indptr, gate_indices, gate_data, gate_attrs, gate_event, src, is_target, m, dist, done_g,
-                     pred, parent, acc_g, fst_g, lst_g, hk, hv)
-        co = place_country[s]
-        for c in range(m):
-            if c == s:
-                continue
-            r = s * (m - 1) + (c if c < s else c - 1)
-            v = targets[c]
-            cd = place_country[c]
-            e_h, c_h, c_usd = export_h[co, cd], customs_h[co, cd], customs_usd[co, cd]
-            ok_r, ok_g = done_r[v], done_g[v]
-            if not (ok_r or ok_g):
-                reachable[r] = False
-                main_code[r] = -1
-                for k in range(out.shape[0]):
-                    out[k, r] = nan
-                continue
-            value_r = np.inf
-            if ok_r:
-                hours, customs, usd, value_r = _trip(acc_r, fst_r, lst_r, v, e_h, c_h, c_usd, drive_day_h, objective,
-                                                     vot_usd_per_day, carbon_usd_per_t)
-            acc = acc_r
-            if ok_g:
-                hours_g, customs_g, usd_g, value_g = _trip(acc_g, fst_g, lst_g, v, e_h, c_h, c_usd, drive_day_h,
-                                                           objective, vot_usd_per_day, carbon_usd_per_t)
-                if value_g < value_r:
-                    hours, customs, usd, acc = hours_g, customs_g, usd_g, acc_g
-            reachable[r] = True
-            out[O_TRANSIT_DAYS, r] = (hours + customs) / 24.0
-            out[O_COST_USD, r] = usd
-            out[O_DISTANCE_KM, r] = acc[v, A_KM]
-            out[O_CO2_KG, r] = acc[v, A_CO2]
-            out[O_PORT_DWELL_DAYS, r] = acc[v, A_PORT_H] / 24.0
-            out[O_BORDER_DWELL_DAYS, r] = acc[v, A_BORDER_H] / 24.0
-            out[O_BORDER_EXPORT_DAYS, r] = acc[v, A_BORDER_EXPORT_H] / 24.0
-            exp = min(e_h, customs)
-            out[O_CUSTOMS_EXPORT_DAYS, r] = exp / 24.0
-            out[O_CUSTOMS_IMPORT_DAYS, r] = (customs - exp) / 24.0
-            # main mode: the mode with the most km (first of equals), road when no km at all
-            best, best_km, total = 0, acc[v, A_RAIL_KM], 0.0
-            for k, a in enumerate((A_RAIL_KM, A_ROAD_KM, A_SEA_KM, A_FERRY_KM, A_INLAND_KM)):
-                km = acc[v, a]
-                total += km
-                if km > best_km:
-                    best, best_km = k, km
-            main_code[r] = best if total != 0 else 1
+        for j in range(b, len(rows), n_blocks):
+            _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices,
+                          gate_data, gate_attrs, gate_event, targets, rows[j], is_target, place_country, customs_h,
+                          customs_usd, export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out,
+                          main_code, reachable, dist, pred, parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g,
+                          acc_g, fst_g, lst_g)
 
 
 @njit(cache=True, nogil=True)

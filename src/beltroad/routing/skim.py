@@ -299,14 +299,20 @@ OUT_COLUMNS = ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_
 
 def _country_tables(net: Network, countries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per place its country code, and per pair of codes: end customs hours, USD, and the export share of the
-    hours (origin export hours for international pairs): computed once per country pair."""
+    hours (origin export hours for international pairs). The arithmetic of engine.end_customs (export at the
+    origin + import at the destination, for international pairs outside a common customs union) on the few
+    distinct countries instead of on every pair (the scipy engine calls end_customs itself: the tests compare)."""
     uniq, inv = np.unique(countries.astype(str), return_inverse=True)
-    a, b = np.meshgrid(np.arange(len(uniq)), np.arange(len(uniq)), indexing="ij")
-    h, u = end_customs(net, uniq[a.ravel()], uniq[b.ravel()])
-    h, u = h.reshape(len(uniq), len(uniq)), u.reshape(len(uniq), len(uniq))
-    exp_h = np.array([end_customs_parts(net, c, "")[0][0] if c else 0.0 for c in uniq])
-    export = np.where(h > 0, exp_h[:, None], 0.0)
-    return inv.astype(np.int64), h, u, export
+    table = _customs_table(net)
+    rows, union = table["rows"], table["union"]
+    vals = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0)) for c in uniq], dtype=float).reshape(len(uniq), 4)
+    group = np.array([union.get(c, c) for c in uniq], dtype=object)
+    codes = np.arange(len(uniq))
+    international = (codes[:, None] != codes[None, :]) & (group[:, None] != group[None, :])
+    hours = np.where(international, vals[:, 0][:, None] + vals[:, 1][None, :], 0.0)
+    usd = np.where(international, vals[:, 2][:, None] + vals[:, 3][None, :], 0.0)
+    export = np.where(hours > 0, vals[:, 0][:, None], 0.0)
+    return inv.astype(np.int64), hours, usd, export
 
 
 def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
@@ -342,7 +348,7 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
             dj.skim_pairs(*graphs[0], *graphs[1], n, targets.astype(np.int64), np.arange(start, stop, dtype=np.int64),
                           codes, customs_h, customs_usd, export_h, float(access.drive_h),
                           dj.OBJECTIVES.index(objective), float(state.value_of_time_usd_per_day),
-                          float(state.carbon_price_usd_per_t), out, main, reach)
+                          float(state.carbon_price_usd_per_t), out, main, reach, 4 * numba.get_num_threads())
             if progress:
                 progress(stop, m)
     finally:
