@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.worldbank import _codes, _names
 from beltroad.data.cities import city_set, economies
 from beltroad.places import Place
 from beltroad.routing.engine import Access
@@ -134,9 +135,13 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     econ = econ.sort_values("change_pct")
     # groups: world, BRI economies, non-BRI (by exporter)
     bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+    # membership tests on the country codes (one test per country, then a gather), not isin on 1M strings
+    o_code, d_code = _codes(both["origin_country"]), _codes(both["destination_country"])
+    o_names, d_names = _names(both["origin_country"]), _names(both["destination_country"])
+    in_bri = np.isin(o_names, list(bri))[o_code]
+    d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
     groups = []
-    for label, sel in (("world", both), ("bri_economies", both[both["origin_country"].isin(bri)]),
-                       ("non_bri_economies", both[~both["origin_country"].isin(bri)])):
+    for label, sel in (("world", both), ("bri_economies", both[in_bri]), ("non_bri_economies", both[~in_bri])):
         groups.append({"group": label, "city_pairs": len(sel),
                        "transit_days_base": sel["transit_days_base"].mean(),
                        "transit_days_scenario": sel["transit_days_scenario"].mean(),
@@ -146,21 +151,38 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
                        "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
     groups_df = pd.DataFrame(groups)
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
-    # as plain strings: a categorical country column maps 1:1 onto regions when the cities span few of them
-    b2 = both.assign(corridor=both["origin_country"].astype(str).map(region).fillna("other") + " -> "
-                     + both["destination_country"].astype(str).map(region).fillna("other"))
-    regions = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    # region pair of every row from its country codes: label each (origin region, destination region) once,
+    # group on a categorical with the labels sorted (as a groupby on the strings would order them)
+    o_reg = [_region_of(region, c) for c in o_names]
+    d_reg = [_region_of(region, c) for c in d_names]
+    reg_names, reg_code = np.unique(np.array(o_reg + d_reg, dtype=str), return_inverse=True)
+    n_reg = max(1, len(reg_names))
+    pair_code = reg_code[: len(o_reg)][o_code] * n_reg + reg_code[len(o_reg):][d_code]
+    used = np.flatnonzero(np.bincount(pair_code, minlength=n_reg * n_reg))
+    labels = np.array([f"{reg_names[u // n_reg]} -> {reg_names[u % n_reg]}" for u in used], dtype=object)
+    order = np.argsort(labels, kind="stable")
+    lookup = np.full(n_reg * n_reg, -1, dtype=np.int64)
+    lookup[used[order]] = np.arange(len(used))
+    b2 = both.assign(corridor=pd.Categorical.from_codes(lookup[pair_code], categories=labels[order].astype(str)))
+    regions = b2.groupby("corridor", observed=True).agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    regions["corridor"] = regions["corridor"].astype(str)
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
     for name, members in sorted((corridors or {}).items()):
-        sel = both[both["origin_country"].isin(members) & both["destination_country"].isin(members)
-                   & (both["origin_country"] != both["destination_country"])]
+        sel = both[np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
+                   & (o_code != d_as_o[d_code])]
         if len(sel):
             rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": len(sel),
                          **{k: sel[k].mean() for k in cols if k != "origin"}})
     corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
     corr = corr.sort_values("transit_days_change_pct")
     return cp, econ, groups_df, corr, regions
+
+
+def _region_of(region: dict, iso3: str) -> str:
+    """The region of an economy, "other" when unknown (as `Series.map(region).fillna("other")`)."""
+    r = region.get(iso3)
+    return "other" if r is None or r != r else r
 
 
 FIXED_MODES = ("rail", "sea", "road")
