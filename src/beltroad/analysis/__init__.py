@@ -153,15 +153,15 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     o_names, d_names = _names(both["origin_country"]), _names(both["destination_country"])
     in_bri = np.isin(o_names, list(bri))[o_code]
     d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
+    means = [k for k in cols if k != "origin"]
+    values = {k: both[k].to_numpy(dtype=float) for k in means}  # selections by boolean masks on arrays, not frames
     groups = []
-    for label, sel in (("world", both), ("bri_economies", both[in_bri]), ("non_bri_economies", both[~in_bri])):
-        groups.append({"group": label, "city_pairs": len(sel),
-                       "transit_days_base": sel["transit_days_base"].mean(),
-                       "transit_days_scenario": sel["transit_days_scenario"].mean(),
-                       "transit_days_change": sel["transit_days_change"].mean(),
-                       "transit_days_change_pct": sel["transit_days_change_pct"].mean(),
-                       "trade_cost_change_pct": sel["trade_cost_change_pct"].mean(),
-                       "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
+    for label, sel in (("world", np.ones(len(both), dtype=bool)), ("bri_economies", in_bri),
+                       ("non_bri_economies", ~in_bri)):
+        n_sel = int(sel.sum())
+        groups.append({"group": label, "city_pairs": n_sel, **{k: _nanmean(values[k][sel]) for k in means},
+                       "share_of_pairs_faster": float((values["transit_days_change"][sel] < -1e-6).mean())
+                       if n_sel else np.nan})
     groups_df = pd.DataFrame(groups)
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
     # region pair of every row from its country codes: label each (origin region, destination region) once,
@@ -182,14 +182,22 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
     for name, members in sorted((corridors or {}).items()):
-        sel = both[np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
-                   & (o_code != d_as_o[d_code])]
-        if len(sel):
-            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": len(sel),
-                         **{k: sel[k].mean() for k in cols if k != "origin"}})
+        sel = (np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
+               & (o_code != d_as_o[d_code]))
+        n_sel = int(sel.sum())
+        if n_sel:
+            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": n_sel,
+                         **{k: _nanmean(values[k][sel]) for k in means}})
     corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
     corr = corr.sort_values("transit_days_change_pct")
     return cp, econ, groups_df, corr, regions
+
+
+def _nanmean(values: np.ndarray) -> float:
+    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum."""
+    ok = ~np.isnan(values)
+    n = int(ok.sum())
+    return np.nansum(values) / n if n else np.nan
 
 
 def _region_of(region: dict, iso3: str) -> str:
