@@ -3,9 +3,10 @@
 Why not scipy's `dijkstra`: a point query would build a `csr_matrix` and settle the whole graph for one
 destination, and a skim would need a second pass over the shortest-path trees to sum the attributes that are
 not the objective. Here a point query stops once its destination is settled, and a skim adds every attribute
-(time, cost, km, CO2, km per mode, dwell parts, customs events) as each vertex is settled, one source per
-thread. Both relax edges exactly as scipy does (strictly shorter only), so they find the same paths; scipy
-stays the oracle in the tests (tests/test_dijkstra.py).
+(time, cost, km, CO2, km per mode, dwell parts, customs events) as each vertex is settled, and turns both
+access kinds' trees into the finished pair rows in the same pass, sources spread over the threads. Both relax
+edges exactly as scipy does (strictly shorter only), so they find the same paths; scipy stays the oracle in
+the tests (tests/test_dijkstra.py).
 """
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-One compiled Dijkstra per source (routing.dijkstra.skim_search, sources spread over the cores) on the
-objective, adding every other attribute as each vertex is settled. `engine="scipy"` keeps the previous
-method (scipy's multi-source Dijkstra, then sums along its shortest-path trees) as the tests' oracle.
+One compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the cores): a Dijkstra over
+all-road trips and one over gate-to-gate intermodal trips on the objective, each adding every other attribute
+as vertices settle; then, per destination, customs beyond dwell, drivers' rest and the better trip, written
+straight into the pair rows. `engine="scipy"` keeps the previous method (scipy's multi-source Dijkstra, sums
+along its shortest-path trees, numpy on per-attribute matrices) as the tests' oracle.
 """
 from __future__ import annotations
 
