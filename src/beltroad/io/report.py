@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
 
 from beltroad.data import COUNTRIES_GEOJSON
@@ -24,27 +25,39 @@ def _colour(v: float, lim: float) -> str:
     return "#%02x%02x%02x" % tuple(round(x + (y - x) * t) for x, y in zip(a, b))
 
 
+_MAP_W, _MAP_H = 1040, 440  # equirectangular, lat -58..84
+
+
+@lru_cache(maxsize=1)
+def _country_paths() -> tuple[tuple[str, str], ...]:
+    """(iso3, SVG path) per country of the shipped Natural Earth shapes, projected once per process (every
+    other vertex: the map is ~1,000 px wide)."""
+    import json
+
+    def xy(lon: float, lat: float) -> str:
+        return "%.1f,%.1f" % ((lon + 180.0) / 360.0 * _MAP_W, (84.0 - lat) / 142.0 * _MAP_H)
+
+    out = []
+    for f in json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        d = "".join("M" + "L".join(xy(lon, lat) for lon, lat in poly[0][::2] + [poly[0][-1]]) + "Z"
+                    for poly in polys if len(poly[0]) > 3)
+        out.append((f["properties"]["iso3"], d))
+    return tuple(out)
+
+
 def _choropleth(cmp) -> str:
     """World map of per-economy change in shipment time as inline SVG (Natural Earth shapes shipped in the
     package): string building only, no plotting library to import (matplotlib cost the compare ~3 s)."""
-    import json
-
-    width, height = 1040, 440  # equirectangular, lat -58..84
-
-    def xy(lon: float, lat: float) -> str:
-        return "%.1f,%.1f" % ((lon + 180.0) / 360.0 * width, (84.0 - lat) / 142.0 * height)
-
+    width, height = _MAP_W, _MAP_H
     values = dict(zip(cmp.economies["iso3"], cmp.economies["change_pct"]))
     finite = [v for v in values.values() if v == v]
     lim = max(1e-6, max((abs(v) for v in finite), default=1.0))
     parts = [f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>']
-    for f in json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]:
-        iso = f["properties"]["iso3"]
+    for iso, d in _country_paths():
         v = values.get(iso)
         colour = "#dddddd" if v is None or v != v else _colour(v, lim)
-        geom = f["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        d = "".join("M" + "L".join(xy(lon, lat) for lon, lat in poly[0]) + "Z" for poly in polys if len(poly[0]) > 2)
         label = f"{iso}: {v:+.2f} %" if v is not None and v == v else f"{iso}: no city pairs"
         parts.append(f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="0.3"><title>{html.escape(label)}</title></path>')
     stops = "".join(f'<stop offset="{o}" stop-color="{_colour((2 * o - 1) * lim, lim)}"/>' for o in (0, 0.25, 0.5, 0.75, 1))
