@@ -168,7 +168,6 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
     acc[src, :] = 0.0
     fst[src] = -1.0
     lst[src] = -1.0
-    n_attr = attrs.shape[1]
     dist[src] = 0.0
     size = _push4(hk, hv, 0, 0.0, src)
     left = n_targets
@@ -182,7 +181,7 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
         q = pred[u]
         if q >= 0:
             p = parent[u]
-            for k in range(n_attr):
+            for k in range(N_ATTRS):  # a constant: the compiler unrolls the row copy
                 acc[u, k] = acc[p, k] + attrs[q, k]
             f, la = fst[p], lst[p]
             if event[q] >= 0:

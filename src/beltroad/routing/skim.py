@@ -333,6 +333,7 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
         names = list(attrs)
         order = [names.index(k) for k in ATTR_ORDER]
         stacked = np.ascontiguousarray(np.stack([attrs[names[i]] for i in order], axis=1)[edge_at])
+        assert stacked.shape[1] == dj.N_ATTRS  # the kernel's row copy is unrolled to this width
         graphs.append((mat.indptr.astype(np.int64), mat.indices.astype(np.int64), mat.data.astype(np.float64),
                        stacked, np.ascontiguousarray(ev[edge_at], dtype=np.float64)))
     m = len(places)
