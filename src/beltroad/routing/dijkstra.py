@@ -233,17 +233,18 @@ def _trip(acc, fst, lst, v, export_h, customs_h, customs_usd, drive_day_h, objec
 
 @njit(cache=True)
 def _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
-                  gate_attrs, gate_event, targets, s, is_target, place_country, customs_h, customs_usd, export_h,
-                  drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable, dist, pred,
-                  parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g, acc_g, fst_g, lst_g):  # pragma: no cover
+                  gate_attrs, gate_event, targets, s, is_target, road_left, gate_left, place_country, customs_h,
+                  customs_usd, export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code,
+                  reachable, dist, pred, parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g, acc_g, fst_g,
+                  lst_g):  # pragma: no cover - compiled
     """skim_pairs for one source place `s`, on the caller's work arrays."""
     m = len(targets)
     nan = np.nan
     src = targets[s]
-    _tree_search(road_indptr, road_indices, road_data, road_attrs, road_event, src, is_target, m, dist, done_r,
-                 pred, parent, acc_r, fst_r, lst_r, hk, hv)
-    _tree_search(gate_indptr, gate_indices, gate_data, gate_attrs, gate_event, src, is_target, m, dist, done_g,
-                 pred, parent, acc_g, fst_g, lst_g, hk, hv)
+    _tree_search(road_indptr, road_indices, road_data, road_attrs, road_event, src, is_target, road_left[s], dist,
+                 done_r, pred, parent, acc_r, fst_r, lst_r, hk, hv)
+    _tree_search(gate_indptr, gate_indices, gate_data, gate_attrs, gate_event, src, is_target, gate_left[s], dist,
+                 done_g, pred, parent, acc_g, fst_g, lst_g, hk, hv)
     co = place_country[s]
     for c in range(m):
         if c == s:
@@ -292,15 +293,17 @@ def _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, 
 
 @njit(cache=True, parallel=True)
 def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
-               gate_attrs, gate_event, n, targets, rows, place_country, customs_h, customs_usd, export_h, drive_day_h,
-               objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable, n_blocks):  # pragma: no cover
-    """A skim's answers for the source places `rows` (indices into `targets`), spread over `n_blocks` tasks: per source
-    one search over all-road trips and one over gate-to-gate intermodal trips (same vertex numbering), then,
+               gate_attrs, gate_event, n, targets, rows, road_left, gate_left, place_country, customs_h, customs_usd,
+               export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable,
+               n_blocks):  # pragma: no cover
+    """A skim's answers for the source places `rows` (indices into `targets`), spread over `n_blocks` tasks: per
+    source one search over all-road trips and one over gate-to-gate intermodal trips (same vertex numbering), then,
     per destination, each trip's customs beyond dwell and drivers' rest, the better trip by `objective`
     (0 time, 1 cost, 2 co2, 3 generalized) and its output columns, written straight into row
     s * (m - 1) + d' of `out` (N_OUT x pairs), `main_code` (index into the main modes rail, road, sea, ferry,
     inland water; -1 unreachable) and `reachable`. Per-country-pair tables: end customs hours and USD and the
-    export share of the hours (`place_country` indexes them)."""
+    export share of the hours (`place_country` indexes them). `road_left`/`gate_left`: per source place, how
+    many targets its search settles before it may stop (those reachable; more only delays the stop)."""
     m = len(targets)
     n_attr = road_attrs.shape[1]
     is_target = np.zeros(n, dtype=np.bool_)
@@ -324,7 +327,8 @@ def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gat
         lst_g = np.empty(n)
         for j in range(b, len(rows), n_blocks):
             _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices,
-                          gate_data, gate_attrs, gate_event, targets, rows[j], is_target, place_country, customs_h,
+                          gate_data, gate_attrs, gate_event, targets, rows[j], is_target, road_left, gate_left,
+                          place_country, customs_h,
                           customs_usd, export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out,
                           main_code, reachable, dist, pred, parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g,
                           acc_g, fst_g, lst_g)

@@ -327,9 +327,10 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
 
     from beltroad.routing import dijkstra as dj
 
-    graphs = []
+    graphs, left = [], []
     for gates in (False, True):
         mat, edge_at, attrs, ev, targets, n = _csr_and_attrs(net, state, places, objective, access, mask, gates, links)
+        left.append(_targets_to_settle(mat, targets))
         names = list(attrs)
         order = [names.index(k) for k in ATTR_ORDER]
         stacked = np.ascontiguousarray(np.stack([attrs[names[i]] for i in order], axis=1)[edge_at])
@@ -349,7 +350,7 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
         for start in range(0, m, step):
             stop = min(start + step, m)
             dj.skim_pairs(*graphs[0], *graphs[1], n, targets.astype(np.int64), np.arange(start, stop, dtype=np.int64),
-                          codes, customs_h, customs_usd, export_h, float(access.drive_h),
+                          left[0], left[1], codes, customs_h, customs_usd, export_h, float(access.drive_h),
                           dj.OBJECTIVES.index(objective), float(state.value_of_time_usd_per_day),
                           float(state.carbon_price_usd_per_t), out, main, reach, 4 * numba.get_num_threads())
             if progress:
@@ -357,6 +358,23 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
     finally:
         numba.set_num_threads(before)
     return out, main, reach
+
+
+def _targets_to_settle(mat, targets: np.ndarray) -> np.ndarray:
+    """Per target vertex: how many targets (itself included) its search must settle before it may stop. When
+    the vertex's strongly connected component has no edge leaving it, the targets reachable from it are exactly
+    those of its component (road trips: the search stops at the farthest city of its continent instead of
+    settling the whole road network there); otherwise all targets. Counting too many only delays the stop, so
+    edges that cannot be used (infinite weight) are harmless."""
+    from scipy.sparse.csgraph import connected_components
+
+    n_comp, label = connected_components(mat, directed=True, connection="strong")
+    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
+    leaving = label[rows] != label[mat.indices]
+    open_comp = np.zeros(n_comp, dtype=bool)
+    open_comp[label[rows[leaving]]] = True
+    lt = label[targets]
+    return np.where(open_comp[lt], len(targets), np.bincount(lt, minlength=n_comp)[lt]).astype(np.int64)
 
 
 # the attribute columns in routing.dijkstra's A_* order
