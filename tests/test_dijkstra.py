@@ -118,3 +118,35 @@ def test_pairs_join_equals_the_merge(session, places):
     pd.testing.assert_frame_equal(_join_pairs(a, b), merged)              # same order: side by side
     shuffled = b.sample(frac=1.0, random_state=1)
     pd.testing.assert_frame_equal(_join_pairs(a, shuffled), a.merge(shuffled, on=KEYS, suffixes=("_base", "_scenario")))
+
+
+def test_targets_to_settle_counts_the_reachable_cities_only_where_it_is_sure():
+    """A search may stop once the cities it can reach are settled: the cities of its strongly connected
+    component when no edge leaves it; all cities otherwise (counting too many only delays the stop)."""
+    from scipy.sparse import csr_matrix
+
+    from beltroad.routing.skim import _targets_to_settle
+
+    # 0 <-> 1 (cities 0, 1) form a closed component; 2 <-> 3 (cities 2, 3) too, but 3 -> 4 leaves it;
+    # 4 <-> 5 (city 5) is closed
+    edges = [(0, 1), (1, 0), (2, 3), (3, 2), (3, 4), (4, 5), (5, 4)]
+    src, dst = zip(*edges)
+    mat = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(6, 6))
+    mat.sort_indices()
+    targets = np.array([0, 1, 2, 3, 5])
+    assert _targets_to_settle(mat, targets).tolist() == [2, 2, 5, 5, 1]
+
+
+def test_compare_report_draws_the_map_and_charts_as_inline_svg(session, tmp_path):
+    from beltroad.analysis import compare
+
+    gz = session.gazetteer
+    cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
+    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+    c.write(tmp_path / "r")
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert page.count("<svg") == 3 and "unavailable" not in page  # map, economies' bars, pair histogram
+    econ = c.economies.dropna(subset=["change_pct"])
+    row = econ.iloc[0]
+    assert f"<title>{row['iso3']}: {row['change_pct']:+.2f} %</title>" in page  # each economy's shape is labelled
+    assert page.count("<path d=") > 150  # the world's countries

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.worldbank import _codes, _names
+
 KEYS = ["origin", "origin_country", "destination", "destination_country"]
 
 
@@ -26,10 +28,12 @@ def _join_pairs(base_df: pd.DataFrame, scen_df: pd.DataFrame) -> pd.DataFrame:
 def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: float) -> pd.DataFrame:
     """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag."""
     m = _join_pairs(base_df, scen_df)
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):
-        m[f"{col}_change"] = m[f"{col}_scenario"] - m[f"{col}_base"]
-        m[f"{col}_change_pct"] = 100.0 * m[f"{col}_change"] / m[f"{col}_base"]
-    m["trade_cost_change_pct"] = m["transit_days_change"] * pct_per_day
+    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):  # on arrays: pandas' per-op checks cost more
+        base, scen = m[f"{col}_base"].to_numpy(dtype=float), m[f"{col}_scenario"].to_numpy(dtype=float)
+        change = scen - base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m[f"{col}_change"], m[f"{col}_change_pct"] = change, 100.0 * change / base
+    m["trade_cost_change_pct"] = m["transit_days_change"].to_numpy() * pct_per_day
     m["mode_switch"] = m["main_mode_base"].astype(str) + "->" + m["main_mode_scenario"].astype(str)
     m["newly_unreachable"] = m["reachable_base"] & ~m["reachable_scenario"]
     m["newly_reachable"] = ~m["reachable_base"] & m["reachable_scenario"]
@@ -76,33 +80,62 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     econ = econ.sort_values("change_pct")
     # groups: world, BRI economies, non-BRI (by exporter)
     bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+    # membership tests on the country codes (one test per country, then a gather), not isin on 1M strings
+    o_code, d_code = _codes(both["origin_country"]), _codes(both["destination_country"])
+    o_names, d_names = _names(both["origin_country"]), _names(both["destination_country"])
+    in_bri = np.isin(o_names, list(bri))[o_code]
+    d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
+    means = [k for k in cols if k != "origin"]
+    values = {k: both[k].to_numpy(dtype=float) for k in means}  # selections by boolean masks on arrays, not frames
     groups = []
-    for label, sel in (("world", both), ("bri_economies", both[both["origin_country"].isin(bri)]),
-                       ("non_bri_economies", both[~both["origin_country"].isin(bri)])):
-        groups.append({"group": label, "city_pairs": len(sel),
-                       "transit_days_base": sel["transit_days_base"].mean(),
-                       "transit_days_scenario": sel["transit_days_scenario"].mean(),
-                       "transit_days_change": sel["transit_days_change"].mean(),
-                       "transit_days_change_pct": sel["transit_days_change_pct"].mean(),
-                       "trade_cost_change_pct": sel["trade_cost_change_pct"].mean(),
-                       "share_of_pairs_faster": float((sel["transit_days_change"] < -1e-6).mean()) if len(sel) else np.nan})
+    for label, sel in (("world", np.ones(len(both), dtype=bool)), ("bri_economies", in_bri),
+                       ("non_bri_economies", ~in_bri)):
+        n_sel = int(sel.sum())
+        groups.append({"group": label, "city_pairs": n_sel, **{k: _nanmean(values[k][sel]) for k in means},
+                       "share_of_pairs_faster": float((values["transit_days_change"][sel] < -1e-6).mean())
+                       if n_sel else np.nan})
     groups_df = pd.DataFrame(groups)
     region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
-    # as plain strings: a categorical country column maps 1:1 onto regions when the cities span few of them
-    b2 = both.assign(corridor=both["origin_country"].astype(str).map(region).fillna("other") + " -> "
-                     + both["destination_country"].astype(str).map(region).fillna("other"))
-    regions = b2.groupby("corridor").agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    # region pair of every row from its country codes: label each (origin region, destination region) once,
+    # group on a categorical with the labels sorted (as a groupby on the strings would order them)
+    o_reg = [_region_of(region, c) for c in o_names]
+    d_reg = [_region_of(region, c) for c in d_names]
+    reg_names, reg_code = np.unique(np.array(o_reg + d_reg, dtype=str), return_inverse=True)
+    n_reg = max(1, len(reg_names))
+    pair_code = reg_code[: len(o_reg)][o_code] * n_reg + reg_code[len(o_reg):][d_code]
+    used = np.flatnonzero(np.bincount(pair_code, minlength=n_reg * n_reg))
+    labels = np.array([f"{reg_names[u // n_reg]} -> {reg_names[u % n_reg]}" for u in used], dtype=object)
+    order = np.argsort(labels, kind="stable")
+    lookup = np.full(n_reg * n_reg, -1, dtype=np.int64)
+    lookup[used[order]] = np.arange(len(used))
+    b2 = both.assign(corridor=pd.Categorical.from_codes(lookup[pair_code], categories=labels[order].astype(str)))
+    regions = b2.groupby("corridor", observed=True).agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
+    regions["corridor"] = regions["corridor"].astype(str)
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
     for name, members in sorted((corridors or {}).items()):
-        sel = both[both["origin_country"].isin(members) & both["destination_country"].isin(members)
-                   & (both["origin_country"] != both["destination_country"])]
-        if len(sel):
-            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": len(sel),
-                         **{k: sel[k].mean() for k in cols if k != "origin"}})
+        sel = (np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
+               & (o_code != d_as_o[d_code]))
+        n_sel = int(sel.sum())
+        if n_sel:
+            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": n_sel,
+                         **{k: _nanmean(values[k][sel]) for k in means}})
     corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
     corr = corr.sort_values("transit_days_change_pct")
     return cp, econ, groups_df, corr, regions
+
+
+def _nanmean(values: np.ndarray) -> float:
+    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum."""
+    ok = ~np.isnan(values)
+    n = int(ok.sum())
+    return np.nansum(values) / n if n else np.nan
+
+
+def _region_of(region: dict, iso3: str) -> str:
+    """The region of an economy, "other" when unknown (as `Series.map(region).fillna("other")`)."""
+    r = region.get(iso3)
+    return "other" if r is None or r != r else r
 
 
 def fixed_mode_groups(pairs: pd.DataFrame, eco: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:

@@ -33,7 +33,7 @@ class Comparison:
         with atomic_dir(out) as tmp:
             for name in ("pairs", "country_pairs", "economies", "groups", "corridors", "region_pairs"):
                 df = getattr(self, name)
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                _write_parquet(df, tmp / f"{name}.parquet")
                 if name != "pairs":
                     df.to_csv(tmp / f"{name}.csv", index=False)
                 elif pairs_csv:
@@ -41,6 +41,19 @@ class Comparison:
             (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
             write_report(self, tmp)
         return out
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """`df.to_parquet(path, index=False)` through pyarrow directly, dictionary-encoding only the label columns
+    (categorical or text): trying a dictionary on every float column first cost ~0.4 s of the 1M-pair table's
+    1 s. Same file contents as read back (pandas metadata included)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    labels = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+              or pa.types.is_large_string(f.type)]
+    pq.write_table(table, path, use_dictionary=labels or False)
 
 
 def _write_csv_arrow(df: pd.DataFrame, path: Path) -> None:

@@ -66,10 +66,11 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     vot = net.params["value_of_time"]
     pct = float(vot["ad_valorem_pct_per_day"]["value"])
     pairs = compare_skims(frames[0], frames[1], pct)
-    pairs["trade_cost_change_pct_low"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["low"])
-    pairs["trade_cost_change_pct_high"] = pairs["transit_days_change"] * float(vot["ad_valorem_pct_per_day"]["high"])
+    change = pairs["transit_days_change"].to_numpy()
+    pairs["trade_cost_change_pct_low"] = change * float(vot["ad_valorem_pct_per_day"]["low"])
+    pairs["trade_cost_change_pct_high"] = change * float(vot["ad_valorem_pct_per_day"]["high"])
     for sector, entry in (vot.get("by_sector") or {}).items():  # sector values where the data supports them
-        pairs[f"trade_cost_change_pct_{sector}"] = pairs["transit_days_change"] * float(entry["value"])
+        pairs[f"trade_cost_change_pct_{sector}"] = change * float(entry["value"])
     if bounds:
         states = (s.state(base), s.state(scenario))
         fixed = fixed_mode_change(net, states, places, frames[0], access, objective)

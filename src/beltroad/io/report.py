@@ -1,72 +1,121 @@
-"""Comparison reports (Markdown and a self-contained HTML page with embedded charts)."""
+"""Comparison reports (Markdown and a self-contained HTML page with inline SVG map and charts)."""
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from pathlib import Path
 
 from beltroad.data import COUNTRIES_GEOJSON
-from beltroad.io.charts import png_base64, pyplot
 
 
 def _fmt(df, cols, n=15):
     return df[cols].head(n).to_markdown(index=False, floatfmt=".2f") if len(df) else "(none)"
 
 
-def _chart(cmp) -> str:
-    """Top gainers/losers and the distribution of pair changes, as a base64 PNG (matplotlib, Agg)."""
-    plt = pyplot()
-    econ = cmp.economies.dropna(subset=["change_pct"])
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-    top = econ.head(10)
-    bottom = econ.tail(10)
-    both = top._append(bottom) if hasattr(top, "_append") else top
-    labels = both.get("name", both["iso3"]).fillna(both["iso3"]).astype(str).str.slice(0, 18)
-    axes[0].barh(labels, both["change_pct"], color=["#1e8449" if v < 0 else "#c0392b" for v in both["change_pct"]])
-    axes[0].invert_yaxis()
-    axes[0].set_xlabel("change in shipment time, % (mean over city pairs)")
-    axes[0].set_title("Top gaining and losing economies")
-    vals = cmp.pairs["transit_days_change_pct"].dropna()
-    axes[1].hist(vals.clip(vals.quantile(0.01), vals.quantile(0.99)), bins=50, color="#2471a3")
-    axes[1].set_xlabel("change in shipment time, % (city pairs)")
-    axes[1].set_title("Distribution of city-pair changes")
-    fig.tight_layout()
-    return png_base64(fig, dpi=90)
+# diverging colours for "faster" (green) through "no change" (pale yellow) to "slower" (red): the end and
+# middle colours of ColorBrewer's RdYlGn scheme (Brewer, colorbrewer2.org)
+_GREEN, _MID, _RED = (26, 152, 80), (255, 255, 191), (215, 48, 39)
+
+
+def _colour(v: float, lim: float) -> str:
+    """Hex colour of a change `v` on a diverging scale from -lim (green) through 0 to +lim (red)."""
+    t = max(-1.0, min(1.0, v / lim))
+    a, b = (_MID, _RED) if t >= 0 else (_MID, _GREEN)
+    t = abs(t)
+    return "#%02x%02x%02x" % tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+
+
+_MAP_W, _MAP_H = 1040, 440  # equirectangular, lat -58..84
+
+
+@lru_cache(maxsize=1)
+def _country_paths() -> tuple[tuple[str, str], ...]:
+    """(iso3, SVG path) per country of the shipped Natural Earth shapes, projected once per process (every
+    other vertex: the map is ~1,000 px wide)."""
+    import json
+
+    def xy(lon: float, lat: float) -> str:
+        return "%.1f,%.1f" % ((lon + 180.0) / 360.0 * _MAP_W, (84.0 - lat) / 142.0 * _MAP_H)
+
+    out = []
+    for f in json.loads(COUNTRIES_GEOJSON.read_text(encoding="utf-8"))["features"]:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        d = "".join("M" + "L".join(xy(lon, lat) for lon, lat in poly[0][::2] + [poly[0][-1]]) + "Z"
+                    for poly in polys if len(poly[0]) > 3)
+        out.append((f["properties"]["iso3"], d))
+    return tuple(out)
 
 
 def _choropleth(cmp) -> str:
-    """World map of per-economy change in shipment time (Natural Earth shapes shipped in the package)."""
-    import json
-
-    from matplotlib.collections import PatchCollection
-    from matplotlib.colors import TwoSlopeNorm
-    from matplotlib.patches import Polygon as MplPolygon
-
+    """World map of per-economy change in shipment time as inline SVG (Natural Earth shapes shipped in the
+    package): string building only, no plotting library to import (matplotlib cost the compare ~3 s)."""
+    width, height = _MAP_W, _MAP_H
     values = dict(zip(cmp.economies["iso3"], cmp.economies["change_pct"]))
     finite = [v for v in values.values() if v == v]
     lim = max(1e-6, max((abs(v) for v in finite), default=1.0))
-    norm = TwoSlopeNorm(vmin=-lim, vcenter=0.0, vmax=lim)
-    plt = pyplot()
-    cmap = plt.get_cmap("RdYlGn_r")
-    fig, ax = plt.subplots(figsize=(13, 6.5))
-    patches, colours = [], []
-    for f in json.loads(COUNTRIES_GEOJSON.read_text())["features"]:
-        v = values.get(f["properties"]["iso3"])
-        colour = "#dddddd" if v is None or v != v else cmap(norm(v))
-        geom = f["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        for poly in polys:
-            patches.append(MplPolygon(poly[0], closed=True))
-            colours.append(colour)
-    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.2))
-    ax.set_xlim(-180, 180)
-    ax.set_ylim(-58, 84)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, shrink=0.6, label="change in shipment time, % (mean over the economy's city pairs)")
-    ax.set_title(f"{cmp.scenario} vs {cmp.base}: change in shipment time by economy (grey: no city pairs)")
-    fig.tight_layout()
-    return png_base64(fig, dpi=80)
+    parts = [f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>']
+    for iso, d in _country_paths():
+        v = values.get(iso)
+        colour = "#dddddd" if v is None or v != v else _colour(v, lim)
+        label = f"{iso}: {v:+.2f} %" if v is not None and v == v else f"{iso}: no city pairs"
+        parts.append(f'<path d="{d}" fill="{colour}" stroke="#fff" stroke-width="0.3"><title>{html.escape(label)}</title></path>')
+    stops = "".join(f'<stop offset="{o}" stop-color="{_colour((2 * o - 1) * lim, lim)}"/>' for o in (0, 0.25, 0.5, 0.75, 1))
+    parts.append(f'<defs><linearGradient id="scale">{stops}</linearGradient></defs>'
+                 f'<rect x="20" y="{height - 34}" width="240" height="10" fill="url(#scale)" stroke="#999" stroke-width="0.5"/>'
+                 f'<text x="20" y="{height - 8}" font-size="11">{-lim:+.2f} %</text>'
+                 f'<text x="140" y="{height - 8}" font-size="11" text-anchor="middle">0</text>'
+                 f'<text x="260" y="{height - 8}" font-size="11" text-anchor="end">{lim:+.2f} %</text>')
+    title = (f"{cmp.scenario} vs {cmp.base}: change in shipment time by economy, % (mean over the economy's city "
+             "pairs; grey: no city pairs)")
+    return (f'<figure><svg viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'style="width:100%;height:auto">{"".join(parts)}</svg><figcaption>{html.escape(title)}</figcaption></figure>')
+
+
+def _chart(cmp) -> str:
+    """Top gaining and losing economies (bars) and the distribution of city-pair changes (histogram, 1st-99th
+    percentile, 50 bins), as inline SVG."""
+    import numpy as np
+    import pandas as pd
+
+    econ = cmp.economies.dropna(subset=["change_pct"])
+    both = pd.concat([econ.head(10), econ.tail(10)])
+    names = both["name"].fillna(both["iso3"]) if "name" in both.columns else both["iso3"]
+    labels = [str(x)[:18] for x in names]
+    vals = both["change_pct"].to_numpy(float)
+    w, h, row = 500, 24 + 16 * max(1, len(vals)), 16
+    lim = max(1e-9, float(np.abs(vals).max()) if len(vals) else 1.0)
+    x0, span = 140, (w - 150) / 2
+    bars = []
+    for i, (lab, v) in enumerate(zip(labels, vals)):
+        y = 20 + i * row
+        x, bw = (x0 + span + min(v, 0) / lim * span), abs(v) / lim * span
+        bars.append(f'<text x="{x0 - 4}" y="{y + 11}" font-size="11" text-anchor="end">{html.escape(lab)}</text>'
+                    f'<rect x="{x:.1f}" y="{y}" width="{bw:.1f}" height="{row - 3}" '
+                    f'fill="{"#1e8449" if v < 0 else "#c0392b"}"><title>{v:+.3f} %</title></rect>')
+    bars.append(f'<line x1="{x0 + span}" y1="16" x2="{x0 + span}" y2="{h}" stroke="#555" stroke-width="0.5"/>'
+                f'<text x="{w / 2}" y="12" font-size="12" text-anchor="middle">Top gaining and losing economies '
+                f'(change in shipment time, %, ±{lim:.2f} full scale)</text>')
+    pct = cmp.pairs["transit_days_change_pct"].to_numpy(float)
+    pct = pct[np.isfinite(pct)]
+    hist = []
+    hw, hh = 500, h
+    if len(pct):
+        lo, hi = np.quantile(pct, [0.01, 0.99])
+        counts, edges = np.histogram(np.clip(pct, lo, hi), bins=50)
+        top = max(1, int(counts.max()))
+        bw = (hw - 40) / len(counts)
+        for i, c in enumerate(counts):
+            bh = c / top * (hh - 60)
+            hist.append(f'<rect x="{20 + i * bw:.1f}" y="{hh - 30 - bh:.1f}" width="{bw - 1:.1f}" height="{bh:.1f}" '
+                        f'fill="#2471a3"><title>{edges[i]:+.2f} to {edges[i + 1]:+.2f} %: {c:,} pairs</title></rect>')
+        hist.append(f'<text x="20" y="{hh - 14}" font-size="11">{lo:+.2f} %</text>'
+                    f'<text x="{hw - 20}" y="{hh - 14}" font-size="11" text-anchor="end">{hi:+.2f} %</text>')
+    hist.append(f'<text x="{hw / 2}" y="12" font-size="12" text-anchor="middle">Distribution of city-pair changes '
+                f'(change in shipment time, %)</text>')
+    return (f'<div style="display:flex;flex-wrap:wrap;gap:1rem">'
+            f'<svg viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" style="width:48%;min-width:320px">{"".join(bars)}</svg>'
+            f'<svg viewBox="0 0 {hw} {hh}" xmlns="http://www.w3.org/2000/svg" style="width:48%;min-width:320px">{"".join(hist)}</svg></div>')
 
 
 def write_report(cmp, out: Path) -> None:
@@ -90,7 +139,7 @@ def write_report(cmp, out: Path) -> None:
     img = ""
     for label, draw in (("choropleth", _choropleth), ("charts", _chart)):
         try:
-            img += f'<img alt="{label}" src="data:image/png;base64,{draw(cmp)}" style="max-width:100%">'
+            img += draw(cmp)
         except Exception as exc:  # charts are a convenience: a report without them is still a report
             img += f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(cmp.scenario)} vs {html.escape(cmp.base)}</title>

@@ -3,9 +3,10 @@
 Why not scipy's `dijkstra`: a point query would build a `csr_matrix` and settle the whole graph for one
 destination, and a skim would need a second pass over the shortest-path trees to sum the attributes that are
 not the objective. Here a point query stops once its destination is settled, and a skim adds every attribute
-(time, cost, km, CO2, km per mode, dwell parts, customs events) as each vertex is settled, one source per
-thread. Both relax edges exactly as scipy does (strictly shorter only), so they find the same paths; scipy
-stays the oracle in the tests (tests/test_dijkstra.py).
+(time, cost, km, CO2, km per mode, dwell parts, customs events) as each vertex is settled, and turns both
+access kinds' trees into the finished pair rows in the same pass, sources spread over the threads. Both relax
+edges exactly as scipy does (strictly shorter only), so they find the same paths; scipy stays the oracle in
+the tests (tests/test_dijkstra.py).
 """
 from __future__ import annotations
 
@@ -47,6 +48,50 @@ def _pop(hk, hv, size):  # pragma: no cover - compiled
         hk[c], hk[i] = hk[i], hk[c]
         hv[c], hv[i] = hv[i], hv[c]
         i = c
+    return size
+
+
+@njit(cache=True, inline="always")
+def _push4(hk, hv, size, key, val):  # pragma: no cover - compiled
+    """Push onto a 4-ary min-heap (the skim's queue: shallower than a binary heap, and a parent's four children
+    share a cache line; elements move into a hole instead of being swapped)."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 2
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop4(hk, hv, size):  # pragma: no cover - compiled
+    """Remove the root of a 4-ary min-heap (caller read it); returns the new size."""
+    size -= 1
+    key = hk[size]
+    val = hv[size]
+    i = 0
+    while True:
+        c = 4 * i + 1
+        if c >= size:
+            break
+        best = c
+        best_key = hk[c]
+        for j in range(c + 1, min(c + 4, size)):
+            if hk[j] < best_key:
+                best = j
+                best_key = hk[j]
+        if key <= best_key:
+            break
+        hk[i] = best_key
+        hv[i] = hv[best]
+        i = best
+    hk[i] = key
+    hv[i] = val
     return size
 
 
@@ -100,72 +145,193 @@ def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, d
     return dist, pred
 
 
+# attribute columns of a skim's edges (routing.skim builds them in this order)
+A_HOURS, A_USD, A_CO2, A_KM, A_RAIL_KM, A_ROAD_KM, A_SEA_KM, A_FERRY_KM, A_INLAND_KM, A_EVENTS, A_PORT_H, \
+    A_BORDER_H, A_BORDER_EXPORT_H, A_DRIVE_H = range(14)
+N_ATTRS = 14
+# columns of a skim's output (one float row per ordered pair), in routing.skim's frame order
+(O_TRANSIT_DAYS, O_COST_USD, O_DISTANCE_KM, O_CO2_KG, O_PORT_DWELL_DAYS, O_BORDER_DWELL_DAYS, O_BORDER_EXPORT_DAYS,
+ O_CUSTOMS_EXPORT_DAYS, O_CUSTOMS_IMPORT_DAYS) = range(9)
+N_OUT = 9
+OBJECTIVES = ("time", "cost", "co2", "generalized")
+
+
+@njit(cache=True, inline="always")
+def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets, dist, done, pred, parent, acc, fst,
+                 lst, hk, hv):  # pragma: no cover - compiled
+    """Dijkstra from `src`, adding the rows of `attrs` along the tree as each vertex settles (a vertex's row is
+    written after its parent's), with the dwell of the first and last customs event on its path; stops once
+    every target is settled. The arrays are the caller's, reset here."""
+    dist[:] = np.inf
+    done[:] = False
+    pred[:] = -1
+    acc[src, :] = 0.0
+    fst[src] = -1.0
+    lst[src] = -1.0
+    dist[src] = 0.0
+    size = _push4(hk, hv, 0, 0.0, src)
+    left = n_targets
+    while size > 0 and left > 0:
+        d = hk[0]
+        u = hv[0]
+        size = _pop4(hk, hv, size)
+        if done[u] or d > dist[u]:
+            continue
+        done[u] = True
+        q = pred[u]
+        if q >= 0:
+            p = parent[u]
+            for k in range(N_ATTRS):  # a constant: the compiler unrolls the row copy
+                acc[u, k] = acc[p, k] + attrs[q, k]
+            f, la = fst[p], lst[p]
+            if event[q] >= 0:
+                la = event[q]
+                if f < 0:
+                    f = event[q]
+            fst[u], lst[u] = f, la
+        if is_target[u]:
+            left -= 1
+        for q2 in range(indptr[u], indptr[u + 1]):
+            v = indices[q2]
+            nd = d + data[q2]
+            if nd < dist[v] and not done[v]:
+                dist[v] = nd
+                pred[v] = q2
+                parent[v] = u
+                size = _push4(hk, hv, size, nd, v)
+
+
+@njit(cache=True, inline="always")
+def _trip(acc, fst, lst, v, export_h, customs_h, customs_usd, drive_day_h, objective, vot_usd_per_day,
+          carbon_usd_per_t):  # pragma: no cover - compiled
+    """(hours incl. drivers' rest, customs hours beyond dwell, USD incl. customs, objective value) of the trip
+    to settled vertex `v`; the same arithmetic, in the same order, as the scipy engine's numpy code."""
+    drive = acc[v, A_DRIVE_H]
+    rest = (drive + np.floor(drive / drive_day_h) * (24.0 - drive_day_h)) - drive
+    hours = acc[v, A_HOURS] + rest
+    e = export_h
+    i = customs_h - export_h
+    n_ev = acc[v, A_EVENTS]
+    if n_ev == 0:
+        customs = e + i
+    elif n_ev == 1:
+        customs = max(e + i - fst[v], 0.0)
+    else:
+        customs = max(e - fst[v], 0.0) + max(i - lst[v], 0.0)
+    total_h = hours + customs
+    usd = acc[v, A_USD] + customs_usd
+    if objective == 0:
+        value = total_h
+    elif objective == 1:
+        value = usd
+    elif objective == 2:
+        value = acc[v, A_CO2]
+    else:
+        value = usd + total_h / 24.0 * vot_usd_per_day + acc[v, A_CO2] / 1000.0 * carbon_usd_per_t
+    return hours, customs, usd, value
+
+
+@njit(cache=True)
+def _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
+                  gate_attrs, gate_event, targets, s, is_target, road_left, gate_left, place_country, customs_h,
+                  customs_usd, export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code,
+                  reachable, dist, pred, parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g, acc_g, fst_g,
+                  lst_g):  # pragma: no cover - compiled
+    """skim_pairs for one source place `s`, on the caller's work arrays."""
+    m = len(targets)
+    nan = np.nan
+    src = targets[s]
+    _tree_search(road_indptr, road_indices, road_data, road_attrs, road_event, src, is_target, road_left[s], dist,
+                 done_r, pred, parent, acc_r, fst_r, lst_r, hk, hv)
+    _tree_search(gate_indptr, gate_indices, gate_data, gate_attrs, gate_event, src, is_target, gate_left[s], dist,
+                 done_g, pred, parent, acc_g, fst_g, lst_g, hk, hv)
+    co = place_country[s]
+    for c in range(m):
+        if c == s:
+            continue
+        r = s * (m - 1) + (c if c < s else c - 1)
+        v = targets[c]
+        cd = place_country[c]
+        e_h, c_h, c_usd = export_h[co, cd], customs_h[co, cd], customs_usd[co, cd]
+        ok_r, ok_g = done_r[v], done_g[v]
+        if not (ok_r or ok_g):
+            reachable[r] = False
+            main_code[r] = -1
+            for k in range(out.shape[0]):
+                out[k, r] = nan
+            continue
+        value_r = np.inf
+        if ok_r:
+            hours, customs, usd, value_r = _trip(acc_r, fst_r, lst_r, v, e_h, c_h, c_usd, drive_day_h, objective,
+                                                 vot_usd_per_day, carbon_usd_per_t)
+        acc = acc_r
+        if ok_g:
+            hours_g, customs_g, usd_g, value_g = _trip(acc_g, fst_g, lst_g, v, e_h, c_h, c_usd, drive_day_h,
+                                                       objective, vot_usd_per_day, carbon_usd_per_t)
+            if value_g < value_r:
+                hours, customs, usd, acc = hours_g, customs_g, usd_g, acc_g
+        reachable[r] = True
+        out[O_TRANSIT_DAYS, r] = (hours + customs) / 24.0
+        out[O_COST_USD, r] = usd
+        out[O_DISTANCE_KM, r] = acc[v, A_KM]
+        out[O_CO2_KG, r] = acc[v, A_CO2]
+        out[O_PORT_DWELL_DAYS, r] = acc[v, A_PORT_H] / 24.0
+        out[O_BORDER_DWELL_DAYS, r] = acc[v, A_BORDER_H] / 24.0
+        out[O_BORDER_EXPORT_DAYS, r] = acc[v, A_BORDER_EXPORT_H] / 24.0
+        exp = min(e_h, customs)
+        out[O_CUSTOMS_EXPORT_DAYS, r] = exp / 24.0
+        out[O_CUSTOMS_IMPORT_DAYS, r] = (customs - exp) / 24.0
+        # main mode: the mode with the most km (first of equals), road when no km at all
+        best, best_km, total = 0, acc[v, A_RAIL_KM], 0.0
+        for k, a in enumerate((A_RAIL_KM, A_ROAD_KM, A_SEA_KM, A_FERRY_KM, A_INLAND_KM)):
+            km = acc[v, a]
+            total += km
+            if km > best_km:
+                best, best_km = k, km
+        main_code[r] = best if total != 0 else 1
+
+
 @njit(cache=True, parallel=True)
-def skim_search(indptr, indices, data, attrs, event, sources, target_col, target_vertex, out, first, last, reach
-                ):  # pragma: no cover - compiled
-    """From each source (one per thread): Dijkstra on `data`, adding the rows of `attrs` (edges x attributes)
-    along the tree as each vertex is settled, with the dwell of the first and last customs event (`event` >= 0)
-    on its path. Writes out[:, s, col], first/last[s, col] and reach[s, col] for every vertex with a target
-    column (`target_col` >= 0; `target_vertex` is its inverse); stops once all targets are settled."""
-    n = len(indptr) - 1
-    n_attr = attrs.shape[1]
-    n_targets = len(target_vertex)
-    cap = len(indices) + 1
-    for s in prange(len(sources)):
-        dist = np.full(n, np.inf)
-        done = np.zeros(n, dtype=np.bool_)
-        pred = np.full(n, -1, dtype=np.int64)     # CSR position of the tree edge into each vertex
-        parent = np.full(n, -1, dtype=np.int64)
-        acc = np.empty((n, n_attr))  # a row is written when its vertex settles, after its parent's
-        acc[sources[s], :] = 0.0
-        fst = np.full(n, -1.0)
-        lst = np.full(n, -1.0)
+def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
+               gate_attrs, gate_event, n, targets, rows, road_left, gate_left, place_country, customs_h, customs_usd,
+               export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out, main_code, reachable,
+               n_blocks):  # pragma: no cover
+    """A skim's answers for the source places `rows` (indices into `targets`), spread over `n_blocks` tasks: per
+    source one search over all-road trips and one over gate-to-gate intermodal trips (same vertex numbering), then,
+    per destination, each trip's customs beyond dwell and drivers' rest, the better trip by `objective`
+    (0 time, 1 cost, 2 co2, 3 generalized) and its output columns, written straight into row
+    s * (m - 1) + d' of `out` (N_OUT x pairs), `main_code` (index into the main modes rail, road, sea, ferry,
+    inland water; -1 unreachable) and `reachable`. Per-country-pair tables: end customs hours and USD and the
+    export share of the hours (`place_country` indexes them). `road_left`/`gate_left`: per source place, how
+    many targets its search settles before it may stop (those reachable; more only delays the stop)."""
+    m = len(targets)
+    n_attr = road_attrs.shape[1]
+    is_target = np.zeros(n, dtype=np.bool_)
+    for c in range(m):
+        is_target[targets[c]] = True
+    cap = max(len(road_indices), len(gate_indices)) + 1
+    n_blocks = min(n_blocks, len(rows))
+    for b in prange(n_blocks):  # a block of sources per task: its work arrays are allocated (and paged in) once
+        dist = np.empty(n)
+        pred = np.empty(n, dtype=np.int64)
+        parent = np.empty(n, dtype=np.int64)
         hk = np.empty(cap)
         hv = np.empty(cap, dtype=np.int64)
-        src = sources[s]
-        dist[src] = 0.0
-        size = _push(hk, hv, 0, 0.0, src)
-        left = n_targets
-        while size > 0 and left > 0:
-            d = hk[0]
-            u = hv[0]
-            size = _pop(hk, hv, size)
-            if done[u] or d > dist[u]:
-                continue
-            done[u] = True
-            q = pred[u]
-            if q >= 0:
-                p = parent[u]
-                for k in range(n_attr):
-                    acc[u, k] = acc[p, k] + attrs[q, k]
-                f, la = fst[p], lst[p]
-                if event[q] >= 0:
-                    la = event[q]
-                    if f < 0:
-                        f = event[q]
-                fst[u], lst[u] = f, la
-            if target_col[u] >= 0:
-                left -= 1
-            for q2 in range(indptr[u], indptr[u + 1]):
-                v = indices[q2]
-                nd = d + data[q2]
-                if nd < dist[v] and not done[v]:
-                    dist[v] = nd
-                    pred[v] = q2
-                    parent[v] = u
-                    size = _push(hk, hv, size, nd, v)
-        # results row by row (contiguous writes; the sums of this source are small enough to stay in cache)
-        for col in range(n_targets):
-            v = target_vertex[col]
-            if done[v]:
-                reach[s, col] = True
-                first[s, col] = fst[v]
-                last[s, col] = lst[v]
-        for k in range(n_attr):
-            for col in range(n_targets):
-                v = target_vertex[col]
-                if done[v]:
-                    out[k, s, col] = acc[v, k]
+        done_r = np.empty(n, dtype=np.bool_)
+        acc_r = np.empty((n, n_attr))
+        fst_r = np.empty(n)
+        lst_r = np.empty(n)
+        done_g = np.empty(n, dtype=np.bool_)
+        acc_g = np.empty((n, n_attr))
+        fst_g = np.empty(n)
+        lst_g = np.empty(n)
+        for j in range(b, len(rows), n_blocks):
+            _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices,
+                          gate_data, gate_attrs, gate_event, targets, rows[j], is_target, road_left, gate_left,
+                          place_country, customs_h,
+                          customs_usd, export_h, drive_day_h, objective, vot_usd_per_day, carbon_usd_per_t, out,
+                          main_code, reachable, dist, pred, parent, hk, hv, done_r, acc_r, fst_r, lst_r, done_g,
+                          acc_g, fst_g, lst_g)
 
 
 @njit(cache=True, nogil=True)

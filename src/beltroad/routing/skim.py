@@ -1,8 +1,10 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-One compiled Dijkstra per source (routing.dijkstra.skim_search, sources spread over the cores) on the
-objective, adding every other attribute as each vertex is settled. `engine="scipy"` keeps the previous
-method (scipy's multi-source Dijkstra, then sums along its shortest-path trees) as the tests' oracle.
+One compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the cores): a Dijkstra over
+all-road trips and one over gate-to-gate intermodal trips on the objective, each adding every other attribute
+as vertices settle; then, per destination, customs beyond dwell, drivers' rest and the better trip, written
+straight into the pair rows. `engine="scipy"` keeps the previous method (scipy's multi-source Dijkstra, sums
+along its shortest-path trees, numpy on per-attribute matrices) as the tests' oracle.
 """
 from __future__ import annotations
 
@@ -200,13 +202,11 @@ def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, 
     return np.where(h > 0, exp_h[oi], 0.0)
 
 
-def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
-                engine: str = "numba", links: list | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Attribute sums along the best paths between all places, for all-road trips (gates=False) or for
-    intermodal trips that start and end at terminal gates (gates=True). `engine`: "numba" (one compiled search
-    per source that sums the attributes as it settles vertices) or "scipy" (scipy's Dijkstra, then the sums
-    along its trees; the oracle of the tests)."""
+def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
+                   mask: np.ndarray | None, gates: bool, links: list | None):
+    """The search graph of all-road trips (gates=False) or of intermodal trips that start and end at terminal
+    gates (gates=True): (CSR of the cheapest parallel edges, CSR position -> index into its attribute
+    arrays, the attribute arrays, customs-event dwell per edge, the places' vertices, vertex count)."""
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     mask = np.ones(net.n_edges, dtype=bool) if mask is None else mask
     if gates:  # intermodal trips: long-haul trucks only on the truck shuttles between railheads (as the planner)
@@ -235,12 +235,19 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
     eid = np.maximum(g.edge_id[best], 0)  # long-haul driving hours (border dwell excluded): rest added after
     attrs.update(_dwell_components(net, state, g, best))
     attrs["drive_h"] = np.where((mode == ROAD) & ~is_access & (g.edge_id[best] >= 0), state.move_hours[eid], 0.0)
-    targets = np.array(new)
-    n_src = len(new)
-    if engine == "numba":
-        return _search_all(mat, edge_at, attrs, ev, targets, g.n, progress)
-    sorter = np.argsort(keys)
-    sorted_keys = keys[sorter]
+    return mat, edge_at, attrs, ev, np.array(new), g.n
+
+
+def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
+                links: list | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The scipy engine (the tests' oracle): attribute sums along scipy's shortest-path trees between all
+    places, for all-road trips (gates=False) or gate-to-gate intermodal trips (gates=True)."""
+    mat, edge_at, attrs, ev, targets, n = _csr_and_attrs(net, state, places, objective, access, mask, gates, links)
+    n_src = len(targets)
+    # the CSR's (row, column) keys are sorted already; a key's position maps to its attributes by edge_at
+    sorted_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(mat.indptr)) * n + mat.indices
+    sorter = edge_at
     out = {k: np.full((n_src, n_src), np.nan) for k in list(attrs) + ["first_event", "last_event"]}
     reach = np.zeros((n_src, n_src), dtype=bool)
     for start in range(0, n_src, CHUNK):
@@ -249,7 +256,7 @@ def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objecti
         if njit is not None:
             acc = _tree_sums(pred, mat, edge_at, attrs)
         else:
-            acc = _path_sums(pred, g.n, attrs, sorter, sorted_keys)
+            acc = _path_sums(pred, n, attrs, sorter, sorted_keys)
         d_t = dist[:, targets]
         ok_t = np.isfinite(d_t)
         reach[start:start + len(srcs)] = ok_t
@@ -279,43 +286,6 @@ def _free_threads(most: int) -> int:
     return max(1, min(most, int((os.cpu_count() or 1) - load + 1)))
 
 
-def _search_all(mat, edge_at: np.ndarray, attrs: dict[str, np.ndarray], ev: np.ndarray, targets: np.ndarray,
-                n: int, progress: Callable[[int, int], None] | None) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """All targets from all targets with the compiled search (routing.dijkstra.skim_search), in chunks of
-    sources (for progress), each chunk's sources spread over the cores."""
-    from beltroad.routing.dijkstra import skim_search
-
-    names = list(attrs)
-    stacked = np.ascontiguousarray(np.stack([attrs[k] for k in names], axis=1)[edge_at])  # per CSR position
-    event = np.ascontiguousarray(ev[edge_at], dtype=np.float64)
-    indptr, indices = mat.indptr.astype(np.int64), mat.indices.astype(np.int64)
-    data = mat.data.astype(np.float64)
-    n_src = len(targets)
-    target_col = np.full(n, -1, dtype=np.int64)
-    target_col[targets] = np.arange(n_src)
-    vals = np.full((len(names), n_src, n_src), np.nan)  # one contiguous matrix per attribute
-    first = np.full((n_src, n_src), np.nan)
-    last = np.full((n_src, n_src), np.nan)
-    reach = np.zeros((n_src, n_src), dtype=bool)
-    step = max(CHUNK, -(-n_src // 4))  # a few chunks: progress without starving the threads
-    import numba
-
-    before = numba.get_num_threads()
-    numba.set_num_threads(_free_threads(before))
-    try:
-        for start in range(0, n_src, step):
-            stop = min(start + step, n_src)
-            skim_search(indptr, indices, data, stacked, event, targets[start:stop].astype(np.int64), target_col,
-                        targets.astype(np.int64), vals[:, start:stop], first[start:stop], last[start:stop], reach[start:stop])
-            if progress:
-                progress(stop, n_src)
-    finally:
-        numba.set_num_threads(before)
-    out = {k: vals[i] for i, k in enumerate(names)}
-    out["first_event"], out["last_event"] = first, last
-    return out, reach
-
-
 def _off(m: np.ndarray) -> np.ndarray:
     """The off-diagonal entries of a square matrix, row by row (= m[oi, di] for the ordered pairs i != j),
     by a reshape instead of a gather."""
@@ -325,27 +295,108 @@ def _off(m: np.ndarray) -> np.ndarray:
     return m.reshape(-1)[1:].reshape(n - 1, n + 1)[:, :-1].reshape(-1)
 
 
-def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
-         access: Access | None = None, progress: Callable[[int, int], None] | None = None,
-         mask: np.ndarray | None = None, engine: str = "numba") -> pd.DataFrame:
-    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
+OUT_COLUMNS = ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
+               "border_export_days", "customs_export_days", "customs_import_days")  # = dijkstra.O_* order
 
-    As the planner does, all-road trips and intermodal trips (from gate to gate) are searched apart and the
-    better one, customs included, is kept. `mask` restricts the network edges (e.g. one main-haul mode for the
-    fixed-mode bound).
-    """
-    access = access or Access(net)
+
+def _country_tables(net: Network, countries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per place its country code, and per pair of codes: end customs hours, USD, and the export share of the
+    hours (origin export hours for international pairs). The arithmetic of engine.end_customs (export at the
+    origin + import at the destination, for international pairs outside a common customs union) on the few
+    distinct countries instead of on every pair (the scipy engine calls end_customs itself: the tests compare)."""
+    uniq, inv = np.unique(countries.astype(str), return_inverse=True)
+    table = _customs_table(net)
+    rows, union = table["rows"], table["union"]
+    vals = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0)) for c in uniq], dtype=float).reshape(len(uniq), 4)
+    group = np.array([union.get(c, c) for c in uniq], dtype=object)
+    codes = np.arange(len(uniq))
+    international = (codes[:, None] != codes[None, :]) & (group[:, None] != group[None, :])
+    hours = np.where(international, vals[:, 0][:, None] + vals[:, 1][None, :], 0.0)
+    usd = np.where(international, vals[:, 2][:, None] + vals[:, 3][None, :], 0.0)
+    export = np.where(hours > 0, vals[:, 0][:, None], 0.0)
+    return inv.astype(np.int64), hours, usd, export
+
+
+def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
+                   progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N_OUT x pairs floats, main-mode codes, reachable) by routing.dijkstra.skim_pairs: both searches of a
+    source, the customs overlap, the better trip and its columns in one compiled pass per source, written
+    straight into the pair rows (no per-attribute matrices)."""
+    import numba
+
+    from beltroad.routing import dijkstra as dj
+
+    graphs, left = [], []
+    for gates in (False, True):
+        mat, edge_at, attrs, ev, targets, n = _csr_and_attrs(net, state, places, objective, access, mask, gates, links)
+        left.append(_targets_to_settle(mat, targets))
+        names = list(attrs)
+        order = [names.index(k) for k in ATTR_ORDER]
+        stacked = np.ascontiguousarray(np.stack([attrs[names[i]] for i in order], axis=1)[edge_at])
+        assert stacked.shape[1] == dj.N_ATTRS  # the kernel's row copy is unrolled to this width
+        graphs.append((mat.indptr.astype(np.int64), mat.indices.astype(np.int64), mat.data.astype(np.float64),
+                       stacked, np.ascontiguousarray(ev[edge_at], dtype=np.float64)))
+    m = len(places)
+    n_pairs = m * (m - 1)
+    codes, customs_h, customs_usd, export_h = _country_tables(net, np.array([p.country for p in places]))
+    out = np.empty((dj.N_OUT, n_pairs))
+    main = np.empty(n_pairs, dtype=np.int8)
+    reach = np.empty(n_pairs, dtype=bool)
+    step = max(CHUNK, -(-m // 4))  # a few chunks: progress without starving the threads
+    before = numba.get_num_threads()
+    numba.set_num_threads(_free_threads(before))
+    try:
+        for start in range(0, m, step):
+            stop = min(start + step, m)
+            dj.skim_pairs(*graphs[0], *graphs[1], n, targets.astype(np.int64), np.arange(start, stop, dtype=np.int64),
+                          left[0], left[1], codes, customs_h, customs_usd, export_h, float(access.drive_h),
+                          dj.OBJECTIVES.index(objective), float(state.value_of_time_usd_per_day),
+                          float(state.carbon_price_usd_per_t), out, main, reach, 4 * numba.get_num_threads())
+            if progress:
+                progress(stop, m)
+    finally:
+        numba.set_num_threads(before)
+    return out, main, reach
+
+
+def _targets_to_settle(mat, targets: np.ndarray) -> np.ndarray:
+    """Per target vertex: how many targets (itself included) its search must settle before it may stop. When
+    the vertex's strongly connected component has no edge leaving it, the targets reachable from it are exactly
+    those of its component (road trips: the search stops at the farthest city of its continent instead of
+    settling the whole road network there); otherwise all targets. Counting too many only delays the stop, so
+    edges that cannot be used (infinite weight) are harmless."""
+    from scipy.sparse.csgraph import connected_components
+
+    n_comp, label = connected_components(mat, directed=True, connection="strong")
+    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
+    leaving = label[rows] != label[mat.indices]
+    open_comp = np.zeros(n_comp, dtype=bool)
+    open_comp[label[rows[leaving]]] = True
+    lt = label[targets]
+    return np.where(open_comp[lt], len(targets), np.bincount(lt, minlength=n_comp)[lt]).astype(np.int64)
+
+
+# the attribute columns in routing.dijkstra's A_* order
+ATTR_ORDER = ("hours", "usd", "co2", "km", "rail_km", "road_km", "sea_km", "ferry_km", "inland_km", "n_events",
+              "port_h", "border_h", "border_export_h", "drive_h")
+
+
+def _skim_scipy(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The previous engine, kept as the tests' oracle: scipy's Dijkstra and sums along its trees per access
+    kind, then the customs overlap and the better trip with numpy on per-attribute matrices."""
     n_src = len(places)
     o_country = np.array([p.country for p in places])
     oi, di = np.where(~np.eye(n_src, dtype=bool))
     flat = oi * n_src + di
     customs_all, customs_usd = _pairwise_customs(net, o_country, oi, di)
     export_all = _pairwise_export_hours(net, o_country, oi, di)
-    links = [access.edges(p.lat, p.lon, p.node_id, p.country) for p in places]  # shared by both passes
     best_out, best_reach, best_value = None, None, None
     for i, gates in enumerate((False, True)):
         cb = (lambda done, total, i=i: progress(i * total + done, 2 * total)) if progress else None
-        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, engine, links)
+        out, reach = _skim_trees(net, state, places, objective, access, cb, mask, gates, links)
         customs = customs_beyond_dwell(export_all, customs_all - export_all, np.nan_to_num(_off(out["n_events"])),
                                        np.nan_to_num(_off(out["first_event"])),
                                        np.nan_to_num(_off(out["last_event"])))
@@ -377,8 +428,73 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     mode_km = np.stack([_off(out["rail_km"]), _off(out["road_km"]), _off(out["sea_km"]),
                         _off(out["ferry_km"]), _off(out["inland_km"])], axis=1)
     reachable = _off(reach)
-    main = np.where(reachable, MAIN_MODE_NAMES[np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1)], None)
-    main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), "road", main)
+    main = np.where(reachable, np.argmax(np.nan_to_num(mode_km, nan=-1), axis=1), -1).astype(np.int8)
+    main = np.where(reachable & (np.nansum(mode_km, axis=1) == 0), 1, main).astype(np.int8)  # 1: road
+    cols = {
+        "transit_days": (_off(out["hours"]) + customs_h) / 24.0,
+        "cost_usd": _off(out["usd"]) + customs_usd,
+        "distance_km": _off(out["km"]),
+        "co2_kg": _off(out["co2"]),
+        # time components (days) for other accountings: port dwell, en-route border dwell, end customs
+        "port_dwell_days": _off(out["port_h"]) / 24.0,
+        "border_dwell_days": _off(out["border_h"]) / 24.0,
+        "border_export_days": _off(out["border_export_h"]) / 24.0,  # land crossings at the exporter's DB time
+        "customs_export_days": customs_export / 24.0,  # the clearance time that adds to the trip, split
+        "customs_import_days": (customs_h - customs_export) / 24.0,
+    }
+    vals = np.stack([cols[k] for k in OUT_COLUMNS])
+    vals[:, ~reachable] = np.nan  # unreachable pairs carry no number
+    return vals, main, reachable
+
+
+def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str = "time",
+         access: Access | None = None, progress: Callable[[int, int], None] | None = None,
+         mask: np.ndarray | None = None, engine: str = "numba") -> pd.DataFrame:
+    """Ordered pairs of `places` (origin != destination) with the best route's totals under `objective`.
+
+    As the planner does, all-road trips and intermodal trips (from gate to gate) are searched apart and the
+    better one, customs included, is kept. `mask` restricts the network edges (e.g. one main-haul mode for the
+    fixed-mode bound). `engine`: "numba" (both searches, customs and the better trip in one compiled pass per
+    source) or "scipy" (the previous engine, the tests' oracle).
+    """
+    access = access or Access(net)
+    links = _access_links(access, places)  # shared by both searches (and by later skims with this `access`)
+    if engine == "numba":
+        vals, main, reachable = _skim_compiled(net, state, places, objective, access, progress, mask, links)
+    else:
+        vals, main, reachable = _skim_scipy(net, state, places, objective, access, progress, mask, links)
+    return _frame(places, vals, main, reachable)
+
+
+def _access_links(access: Access, places: Sequence[Place]) -> list:
+    """`access.edges(...)` of every place, remembered on `access` (it depends only on the network and the
+    point): a compare's two skims, and its fixed-mode skims, compute each city's links once."""
+    memo = access.__dict__.setdefault("_skim_links", {})
+    out = []
+    for p in places:
+        key = (p.lat, p.lon, p.node_id, p.country)
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = access.edges(p.lat, p.lon, p.node_id, p.country)
+        out.append(got)
+    return out
+
+
+def _mode_strings(codes: np.ndarray) -> pd.Series:
+    """Main-mode names (missing where the code is -1) as pandas' string column, through an Arrow dictionary:
+    a categorical's `astype(str)` takes ~0.4 s at 1M pairs, this a few ms."""
+    import pyarrow as pa
+
+    names = pa.array(MAIN_MODE_NAMES.tolist())
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), names).cast(pa.large_string())
+    return pa.chunked_array([arr]).to_pandas()
+
+
+def _frame(places: Sequence[Place], vals: np.ndarray, main: np.ndarray, reachable: np.ndarray) -> pd.DataFrame:
+    """The pair table: categorical origin/destination (and countries), then the columns in OUT_COLUMNS."""
+    n_src = len(places)
+    oi, di = np.where(~np.eye(n_src, dtype=bool))
+    o_country = np.array([p.country for p in places])
     countries = pd.Index(sorted(set(o_country)))
     c_codes = countries.get_indexer(o_country)
     labels = pd.Index([p.name for p in places])
@@ -387,25 +503,16 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
                            for p, dup in zip(places, labels.duplicated(keep=False))])
         if labels.has_duplicates:
             labels = pd.Index([f"{lab} #{i}" for i, lab in enumerate(labels)])
-    df = pd.DataFrame({
+    main_mode = _mode_strings(main)
+    cols = {
         "origin": pd.Categorical.from_codes(oi, categories=labels),
         "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries),
         "destination": pd.Categorical.from_codes(di, categories=labels),
         "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries),
         "reachable": reachable,
-        "transit_days": (_off(out["hours"]) + customs_h) / 24.0,
-        "cost_usd": _off(out["usd"]) + customs_usd,
-        "distance_km": _off(out["km"]),
-        "co2_kg": _off(out["co2"]),
-        "main_mode": main,
-        # time components (days) for other accountings: port dwell, en-route border dwell, end customs
-        "port_dwell_days": _off(out["port_h"]) / 24.0,
-        "border_dwell_days": _off(out["border_h"]) / 24.0,
-        "border_export_days": _off(out["border_export_h"]) / 24.0,  # land crossings at the exporter's DB time
-        "customs_export_days": customs_export / 24.0,  # the clearance time that adds to the trip, split
-        "customs_import_days": (customs_h - customs_export) / 24.0,
-    })
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg", "port_dwell_days", "border_dwell_days",
-                "border_export_days", "customs_export_days", "customs_import_days"):
-        df.loc[~df["reachable"], col] = np.nan  # unreachable pairs carry no number
-    return df
+    }
+    for i, k in enumerate(OUT_COLUMNS):
+        cols[k] = vals[i]
+        if k == "co2_kg":
+            cols["main_mode"] = main_mode
+    return pd.DataFrame(cols, copy=False)
