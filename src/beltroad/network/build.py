@@ -562,6 +562,12 @@ class _Builder:
             return float(dw["sub_saharan_africa"]["value"]), "sub_saharan_africa"
         return float(dw["default"]["value"]), "default"
 
+    def _single_road(self) -> tuple[float, float, float, float]:
+        """Road circuity, speed (km/h), rate (USD/TEU-km) and kg CO2e/TEU-km of a single-carriageway road: the
+        figures of every road the dataset does not list (regional and fallback roads)."""
+        return (self.val("circuity", "road"), self.val("road", "speed_kmh", "road_single"),
+                self.val("road", "rate_usd_per_teu_km", "road_single"), self.val("road", "co2e_kg_per_teu_km"))
+
     def _regional_roads(self, places: pd.DataFrame, place_country: np.ndarray) -> None:
         """Domestic trucking between neighbouring terminals, where the dataset has no road corridor.
 
@@ -572,10 +578,7 @@ class _Builder:
         """
         # every place a truck can reach: terminals, ports, towns at junctions and border posts
         term = np.arange(len(places))
-        km_factor = self.val("circuity", "road")
-        speed = self.val("road", "speed_kmh", "road_single")
-        rate = self.val("road", "rate_usd_per_teu_km", "road_single")
-        co2 = self.val("road", "co2e_kg_per_teu_km")
+        km_factor, speed, rate, co2 = self._single_road()
         seen: set[tuple[int, int]] = set()
         added: set[tuple[int, int]] = set()
         from beltroad.data.geometry import regional_road_km, regional_road_status
@@ -637,10 +640,7 @@ class _Builder:
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import minimum_spanning_tree
 
-        km_factor = self.val("circuity", "road")
-        speed = self.val("road", "speed_kmh", "road_single")
-        rate = self.val("road", "rate_usd_per_teu_km", "road_single")
-        co2 = self.val("road", "co2e_kg_per_teu_km")
+        km_factor, speed, rate, co2 = self._single_road()
         lat, lon = places["lat"].to_numpy(float), places["lon"].to_numpy(float)
         country = places["country"].to_numpy()
 
