@@ -1,0 +1,60 @@
+"""A freight forwarder's review of the shipped data (review.md): trips inside India stay in India, North India
+reaches its ports by the Delhi-JNPT rail and road corridors, and no Indian trip leaves by the India-Pakistan
+land border, where trade has been suspended since 2019 and the dataset has no crossing.
+"""
+from __future__ import annotations
+
+import pytest
+
+from beltroad.geo import haversine_km
+
+
+@pytest.fixture(scope="module")
+def ds():
+    from beltroad.data.loader import embedded_dataset
+
+    return embedded_dataset()
+
+
+def test_north_india_has_an_inland_container_terminal_on_the_rail_network(ds):
+    """Delhi (28.61 N, 77.21 E) needs a rail-linked dry port within drayage reach; before the review the
+    nearest Indian terminal was a seaport ~950 km away, so Delhi's trips started in Lahore."""
+    nodes = ds.nodes.drop_duplicates("id")
+    ind = nodes[nodes["country"].eq("IND") & nodes["kind"].isin(["dry_port", "rail_terminal", "city"])]
+    near = ind[haversine_km(28.61, 77.21, ind["lat"].to_numpy(float), ind["lon"].to_numpy(float)) <= 150]
+    assert len(near), "no Indian inland terminal within 150 km of Delhi"
+    rail = ds.links[ds.links["mode"].eq("rail") & ds.links["status"].eq("open")]
+    linked = set(rail["from"]) | set(rail["to"])
+    assert set(near["id"]) & linked, "the Delhi terminals have no open rail link"
+
+
+def test_delhi_to_mumbai_stays_in_india_and_takes_days_not_weeks(session):
+    res = session.plan("Delhi", "Mumbai", alternatives=3)
+    best = res.routes[0]
+    assert best.countries == ["IND"], best.summary
+    # ~1,400-1,500 km by road or rail; a container train or a truck takes 2-4 days, not a month
+    assert best.distance_km < 2000, best.distance_km
+    assert best.transit_days < 6, best.transit_days
+    for r in res.routes:
+        assert "PAK" not in r.countries and "CHN" not in r.countries, r.summary
+
+
+def test_delhi_rail_to_the_port_uses_the_western_corridor(session):
+    r = session.plan("Delhi", "Nhava Sheva", mode="rail").routes[0]
+    rail_km = sum(leg.distance_km for leg in r.legs if leg.mode == "rail")
+    assert r.countries == ["IND"]
+    assert 1300 < rail_km < 1700, rail_km  # WDFC Dadri-JNPT is 1,506 route km
+
+
+def test_no_delhi_trip_leaves_india_by_the_closed_pakistan_land_border(session):
+    """Overseas trips from Delhi rail to an Indian port and sail from there (before the review they trucked to
+    Lahore and crossed Pakistan, Iran or China)."""
+    places = session.network.places
+    country_of = dict(zip(places["name"], places["country"]))
+    for dest in ("Rotterdam", "Dubai", "Shanghai"):
+        routes = session.plan("Delhi", dest, alternatives=3).routes
+        assert routes, dest
+        for r in routes:
+            assert "PAK" not in r.countries, (dest, r.summary)
+            sea = [leg for leg in r.legs if leg.mode == "sea"]
+            assert sea and country_of.get(sea[0].from_place) == "IND", (dest, r.summary)
