@@ -58,3 +58,11 @@ def test_no_delhi_trip_leaves_india_by_the_closed_pakistan_land_border(session):
             assert "PAK" not in r.countries, (dest, r.summary)
             sea = [leg for leg in r.legs if leg.mode == "sea"]
             assert sea and country_of.get(sea[0].from_place) == "IND", (dest, r.summary)
+
+
+def test_kenya_uganda_trucks_wait_hours_at_the_border_whichever_post_they_take(session):
+    """Busia and Malaba both keep trucks waiting more than six hours (The EastAfrican, 2023); Busia's
+    clearance-only figure (under 1 h) made it the quick crossing of every Mombasa-Kampala truck."""
+    r = session.plan("Mombasa", "Kampala", mode="road").routes[0]
+    assert r.countries == ["KEN", "UGA"]
+    assert r.time_breakdown_hours["border"] >= 6.0, r.time_breakdown_hours
