@@ -66,3 +66,15 @@ def test_kenya_uganda_trucks_wait_hours_at_the_border_whichever_post_they_take(s
     r = session.plan("Mombasa", "Kampala", mode="road").routes[0]
     assert r.countries == ["KEN", "UGA"]
     assert r.time_breakdown_hours["border"] >= 6.0, r.time_breakdown_hours
+
+
+def test_dar_es_salaam_to_kampala_goes_inland_not_by_sea_via_dubai(session):
+    """The Central Line to Mwanza and the Lake Victoria wagon ferry to Port Bell are Tanzania's rail route to
+    Uganda; without them the planner's second choice was a 46-day voyage Dar es Salaam - Jebel Ali - Mombasa."""
+    routes = session.plan("Dar es Salaam", "Kampala", alternatives=3).routes
+    for r in routes:
+        assert set(r.countries) <= {"TZA", "KEN", "UGA"}, r.summary
+        assert r.transit_days < 15, (r.summary, r.transit_days)
+    rail = [r for r in routes if r.main_mode == "rail"]
+    assert rail and rail[0].countries == ["TZA", "UGA"], [r.summary for r in routes]
+    assert any(leg.mode == "inland_water" for leg in rail[0].legs), rail[0].summary
