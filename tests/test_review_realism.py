@@ -78,3 +78,13 @@ def test_dar_es_salaam_to_kampala_goes_inland_not_by_sea_via_dubai(session):
     rail = [r for r in routes if r.main_mode == "rail"]
     assert rail and rail[0].countries == ["TZA", "UGA"], [r.summary for r in routes]
     assert any(leg.mode == "inland_water" for leg in rail[0].legs), rail[0].summary
+
+
+def test_turkey_reaches_iraq_by_road_over_habur(session):
+    """Habur - Ibrahim Khalil carries ~45 % of the Iraq - Türkiye land crossings; without it the only way from
+    Mersin to Baghdad was a 41-day voyage through Suez and around Arabia to Umm Qasr."""
+    routes = session.plan("Mersin", "Baghdad", alternatives=3).routes
+    road = [r for r in routes if r.main_mode == "road"]
+    assert road, [r.summary for r in routes]
+    assert road[0].countries == ["TUR", "IRQ"] and road[0].distance_km < 2000, road[0].summary
+    assert road[0].terminal_to_terminal_days < 6, road[0].terminal_to_terminal_days
