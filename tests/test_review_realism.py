@@ -88,3 +88,13 @@ def test_turkey_reaches_iraq_by_road_over_habur(session):
     assert road, [r.summary for r in routes]
     assert road[0].countries == ["TUR", "IRQ"] and road[0].distance_km < 2000, road[0].summary
     assert road[0].terminal_to_terminal_days < 6, road[0].terminal_to_terminal_days
+
+
+def test_abidjan_ouagadougou_has_the_sitarail_train(session):
+    """Sitarail's container block trains run Abidjan - Ouagadougou in ~48 h (2023); without the line the
+    planner's alternative to the truck was a 49-day voyage to Tema and Lomé."""
+    r = session.plan("Abidjan", "Ouagadougou", mode="rail").routes[0]
+    rail = [leg for leg in r.legs if leg.mode == "rail"]
+    assert r.countries == ["CIV", "BFA"] and rail
+    assert 1000 < sum(leg.distance_km for leg in rail) < 1300
+    assert 36 <= sum(leg.transit_hours for leg in rail) <= 72, [leg.transit_hours for leg in rail]
