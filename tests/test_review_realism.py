@@ -98,3 +98,15 @@ def test_abidjan_ouagadougou_has_the_sitarail_train(session):
     assert r.countries == ["CIV", "BFA"] and rail
     assert 1000 < sum(leg.distance_km for leg in rail) < 1300
     assert 36 <= sum(leg.transit_hours for leg in rail) <= 72, [leg.transit_hours for leg in rail]
+
+
+def test_moscow_reaches_baku_overland_through_dagestan(session):
+    """The North-South corridor's western branch (Makhachkala - Derbent - Samur/Yalama - Baku) carries most
+    Russia - Azerbaijan freight; without it every Moscow - Baku route went round via Kazakhstan and the
+    Aktau ferry."""
+    res = session.plan("Moscow", "Baku", alternatives=3)
+    best = res.routes[0]
+    assert best.countries == ["RUS", "AZE"] and "ferry" not in best.modes, best.summary
+    assert best.distance_km < 3200, best.distance_km
+    assert any(r.main_mode == "road" and r.countries == ["RUS", "AZE"] for r in res.routes), \
+        [r.summary for r in res.routes]
