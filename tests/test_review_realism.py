@@ -110,3 +110,12 @@ def test_moscow_reaches_baku_overland_through_dagestan(session):
     assert best.distance_km < 3200, best.distance_km
     assert any(r.main_mode == "road" and r.countries == ["RUS", "AZE"] for r in res.routes), \
         [r.summary for r in res.routes]
+
+
+def test_chattogram_dhaka_has_the_container_train(session):
+    """Container trains run Chattogram port - Kamalapur ICD (321 km, ~4 a day); the planner offered only the
+    truck."""
+    routes = session.plan("Chittagong", "Dhaka", alternatives=3).routes
+    rail = [r for r in routes if r.main_mode == "rail"]
+    assert rail and rail[0].countries == ["BGD"], [r.summary for r in routes]
+    assert 300 < rail[0].distance_km < 360 and rail[0].transit_days < 2, (rail[0].distance_km, rail[0].transit_days)
