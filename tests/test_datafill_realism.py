@@ -1,14 +1,12 @@
 """Network gaps a realism review found, filled as sourced data (docs/data.md, "Gaps filled"), on the shipped data.
 
 Each test fails without the rows of `*/datafill.csv`: Azerbaijan-Russia boxes were ferried to Aktau, Chattogram
-had no container train to Dhaka, the INSTC west had no Astara rail, and North America had no rail at all.
+had no container train to Dhaka, the INSTC west had no Astara rail, (North America: tests/test_datafill_na.py).
 """
 from __future__ import annotations
 
 import pytest
 
-WEST_COAST = ("Los Angeles", "Long Beach", "Seattle", "Vancouver", "Prince Rupert")
-MILE_KM = 1.609344
 
 
 def movement(route):
@@ -79,35 +77,3 @@ def test_chattogram_dhaka_offers_the_icd_container_train(session):
     assert legs and sum(leg.distance_km for leg in legs) > 250  # the metre-gauge line via Akhaura, not a shortcut
     # three trains a day (S-DF-TBS-ICD-2023): the wait at the port is half the 8-hour headway, not 12 h
     assert rail[0].time_breakdown_hours["waiting"] == pytest.approx(0.5 * 168 / 21)
-
-
-# --------------------------------------------------------------------------------------- North America
-def test_los_angeles_chicago_on_the_transcon(session):
-    """BNSF's Transcon is 2,200 miles (S-DF-TRAINS-TRANSCON); inland rail Los Angeles-Chicago takes 3-7 days
-    (S-DF-CNYT-SHA-CHI), the fastest premium trains 2.1 days (S-DF-RAILSTATE-CORRIDORS)."""
-    r = session.plan("Los Angeles", "Chicago", mode="rail").routes[0]
-    rail_km = sum(leg.distance_km for leg in movement(r) if leg.mode == "rail")
-    assert rail_km == pytest.approx(2200 * MILE_KM, rel=0.03)
-    assert 2.1 <= r.transit_days <= 7.0, r.transit_days
-    assert r.countries == ["USA"]
-
-
-def test_shanghai_toronto_by_sea_and_canadian_rail(session):
-    res = session.plan("Shanghai", "Toronto", alternatives=3)
-    assert any(r.main_mode in ("sea", "rail") and "rail" in r.modes
-               and any(leg.mode == "rail" and "Toronto" in leg.to_place for leg in r.legs) for r in res.routes)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "routing.planner.PRECARRIAGE_RADIUS_KM (1,000 km) lets trains take boxes from a ship only within 1,000 km of "
-    "the trip end; Los Angeles, Seattle and Vancouver are 2,800-2,900 km from Chicago, so the North American "
-    "landbridge is cut until that rule allows it (with 3,500 km: sea to Los Angeles + Transcon, 26.1 days)"))
-def test_shanghai_chicago_goes_by_sea_to_the_west_coast_then_rail(session):
-    """Shanghai-Chicago by the intermodal option: 18-20 days (PEMP, S-DF-PEMP-SHA-CHI); 20-35 days door to
-    door via Los Angeles/Long Beach (S-DF-CNYT-SHA-CHI)."""
-    best = session.plan("Shanghai", "Chicago").routes[0]
-    moves = movement(best)
-    sea = [i for i, leg in enumerate(moves) if leg.mode == "sea"]
-    assert sea and any(p in moves[sea[-1]].to_place for p in WEST_COAST), best.summary
-    assert [leg.mode for leg in moves[sea[-1] + 1:]][:1] == ["rail"]
-    assert 18 <= best.transit_days <= 35, best.transit_days
