@@ -232,7 +232,10 @@ class Planner:
         port_place = np.zeros(len(net.places), dtype=bool)
         port_place[[net.place_index[pid] for pid in net.port_roles]] = True
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
-        self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
+        # barges hand boxes to ships as trains do (a Yangtze barge to Shanghai): the same pre-carriage limit
+        barge_l = net.layers.index("barge") if "barge" in net.layers else -1
+        inland_layer = rail_layer | (np.arange(len(net.layers)) == barge_l)[net.vertex_layer]
+        self._rail_port_edges = ((net.kind == PORT) & (inland_layer[net.src] | inland_layer[net.dst])) | (
             (net.kind == TRANSFER) & at_port)
         # ports where a sea crossing joins two rail legs (the Black Sea feeders of the Middle Corridor): trains
         # hand boxes to ships there wherever the trip starts or ends
@@ -425,6 +428,8 @@ class Planner:
                 if cand is None:
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
+                if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
+                    fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
@@ -443,6 +448,20 @@ class Planner:
                 rev = base.reverse[used]
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
+
+    def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
+        """Does a route whose main haul is at sea keep its rail, barge and terminal legs within
+        PRECARRIAGE_RADIUS_KM of the origin or destination, as the `sea` search requires (constraint_mask)?"""
+        net = self.net
+        e = np.asarray(cand.edges, dtype=np.int64)
+        e = e[(e >= 0)]
+        land = (net.mode[e] == RAIL) | (net.mode[e] == INLAND) | (net.kind[e] == TRANSFER) | (net.kind[e] == GAUGE)
+        if not land.any():
+            return True
+        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
+                | query.within(net, len(query.places) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
+        e = e[land]
+        return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
     def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
                     ) -> tuple[Graph, np.ndarray]:

@@ -1,0 +1,38 @@
+"""Planner rules found by the freight-realism review (helper-notes/review.md, "Causes in code"), on the real
+network: pre-carriage of sea routes, terminal-to-terminal time, shuttle transfers, detour alternatives, access
+links across closed borders, export dwell. Assertions are relations (within a radius, not longer than a
+multiple), never copied model numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from beltroad.geo import haversine_km
+from beltroad.routing.planner import PRECARRIAGE_RADIUS_KM
+
+
+def _ends_km(route, place) -> list[float]:
+    """Great-circle km from `place` to the first and last point of each rail / barge leg of a route."""
+    out = []
+    for leg in route.legs:
+        if leg.mode in ("rail", "inland_water") and leg.coordinates:
+            for lon, lat in (leg.coordinates[0], leg.coordinates[-1]):
+                out.append(float(haversine_km(place.lat, place.lon, lat, lon)))
+    return out
+
+
+# ------------------------------------------------------------------ 1. pre-carriage of sea routes (rows 13, 38)
+def test_sea_routes_rail_or_barge_only_near_the_trip_ends(session):
+    """A route whose main haul is at sea carries the box by train or barge only to or from a port within
+    PRECARRIAGE_RADIUS_KM of the origin or destination: no 5,000 km train and Yangtze barge from Kashgar."""
+    seen_sea = 0
+    for a, b in (("Kashgar", "Gwadar"), ("Kashgar", "Karachi"), ("Chongqing", "Duisburg")):
+        res = session.plan(a, b, alternatives=3)
+        for r in res.routes:
+            if r.main_mode != "sea":
+                continue
+            seen_sea += 1
+            o = np.array(_ends_km(r, res.origin))
+            d = np.array(_ends_km(r, res.destination))
+            assert ((o <= PRECARRIAGE_RADIUS_KM + 1) | (d <= PRECARRIAGE_RADIUS_KM + 1)).all(), (a, b, r.summary)
+    assert seen_sea  # Chongqing -> Duisburg offers a sea route with rail pre-carriage to a Chinese port
