@@ -36,3 +36,21 @@ def test_sea_routes_rail_or_barge_only_near_the_trip_ends(session):
             d = np.array(_ends_km(r, res.destination))
             assert ((o <= PRECARRIAGE_RADIUS_KM + 1) | (d <= PRECARRIAGE_RADIUS_KM + 1)).all(), (a, b, r.summary)
     assert seen_sea  # Chongqing -> Duisburg offers a sea route with rail pre-carriage to a Chinese port
+
+
+# ------------------------------------------------------------------ 2. terminal-to-terminal time (row 14a)
+@pytest.mark.parametrize("origin, destination", [("Kashgar", "Karachi"), ("Urumqi", "Islamabad")])
+def test_terminal_to_terminal_time_keeps_the_karakoram_shuttle_truck(session, origin, destination):
+    """The Kashgar-Havelian truck shuttle joins two railheads: it is part of the terminal-to-terminal haul,
+    not first-mile drayage, so terminal-to-terminal time is at least the shuttle's driving time."""
+    max_access_km = session.network.params["drayage"]["max_radius_km"]["value"] * 2
+    shuttles = []
+    for r in session.plan(origin, destination, alternatives=3).routes:
+        if r.main_mode == "road":
+            continue
+        long_road = [leg for leg in r.legs if leg.mode == "road" and leg.distance_km > max_access_km]
+        if long_road:
+            shuttles.append(r)
+            assert r.terminal_to_terminal_days * 24 >= sum(leg.transit_hours for leg in long_road), r.summary
+            assert r.terminal_to_terminal_days <= r.door_to_door_days
+    assert shuttles  # the rail + Karakoram truck route is offered
