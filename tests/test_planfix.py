@@ -54,3 +54,18 @@ def test_terminal_to_terminal_time_keeps_the_karakoram_shuttle_truck(session, or
             assert r.terminal_to_terminal_days * 24 >= sum(leg.transit_hours for leg in long_road), r.summary
             assert r.terminal_to_terminal_days <= r.door_to_door_days
     assert shuttles  # the rail + Karakoram truck route is offered
+
+
+# ------------------------------------------------------------------ 3. one terminal switch per railhead (row 14b)
+@pytest.mark.parametrize("origin, destination", [("Kashgar", "Karachi"), ("Urumqi", "Islamabad")])
+def test_a_train_truck_switch_at_a_shuttle_railhead_pays_one_terminal_handling(session, origin, destination):
+    """Where the Karakoram truck shuttle meets the railway (Havelian), the box is lifted once: the route
+    never shows two terminal-handling stops in a row at one place."""
+    checked = 0
+    for r in session.plan(origin, destination, alternatives=3).routes:
+        for a, b in zip(r.legs, r.legs[1:]):
+            if a.mode == b.mode == "handling" and "terminal handling" in a.detail and "terminal handling" in b.detail:
+                assert a.to_place != b.from_place, (r.summary, a.to_place)
+        if any(leg.mode == "road" for leg in r.legs) and any(leg.mode == "rail" for leg in r.legs):
+            checked += 1
+    assert checked  # a rail + shuttle-truck route was examined

@@ -357,11 +357,12 @@ class _Builder:
                     self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
                               fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
                               ct=int(place_country[pl]))
-        # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck
+        # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck.
+        # No second lift: a train <-> truck switch already pays the rail <-> gate transfer above
         for pl in sorted(shuttle_places):
             if kinds[pl] in TERMINAL_KINDS and (pl, self.layers.index("gate") if "gate" in self.layers else -1) in self.lookup:
                 self.edge(self.lookup[(pl, self.layers.index("gate"))], self.lookup[(pl, 0)], kind=TRANSFER,
-                          mode=HANDLING, dwell_hours=t_h, fee_usd=t_usd, cf=int(place_country[pl]),
+                          mode=HANDLING, dwell_hours=0.0, fee_usd=0.0, cf=int(place_country[pl]),
                           ct=int(place_country[pl]))
 
     def _gauge_changes(self, pidx: dict, place_country: np.ndarray) -> None:
