@@ -69,3 +69,40 @@ def test_a_train_truck_switch_at_a_shuttle_railhead_pays_one_terminal_handling(s
         if any(leg.mode == "road" for leg in r.legs) and any(leg.mode == "rail" for leg in r.legs):
             checked += 1
     assert checked  # a rail + shuttle-truck route was examined
+
+
+# ------------------------------------------------------------------ 4. detours are not alternatives (rows 9, 14c, 26)
+DETOUR_TRIPS = [("Xi'an", "Almaty"), ("Kashgar", "Karachi"), ("Dar es Salaam", "Kampala"), ("Urumqi", "Islamabad"),
+                ("Jeddah", "Riyadh"), ("Bandar Abbas", "Moscow")]
+
+
+@pytest.mark.parametrize("origin, destination", DETOUR_TRIPS)
+def test_no_alternative_is_a_detour_of_the_best_route(session, origin, destination):
+    """An alternative is not both much longer and much slower than the best route: not Xi'an -> Almaty via
+    Mongolia and Russia, not Kashgar -> Karachi via Iran, not Dar es Salaam -> Kampala by sea via Jebel Ali."""
+    from beltroad.routing.planner import (DETOUR_KM_FACTOR_NEW_MODE, DETOUR_KM_FACTOR_SAME_MODE,
+                                          DETOUR_TIME_FACTOR)
+
+    routes = session.plan(origin, destination, alternatives=3).routes
+    best = routes[0]
+    for i, r in enumerate(routes[1:], start=1):
+        same_mode = any(o.main_mode == r.main_mode for o in routes[:i])
+        km_factor = DETOUR_KM_FACTOR_SAME_MODE if same_mode else DETOUR_KM_FACTOR_NEW_MODE
+        assert not (r.distance_km > km_factor * best.distance_km
+                    and r.transit_days > DETOUR_TIME_FACTOR * best.transit_days), (r.summary, r.distance_km)
+
+
+def test_the_detour_rule_keeps_the_sea_alternative_between_china_and_europe(session):
+    for a, b in (("Chongqing", "Duisburg"), ("Xi'an", "Hamburg"), ("Shanghai", "Rotterdam")):
+        assert any(r.main_mode == "sea" for r in session.plan(a, b, alternatives=3).routes), (a, b)
+
+
+def test_an_asked_mode_still_gets_its_best_route_however_long(session):
+    """With --mode the detour rule does not apply: Dar es Salaam -> Kampala by sea is a long way round, but it
+    is what was asked for, and it is longer than the rule allows next to the road route."""
+    from beltroad.routing.planner import DETOUR_KM_FACTOR_NEW_MODE
+
+    road = session.plan("Dar es Salaam", "Kampala", mode="road", alternatives=1).routes[0]
+    sea = session.plan("Dar es Salaam", "Kampala", mode="sea", alternatives=1).routes[0]
+    assert sea.main_mode == "sea"
+    assert sea.distance_km > DETOUR_KM_FACTOR_NEW_MODE * road.distance_km

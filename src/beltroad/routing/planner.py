@@ -189,11 +189,47 @@ class _Candidate:
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
 
+# Detour rule (docs/model.md, "Alternatives"), modelling choices: an alternative is dropped when it is both longer
+# than DETOUR_KM_FACTOR x the best route's km and slower than DETOUR_TIME_FACTOR x its time.
+# - time: the "bounded stretch" of alternative-route planning (Abraham, Delling, Goldberg & Werneck, Alternative
+#   Routes in Road Networks, ACM JEA 18, 2013), 1.25 in OSRM and Valhalla (valhalla/valhalla PR #2626,
+#   kAtMostLonger); here only half of an AND, so a slower but not much longer route (another mode's trade-off)
+#   stays.
+# - km, same main mode as a better route: two corridors of one mode each run 1.10-1.42 x the great circle
+#   (parameters.yaml circuity: rail IQR 1.10-1.35, road 1.24, mountain road 1.42), so they differ by ~1.3x
+#   (1.42 / 1.10); beyond 1.5 x the best route's km (that ratio with a margin) a route is a loop (Xi'an -> Almaty
+#   via Mongolia and Russia, Bandar Abbas -> Moscow via Pakistan and China), not a corridor choice.
+# - km, a new main mode: the sea between China and Europe sails ~1.8 x the landbridge (Shanghai -> Rotterdam
+#   19,640 km on this network vs the 10,800 km Lianyungang -> Rotterdam landbridge, A1.07) and ~2.4 x round the
+#   Cape (+6,482 km, A6.14), so 2.5 keeps every Asia-Europe sea alternative and drops a 46-day sea loop for a
+#   1,000 km land trip (Dar es Salaam -> Kampala via Jebel Ali).
+DETOUR_TIME_FACTOR = 1.25
+DETOUR_KM_FACTOR_SAME_MODE = 1.5
+DETOUR_KM_FACTOR_NEW_MODE = 2.5
 
-def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
+
+def _detours(ordered: list[_Candidate]) -> set[int]:
+    """Positions (in objective order) of the candidates that are detours of the best one (see DETOUR_*)."""
+    if not ordered:
+        return set()
+    best = ordered[0].measure
+    out, modes = set(), set()
+    for i, cand in enumerate(ordered):
+        m = cand.measure
+        factor = DETOUR_KM_FACTOR_SAME_MODE if m.main_mode in modes else DETOUR_KM_FACTOR_NEW_MODE
+        modes.add(m.main_mode)
+        if i and m.total_km > factor * best.total_km and m.total_hours > DETOUR_TIME_FACTOR * best.total_hours:
+            out.add(i)
+    return out
+
+
+def _select(cands: list[_Candidate], n: int, drop_detours: bool = True) -> list[_Candidate]:
     """The best route, then the best non-dominated route of each other main mode, then the rest by objective;
-    ranked by objective."""
+    ranked by objective. With `drop_detours` (no mode asked for), detours of the best route are not offered."""
     ordered = sorted(cands, key=lambda k: k.objective_value)
+    if drop_detours:
+        gone = _detours(ordered)
+        ordered = [c for i, c in enumerate(ordered) if i not in gone]
 
     def dominated(c: _Candidate) -> bool:  # slower, dearer and dirtier than another candidate
         a = c.measure
@@ -279,7 +315,7 @@ class Planner:
         if not candidates:
             raise self._explain(origin, destination, c, objective)
         routes = []
-        for rank, cand in enumerate(_select(candidates, alternatives), start=1):
+        for rank, cand in enumerate(_select(candidates, alternatives, drop_detours=c.mode == "multimodal"), start=1):
             cand.route.rank = rank  # its legs draw their coordinates when a face asks for them
             routes.append(self._scale(cand.route, teu))
         quantity = f"{teu:g} TEU"
