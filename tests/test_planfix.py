@@ -106,3 +106,31 @@ def test_an_asked_mode_still_gets_its_best_route_however_long(session):
     sea = session.plan("Dar es Salaam", "Kampala", mode="sea", alternatives=1).routes[0]
     assert sea.main_mode == "sea"
     assert sea.distance_km > DETOUR_KM_FACTOR_NEW_MODE * road.distance_km
+
+
+# ------------------------------------------------------------------ 5. access links and closed borders (row 38)
+def test_access_links_never_cross_a_border_closed_to_trucks(session):
+    """Delhi has no terminal within a day's trucking, but its first-mile truck does not cross into Pakistan
+    (no road crossing between India and Pakistan is open in the base scenario): it goes to an Indian terminal."""
+    net = session.network
+    access = session.planner().access
+    delhi = session.resolve("Delhi")
+    ind = net.countries.index("IND")
+    assert not access.road_open[ind, net.countries.index("PAK")]
+    for sea_fallback in (False, True):
+        verts, *_ = access.edges(delhi.lat, delhi.lon, delhi.node_id, delhi.country, sea_fallback=sea_fallback)
+        assert len(verts)
+        countries = access.vertex_country[verts]
+        if not sea_fallback:
+            assert (countries == ind).all(), [net.countries[c] for c in countries]
+        else:  # the skims' extra nearest port, trucked to: still not across a closed border
+            assert all(c == ind or access.road_open[ind, c] for c in countries), [net.countries[c] for c in countries]
+
+
+@pytest.mark.parametrize("destination", ["Mumbai", "Rotterdam"])
+def test_delhi_routes_do_not_enter_pakistan(session, destination):
+    routes = session.plan("Delhi", destination, alternatives=3).routes
+    assert routes
+    for r in routes:
+        assert "PAK" not in r.countries, r.summary
+
