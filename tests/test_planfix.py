@@ -134,3 +134,19 @@ def test_delhi_routes_do_not_enter_pakistan(session, destination):
     for r in routes:
         assert "PAK" not in r.countries, r.summary
 
+
+# ------------------------------------------------------------------ 6. export dwell is not import dwell (rows 29, 31)
+def _port_legs(route, port_name):
+    return [leg for leg in route.legs if leg.mode == "handling" and leg.detail.startswith("port handling")
+            and leg.from_place.startswith(port_name)]
+
+
+@pytest.mark.parametrize("port, other", [("Lagos", "Accra"), ("Dar es Salaam", "Mombasa")])
+def test_an_export_box_does_not_wait_the_import_dwell(session, port, other):
+    """The 14-20 day dwell of African gateways is import dwell (clearance, storage); a box loaded there waits the
+    export dwell (a sourced figure, else the 3-4 day norm), so sailing out is quicker than sailing in."""
+    out = session.plan(port, other, mode="sea", alternatives=1).routes[0]
+    back = session.plan(other, port, mode="sea", alternatives=1).routes[0]
+    export, imp = _port_legs(out, port)[0], _port_legs(back, port)[-1]
+    assert export.transit_hours < imp.transit_hours, (export.detail, imp.detail)
+    assert "export dwell" in export.detail

@@ -297,8 +297,12 @@ class PathEvaluator:
         label = HANDLING_LABELS[kind]
         if kind == PORT:
             pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
-            basis = net.port_dwell_basis.get(pid, "register")
-            if basis != "register":
+            export = net.layers[net.vertex_layer[d]] == "port"  # loading onto a ship: the export dwell
+            basis = net.port_export_basis.get(pid, "register") if export else \
+                net.port_dwell_basis.get(pid, "register")
+            if basis == "export_default":
+                label += " (export dwell: default)"
+            elif basis != "register":
                 label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
         elif kind == TRANSFER and "barge" in (net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]):
             label = "barge terminal handling" + (" and wait" if wait > 0 else "")
