@@ -201,11 +201,13 @@ MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not mak
 #   via Mongolia and Russia, Bandar Abbas -> Moscow via Pakistan and China), not a corridor choice.
 # - km, a new main mode: the sea between China and Europe sails ~1.8 x the landbridge (Shanghai -> Rotterdam
 #   19,640 km on this network vs the 10,800 km Lianyungang -> Rotterdam landbridge, A1.07) and ~2.4 x round the
-#   Cape (+6,482 km, A6.14), so 2.5 keeps every Asia-Europe sea alternative and drops a 46-day sea loop for a
-#   1,000 km land trip (Dar es Salaam -> Kampala via Jebel Ali).
+#   Cape (+6,482 km, A6.14); from inland China the rail pre-carriage to a port adds up to PRECARRIAGE_RADIUS_KM
+#   (Chongqing -> Duisburg via the Cape: 2.7 x, Xi'an -> Hamburg 2.9 x). 3.0 keeps every Asia-Europe sea
+#   alternative, Red Sea closed or not, and drops a 46-day sea loop for a 1,500 km land trip (Dar es Salaam ->
+#   Kampala via Jebel Ali, 7.5 x) or a sea voyage round Arabia from Jeddah to Riyadh (6.5 x).
 DETOUR_TIME_FACTOR = 1.25
 DETOUR_KM_FACTOR_SAME_MODE = 1.5
-DETOUR_KM_FACTOR_NEW_MODE = 2.5
+DETOUR_KM_FACTOR_NEW_MODE = 3.0
 
 
 def _detours(ordered: list[_Candidate]) -> set[int]:
