@@ -92,9 +92,12 @@ def test_no_alternative_is_a_detour_of_the_best_route(session, origin, destinati
                     and r.transit_days > DETOUR_TIME_FACTOR * best.transit_days), (r.summary, r.distance_km)
 
 
-def test_the_detour_rule_keeps_the_sea_alternative_between_china_and_europe(session):
+@pytest.mark.parametrize("scenario", [None, "red-sea-closed"])
+def test_the_detour_rule_keeps_the_sea_alternative_between_china_and_europe(session, scenario):
+    """Sea between China and Europe is a real alternative to the train, also round the Cape."""
     for a, b in (("Chongqing", "Duisburg"), ("Xi'an", "Hamburg"), ("Shanghai", "Rotterdam")):
-        assert any(r.main_mode == "sea" for r in session.plan(a, b, alternatives=3).routes), (a, b)
+        routes = session.plan(a, b, alternatives=3, scenario=scenario).routes
+        assert any(r.main_mode == "sea" for r in routes), (a, b, scenario, [r.summary for r in routes])
 
 
 def test_an_asked_mode_still_gets_its_best_route_however_long(session):
@@ -150,3 +153,32 @@ def test_an_export_box_does_not_wait_the_import_dwell(session, port, other):
     export, imp = _port_legs(out, port)[0], _port_legs(back, port)[-1]
     assert export.transit_hours < imp.transit_hours, (export.detail, imp.detail)
     assert "export dwell" in export.detail
+
+
+def test_a_sourced_export_dwell_in_the_register_is_read_and_checked(tmp_path):
+    """ports.csv may carry an optional export_dwell_days: read as a number (a non-number is a load error naming
+    the line), used for loading where given, else the default; never longer than needed by the fallback."""
+    import shutil
+
+    from beltroad.data import DATA_DIR, load_dataset
+    from beltroad.network.build import _Builder
+    from helpers import read_csv, write_csv
+
+    root = tmp_path / "network"
+    shutil.copytree(DATA_DIR, root, ignore=shutil.ignore_patterns("__pycache__"))
+    rows = read_csv(root / "ports.csv")
+    head = rows[0] + ["export_dwell_days"]
+    code = head.index("locode")
+    body = [r + [{"TZDAR": "5", "NGAPP": "abc"}.get(r[code], "")] for r in rows[1:]]
+    write_csv(root / "ports.csv", [head] + body)
+    ds = load_dataset(root)
+    bad_line = 2 + [r[code] for r in body].index("NGAPP")
+    assert any(f"ports.csv:{bad_line}" in e and "export_dwell_days" in e for e in ds.load_errors), ds.load_errors
+    ports = ds.ports.set_index("locode")
+    builder = _Builder(ds)
+    dar = ports.loc["TZDAR"]
+    assert builder._export_dwell_days(dar, 11.0) == (5.0, "register")
+    default = float(ds.liner["container_dwell_days"]["export_default"]["value"])
+    mombasa = ports.loc["KEMBA"]
+    assert builder._export_dwell_days(mombasa, 11.0) == (default, "export_default")
+    assert builder._export_dwell_days(mombasa, 2.0, "register") == (2.0, "register")  # a quicker port keeps its own

@@ -262,6 +262,16 @@ class Access:
             gc_km = float(haversine_km(lat, lon, self.lat[j], self.lon[j]))
             return (j, gc_km) if gc_km * self.circuity <= REACH_LIMIT_KM else None
 
+        def with_home(idx, gc, fb):
+            """The nearest allowed terminal (`idx`, great-circle `gc`) plus the nearest domestic one `fb`: a
+            foreign one across an open border stays a choice (Kabul's nearest railhead is Peshawar), but never
+            the only one when the own country has a terminal within reach."""
+            if fb is None:
+                return idx, gc
+            if len(idx) and int(idx[0]) != fb[0] and float(gc[0]) < fb[1]:
+                return np.array([int(idx[0]), fb[0]]), np.array([float(gc[0]), fb[1]])
+            return np.array([fb[0]]), np.array([fb[1]])
+
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
         far = -(self.xyz @ unit_vectors([lat], [lon])[0])
         idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3, far)
@@ -269,7 +279,7 @@ class Access:
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
         if not (km <= ACCESS_MAX_KM).any():  # none within a day: the nearest domestic one, if within reach
-            fb = home_fallback(far, False)
+            fb = home_fallback(far, False)     # (all-road trips cross borders on the network's roads)
             if fb is not None:
                 idx, km = np.array([fb[0]]), np.array([fb[1] * self.circuity])
         keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6) if len(km) else km > 0
@@ -286,9 +296,8 @@ class Access:
             within = gc2 <= radius
             if within.any():
                 idx, gc = idx2[within], gc2[within]
-            else:  # none within the radius: the nearest domestic gate within reach, else the nearest allowed
-                fb = home_fallback(far, True)
-                idx, gc = (np.array([fb[0]]), np.array([fb[1]])) if fb is not None else (idx2[:1], gc2[:1])
+            else:  # none within the radius: the nearest allowed gate and the nearest domestic one within reach
+                idx, gc = with_home(idx2[:1], gc2[:1], home_fallback(far, True))
         # an inland point with no port within the radius still reaches the sea: by truck to its nearest port
         sea_gates = self.gate_to_sea[idx] if len(idx) else np.zeros(0, bool)
         if sea_fallback and not sea_gates.any():
