@@ -162,7 +162,12 @@ def test_moving_edges_have_distance_time_cost_and_emissions(network):
     assert (gap < 1.0).all()
     handling = np.flatnonzero(np.isin(network.kind, [TRANSFER, GAUGE, PORT]))
     assert (network.km[handling] == 0).all() and (network.co2_kg[handling] == 0).all()
-    assert (network.hours[handling] > 0).all()
+    # every handling step takes time, except gate <-> truck at a truck-shuttle railhead: the train-truck switch
+    # is paid once, on the rail <-> gate transfer
+    layer = np.asarray(network.layers)[network.vertex_layer]
+    shuttle_step = np.isin(layer[network.src[handling]], ["gate", "road"]) & np.isin(layer[network.dst[handling]], ["gate", "road"])
+    assert (network.hours[handling][~shuttle_step] > 0).all()
+    assert shuttle_step.any() and (network.hours[handling][shuttle_step] == 0).all()
 
 
 def test_edge_endpoints_are_valid_vertices(network):

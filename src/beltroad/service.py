@@ -16,6 +16,7 @@ from beltroad.geo import haversine_km
 from beltroad.network.build import TERMINAL_KINDS, Network, load_network as _load_network
 from beltroad.places import Gazetteer, Place, PlaceError
 from beltroad.request import OBJECTIVES, PlanRequest, RequestError
+from beltroad.routing.engine import REACH_LIMIT_KM
 from beltroad.routing.planner import Planner, RouteError, normalize_constraints
 from beltroad.routing.result import PlanResult
 from beltroad.scenario.files import ScenarioError
@@ -25,10 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 GAZETTEER_CACHE_VERSION = "1"
-# Modelling choice (docs/model.md, "access links"): first and last miles are trucked, normally within a day's
-# drayage (routing.engine.ACCESS_MAX_KM, 300 km); a place whose nearest terminal is more than five such days
-# away is not served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
-REACH_LIMIT_KM = 1500.0
+# REACH_LIMIT_KM (routing.engine, a modelling choice): a place whose nearest terminal is farther by road is not
+# served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
 
 
 def gazetteer_cache_path(net: Network):

@@ -39,6 +39,9 @@ PORT_COLUMNS = [
     "locode", "name", "country", "lat", "lon", "role", "teu_thousand", "teu_year", "vessel_hours_in_port",
     "container_dwell_days", "max_vessel_teu", "node", "aliases", "source", "notes",
 ]
+# optional register columns (a file without them is valid): the export dwell where a source gives it apart from
+# the (import) container_dwell_days
+PORT_OPTIONAL_NUMBERS = ["export_dwell_days"]
 
 NUMERIC = {
     "nodes": ["lat", "lon"],
@@ -125,6 +128,18 @@ def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFr
     return out, errors
 
 
+def _optional_number(df: pd.DataFrame, name: str, table: str, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Optional numeric columns: empty where the file lacks them; a non-number is a load error naming the line."""
+    errors = []
+    for col in columns:
+        raw = df[col].fillna("").astype(str) if col in df.columns else pd.Series("", index=df.index, dtype=str)
+        num = pd.to_numeric(raw.where(raw != "", None), errors="coerce")
+        for line, v in zip(df.loc[raw.ne("") & num.isna(), "_line"], raw[raw.ne("") & num.isna()]):
+            errors.append(f"{name}:{line} {table}.{col}: '{v}' is not a number")
+        df[col] = num
+    return df, errors
+
+
 def hash_dir(root: Path) -> str:
     """Hash of the dataset's CSV and YAML files (names and bytes): the network cache key."""
     h = hashlib.sha256()
@@ -187,6 +202,7 @@ def load_dataset(root: Path | str | None = None) -> Dataset:
     sources, e = _read_table(root / "sources", SOURCE_COLUMNS, "sources"); errors += e
     projects, e = _read_table(root / "projects.csv", PROJECT_COLUMNS, "projects"); errors += e
     ports, e = _read_table(root / "ports.csv", PORT_COLUMNS, "ports"); errors += e
+    ports, e = _optional_number(ports, "ports.csv", "ports", PORT_OPTIONAL_NUMBERS); errors += e
     speeds, e = _read_table(root / "speeds", SPEED_COLUMNS, "speeds"); errors += e
     departures, e = _read_table(root / "departures", DEPARTURE_COLUMNS, "departures"); errors += e
     bc_path = root / "border_compliance.csv"

@@ -307,7 +307,7 @@ def check_ports(ds: Dataset) -> list[Issue]:
     out += _port_issues(ports, year.notna() & ~(year.between(lo, hi) & (year % 1 == 0)), "bad-value",
                         lambda r: f"teu_year {r['teu_year']:g} is not a year")
     out += _port_issues(ports, year.notna() & teu.isna(), "bad-value", "teu_year is given without teu_thousand")
-    for col in ("vessel_hours_in_port", "container_dwell_days", "max_vessel_teu"):
+    for col in ("vessel_hours_in_port", "container_dwell_days", "export_dwell_days", "max_vessel_teu"):
         out += _port_issues(ports, ports[col].notna() & (ports[col] <= 0), "bad-value",
                             lambda r, col=col: f"{col} {r[col]:g} is not positive")
     # sources

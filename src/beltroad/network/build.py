@@ -118,6 +118,7 @@ class Network:
     params: dict
     content_hash: str
     place_index: dict[str, int] = field(default_factory=dict)
+    port_export_basis: dict = field(default_factory=dict)  # place id of a container port -> basis of its export dwell
 
     @property
     def n_vertices(self) -> int:
@@ -357,11 +358,12 @@ class _Builder:
                     self.edge(other, v, kind=FERRY_BOARD, mode=HANDLING, dwell_hours=t_h + wait, wait_hours=wait,
                               fee_usd=t_usd, back_dwell=t_h, back_wait=0.0, cf=int(place_country[pl]),
                               ct=int(place_country[pl]))
-        # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck
+        # truck shuttles: at the terminals of a shuttle corridor, boxes move between the gate and the truck.
+        # No second lift: a train <-> truck switch already pays the rail <-> gate transfer above
         for pl in sorted(shuttle_places):
             if kinds[pl] in TERMINAL_KINDS and (pl, self.layers.index("gate") if "gate" in self.layers else -1) in self.lookup:
                 self.edge(self.lookup[(pl, self.layers.index("gate"))], self.lookup[(pl, 0)], kind=TRANSFER,
-                          mode=HANDLING, dwell_hours=t_h, fee_usd=t_usd, cf=int(place_country[pl]),
+                          mode=HANDLING, dwell_hours=0.0, fee_usd=0.0, cf=int(place_country[pl]),
                           ct=int(place_country[pl]))
 
     def _gauge_changes(self, pidx: dict, place_country: np.ndarray) -> None:
@@ -408,7 +410,7 @@ class _Builder:
             shuttle=arr["shuttle"].astype(bool),
             sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
-            port_dwell_basis=self.port_dwell_basis, port_roles=self.port_roles,
+            port_dwell_basis=self.port_dwell_basis, port_export_basis=self.port_export_basis, port_roles=self.port_roles,
             services_by_lane=self.services_by_lane,
             countries=self.countries, links=links, crossings=ds.crossings, projects=ds.projects,
             border_compliance=ds.border_compliance, params=p, content_hash=ds.content_hash)
@@ -442,7 +444,7 @@ class _Builder:
         gap = haversine_km(reg["lat"].to_numpy(float), reg["lon"].to_numpy(float), layer.lat[attach], layer.lon[attach])
         projects = self.ds.projects.drop_duplicates("id").set_index("id")
         out_v, in_v = {}, {}
-        self.port_dwell_basis, self.port_roles = {}, {}
+        self.port_dwell_basis, self.port_export_basis, self.port_roles = {}, {}, {}
         sailing_ports = {sl.from_port for sl in sailings} & {sl.to_port for sl in sailings}
         for k, pl in enumerate(port_pl):
             pl = int(pl)
@@ -459,13 +461,15 @@ class _Builder:
                 pr = projects.loc[proj]
                 life = dict(opened=pr["opened"], status=status_code.get(pr["status"], 2), project=proj)
             dwell_days, basis = self._port_dwell_days(reg.iloc[k], places.at[pl, "country"])
+            export_days, export_basis = self._export_dwell_days(reg.iloc[k], dwell_days, basis)
             self.port_dwell_basis[places.at[pl, "id"]] = basis
+            self.port_export_basis[places.at[pl, "id"]] = export_basis
             self.port_roles[places.at[pl, "id"]] = reg["role"].iat[k]
             cc = int(place_country[pl])
             lands = [gate] + [self.lookup[(pl, li)] for li, name in enumerate(self.layers)
                               if name.startswith("rail") and (pl, li) in self.lookup]
             for land in lands:
-                self.edge(land, out_v[k], kind=PORT, mode=HANDLING, dwell_hours=dwell_days * 24.0, fee_usd=handling,
+                self.edge(land, out_v[k], kind=PORT, mode=HANDLING, dwell_hours=export_days * 24.0, fee_usd=handling,
                           cf=cc, ct=cc, both=False, **life)
                 self.edge(in_v[k], land, kind=PORT, mode=HANDLING, dwell_hours=dwell_days * 24.0, fee_usd=handling,
                           cf=cc, ct=cc, both=False, **life)
@@ -545,9 +549,11 @@ class _Builder:
             pid = places.at[pl, "id"]
             if pid not in reg_row:
                 continue
-            dwell_h = 24.0 * self._port_dwell_days(reg.iloc[reg_row[pid]], places.at[pl, "country"])[0]
+            dwell_d = self._port_dwell_days(reg.iloc[reg_row[pid]], places.at[pl, "country"])[0]
+            dwell_h = 24.0 * dwell_d
+            export_h = 24.0 * self._export_dwell_days(reg.iloc[reg_row[pid]], dwell_d)[0]
             # barge -> ship: export dwell; ship -> barge: import dwell, then the wait for the barge's departure
-            self.edge(v, out, kind=PORT, mode=HANDLING, dwell_hours=dwell_h, fee_usd=handling, cf=cc, ct=cc, both=False)
+            self.edge(v, out, kind=PORT, mode=HANDLING, dwell_hours=export_h, fee_usd=handling, cf=cc, ct=cc, both=False)
             self.edge(inn, v, kind=PORT, mode=HANDLING, dwell_hours=dwell_h + wait, wait_hours=wait, fee_usd=handling,
                       cf=cc, ct=cc, both=False)
 
@@ -567,6 +573,16 @@ class _Builder:
         figures of every road the dataset does not list (regional and fallback roads)."""
         return (self.val("circuity", "road"), self.val("road", "speed_kmh", "road_single"),
                 self.val("road", "rate_usd_per_teu_km", "road_single"), self.val("road", "co2e_kg_per_teu_km"))
+
+    def _export_dwell_days(self, row, import_days: float, import_basis: str = "register") -> tuple[float, str]:
+        """Dwell of an export box before loading (days): the register's `export_dwell_days` where a source gives
+        it, else `liner.container_dwell_days.export_default` (capped at the port's own dwell). The register's
+        and the regional container_dwell_days are import dwell: long stays are boxes waiting for clearance and
+        for their importers (A3.18/A3.19), which an export box does not do."""
+        if pd.notna(row.get("export_dwell_days")):
+            return float(row["export_dwell_days"]), "register"
+        default = float(self.ds.liner["container_dwell_days"]["export_default"]["value"])
+        return (import_days, import_basis) if import_days <= default else (default, "export_default")
 
     def _regional_roads(self, places: pd.DataFrame, place_country: np.ndarray) -> None:
         """Domestic trucking between neighbouring terminals, where the dataset has no road corridor.

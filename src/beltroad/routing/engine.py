@@ -15,6 +15,11 @@ EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
 ACCESS_NEIGHBOURS = 4
 ACCESS_MAX_KM = 300.0
 GATE_CANDIDATES = 24  # nearest terminal places examined for gates within the drayage radius
+# Modelling choice (docs/model.md, "access links"): first and last miles are trucked, normally within a day's
+# drayage (ACCESS_MAX_KM, 300 km); a place whose nearest terminal is more than five such days away is not served
+# by the network (islands, open sea, the poles: service refuses it), and a place with no terminal of its own
+# country that close is joined to one up to this distance rather than to a foreign one.
+REACH_LIMIT_KM = 1500.0
 
 
 def customs_union_of(params: dict, open_borders_only: bool = False) -> dict[str, str]:
@@ -159,6 +164,16 @@ class Access:
         union = customs_union_of(p, open_borders_only=True)
         names = {n: i for i, n in enumerate(sorted(set(union.values()) | set(net.countries)))}
         self.union_index = np.array([names[union.get(c, c)] for c in net.countries], dtype=np.int64)
+        # countries a truck can drive between in the base scenario: an active road link crosses their border
+        # (none between India and Pakistan, whose Wagah crossing has been closed to trade since 2019)
+        base = baseline_state(net).active
+        cross = base & (net.mode == ROAD) & (net.kind == LINK) & (net.country_from >= 0) & (net.country_to >= 0)
+        nc = len(net.countries)
+        self.road_open = np.zeros((nc, nc), dtype=bool)
+        self.road_open[net.country_from[cross], net.country_to[cross]] = True
+        self.road_open |= self.road_open.T
+        self.terminal_country = self.vertex_country[self.road_vertex]
+        self._home_rows: dict[tuple[int, bool], np.ndarray] = {}
 
     def drive_elapsed_hours(self, drive_hours: np.ndarray) -> np.ndarray:
         """Elapsed time of a truck leg under a daily driving limit: rest only after a full driving day."""
@@ -220,11 +235,42 @@ class Access:
         home = self.union_index[ci] if ci >= 0 else -1
 
         def domestic_first(idx, km, limit):
-            vc = self.vertex_country[self.road_vertex[idx]]
+            """Domestic terminals when one is within `limit`; else those a truck can reach without crossing a
+            border closed to road traffic in the base scenario."""
+            vc = self.terminal_country[idx]
             same = (vc >= 0) & (self.union_index[np.maximum(vc, 0)] == home)
             if ci >= 0 and (same & (km <= limit)).any():
                 return idx[same], km[same]
+            if ci >= 0:
+                ok = same | (vc < 0) | self.road_open[ci, np.maximum(vc, 0)]
+                return idx[ok], km[ok]
             return idx, km
+
+        def home_fallback(far, need_gate):
+            """The nearest domestic terminal (row, great-circle km) if within REACH_LIMIT_KM by road, else None."""
+            if ci < 0:
+                return None
+            rows = self._home_rows.get((int(home), need_gate))
+            if rows is None:
+                vc = self.terminal_country
+                same = (vc >= 0) & (self.union_index[np.maximum(vc, 0)] == home)
+                rows = self._home_rows[(int(home), need_gate)] = np.flatnonzero(
+                    same & ((self.gate_vertex >= 0) if need_gate else True))
+            if not len(rows):
+                return None
+            j = int(rows[np.argmin(far[rows])])
+            gc_km = float(haversine_km(lat, lon, self.lat[j], self.lon[j]))
+            return (j, gc_km) if gc_km * self.circuity <= REACH_LIMIT_KM else None
+
+        def with_home(idx, gc, fb):
+            """The nearest allowed terminal (`idx`, great-circle `gc`) plus the nearest domestic one `fb`: a
+            foreign one across an open border stays a choice (Kabul's nearest railhead is Peshawar), but never
+            the only one when the own country has a terminal within reach."""
+            if fb is None:
+                return idx, gc
+            if len(idx) and int(idx[0]) != fb[0] and float(gc[0]) < fb[1]:
+                return np.array([int(idx[0]), fb[0]]), np.array([float(gc[0]), fb[1]])
+            return np.array([fb[0]]), np.array([fb[1]])
 
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
         far = -(self.xyz @ unit_vectors([lat], [lon])[0])
@@ -232,7 +278,11 @@ class Access:
         km = gc * self.circuity
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
-        keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6)
+        if not (km <= ACCESS_MAX_KM).any():  # none within a day: the nearest domestic one, if within reach
+            fb = home_fallback(far, False)     # (all-road trips cross borders on the network's roads)
+            if fb is not None:
+                idx, km = np.array([fb[0]]), np.array([fb[1] * self.circuity])
+        keep = km <= max(ACCESS_MAX_KM, float(km.min()) + 1e-6) if len(km) else km > 0
         road_v, road_km = self.road_vertex[idx[keep]], km[keep]
         if node_id is not None and self.net.vertex(node_id, "road") >= 0:
             road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
@@ -244,11 +294,18 @@ class Access:
         if len(idx):
             idx2, gc2 = domestic_first(idx, gc, radius)
             within = gc2 <= radius
-            idx, gc = (idx2[within], gc2[within]) if within.any() else (idx[:1], gc[:1])
+            if within.any():
+                idx, gc = idx2[within], gc2[within]
+            else:  # none within the radius: the nearest allowed gate and the nearest domestic one within reach
+                idx, gc = with_home(idx2[:1], gc2[:1], home_fallback(far, True))
         # an inland point with no port within the radius still reaches the sea: by truck to its nearest port
         sea_gates = self.gate_to_sea[idx] if len(idx) else np.zeros(0, bool)
         if sea_fallback and not sea_gates.any():
             closeness = self.sea_xyz @ unit_vectors([lat], [lon])[0]
+            if ci >= 0:  # not across a border closed to trucks
+                vc = self.terminal_country[self.sea_rows]
+                ok = (vc < 0) | (self.union_index[np.maximum(vc, 0)] == home) | self.road_open[ci, np.maximum(vc, 0)]
+                closeness = np.where(ok, closeness, -np.inf) if ok.any() else closeness
             j = self.sea_rows[int(np.argmax(closeness))]
             idx = np.append(idx, j)
             gc = np.append(gc, haversine_km(lat, lon, self.lat[j], self.lon[j]))

@@ -252,18 +252,21 @@ class PathEvaluator:
                       countries=m.countries, passages=m.passages, border_crossings=self._border_crossings(pe, names),
                       gauge_changes=self._gauge_changes(pe, names), transfers=m.transfers,
                       corridors=self._corridors(pe), legs=legs, time_breakdown_hours=breakdown,
-                      terminal_to_terminal_days=self._terminal_hours(legs, m.total_hours, breakdown, m.main_mode) / 24.0)
+                      terminal_to_terminal_days=self._terminal_hours(m, legs, breakdown) / 24.0)
         route.objective_value = m.objective_value
         return route
 
     @staticmethod
-    def _terminal_hours(legs: list[Leg], total_h: float, breakdown: dict[str, float], main_mode: str) -> float:
-        """Terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs."""
-        t2t = total_h - breakdown["customs"]
-        movement = [leg for leg in legs if leg.mode != "handling"]
-        if main_mode != "road" and movement:
-            for leg in {id(movement[0]): movement[0], id(movement[-1]): movement[-1]}.values():
-                if leg.mode == "road":
+    def _terminal_hours(m: "PathMeasure", legs: list[Leg], breakdown: dict[str, float]) -> float:
+        """Terminal to terminal: without the first- and last-mile trucks of an intermodal trip, and customs.
+        Only a road leg made of access links is drayage: a truck shuttle between two railheads (the Karakoram
+        Highway) is part of the terminal-to-terminal haul."""
+        t2t = m.total_hours - breakdown["customs"]
+        pe = m.pe
+        movement = [(j, leg) for j, leg in zip(m.shown, legs) if leg.mode != "handling" and j < len(m.first)]
+        if m.main_mode != "road" and movement:
+            for j, leg in dict([movement[0], movement[-1]]).items():
+                if leg.mode == "road" and (pe.kind[pe.starts[j]:pe.ends[j]] == ACCESS).all():
                     t2t -= leg.transit_hours
         return t2t
 
@@ -294,8 +297,12 @@ class PathEvaluator:
         label = HANDLING_LABELS[kind]
         if kind == PORT:
             pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
-            basis = net.port_dwell_basis.get(pid, "register")
-            if basis != "register":
+            export = net.layers[net.vertex_layer[d]] == "port"  # loading onto a ship: the export dwell
+            basis = net.port_export_basis.get(pid, "register") if export else \
+                net.port_dwell_basis.get(pid, "register")
+            if basis == "export_default":
+                label += " (export dwell: default)"
+            elif basis != "register":
                 label += f" (regional fallback dwell: {basis.replace('_', ' ')})"
         elif kind == TRANSFER and "barge" in (net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]):
             label = "barge terminal handling" + (" and wait" if wait > 0 else "")

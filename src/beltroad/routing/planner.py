@@ -189,11 +189,49 @@ class _Candidate:
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
 
+# Detour rule (docs/model.md, "Alternatives"), modelling choices: an alternative is dropped when it is both longer
+# than DETOUR_KM_FACTOR x the best route's km and slower than DETOUR_TIME_FACTOR x its time.
+# - time: the "bounded stretch" of alternative-route planning (Abraham, Delling, Goldberg & Werneck, Alternative
+#   Routes in Road Networks, ACM JEA 18, 2013), 1.25 in OSRM and Valhalla (valhalla/valhalla PR #2626,
+#   kAtMostLonger); here only half of an AND, so a slower but not much longer route (another mode's trade-off)
+#   stays.
+# - km, same main mode as a better route: two corridors of one mode each run 1.10-1.42 x the great circle
+#   (parameters.yaml circuity: rail IQR 1.10-1.35, road 1.24, mountain road 1.42), so they differ by ~1.3x
+#   (1.42 / 1.10); beyond 1.5 x the best route's km (that ratio with a margin) a route is a loop (Xi'an -> Almaty
+#   via Mongolia and Russia, Bandar Abbas -> Moscow via Pakistan and China), not a corridor choice.
+# - km, a new main mode: the sea between China and Europe sails ~1.8 x the landbridge (Shanghai -> Rotterdam
+#   19,640 km on this network vs the 10,800 km Lianyungang -> Rotterdam landbridge, A1.07) and ~2.4 x round the
+#   Cape (+6,482 km, A6.14); from inland China the rail pre-carriage to a port adds up to PRECARRIAGE_RADIUS_KM
+#   (Chongqing -> Duisburg via the Cape: 2.7 x, Xi'an -> Hamburg 2.9 x). 3.0 keeps every Asia-Europe sea
+#   alternative, Red Sea closed or not, and drops a 46-day sea loop for a 1,500 km land trip (Dar es Salaam ->
+#   Kampala via Jebel Ali, 7.5 x) or a sea voyage round Arabia from Jeddah to Riyadh (6.5 x).
+DETOUR_TIME_FACTOR = 1.25
+DETOUR_KM_FACTOR_SAME_MODE = 1.5
+DETOUR_KM_FACTOR_NEW_MODE = 3.0
 
-def _select(cands: list[_Candidate], n: int) -> list[_Candidate]:
+
+def _detours(ordered: list[_Candidate]) -> set[int]:
+    """Positions (in objective order) of the candidates that are detours of the best one (see DETOUR_*)."""
+    if not ordered:
+        return set()
+    best = ordered[0].measure
+    out, modes = set(), set()
+    for i, cand in enumerate(ordered):
+        m = cand.measure
+        factor = DETOUR_KM_FACTOR_SAME_MODE if m.main_mode in modes else DETOUR_KM_FACTOR_NEW_MODE
+        modes.add(m.main_mode)
+        if i and m.total_km > factor * best.total_km and m.total_hours > DETOUR_TIME_FACTOR * best.total_hours:
+            out.add(i)
+    return out
+
+
+def _select(cands: list[_Candidate], n: int, drop_detours: bool = True) -> list[_Candidate]:
     """The best route, then the best non-dominated route of each other main mode, then the rest by objective;
-    ranked by objective."""
+    ranked by objective. With `drop_detours` (no mode asked for), detours of the best route are not offered."""
     ordered = sorted(cands, key=lambda k: k.objective_value)
+    if drop_detours:
+        gone = _detours(ordered)
+        ordered = [c for i, c in enumerate(ordered) if i not in gone]
 
     def dominated(c: _Candidate) -> bool:  # slower, dearer and dirtier than another candidate
         a = c.measure
@@ -232,7 +270,10 @@ class Planner:
         port_place = np.zeros(len(net.places), dtype=bool)
         port_place[[net.place_index[pid] for pid in net.port_roles]] = True
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
-        self._rail_port_edges = ((net.kind == PORT) & (rail_layer[net.src] | rail_layer[net.dst])) | (
+        # barges hand boxes to ships as trains do (a Yangtze barge to Shanghai): the same pre-carriage limit
+        barge_l = net.layers.index("barge") if "barge" in net.layers else -1
+        inland_layer = rail_layer | (np.arange(len(net.layers)) == barge_l)[net.vertex_layer]
+        self._rail_port_edges = ((net.kind == PORT) & (inland_layer[net.src] | inland_layer[net.dst])) | (
             (net.kind == TRANSFER) & at_port)
         # ports where a sea crossing joins two rail legs (the Black Sea feeders of the Middle Corridor): trains
         # hand boxes to ships there wherever the trip starts or ends
@@ -276,7 +317,7 @@ class Planner:
         if not candidates:
             raise self._explain(origin, destination, c, objective)
         routes = []
-        for rank, cand in enumerate(_select(candidates, alternatives), start=1):
+        for rank, cand in enumerate(_select(candidates, alternatives, drop_detours=c.mode == "multimodal"), start=1):
             cand.route.rank = rank  # its legs draw their coordinates when a face asks for them
             routes.append(self._scale(cand.route, teu))
         quantity = f"{teu:g} TEU"
@@ -425,6 +466,8 @@ class Planner:
                 if cand is None:
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
+                if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
+                    fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
@@ -443,6 +486,20 @@ class Planner:
                 rev = base.reverse[used]
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
+
+    def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
+        """Does a route whose main haul is at sea keep its rail, barge and terminal legs within
+        PRECARRIAGE_RADIUS_KM of the origin or destination, as the `sea` search requires (constraint_mask)?"""
+        net = self.net
+        e = np.asarray(cand.edges, dtype=np.int64)
+        e = e[(e >= 0)]
+        land = (net.mode[e] == RAIL) | (net.mode[e] == INLAND) | (net.kind[e] == TRANSFER) | (net.kind[e] == GAUGE)
+        if not land.any():
+            return True
+        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
+                | query.within(net, len(query.places) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
+        e = e[land]
+        return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
     def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
                     ) -> tuple[Graph, np.ndarray]:
