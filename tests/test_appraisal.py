@@ -196,3 +196,27 @@ def test_sweep_spec_errors_name_field_and_line(tmp_path):
 
     res = CliRunner().invoke(app, ["sweep", str(spec), "--inline"])
     assert res.exit_code == 2 and "bad.yaml:6" in res.output
+
+
+def test_a_state_equal_to_its_reference_reuses_its_skim(session, places, inventory, tmp_path):
+    # a project tagged on no link or place changes no edge when taken out: its task reuses the reference's skim,
+    # which must be what a skim of its own state gives; a project with links (P01) must not be taken for one
+    from beltroad.appraisal.metrics import Context, same_state
+    from beltroad.appraisal.states import build_state
+
+    net = session.network
+    tagged = set(net.links["project"].dropna().astype(str).str.split(";").explode())
+    tagged |= set(net.places["project"].dropna().astype(str).str.split(";").explode())
+    untagged = [p for p in inventory if p not in tagged]
+    assert untagged, "every project is tagged: nothing to reuse"
+    p = untagged[0]
+    full = StateSpec("bri-planned")
+    assert same_state(build_state(net, StateSpec("bri-planned", (p,))), build_state(net, full))
+    assert not same_state(build_state(net, StateSpec("bri-planned", ("P01",))), build_state(net, full))
+    ctx = Context(net, places)
+    own, ref = ctx.skim(StateSpec("bri-planned", (p,))), ctx.skim(full)
+    for k in own:
+        np.testing.assert_array_equal(own[k], ref[k])
+    a = appraise(p, places, out_dir=tmp_path, session=session)
+    moved = a.rows[a.rows["metric"] != "city_pairs"]["value"].to_numpy()
+    assert len(moved) > 50 and np.nanmax(np.abs(moved)) == 0.0

@@ -78,10 +78,10 @@ def appraisal_plan(net, places: list[Place], items: list[tuple[str, ...]], *, sc
         rest = tuple(p for p in inventory if p not in item)
         cmps.append(CmpTask(f"{prefix}isolation-{lab}", StateSpec(scenario, rest, ptuple), base.key,
                             (("project", lab), ("direction", "isolation")) + extra, pct_per_day=pct, cargo_usd=cargo,
-                            theta=theta))
+                            theta=theta, ref_spec=base.spec))
         cmps.append(CmpTask(f"{prefix}complement-{lab}", StateSpec(scenario, tuple(item), ptuple), full.key,
                             (("project", lab), ("direction", "complement")) + extra, reverse=True, pct_per_day=pct,
-                            cargo_usd=cargo, theta=theta))
+                            cargo_usd=cargo, theta=theta, ref_spec=full.spec))
     return Plan(refs=[base, full], cmps=cmps)
 
 
