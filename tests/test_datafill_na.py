@@ -30,10 +30,6 @@ def test_shanghai_toronto_by_sea_and_canadian_rail(session):
                and any(leg.mode == "rail" and "Toronto" in leg.to_place for leg in r.legs) for r in res.routes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "routing.planner.PRECARRIAGE_RADIUS_KM (1,000 km) lets trains take boxes from a ship only within 1,000 km of "
-    "the trip end; Los Angeles, Seattle and Vancouver are 2,800-2,900 km from Chicago, so the North American "
-    "landbridge is cut until that rule allows it (with 3,500 km: sea to Los Angeles + Transcon, 26.1 days)"))
 def test_shanghai_chicago_goes_by_sea_to_the_west_coast_then_rail(session):
     """Shanghai-Chicago by the intermodal option: 18-20 days (PEMP, S-DF-PEMP-SHA-CHI); 20-35 days door to
     door via Los Angeles/Long Beach (S-DF-CNYT-SHA-CHI)."""

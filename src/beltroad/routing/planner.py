@@ -291,6 +291,14 @@ class Planner:
         union = self.access.union_index
         self._edge_union = np.where(net.country_from >= 0, union[np.maximum(net.country_from, 0)], -1)
         self._rail_port_idx = np.flatnonzero(self._rail_port_edges)
+        # land bridges (parameters.yaml rail.landbridge): ports whose through trains reach interior points far
+        # beyond PRECARRIAGE_RADIUS_KM (Los Angeles -> Chicago)
+        lb = (net.params.get("rail") or {}).get("landbridge") or {}
+        self._landbridge_km = float((lb.get("max_rail_km") or {}).get("value", 0.0))
+        lb_place = np.isin(net.places["locode"].to_numpy(dtype=object), list((lb.get("ports") or {}).get("value", [])))
+        touches = lambda v: lb_place[np.maximum(net.vertex_place[v], 0)] & (net.vertex_place[v] >= 0)  # noqa: E731
+        self._landbridge_rp = touches(net.src[self._rail_port_idx]) | touches(net.dst[self._rail_port_idx])
+        self._landbridge_vertex = touches(np.arange(net.n_vertices))
         from beltroad.geo import unit_vectors
 
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
@@ -401,6 +409,8 @@ class Planner:
                 home = union[ci] if ci >= 0 else -1
                 same = (edge_union == home) | (home not in self._coastal_unions)
                 ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
+                if self._landbridge_km > PRECARRIAGE_RADIUS_KM:  # through trains of a land-bridge port
+                    ok |= query.within(net, i, self._landbridge_km, self._vertex_xyz)[src] & self._landbridge_rp
         mask = np.ones(net.n_edges, dtype=bool)
         mask[rp] = ok
         return mask
@@ -430,9 +440,7 @@ class Planner:
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            near = (query.within(self.net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # as near_ends (origin,
-                    | query.within(self.net, len(stops) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)  # destination)
-                    ) if mode == "sea" else None
+            near = self._sea_ends_reach(query) if mode == "sea" else None  # as near_ends, plus land bridges
             allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             ends = "road" if mode == "road" else "gate"
@@ -471,6 +479,11 @@ class Planner:
                 if not fits_mode and mode in ("rail", "sea", "inland_water") and retries < 2:
                     # a short trip where two drayage trucks beat any main haul: make the trucks dearer, retry
                     acc = [a.scaled(ROAD_RETRY_FACTOR) for a in acc]
+                    if mode == "sea" and cand.measure.main_mode in ("rail", "inland_water"):
+                        # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
+                        # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
+                        land = used[self._corridor_edge[edge_of[used]]]
+                        penalty[land] *= ROAD_RETRY_FACTOR
                     retries += 1
                     continue
                 done += 1
@@ -487,6 +500,20 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
+    def _sea_ends_reach(self, query: Stops) -> np.ndarray:
+        """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
+        origin or destination, or within the land-bridge radius of an end that has a land-bridge port within it
+        (Chicago's trains from Los Angeles; `_rail_port_mask` still limits where they meet ships)."""
+        net, last = self.net, len(query.places) - 1
+        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
+                | query.within(net, last, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
+        if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
+            for i in (0, last):
+                far = query.within(net, i, self._landbridge_km, self._vertex_xyz)
+                if (far & self._landbridge_vertex).any():
+                    near |= far
+        return near
+
     def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
         """Does a route whose main haul is at sea keep its rail, barge and terminal legs within
         PRECARRIAGE_RADIUS_KM of the origin or destination, as the `sea` search requires (constraint_mask)?"""
@@ -496,8 +523,7 @@ class Planner:
         land = (net.mode[e] == RAIL) | (net.mode[e] == INLAND) | (net.kind[e] == TRANSFER) | (net.kind[e] == GAUGE)
         if not land.any():
             return True
-        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
-                | query.within(net, len(query.places) - 1, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
+        near = self._sea_ends_reach(query)
         e = e[land]
         return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
