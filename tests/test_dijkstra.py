@@ -11,6 +11,7 @@ from beltroad.routing import engine
 from beltroad.routing.engine import Access, BaseGraph
 from beltroad.routing.planner import Constraints, constraint_mask
 from beltroad.routing.skim import skim
+from helpers import assert_same_path_cost
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +60,12 @@ def test_point_search_equals_scipy_on_sampled_queries(session, monkeypatch):
             dv = rng.choice(net.n_vertices, size=rng.integers(1, 5), replace=False)
             ow, dw = rng.random(len(ov)) * 10, rng.random(len(dv)) * 10
             ours, oracle = base.path(data, ov, ow, dv, dw), base.path_scipy(data, ov, ow, dv, dw)
-            assert (ours is None) == (oracle is None)
+            # the same cost, ends and access links; between equally cheap paths either may be returned
+            assert_same_path_cost(ours, oracle, data, ow, dw)
             if ours is not None:
-                # the same cost, ends and access links; between equally cheap paths either may be returned
-                cost = lambda p: float(data[p[0]].sum() + ow[p[1]] + dw[p[2]])  # noqa: E731
-                assert cost(ours) == pytest.approx(cost(oracle), rel=1e-9, abs=1e-9)
-                assert ours[1:] == oracle[1:] or cost(ours) == pytest.approx(cost(oracle), rel=1e-9)
+                cost = float(data[ours[0]].sum() + ow[ours[1]] + dw[ours[2]])
+                assert ours[1:] == oracle[1:] or cost == pytest.approx(
+                    float(data[oracle[0]].sum() + ow[oracle[1]] + dw[oracle[2]]), rel=1e-9)
             found += ours is not None
         assert found > 20  # most random pairs are joined: the comparison is not between two Nones
 

@@ -45,10 +45,15 @@ def list_presets() -> None:
     console.print(t)
 
 
+# options shared by `flows` and `compare` (typer reads an option's declaration; one object serves both commands)
+COMMODITY = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng")
+REPORT_OUT = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")
+
+
 @energy_app.command("flows")
 def flows_cmd(scenario: str = typer.Argument(..., help="Preset name (see `beltroad energy list`) or YAML file"),
-              commodity: str = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng"),
-              out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")) -> None:
+              commodity: str = COMMODITY,
+              out: Optional[Path] = REPORT_OUT) -> None:
     """Solve the flows of one commodity under a scenario; print the headline, optionally write a report."""
     from beltroad.energy import flows, load_scenario
 
@@ -78,8 +83,8 @@ def flows_cmd(scenario: str = typer.Argument(..., help="Preset name (see `beltro
 @energy_app.command("compare")
 def compare_cmd(base: str = typer.Argument(..., help="Base scenario (preset or YAML)"),
                 scen: str = typer.Argument(..., help="Scenario to compare against the base"),
-                commodity: str = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng"),
-                out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")) -> None:
+                commodity: str = COMMODITY,
+                out: Optional[Path] = REPORT_OUT) -> None:
     """What a scenario changes: shifted flows, tanker tonne-miles and days, pipeline loss vs LNG capacity."""
     from beltroad.energy import compare, load_scenario
     from beltroad.energy.report import compare_headline

@@ -17,6 +17,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
+from beltroad.routing.dijkstra import next_events
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
                                      customs_event_dwell, end_customs, end_customs_parts, weights_of)
 
@@ -61,6 +62,14 @@ except ImportError:  # pragma: no cover
     njit = None
 
 if njit is not None:
+    @njit(cache=True, inline="always")
+    def _edge_of(indptr, indices, edge_at, p, v):  # pragma: no cover - compiled
+        """The attribute index of tree edge (p, v): its CSR position in row p, through `edge_at`."""
+        for q in range(indptr[p], indptr[p + 1]):
+            if indices[q] == v:
+                return edge_at[q]
+        return -1
+
     @njit(cache=True, parallel=True)
     def _tree_sums_kernel(pred, indptr, indices, edge_at, attrs, out):  # pragma: no cover - compiled
         """out[r, v, k] = sum of attrs[:, k] along the tree path source(r) -> v (memoised walk up the tree)."""
@@ -83,11 +92,7 @@ if njit is not None:
                     v = stack[top]
                     p = pred[r, v]
                     if p >= 0:
-                        e = -1
-                        for q in range(indptr[p], indptr[p + 1]):
-                            if indices[q] == v:
-                                e = edge_at[q]
-                                break
+                        e = _edge_of(indptr, indices, edge_at, p, v)
                         for k in range(n_attr):
                             out[r, v, k] = out[r, p, k] + attrs[e, k]
                     done[v] = True
@@ -106,18 +111,8 @@ if njit is not None:
                 p = pred[r, v]
                 if p < 0:
                     continue
-                e = -1
-                for q in range(indptr[p], indptr[p + 1]):
-                    if indices[q] == v:
-                        e = edge_at[q]
-                        break
-                f, lst = first[r, p], last[r, p]
-                if ev[e] >= 0:
-                    lst = ev[e]
-                    if f < 0:
-                        f = ev[e]
-                first[r, v] = f
-                last[r, v] = lst
+                e = _edge_of(indptr, indices, edge_at, p, v)
+                first[r, v], last[r, v] = next_events(first[r, p], last[r, p], ev[e])
 
 
 def _first_last_events(dist, pred, mat, edge_at, ev) -> tuple[np.ndarray, np.ndarray]:
@@ -138,12 +133,7 @@ def _first_last_events(dist, pred, mat, edge_at, ev) -> tuple[np.ndarray, np.nda
             p = pred[r, v]
             if p < 0:
                 continue
-            e = lookup[(int(p), int(v))]
-            f, lst = first[r, p], last[r, p]
-            if ev[e] >= 0:
-                lst = ev[e]
-                f = ev[e] if f < 0 else f
-            first[r, v], last[r, v] = f, lst
+            first[r, v], last[r, v] = next_events(first[r, p], last[r, p], ev[lookup[(int(p), int(v))]])
     return first, last
 
 
