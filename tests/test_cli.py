@@ -141,10 +141,16 @@ def test_data_stats(runner):
     assert "BRI projects" in out
 
 
-def test_data_export_geojson(runner, tmp_path, network):
-    path = tmp_path / "network.geojson"
-    res = run(runner, "data", "export", "--format", "geojson", str(path))
+def exported(runner, tmp_path, fmt: str):
+    """`data export --format fmt` into tmp_path/network.<fmt>, which must succeed; returns that path."""
+    path = tmp_path / f"network.{fmt}"
+    res = run(runner, "data", "export", "--format", fmt, str(path))
     assert res.exit_code == 0, res.output
+    return path
+
+
+def test_data_export_geojson(runner, tmp_path, network):
+    path = exported(runner, tmp_path, "geojson")
     gj = json.loads(path.read_text())
     assert gj["type"] == "FeatureCollection"
     kinds = {f["geometry"]["type"] for f in gj["features"]}
@@ -154,9 +160,7 @@ def test_data_export_geojson(runner, tmp_path, network):
 
 
 def test_data_export_parquet(runner, tmp_path, network):
-    path = tmp_path / "network.parquet"
-    res = run(runner, "data", "export", "--format", "parquet", str(path))
-    assert res.exit_code == 0, res.output
+    path = exported(runner, tmp_path, "parquet")
     links = pd.read_parquet(path)
     assert len(links) == len(network.links)
     assert {"id", "from", "to", "mode", "from_lon", "from_lat", "to_lon", "to_lat"} <= set(links.columns)
@@ -171,9 +175,7 @@ def test_data_export_parquet(runner, tmp_path, network):
 
 def test_data_export_gpkg(runner, tmp_path, network):
     gpd = pytest.importorskip("geopandas")
-    path = tmp_path / "network.gpkg"
-    res = run(runner, "data", "export", "--format", "gpkg", str(path))
-    assert res.exit_code == 0, res.output
+    path = exported(runner, tmp_path, "gpkg")
     links = gpd.read_file(path, layer="links")
     places = gpd.read_file(path, layer="places")
     assert len(links) == len(network.links) and len(places) == len(network.places)

@@ -93,12 +93,18 @@ def test_planner_answers_do_not_depend_on_the_search(session, monkeypatch, origi
     assert answers[0] == answers[1] and answers[0]["routes"]
 
 
-def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):
+@pytest.fixture(scope="module")
+def five_city_compare(session):
+    """A small compare (five cities on the Eurasian land bridge, Russia and Belarus closed), written by the tests."""
     from beltroad.analysis import compare
 
     gz = session.gazetteer
     cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
-    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+    return compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+
+
+def test_compare_writes_pairs_csv_only_when_asked(five_city_compare, tmp_path):
+    c = five_city_compare
     c.write(tmp_path / "a")
     assert (tmp_path / "a" / "pairs.parquet").exists() and not (tmp_path / "a" / "pairs.csv").exists()
     assert (tmp_path / "a" / "groups.csv").exists()
@@ -138,12 +144,8 @@ def test_targets_to_settle_counts_the_reachable_cities_only_where_it_is_sure():
     assert _targets_to_settle(mat, targets).tolist() == [2, 2, 5, 5, 1]
 
 
-def test_compare_report_draws_the_map_and_charts_as_inline_svg(session, tmp_path):
-    from beltroad.analysis import compare
-
-    gz = session.gazetteer
-    cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
-    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare, tmp_path):
+    c = five_city_compare
     c.write(tmp_path / "r")
     page = (tmp_path / "r" / "report.html").read_text()
     assert page.count("<svg") == 3 and "unavailable" not in page  # map, economies' bars, pair histogram
