@@ -1,10 +1,13 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-One compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the cores): a Dijkstra over
-all-road trips and one over gate-to-gate intermodal trips on the objective, each adding every other attribute
-as vertices settle; then, per destination, customs beyond dwell, drivers' rest and the better trip, written
-straight into the pair rows. `engine="scipy"` keeps the previous method (scipy's multi-source Dijkstra, sums
-along its shortest-path trees, numpy on per-attribute matrices) as the tests' oracle.
+The default engine makes one compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the
+free cores): a Dijkstra over all-road trips and one over gate-to-gate intermodal trips on the objective, each
+adding every other attribute as vertices settle and stopping once the cities it can reach are settled
+(_targets_to_settle); then, per destination, customs beyond dwell, drivers' rest and the better of the two
+trips, written straight into the pair rows. Both searches run on the cheapest of each set of parallel edges
+(_best_edges), built once per skim by _csr_and_attrs. `engine="scipy"` keeps the previous method (scipy's
+multi-source Dijkstra, sums along its shortest-path trees, numpy on per-attribute matrices) as the tests'
+oracle.
 """
 from __future__ import annotations
 
