@@ -1,13 +1,16 @@
-"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs and CSV editing.
+"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs, CSV editing, sea legs and
+the point-search oracle check.
 
 Test files import them as `from helpers import ...` (pytest puts this folder on the path).
 """
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 
@@ -27,6 +30,15 @@ def run(runner: CliRunner, *args: str):
     return res
 
 
+def run_json(runner: CliRunner, *args: str):
+    """Invoke the CLI, require success, and parse its whole output as JSON (so nothing else is printed, on stdout
+    or on stderr)."""
+    res = run(runner, *args)
+    assert res.exit_code == 0, res.output
+    assert res.stderr == "", res.stderr
+    return json.loads(res.stdout)
+
+
 def read_csv(path: Path) -> list[list[str]]:
     """Every row of a CSV file, the header first."""
     with path.open(newline="", encoding="utf-8") as f:
@@ -37,3 +49,26 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
     """Write rows back as the dataset writes them (\\n line ends)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def sea_legs(route) -> list:
+    """The sailings of a planned route."""
+    return [leg for leg in route.legs if leg.mode == "sea"]
+
+
+def one_sailing(session, origin: str, destination: str):
+    """The best sea route between two places, required to be a single sailing: (route, that sea leg)."""
+    route = session.plan(origin, destination, mode="sea").routes[0]
+    legs = sea_legs(route)
+    assert len(legs) == 1, [(leg.from_place, leg.to_place) for leg in legs]
+    return route, legs[0]
+
+
+def assert_same_path_cost(ours, oracle, data, origin_w, dest_w) -> None:
+    """A point search against its oracle: both find a path or neither; found paths cost the same (edge weights
+    `data` along the path plus the chosen origin and destination access weights)."""
+    assert (ours is None) == (oracle is None)
+    if ours is not None:
+        def cost(p):
+            return float(data[p[0]].sum() + origin_w[p[1]] + dest_w[p[2]])
+        assert cost(ours) == pytest.approx(cost(oracle), rel=1e-9, abs=1e-9)

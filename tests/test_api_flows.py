@@ -4,19 +4,11 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
 
-from beltroad.api import create_app  # noqa: E402
 from beltroad.flows.capacity import load_capacity_table  # noqa: E402
 
 PROPS = {"id", "mode", "corridor", "teu_per_year", "teu_per_year_max_direction", "volume_capacity_ratio",
          "capacity_element", "congestion_delay_hours", "length_km"}
-
-
-@pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(), base_url="http://localhost", raise_server_exceptions=False) as c:
-        yield c
 
 
 def ok(r, status=200):

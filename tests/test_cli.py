@@ -14,22 +14,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import run, squash
+from helpers import run, run_json, squash
 
 BELTROAD = str(Path(sys.executable).with_name("beltroad"))
 
 
 # ------------------------------------------------------------------------------------------ route
 def test_route_json(runner):
-    res = run(runner, "route", "Chongqing", "Duisburg", "--format", "json")
-    assert res.exit_code == 0, res.output
-    d = json.loads(res.stdout)
+    d = run_json(runner, "route", "Chongqing", "Duisburg", "--format", "json")
     assert set(d) == {"origin", "destination", "scenario", "objective", "quantity", "routes", "notes",
                       "value_of_time_usd_per_teu_day", "carbon_price_usd_per_t"}
     assert d["origin"]["node_id"] == "chongqing" and d["destination"]["country"] == "DEU"
     assert len(d["routes"]) == 3
     assert any("KAZ" in r["countries"] for r in d["routes"])
-    assert res.stderr == ""
 
 
 def test_route_json_matches_the_python_api(runner, cq_duisburg):
@@ -38,10 +35,8 @@ def test_route_json_matches_the_python_api(runner, cq_duisburg):
 
 
 def test_route_options_reach_the_planner(runner):
-    res = run(runner, "route", "Chongqing", "Duisburg", "--avoid-country", "RUS", "--avoid-country", "BLR",
-              "--optimize", "cost", "-n", "2", "--teu", "2", "--format", "json")
-    assert res.exit_code == 0, res.output
-    d = json.loads(res.stdout)
+    d = run_json(runner, "route", "Chongqing", "Duisburg", "--avoid-country", "RUS", "--avoid-country", "BLR",
+                 "--optimize", "cost", "-n", "2", "--teu", "2", "--format", "json")
     assert d["objective"] == "cost" and d["quantity"] == "2 TEU"
     assert 1 <= len(d["routes"]) <= 2
     assert all(not {"RUS", "BLR"} & set(r["countries"]) for r in d["routes"])
@@ -63,34 +58,24 @@ def test_route_geojson(runner):
         assert f["geometry"]["type"] == "LineString" and len(f["geometry"]["coordinates"]) >= 2
 
 
-def test_unknown_place_is_bad_input_with_a_suggestion(runner):
-    res = run(runner, "route", "Duisbrug", "Chongqing")
-    assert res.exit_code == 2
+@pytest.mark.parametrize("args,code,texts,quiet", [
+    pytest.param(["Duisbrug", "Chongqing"], 2, ["Unknown place 'Duisbrug'", "Did you mean", "Duisburg, DE"], True,
+                 id="unknown place is bad input with a suggestion"),
+    pytest.param(["Valencia", "Duisburg"], 2, ["ambiguous", "Valencia, ES", "Valencia, VE"], False,
+                 id="ambiguous place lists candidates"),
+    pytest.param(["Chongqing", "Duisburg", "--avoid-country", "DEU"], 3, ["--avoid-country", "DEU"], False,
+                 id="impossible constraint exits 3 naming it"),
+    pytest.param(["Urumqi", "Rotterdam", "--mode", "sea"], 3, ["blocked by --mode sea", "Without --mode sea:"], False,
+                 id="inland origin by sea exits 3 with the relaxation"),
+])
+def test_route_refusal_exit_code_and_message(runner, args, code, texts, quiet):
+    """Refused routes: the error table's exit code and a message naming the cause (`quiet`: nothing on stdout)."""
+    res = run(runner, "route", *args)
+    assert res.exit_code == code
     err = squash(res.stderr)
-    assert "Unknown place 'Duisbrug'" in err
-    assert "Did you mean" in err and "Duisburg, DE" in err
-    assert res.stdout == ""
-
-
-def test_ambiguous_place_lists_candidates(runner):
-    res = run(runner, "route", "Valencia", "Duisburg")
-    assert res.exit_code == 2
-    err = squash(res.stderr)
-    assert "ambiguous" in err
-    assert "Valencia, ES" in err and "Valencia, VE" in err
-
-
-def test_impossible_constraint_exits_3_naming_it(runner):
-    res = run(runner, "route", "Chongqing", "Duisburg", "--avoid-country", "DEU")
-    assert res.exit_code == 3
-    assert "--avoid-country" in squash(res.stderr) and "DEU" in res.stderr
-
-
-def test_inland_origin_by_sea_exits_3_with_the_relaxation(runner):
-    res = run(runner, "route", "Urumqi", "Rotterdam", "--mode", "sea")
-    assert res.exit_code == 3
-    err = squash(res.stderr)
-    assert "blocked by --mode sea" in err and "Without --mode sea:" in err
+    assert all(t in err for t in texts), (texts, err)
+    if quiet:
+        assert res.stdout == ""
 
 
 @pytest.mark.parametrize("args,text", [
@@ -156,10 +141,16 @@ def test_data_stats(runner):
     assert "BRI projects" in out
 
 
-def test_data_export_geojson(runner, tmp_path, network):
-    path = tmp_path / "network.geojson"
-    res = run(runner, "data", "export", "--format", "geojson", str(path))
+def exported(runner, tmp_path, fmt: str):
+    """`data export --format fmt` into tmp_path/network.<fmt>, which must succeed; returns that path."""
+    path = tmp_path / f"network.{fmt}"
+    res = run(runner, "data", "export", "--format", fmt, str(path))
     assert res.exit_code == 0, res.output
+    return path
+
+
+def test_data_export_geojson(runner, tmp_path, network):
+    path = exported(runner, tmp_path, "geojson")
     gj = json.loads(path.read_text())
     assert gj["type"] == "FeatureCollection"
     kinds = {f["geometry"]["type"] for f in gj["features"]}
@@ -169,9 +160,7 @@ def test_data_export_geojson(runner, tmp_path, network):
 
 
 def test_data_export_parquet(runner, tmp_path, network):
-    path = tmp_path / "network.parquet"
-    res = run(runner, "data", "export", "--format", "parquet", str(path))
-    assert res.exit_code == 0, res.output
+    path = exported(runner, tmp_path, "parquet")
     links = pd.read_parquet(path)
     assert len(links) == len(network.links)
     assert {"id", "from", "to", "mode", "from_lon", "from_lat", "to_lon", "to_lat"} <= set(links.columns)
@@ -186,9 +175,7 @@ def test_data_export_parquet(runner, tmp_path, network):
 
 def test_data_export_gpkg(runner, tmp_path, network):
     gpd = pytest.importorskip("geopandas")
-    path = tmp_path / "network.gpkg"
-    res = run(runner, "data", "export", "--format", "gpkg", str(path))
-    assert res.exit_code == 0, res.output
+    path = exported(runner, tmp_path, "gpkg")
     links = gpd.read_file(path, layer="links")
     places = gpd.read_file(path, layer="places")
     assert len(links) == len(network.links) and len(places) == len(network.places)

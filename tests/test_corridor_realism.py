@@ -13,14 +13,11 @@ from beltroad.geo import haversine_km
 from beltroad.network.build import RAIL, rail_region
 from beltroad.network.departures import HOURS_PER_WEEK, mean_wait_hours, rail_departure_waits, rail_wait_hours
 from beltroad.places import PlaceError
+from helpers import one_sailing, sea_legs
 
 METRE_GAUGE_COUNTRIES = {"THA", "MYS", "VNM", "KEN", "UGA", "TZA", "LAO", "MMR"}
 ASIA = {"CHN", "KOR", "JPN", "TWN", "HKG", "SGP", "MYS", "VNM", "THA", "IDN", "LKA", "IND", "PAK", "OMN", "ARE"}
 EUROPE_MED = {"DEU", "NLD", "BEL", "FRA", "GBR", "ESP", "PRT", "ITA", "MAR", "MLT", "GRC", "EGY", "POL"}
-
-
-def sea_legs(route):
-    return [leg for leg in route.legs if leg.mode == "sea"]
 
 
 def port_countries(session, route) -> set[str]:
@@ -144,23 +141,18 @@ def test_kunming_vientiane_waits_for_one_of_the_frequent_cross_border_trains(ses
 
 # ---------------------------------------------------------------------------- (c) missing liner lanes
 def test_busan_los_angeles_is_one_direct_sailing_of_ten_to_fourteen_days(session):
-    r = session.plan("Busan", "Los Angeles", mode="sea").routes[0]
-    legs = sea_legs(r)
-    assert len(legs) == 1, [(leg.from_place, leg.to_place) for leg in legs]
-    assert "Busan" in legs[0].from_place and "Los Angeles" in legs[0].to_place
-    assert 10 * 24 <= legs[0].transit_hours <= 14 * 24
+    _, leg = one_sailing(session, "Busan", "Los Angeles")
+    assert "Busan" in leg.from_place and "Los Angeles" in leg.to_place
+    assert 10 * 24 <= leg.transit_hours <= 14 * 24
 
 
 def test_shanghai_los_angeles_is_one_direct_sailing(session):
-    r = session.plan("Shanghai", "Los Angeles", mode="sea").routes[0]
-    legs = sea_legs(r)
-    assert len(legs) == 1 and "Los Angeles" in legs[0].to_place and "Shanghai" in legs[0].from_place
+    _, leg = one_sailing(session, "Shanghai", "Los Angeles")
+    assert "Los Angeles" in leg.to_place and "Shanghai" in leg.from_place
 
 
 def test_durban_rotterdam_sails_direct_without_an_asian_or_american_transshipment(session):
-    r = session.plan("Durban", "Rotterdam", mode="sea").routes[0]
-    legs = sea_legs(r)
-    assert len(legs) == 1, [(leg.from_place, leg.to_place) for leg in legs]
+    r, _ = one_sailing(session, "Durban", "Rotterdam")
     assert not port_countries(session, r) & (ASIA | {"BRA", "ARG", "USA"})
     assert "suez" not in r.passages
 

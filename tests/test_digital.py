@@ -2,7 +2,6 @@
 paths and minimum cut against a networkx max-flow oracle), cut scenarios, and the `beltroad net` CLI."""
 from __future__ import annotations
 
-import json
 import re
 
 import networkx as nx
@@ -17,7 +16,7 @@ from beltroad.digital.query import DigitalSession, UNBOUNDED
 from beltroad.digital.scenario import DigitalScenarioError, load_digital_scenario, preset_names
 from beltroad.digital.tables import check_tables, read_tables
 from beltroad.geo import haversine_km
-from helpers import run, squash
+from helpers import run, run_json, squash
 
 ASIA = {"east-asia", "south-east-asia", "south-asia", "west-asia", "central-asia"}
 
@@ -70,9 +69,7 @@ def test_segments_know_the_passages_they_cross(ds):
 
 # ------------------------------------------------------------------------------------------ latency
 def test_cli_latency_frankfurt_shanghai_gives_rtt_with_cable_path(runner):
-    res = run(runner, "net", "latency", "Frankfurt", "Shanghai", "--json")
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = run_json(runner, "net", "latency", "Frankfurt", "Shanghai", "--json")
     gc = haversine_km(50.11, 8.68, 31.22, 121.46)
     assert out["rtt_ms"] > float(rtt_ms(gc))                  # never faster than light in fibre on the great circle
     assert out["rtt_ms"] == pytest.approx(2 * sum(l["ms"] for l in out["legs"]), abs=0.2)
@@ -219,9 +216,8 @@ def test_disjoint_paths_match_networkx_on_small_random_graphs(seed):
 @pytest.fixture(scope="module")
 def red_sea_compare(runner, tmp_path_factory):
     out = tmp_path_factory.mktemp("redsea")
-    res = run(runner, "net", "compare", "baseline", "red-sea-cables-cut", "--cities", "world-200", "--out", str(out), "--json")
-    assert res.exit_code == 0, res.output
-    return json.loads(res.output), out
+    return run_json(runner, "net", "compare", "baseline", "red-sea-cables-cut", "--cities", "world-200", "--out", str(out),
+                    "--json"), out
 
 
 def test_compare_red_sea_reports_europe_asia_increase_and_rerouting_cables(red_sea_compare):
@@ -264,30 +260,22 @@ def test_unknown_scenario_is_a_clear_error(runner):
     assert "unknown scenario 'no-such-scenario'" in squash(res.output) and "red-sea-cables-cut" in squash(res.output)
 
 
-def test_malformed_yaml_names_the_line(runner, tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("name: bad\ncuts:\n  cables: [aae1\n  passages: [malacca]\n")
+@pytest.mark.parametrize("name,text,patterns", [
+    pytest.param("bad.yaml", "name: bad\ncuts:\n  cables: [aae1\n  passages: [malacca]\n",
+                 [r"bad\.yaml:\d+: not valid YAML"], id="malformed yaml names the line"),
+    pytest.param("field.yaml", "name: x\ncuts:\n  passages: [atlantis]\n  cable: [aae1]\n",
+                 [r"field\.yaml:3: field 'cuts\.passages'", "atlantis", r"field\.yaml:4: field 'cuts\.cable'"],
+                 id="invalid field names field and line"),
+    pytest.param("cable.yaml", "name: x\ncuts:\n  cables: [aae-1]\n", ["unknown cable 'aae-1'", "aae1"],
+                 id="unknown cable in scenario is reported with suggestion"),
+])
+def test_bad_scenario_file_is_a_clear_error(runner, tmp_path, name, text, patterns):
+    bad = tmp_path / name
+    bad.write_text(text)
     res = run(runner, "net", "latency", "Frankfurt", "Mumbai", "--scenario", str(bad))
     assert res.exit_code == 2
-    assert re.search(r"bad\.yaml:\d+: not valid YAML", squash(res.output))
-
-
-def test_invalid_field_names_field_and_line(runner, tmp_path):
-    bad = tmp_path / "field.yaml"
-    bad.write_text("name: x\ncuts:\n  passages: [atlantis]\n  cable: [aae1]\n")
-    res = run(runner, "net", "latency", "Frankfurt", "Mumbai", "--scenario", str(bad))
-    assert res.exit_code == 2
-    text = squash(res.output)
-    assert "field.yaml:3: field 'cuts.passages'" in text and "atlantis" in text
-    assert "field.yaml:4: field 'cuts.cable'" in text
-
-
-def test_unknown_cable_in_scenario_is_reported_with_suggestion(runner, tmp_path):
-    bad = tmp_path / "cable.yaml"
-    bad.write_text("name: x\ncuts:\n  cables: [aae-1]\n")
-    res = run(runner, "net", "latency", "Frankfurt", "Mumbai", "--scenario", str(bad))
-    assert res.exit_code == 2
-    assert "unknown cable 'aae-1'" in squash(res.output) and "aae1" in res.output
+    out = squash(res.output)
+    assert all(re.search(p, out) for p in patterns), (patterns, out)
 
 
 def test_scenario_errors_raise_typed_exceptions():

@@ -11,6 +11,7 @@ from beltroad.routing import engine
 from beltroad.routing.engine import Access, BaseGraph
 from beltroad.routing.planner import Constraints, constraint_mask
 from beltroad.routing.skim import skim
+from helpers import assert_same_path_cost
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +60,12 @@ def test_point_search_equals_scipy_on_sampled_queries(session, monkeypatch):
             dv = rng.choice(net.n_vertices, size=rng.integers(1, 5), replace=False)
             ow, dw = rng.random(len(ov)) * 10, rng.random(len(dv)) * 10
             ours, oracle = base.path(data, ov, ow, dv, dw), base.path_scipy(data, ov, ow, dv, dw)
-            assert (ours is None) == (oracle is None)
+            # the same cost, ends and access links; between equally cheap paths either may be returned
+            assert_same_path_cost(ours, oracle, data, ow, dw)
             if ours is not None:
-                # the same cost, ends and access links; between equally cheap paths either may be returned
-                cost = lambda p: float(data[p[0]].sum() + ow[p[1]] + dw[p[2]])  # noqa: E731
-                assert cost(ours) == pytest.approx(cost(oracle), rel=1e-9, abs=1e-9)
-                assert ours[1:] == oracle[1:] or cost(ours) == pytest.approx(cost(oracle), rel=1e-9)
+                cost = float(data[ours[0]].sum() + ow[ours[1]] + dw[ours[2]])
+                assert ours[1:] == oracle[1:] or cost == pytest.approx(
+                    float(data[oracle[0]].sum() + ow[oracle[1]] + dw[oracle[2]]), rel=1e-9)
             found += ours is not None
         assert found > 20  # most random pairs are joined: the comparison is not between two Nones
 
@@ -92,12 +93,18 @@ def test_planner_answers_do_not_depend_on_the_search(session, monkeypatch, origi
     assert answers[0] == answers[1] and answers[0]["routes"]
 
 
-def test_compare_writes_pairs_csv_only_when_asked(session, tmp_path):
+@pytest.fixture(scope="module")
+def five_city_compare(session):
+    """A small compare (five cities on the Eurasian land bridge, Russia and Belarus closed), written by the tests."""
     from beltroad.analysis import compare
 
     gz = session.gazetteer
     cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
-    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+    return compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+
+
+def test_compare_writes_pairs_csv_only_when_asked(five_city_compare, tmp_path):
+    c = five_city_compare
     c.write(tmp_path / "a")
     assert (tmp_path / "a" / "pairs.parquet").exists() and not (tmp_path / "a" / "pairs.csv").exists()
     assert (tmp_path / "a" / "groups.csv").exists()
@@ -137,12 +144,8 @@ def test_targets_to_settle_counts_the_reachable_cities_only_where_it_is_sure():
     assert _targets_to_settle(mat, targets).tolist() == [2, 2, 5, 5, 1]
 
 
-def test_compare_report_draws_the_map_and_charts_as_inline_svg(session, tmp_path):
-    from beltroad.analysis import compare
-
-    gz = session.gazetteer
-    cities = [gz.resolve(n) for n in ("Chongqing", "Duisburg", "Almaty", "Moscow", "Warsaw")]
-    c = compare("baseline", "no-russia-belarus-transit", cities=cities, session=session)
+def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare, tmp_path):
+    c = five_city_compare
     c.write(tmp_path / "r")
     page = (tmp_path / "r" / "report.html").read_text()
     assert page.count("<svg") == 3 and "unavailable" not in page  # map, economies' bars, pair histogram

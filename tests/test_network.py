@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import dijkstra
 from beltroad.data import DATA_DIR, embedded_dataset, load_dataset
 from beltroad.network import build
 from beltroad.network.build import GAUGE, LINK, PORT, PORT_SEA, RAIL, SEA, SEA_MODE, TRANSFER
+from beltroad.network.paths import shortest_path
 from beltroad.geo import haversine_km
 from beltroad.network.sea import PASSAGES, canonical_passage
 from beltroad.routing.engine import baseline_state
@@ -44,13 +45,10 @@ def _rail_path(net, origin: str, dest: str, gauge: int = 1435, countries: set[st
     mat = csr_matrix((w, (net.src[idx], net.dst[idx])), shape=(net.n_vertices, net.n_vertices))
     a, b = net.vertex(origin, f"rail{gauge}"), net.vertex(dest, f"rail{gauge}")
     assert a >= 0 and b >= 0, "both places need a rail vertex of that gauge"
-    dist, pred = dijkstra(mat, indices=a, return_predecessors=True)
-    if not np.isfinite(dist[b]):
+    found = shortest_path(mat, a, b)
+    if found is None:
         return None
-    verts = [b]
-    while verts[-1] != a:
-        verts.append(int(pred[verts[-1]]))
-    verts.reverse()
+    verts = found[1]
     # the edge used for each step: the fastest allowed one between the two vertices
     edges = []
     for u, v in zip(verts[:-1], verts[1:]):

@@ -15,6 +15,13 @@ def _same_place(a: Place, b: Place) -> bool:
     return (a.node_id, a.country, a.lat, a.lon) == (b.node_id, b.country, b.lat, b.lon)
 
 
+def refusal(gazetteer, text: str) -> PlaceError:
+    """The PlaceError that resolving `text` must raise."""
+    with pytest.raises(PlaceError) as exc:
+        gazetteer.resolve(text)
+    return exc.value
+
+
 @pytest.mark.parametrize("spellings", [("Łódź", "Lodz", "lodz", "LODZ", " Łódź "), ("Xi'an", "Xian", "Xi’an", "XIAN"),
                                        ("Ürümqi", "Urumqi"), ("Duisburg", "duisburg")])
 def test_spellings_resolve_to_the_same_network_node(gazetteer, spellings):
@@ -99,10 +106,9 @@ def test_name_with_a_bad_country_code(gazetteer):
 
 
 def test_name_in_the_wrong_country_is_unknown(gazetteer):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve("Duisburg, FR")
-    assert "Unknown place" in exc.value.message
-    assert all(s.endswith(", FR") for s in exc.value.suggestions)  # suggestions, if any, stay in France
+    err = refusal(gazetteer, "Duisburg, FR")
+    assert "Unknown place" in err.message
+    assert all(s.endswith(", FR") for s in err.suggestions)  # suggestions, if any, stay in France
 
 
 @pytest.mark.parametrize("code,country,near", [("CNSHA", "CHN", (31.3, 121.5)), ("NLRTM", "NLD", (51.9, 4.3)),
@@ -155,9 +161,7 @@ def test_coordinates_out_of_range(gazetteer, text):
 
 @pytest.mark.parametrize("name", ["Valencia", "Hyderabad", "San Jose", "Georgetown"])
 def test_ambiguous_names_list_candidates_from_several_countries(gazetteer, name):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve(name)
-    err = exc.value
+    err = refusal(gazetteer, name)
     assert "ambiguous" in err.message
     assert len({c.country for c in err.candidates}) > 1
     assert len(err.candidates) == len({c.country for c in err.candidates})  # one per country
@@ -167,9 +171,8 @@ def test_ambiguous_names_list_candidates_from_several_countries(gazetteer, name)
 
 
 def test_valencia_candidates_include_the_spanish_port(gazetteer):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve("Valencia")
-    by_country = {c.country: c for c in exc.value.candidates}
+    err = refusal(gazetteer, "Valencia")
+    by_country = {c.country: c for c in err.candidates}
     assert {"ESP", "VEN"} <= set(by_country)
     assert by_country["ESP"].node_id == "valencia"  # the network node stands for the Spanish city
     # adding the country settles it
@@ -178,9 +181,7 @@ def test_valencia_candidates_include_the_spanish_port(gazetteer):
 
 
 def test_unknown_name_raises_with_suggestions(gazetteer):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve("Xyzzyville")
-    err = exc.value
+    err = refusal(gazetteer, "Xyzzyville")
     assert err.query == "Xyzzyville"
     assert "Unknown place" in err.message
     assert err.suggestions and not err.candidates
@@ -188,17 +189,15 @@ def test_unknown_name_raises_with_suggestions(gazetteer):
 
 
 def test_typo_suggests_the_right_city(gazetteer):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve("Duisbrug")
-    assert "Duisburg, DE" in exc.value.suggestions
+    err = refusal(gazetteer, "Duisbrug")
+    assert "Duisburg, DE" in err.suggestions
 
 
 @pytest.mark.parametrize("typo,expected", [("Chongquing", "Chongqing, CN"), ("Rotterdan", "Rotterdam"),
                                            ("Samarkant", "Samarkand, UZ")])
 def test_more_typos(gazetteer, typo, expected):
-    with pytest.raises(PlaceError) as exc:
-        gazetteer.resolve(typo)
-    assert any(s.startswith(expected) for s in exc.value.suggestions), exc.value.suggestions
+    err = refusal(gazetteer, typo)
+    assert any(s.startswith(expected) for s in err.suggestions), err.suggestions
 
 
 @pytest.mark.parametrize("text", ["", "   "])

@@ -146,25 +146,27 @@ def test_rail_route_changes_gauge_into_and_out_of_the_1520_network(session):
     assert changes == [(1435, 1520), (1520, 1435)]
 
 
+def _routes_by(session, origin: str, destination: str, mode: str) -> list:
+    """The routes planned with `mode`: at least one, each with that main haul."""
+    routes = session.plan(origin, destination, mode=mode).routes
+    assert routes and all(r.main_mode == mode for r in routes), [r.summary for r in routes]
+    return routes
+
+
 def test_mode_rail_keeps_to_land(session):
-    res = session.plan("Chongqing", "Duisburg", mode="rail")
-    for r in res.routes:
-        assert r.main_mode == "rail"
+    for r in _routes_by(session, "Chongqing", "Duisburg", "rail"):
         assert "sea" not in r.modes and not r.passages
 
 
 def test_mode_sea(session):
     """The main haul is at sea; rail may carry the box to and from the ports, trucks only locally."""
-    res = session.plan("Chongqing", "Duisburg", mode="sea")
-    for r in res.routes:
-        assert r.main_mode == "sea"
+    for r in _routes_by(session, "Chongqing", "Duisburg", "sea"):
         assert r.passages
         assert all(leg.distance_km <= 250 for leg in r.legs if leg.mode == "road"), r.summary
 
 
 def test_mode_road(session):
-    res = session.plan("Kashgar", "islamabad", mode="road")
-    for r in res.routes:
+    for r in _routes_by(session, "Kashgar", "islamabad", "road"):
         assert r.modes == ["road"]
         assert not r.gauge_changes and r.transfers == 0
         assert r.countries == ["CHN", "PAK"]
@@ -223,19 +225,24 @@ def test_generalized_objective_is_the_best_generalized_cost(plans, network):
     assert plans["generalized"].routes[0].objective_value == pytest.approx(best)
 
 
+def _best_generalized(session, **prices):
+    """The best Chongqing -> Duisburg route on the generalised cost at the given prices."""
+    return session.plan("Chongqing", "Duisburg", objective="generalized", alternatives=1, **prices).routes[0]
+
+
 def test_a_higher_value_of_time_buys_speed(session):
-    slow = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_teu_day=1, alternatives=1)
-    fast = session.plan("Chongqing", "Duisburg", objective="generalized", value_of_time_usd_per_teu_day=5000, alternatives=1)
-    assert fast.routes[0].transit_days <= slow.routes[0].transit_days
-    assert slow.routes[0].cost_usd <= fast.routes[0].cost_usd
+    slow = _best_generalized(session, value_of_time_usd_per_teu_day=1)
+    fast = _best_generalized(session, value_of_time_usd_per_teu_day=5000)
+    assert fast.transit_days <= slow.transit_days
+    assert slow.cost_usd <= fast.cost_usd
     # the override does not leak into the session's planner
     assert session.planner().state.value_of_time_usd_per_day != 5000
 
 
 def test_a_higher_carbon_price_cuts_emissions(session):
-    low = session.plan("Chongqing", "Duisburg", objective="generalized", carbon_price_usd_per_t=0, alternatives=1)
-    high = session.plan("Chongqing", "Duisburg", objective="generalized", carbon_price_usd_per_t=5000, alternatives=1)
-    assert high.routes[0].co2_kg <= low.routes[0].co2_kg
+    low = _best_generalized(session, carbon_price_usd_per_t=0)
+    high = _best_generalized(session, carbon_price_usd_per_t=5000)
+    assert high.co2_kg <= low.co2_kg
 
 
 # ------------------------------------------------------------------------------------------ quantity

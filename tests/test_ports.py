@@ -89,21 +89,25 @@ def broken(tmp_path_factory):
     shutil.copytree(DATA_DIR, root, ignore=shutil.ignore_patterns("__pycache__"))
     lines: dict[str, int] = {}
     lines["duplicate locode"] = append_port(root, port_row(root, "NLRTM"))  # the appended copy is the case row
-    lines["locode not a UN/LOCODE"] = edit_port(root, "CNXMN", locode="CN-XM")
-    lines["locode country differs from country"] = edit_port(root, "CNTSN", country="JPN")
-    lines["country not ISO3"] = edit_port(root, "ESALG", country="ES")
-    lines["role not in the enum"] = edit_port(root, "MYTPP", role="megahub")
-    lines["latitude out of range"] = edit_port(root, "GRPIR", lat="123.0")
-    lines["TEU not positive"] = edit_port(root, "KEMBA", teu_thousand="-5")
-    lines["TEU without year"] = edit_port(root, "LKCMB", teu_year="")
-    lines["year not a year"] = edit_port(root, "MAPTM", teu_year="23.5")
-    lines["dwell not positive"] = edit_port(root, "TZDAR", container_dwell_days="0")
-    lines["unknown node"] = edit_port(root, "DJJIB", node="no_such_node")
-    lines["node far from the port"] = edit_port(root, "SGSIN", node="rotterdam")
-    lines["unknown source"] = edit_port(root, "BEANR", source=port_row(root, "BEANR")["source"] + ";S-NOPE-1999")
-    lines["no source"] = edit_port(root, "DEHAM", source="")
-    lines["river port without a note"] = edit_port(root, "DEDUI", notes="")
-    lines["Haikou placed at Wuhan"] = edit_port(root, "CNHAK", lat="30.565", lon="114.258")  # searoute's position
+    edits = {  # case -> (locode of the row to edit, the broken fields)
+        "locode not a UN/LOCODE": ("CNXMN", {"locode": "CN-XM"}),
+        "locode country differs from country": ("CNTSN", {"country": "JPN"}),
+        "country not ISO3": ("ESALG", {"country": "ES"}),
+        "role not in the enum": ("MYTPP", {"role": "megahub"}),
+        "latitude out of range": ("GRPIR", {"lat": "123.0"}),
+        "TEU not positive": ("KEMBA", {"teu_thousand": "-5"}),
+        "TEU without year": ("LKCMB", {"teu_year": ""}),
+        "year not a year": ("MAPTM", {"teu_year": "23.5"}),
+        "dwell not positive": ("TZDAR", {"container_dwell_days": "0"}),
+        "unknown node": ("DJJIB", {"node": "no_such_node"}),
+        "node far from the port": ("SGSIN", {"node": "rotterdam"}),
+        "unknown source": ("BEANR", {"source": port_row(root, "BEANR")["source"] + ";S-NOPE-1999"}),
+        "no source": ("DEHAM", {"source": ""}),
+        "river port without a note": ("DEDUI", {"notes": ""}),
+        "Haikou placed at Wuhan": ("CNHAK", {"lat": "30.565", "lon": "114.258"}),  # searoute's position
+    }
+    for case, (locode, fields) in edits.items():
+        lines[case] = edit_port(root, locode, **fields)
     for code, (name, iso3, lat, lon) in INLAND.items():
         line = append_port(root, {"locode": code, "name": name, "country": iso3, "lat": lat, "lon": lon,
                                   "role": "gateway", "source": "S-SEAROUTE"})

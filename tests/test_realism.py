@@ -11,16 +11,13 @@ import math
 import pytest
 
 from beltroad.routing.result import TIME_PARTS
+from helpers import one_sailing, sea_legs
 
 DRAYAGE_ROAD_KM = 150 * 1.22 + 1  # drayage.max_radius_km as the crow flies x circuity.access_road
 
 
 def movement(route):
     return [leg for leg in route.legs if leg.mode != "handling"]
-
-
-def sea_legs(route):
-    return [leg for leg in route.legs if leg.mode == "sea"]
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +30,10 @@ def register_port_names(session):
 
 # ------------------------------------------------------------------------------------------ sea (issue 10)
 def test_shanghai_rotterdam_is_one_sailing_via_suez(session):
-    best = session.plan("Shanghai", "Rotterdam", mode="sea").routes[0]
-    legs = sea_legs(best)
-    assert len(legs) == 1, [(leg.from_place, leg.to_place) for leg in legs]
-    assert "Rotterdam" in legs[0].to_place and "Shanghai" in legs[0].from_place
+    best, leg = one_sailing(session, "Shanghai", "Rotterdam")
+    assert "Rotterdam" in leg.to_place and "Shanghai" in leg.from_place
     assert "suez" in best.passages and "panama" not in best.passages
-    assert legs[0].detail.startswith("liner service ") and "-> gateway Rotterdam" in legs[0].detail.replace(
+    assert leg.detail.startswith("liner service ") and "-> gateway Rotterdam" in leg.detail.replace(
         "hub Rotterdam", "gateway Rotterdam")
     assert all(leg.distance_km <= DRAYAGE_ROAD_KM for leg in best.legs if leg.mode == "road")
 

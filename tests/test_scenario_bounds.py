@@ -16,13 +16,18 @@ def write(tmp_path, name: str, text: str):
     return str(f)
 
 
+def refused(source, match: str) -> None:
+    """Loading the scenario `source` raises a ScenarioError whose message matches `match`."""
+    with pytest.raises(ScenarioError, match=match):
+        load_scenario(source)
+
+
 def test_alias_bomb_is_refused(tmp_path):
     lines = ["name: bomb", 'a: &a ["x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 9):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
-    with pytest.raises(ScenarioError, match="YAML aliases"):
-        load_scenario(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+    refused(write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"), "YAML aliases")
 
 
 def test_a_few_aliases_are_fine(tmp_path):
@@ -33,15 +38,13 @@ def test_a_few_aliases_are_fine(tmp_path):
 
 def test_oversized_file_is_refused(tmp_path):
     f = write(tmp_path, "big.yaml", "name: big\ndescription: " + "x" * (MAX_SCENARIO_BYTES + 10) + "\n")
-    with pytest.raises(ScenarioError, match="at most"):
-        load_scenario(f)
+    refused(f, "at most")
 
 
 def test_symlink_to_dev_zero_is_refused(tmp_path):
     link = tmp_path / "zero.yaml"
     link.symlink_to("/dev/zero")
-    with pytest.raises(ScenarioError, match="not a regular file"):
-        load_scenario(str(link))
+    refused(str(link), "not a regular file")
 
 
 def test_named_pipe_does_not_hang(tmp_path):
@@ -68,22 +71,18 @@ def test_named_pipe_does_not_hang(tmp_path):
 def test_base_cycle_names_the_chain(tmp_path):
     write(tmp_path, "a.yaml", "name: a\nbase: b.yaml\n")
     write(tmp_path, "b.yaml", "name: b\nbase: a.yaml\n")
-    with pytest.raises(ScenarioError, match=r"loops: a -> b -> a"):
-        load_scenario(str(tmp_path / "a.yaml"))
+    refused(str(tmp_path / "a.yaml"), r"loops: a -> b -> a")
     write(tmp_path, "self.yaml", "name: self\nbase: self.yaml\n")
-    with pytest.raises(ScenarioError, match=r"loops: self -> self"):
-        load_scenario(str(tmp_path / "self.yaml"))
+    refused(str(tmp_path / "self.yaml"), r"loops: self -> self")
 
 
 def test_base_must_be_a_name(tmp_path):
-    with pytest.raises(ScenarioError, match=r":2: field 'base'"):
-        load_scenario(write(tmp_path, "b.yaml", "name: b\nbase: 5\n"))
+    refused(write(tmp_path, "b.yaml", "name: b\nbase: 5\n"), r":2: field 'base'")
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "presets/../baseline", "/etc/hostname", "a/b", ".."])
 def test_presets_are_names_only(name):
-    with pytest.raises(ScenarioError, match="not a preset name"):
-        load_scenario(name)
+    refused(name, "not a preset name")
 
 
 def test_preset_base_with_traversal_is_refused(tmp_path):
@@ -91,8 +90,7 @@ def test_preset_base_with_traversal_is_refused(tmp_path):
     elsewhere.write_text("name: evil\n")
     rel = os.path.relpath(tmp_path / "evil", start=os.path.dirname(load_scenario.__code__.co_filename) + "/presets")
     f = write(tmp_path, "child.yaml", f"name: child\nbase: {rel}\n")
-    with pytest.raises(ScenarioError, match="not a preset name"):
-        load_scenario(f)
+    refused(f, "not a preset name")
 
 
 @pytest.mark.parametrize("text,message", [
@@ -111,27 +109,24 @@ def test_unknown_ids_and_keys_are_errors_with_suggestions(tmp_path, network, tex
     assert message in str(e.value)
 
 
-def test_suggestions_name_the_intended_id(tmp_path, network):
-    sc = load_scenario(write(tmp_path, "s.yaml", "name: s\nclosures:\n  countries: [RUZ]\n"))
-    with pytest.raises(ScenarioError, match=r"did you mean: [^?]*RUS"):
-        apply_scenario(network, sc)
-
-
-def test_rial_suggests_rail(tmp_path, network):
-    sc = load_scenario(write(tmp_path, "s.yaml", "name: s\noverrides:\n  speed_factor: {rial: 5}\n"))
-    with pytest.raises(ScenarioError, match=r"did you mean: rail"):
+@pytest.mark.parametrize("text,match", [
+    pytest.param("closures:\n  countries: [RUZ]\n", r"did you mean: [^?]*RUS", id="suggestions name the intended id"),
+    pytest.param("overrides:\n  speed_factor: {rial: 5}\n", r"did you mean: rail", id="rial suggests rail"),
+])
+def test_misspelt_ids_get_a_suggestion(tmp_path, network, text, match):
+    sc = load_scenario(write(tmp_path, "s.yaml", "name: s\n" + text))
+    with pytest.raises(ScenarioError, match=match):
         apply_scenario(network, sc)
 
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "1e309", "-1", "1e6"])
 def test_factors_are_finite_and_bounded(tmp_path, value):
-    with pytest.raises(ScenarioError, match=r":4: field 'overrides.speed_factor.rail'"):
-        load_scenario(write(tmp_path, "s.yaml", f"name: s\nyear: 2020\noverrides:\n  speed_factor: {{rail: {value}}}\n"))
+    refused(write(tmp_path, "s.yaml", f"name: s\nyear: 2020\noverrides:\n  speed_factor: {{rail: {value}}}\n"),
+            r":4: field 'overrides.speed_factor.rail'")
 
 
 def test_zero_speed_factor_is_refused_not_ignored(tmp_path):
-    with pytest.raises(ScenarioError, match="speed_factor.rail"):
-        load_scenario(write(tmp_path, "s.yaml", "name: s\noverrides:\n  speed_factor: {rail: 0}\n"))
+    refused(write(tmp_path, "s.yaml", "name: s\noverrides:\n  speed_factor: {rail: 0}\n"), "speed_factor.rail")
 
 
 def test_every_preset_passes_the_network_check(network):

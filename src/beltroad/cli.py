@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from beltroad.io.console import fail
+
 # command name -> (module, attribute: a typer.Typer sub-app or a command function, the command `--help` lists it
 # after). These modules import their packages' cores (pandas, scipy) on import, so they load only when their
 # command runs or `--help` lists them.
@@ -72,11 +74,6 @@ err = Console(stderr=True)
 PLACE_ARGS = {"ignore_unknown_options": True}
 
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
-    raise typer.Exit(code)
-
-
 @contextmanager
 def user_errors(writing: Path | None = None) -> Iterator[None]:
     """Report user errors (and, when writing a file, OS errors) as a message and the table's exit code."""
@@ -88,11 +85,11 @@ def user_errors(writing: Path | None = None) -> Iterator[None]:
     except USER_ERRORS as exc:
         if isinstance(exc, PlaceError) and exc.candidates:
             _print_candidates(exc)
-        _fail(_escape(str(exc)), outcome_of(exc).exit_code)
+        fail(str(exc), outcome_of(exc).exit_code)
     except OSError as exc:
         if writing is None:
             raise
-        _fail(_escape(f"cannot write {writing}: {exc.strerror or exc}"))
+        fail(f"cannot write {writing}: {exc.strerror or exc}")
 
 
 def _escape(text: str) -> str:
@@ -120,7 +117,7 @@ def data_check(path: Optional[Path] = typer.Option(None, help="Dataset folder (d
     try:
         ds = load_dataset(path)
     except DataError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     found = check_dataset(ds, warnings=True)
     issues = [i for i in found if i.severity == "error"]
     for i in found:
@@ -129,7 +126,7 @@ def data_check(path: Optional[Path] = typer.Option(None, help="Dataset folder (d
     if issues:
         for i in issues:
             err.print(str(i), markup=False, highlight=False)
-        _fail(f"{len(issues)} problem(s) in {ds.root}", code=1)
+        fail(f"{len(issues)} problem(s) in {ds.root}", code=1)
     console.print(f"[green]ok[/]: {len(ds.nodes)} nodes, {len(ds.links)} links, {len(ds.crossings)} crossings, "
                   f"{len(ds.projects)} projects, {len(ds.sources)} sources — every rule passes"
                   + (f" ({len(found)} warning(s) above)." if found else "."))
@@ -219,7 +216,7 @@ def route(origin: str = typer.Argument(..., help="Origin place"),
     from beltroad.service import default_session
 
     if format not in ("table", "json", "geojson"):
-        _fail(f"--format '{format}' is not one of table, json, geojson")
+        fail(f"--format '{format}' is not one of table, json, geojson")
     s = default_session()
     with user_errors():
         result = s.plan(origin, destination, objective=optimize, alternatives=alternatives, mode=mode,

@@ -182,18 +182,19 @@ def measure_value(route, measure: str) -> tuple[float, float, str]:
     if measure == "port_to_port":
         idx = [k for k, leg in enumerate(legs) if leg.mode in WATER_LEGS]
         if idx:
-            span = legs[idx[0]: idx[-1] + 1]
-            km = sum(float(leg.distance_km) for leg in span)
-            new = getattr(route, "port_to_port_days", None)
-            if new is not None:
-                return float(new), km, "port_to_port_days"
-            return sum(_leg_hours(leg) for leg in span) / 24.0, km, "legs: first to last water leg"
-    core = _strip_road_ends(legs)
-    km = sum(float(leg.distance_km) for leg in core)
-    new = getattr(route, "terminal_to_terminal_days", None)
+            return _span_value(route, legs[idx[0]: idx[-1] + 1], "port_to_port_days", "legs: first to last water leg")
+    return _span_value(route, _strip_road_ends(legs), "terminal_to_terminal_days",
+                       "legs: minus end road legs and customs")
+
+
+def _span_value(route, span: list, attribute: str, legs_basis: str) -> tuple[float, float, str]:
+    """(days, km, basis) over the legs `span`: the route's own `attribute` (days) when the model provides it,
+    else the sum of the span's leg hours; km always from the span."""
+    km = sum(float(leg.distance_km) for leg in span)
+    new = getattr(route, attribute, None)
     if new is not None:
-        return float(new), km, "terminal_to_terminal_days"
-    return sum(_leg_hours(leg) for leg in core) / 24.0, km, "legs: minus end road legs and customs"
+        return float(new), km, attribute
+    return sum(_leg_hours(leg) for leg in span) / 24.0, km, legs_basis
 
 
 def running_days(route) -> float:

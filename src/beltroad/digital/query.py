@@ -13,6 +13,7 @@ from scipy.sparse.csgraph import dijkstra, maximum_flow
 
 from beltroad.countries import iso_maps
 from beltroad.geo import haversine_km
+from beltroad.network.paths import shortest_path
 from beltroad.places import Place, PlaceError, normalize
 
 from .model import ACCESS_MAX_KM, ACCESS_NODES, CableNet, load_cablenet, one_way_ms
@@ -223,16 +224,13 @@ class DigitalSession:
         if src == dst:
             res.reachable, res.one_way_ms, res.rtt_ms, res.km = True, 0.0, 0.0, 0.0
             return res
-        dist, pred = dijkstra(g, indices=src, return_predecessors=True)
-        if not np.isfinite(dist[dst]):
+        found = shortest_path(g, src, dst)
+        if found is None:
             return res
-        path = [dst]
-        while path[-1] != src:
-            path.append(int(pred[path[-1]]))
-        path.reverse()
+        one_way_ms, path = found
         res.legs = self._legs(path, best, att)
         res.reachable = True
-        res.one_way_ms = float(dist[dst])
+        res.one_way_ms = one_way_ms
         res.rtt_ms = 2 * res.one_way_ms
         res.km = float(res.legs["km"].sum())
         return res

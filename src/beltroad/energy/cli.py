@@ -45,15 +45,27 @@ def list_presets() -> None:
     console.print(t)
 
 
-@energy_app.command("flows")
-def flows_cmd(scenario: str = typer.Argument(..., help="Preset name (see `beltroad energy list`) or YAML file"),
-              commodity: str = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng"),
-              out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")) -> None:
-    """Solve the flows of one commodity under a scenario; print the headline, optionally write a report."""
-    from beltroad.energy import flows, load_scenario
+def _commodity_and_scenarios(commodity: str, *scenarios: str) -> tuple[str, list]:
+    """The checked commodity and the loaded scenarios (presets or YAML files) of `flows` and `compare`."""
+    from beltroad.energy import load_scenario
 
     c = _commodity(commodity)
-    scen = _run(lambda: load_scenario(scenario))
+    return c, [_run(lambda name=name: load_scenario(name)) for name in scenarios]
+
+
+# options shared by `flows` and `compare` (typer reads an option's declaration; one object serves both commands)
+COMMODITY = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng")
+REPORT_OUT = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")
+
+
+@energy_app.command("flows")
+def flows_cmd(scenario: str = typer.Argument(..., help="Preset name (see `beltroad energy list`) or YAML file"),
+              commodity: str = COMMODITY,
+              out: Optional[Path] = REPORT_OUT) -> None:
+    """Solve the flows of one commodity under a scenario; print the headline, optionally write a report."""
+    from beltroad.energy import flows
+
+    c, (scen,) = _commodity_and_scenarios(commodity, scenario)
     res = _run(lambda: flows(scen, c))
     t = Table(title=f"{res.scenario}: {c} ({res.unit}/yr)")
     t.add_column("metric")
@@ -78,15 +90,13 @@ def flows_cmd(scenario: str = typer.Argument(..., help="Preset name (see `beltro
 @energy_app.command("compare")
 def compare_cmd(base: str = typer.Argument(..., help="Base scenario (preset or YAML)"),
                 scen: str = typer.Argument(..., help="Scenario to compare against the base"),
-                commodity: str = typer.Option("crude", "--commodity", "-c", help="crude | gas | lng"),
-                out: Optional[Path] = typer.Option(None, "--out", help="Folder for report.md/html, map.svg and tables")) -> None:
+                commodity: str = COMMODITY,
+                out: Optional[Path] = REPORT_OUT) -> None:
     """What a scenario changes: shifted flows, tanker tonne-miles and days, pipeline loss vs LNG capacity."""
-    from beltroad.energy import compare, load_scenario
+    from beltroad.energy import compare
     from beltroad.energy.report import compare_headline
 
-    c = _commodity(commodity)
-    a = _run(lambda: load_scenario(base))
-    b = _run(lambda: load_scenario(scen))
+    c, (a, b) = _commodity_and_scenarios(commodity, base, scen)
     cmp = _run(lambda: compare(a, b, c))
     console.print(f"[bold]{a.name} -> {b.name}[/] ({c}, {cmp['base'].unit}/yr)")
     for line in compare_headline(cmp):

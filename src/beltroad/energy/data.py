@@ -106,19 +106,9 @@ def load_energy_data() -> EnergyData:
     known = set(sources["id"])
     iso = set(ISO3TO2)  # the country list the rest of the package uses
 
-    nodes = _read("nodes.csv")
-    pipelines = _read("pipelines.csv")
-    terminals = _read("terminals.csv")
-    groups = _read("capacity_groups.csv")
-    access = _read("access.csv")
-    balances = _read("balances.csv")
-    vessels = _read("vessels.csv")
-    params = _read("parameters.csv")
-    observed = _read("observed.csv")
-
-    tables = {"nodes": nodes, "pipelines": pipelines, "terminals": terminals, "capacity_groups": groups,
-              "access": access, "balances": balances, "vessels": vessels, "parameters": params,
-              "observed": observed}
+    tables = {name: _read(f"{name}.csv") for name in ("nodes", "pipelines", "terminals", "capacity_groups", "access",
+                                                       "balances", "vessels", "parameters", "observed")}
+    nodes, pipelines, terminals, groups, access, balances, vessels, params, observed = tables.values()
     for name, df in tables.items():
         if "source" not in df.columns:
             raise EnergyDataError(f"{name}.csv: no 'source' column")

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from beltroad.network.paths import tree_path
 from beltroad.network.sea import PASSAGES, SeaLayer
 
 RED_SEA = ("suez", "bab-el-mandeb")
@@ -100,10 +101,7 @@ class SeaRouter:
         elif not np.isfinite(dist[b]):
             hop = None
         else:
-            verts = [b]
-            while verts[-1] != a:
-                verts.append(int(pred[verts[-1]]))
-            verts.reverse()
+            verts = tree_path(pred, a, b)
             lay = self.layer
             km, bits, pts = 0.0, 0, []
             for x, y in zip(verts[:-1], verts[1:]):

@@ -157,6 +157,17 @@ OBJECTIVES = ("time", "cost", "co2", "generalized")
 
 
 @njit(cache=True, inline="always")
+def next_events(first: float, last: float, event: float) -> tuple[float, float]:  # pragma: no cover - compiled
+    """(first, last) customs-event dwell of a path extended by an edge with customs-event dwell `event` (-1: the
+    edge is no customs event): the skims' one rule, here and in routing.skim's scipy oracle."""
+    if event >= 0:
+        last = event
+        if first < 0:
+            first = event
+    return first, last
+
+
+@njit(cache=True, inline="always")
 def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets, dist, done, pred, parent, acc, fst,
                  lst, hk, hv):  # pragma: no cover - compiled
     """Dijkstra from `src`, adding the rows of `attrs` along the tree as each vertex settles (a vertex's row is
@@ -183,12 +194,7 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
             p = parent[u]
             for k in range(N_ATTRS):  # a constant: the compiler unrolls the row copy
                 acc[u, k] = acc[p, k] + attrs[q, k]
-            f, la = fst[p], lst[p]
-            if event[q] >= 0:
-                la = event[q]
-                if f < 0:
-                    f = event[q]
-            fst[u], lst[u] = f, la
+            fst[u], lst[u] = next_events(fst[p], lst[p], event[q])
         if is_target[u]:
             left -= 1
         for q2 in range(indptr[u], indptr[u + 1]):

@@ -1,10 +1,13 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-One compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the cores): a Dijkstra over
-all-road trips and one over gate-to-gate intermodal trips on the objective, each adding every other attribute
-as vertices settle; then, per destination, customs beyond dwell, drivers' rest and the better trip, written
-straight into the pair rows. `engine="scipy"` keeps the previous method (scipy's multi-source Dijkstra, sums
-along its shortest-path trees, numpy on per-attribute matrices) as the tests' oracle.
+The default engine makes one compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the
+free cores): a Dijkstra over all-road trips and one over gate-to-gate intermodal trips on the objective, each
+adding every other attribute as vertices settle and stopping once the cities it can reach are settled
+(_targets_to_settle); then, per destination, customs beyond dwell, drivers' rest and the better of the two
+trips, written straight into the pair rows. Both searches run on the cheapest of each set of parallel edges
+(_best_edges), built once per skim by _csr_and_attrs. `engine="scipy"` keeps the previous method (scipy's
+multi-source Dijkstra, sums along its shortest-path trees, numpy on per-attribute matrices) as the tests'
+oracle.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
+from beltroad.routing.dijkstra import next_events
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
                                      customs_event_dwell, end_customs, end_customs_parts, weights_of)
 
@@ -61,6 +65,14 @@ except ImportError:  # pragma: no cover
     njit = None
 
 if njit is not None:
+    @njit(cache=True, inline="always")
+    def _edge_of(indptr, indices, edge_at, p, v):  # pragma: no cover - compiled
+        """The attribute index of tree edge (p, v): its CSR position in row p, through `edge_at`."""
+        for q in range(indptr[p], indptr[p + 1]):
+            if indices[q] == v:
+                return edge_at[q]
+        return -1
+
     @njit(cache=True, parallel=True)
     def _tree_sums_kernel(pred, indptr, indices, edge_at, attrs, out):  # pragma: no cover - compiled
         """out[r, v, k] = sum of attrs[:, k] along the tree path source(r) -> v (memoised walk up the tree)."""
@@ -83,11 +95,7 @@ if njit is not None:
                     v = stack[top]
                     p = pred[r, v]
                     if p >= 0:
-                        e = -1
-                        for q in range(indptr[p], indptr[p + 1]):
-                            if indices[q] == v:
-                                e = edge_at[q]
-                                break
+                        e = _edge_of(indptr, indices, edge_at, p, v)
                         for k in range(n_attr):
                             out[r, v, k] = out[r, p, k] + attrs[e, k]
                     done[v] = True
@@ -106,18 +114,8 @@ if njit is not None:
                 p = pred[r, v]
                 if p < 0:
                     continue
-                e = -1
-                for q in range(indptr[p], indptr[p + 1]):
-                    if indices[q] == v:
-                        e = edge_at[q]
-                        break
-                f, lst = first[r, p], last[r, p]
-                if ev[e] >= 0:
-                    lst = ev[e]
-                    if f < 0:
-                        f = ev[e]
-                first[r, v] = f
-                last[r, v] = lst
+                e = _edge_of(indptr, indices, edge_at, p, v)
+                first[r, v], last[r, v] = next_events(first[r, p], last[r, p], ev[e])
 
 
 def _first_last_events(dist, pred, mat, edge_at, ev) -> tuple[np.ndarray, np.ndarray]:
@@ -138,12 +136,7 @@ def _first_last_events(dist, pred, mat, edge_at, ev) -> tuple[np.ndarray, np.nda
             p = pred[r, v]
             if p < 0:
                 continue
-            e = lookup[(int(p), int(v))]
-            f, lst = first[r, p], last[r, p]
-            if ev[e] >= 0:
-                lst = ev[e]
-                f = ev[e] if f < 0 else f
-            first[r, v], last[r, v] = f, lst
+            first[r, v], last[r, v] = next_events(first[r, p], last[r, p], ev[lookup[(int(p), int(v))]])
     return first, last
 
 
