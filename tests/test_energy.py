@@ -298,9 +298,9 @@ def test_validation_table_reports_every_observed_flow():
 
 
 def test_eu_bloc_membership_is_iso3():
-    from beltroad.energy.data import _iso3_codes
+    from beltroad.countries import ISO3TO2
 
-    assert len(EU27) == 27 and EU27 <= _iso3_codes()
+    assert len(EU27) == 27 and EU27 <= set(ISO3TO2)
 
 
 def test_danish_straits_tag_cuts_the_baltic_off_from_the_north_sea():
