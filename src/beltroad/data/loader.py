@@ -17,7 +17,7 @@ import yaml
 
 from beltroad.geo import haversine_km
 
-DATA_DIR = Path(__file__).resolve().parent / "network"
+from beltroad.data.paths import DATA_DIR, hash_dir  # noqa: F401 (re-exported)
 
 NODE_COLUMNS = ["id", "name", "kind", "country", "lat", "lon", "locode", "aliases", "source", "notes"]
 LINK_COLUMNS = [
@@ -123,16 +123,6 @@ def _read_table(folder: Path, columns: list[str], table: str) -> tuple[pd.DataFr
             errors.append(f"{r['_file']}:{r['_line']} {table}.{col}: '{r[col]}' is not a number")
         out[col] = num
     return out, errors
-
-
-def hash_dir(root: Path) -> str:
-    """Hash of the dataset's CSV and YAML files (names and bytes): the network cache key."""
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in {".csv", ".yaml"}:
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def derive_lengths(links: pd.DataFrame, nodes: pd.DataFrame, params: dict) -> pd.DataFrame:
