@@ -24,7 +24,7 @@ from beltroad.scenario.state import EdgeState, baseline_state
 if TYPE_CHECKING:
     import pandas as pd
 
-GAZETTEER_CACHE_VERSION = "1"
+GAZETTEER_CACHE_VERSION = "2"  # 2: the name index pickled as text + array
 # Modelling choice (docs/model.md, "access links"): first and last miles are trucked, normally within a day's
 # drayage (routing.engine.ACCESS_MAX_KM, 300 km); a place whose nearest terminal is more than five such days
 # away is not served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
