@@ -221,7 +221,8 @@ def bench_cli(repeat: int) -> dict | None:
     heavy = {}
     for line in imp.splitlines():
         parts = line.split("|")
-        if len(parts) == 3 and parts[2].strip() in ("pandas", "pyarrow", "scipy", "numba", "pydantic", "numpy", "typer"):
+        if len(parts) == 3 and parts[2].strip() in ("pandas", "pyarrow", "scipy", "numba", "pydantic", "numpy",
+                                                     "typer"):
             heavy[parts[2].strip()] = int(parts[1]) / 1e6
     print("libraries imported by the cold command (cumulative import s): "
           + (", ".join(f"{k} {v:.2f}" for k, v in sorted(heavy.items())) or "none")

@@ -325,7 +325,8 @@ def test_load_network_cache_roundtrip(monkeypatch, tmp_path, network):
 
 
 def test_pickled_network_keeps_its_tables_as_columns_until_asked(network):
-    """The cache holds the tables as numpy columns; `column` reads them without pandas, the DataFrames come back equal."""
+    """The cache holds the tables as numpy columns: `column` reads them without pandas; the DataFrames come back
+    equal."""
     copy = pickle.loads(pickle.dumps(network, protocol=pickle.HIGHEST_PROTOCOL))
     for table in build.TABLES:
         frame = getattr(network, table)

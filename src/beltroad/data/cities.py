@@ -32,7 +32,8 @@ def _cities_frame(gazetteer: Gazetteer | None) -> pd.DataFrame:
     if gazetteer is None:
         return pd.DataFrame(geonames_cities())
     return pd.DataFrame({"name": gazetteer.city_name, "country": gazetteer.city_country,
-                         "lat": np.asarray(gazetteer.city_lat, dtype=float), "lon": np.asarray(gazetteer.city_lon, dtype=float),
+                         "lat": np.asarray(gazetteer.city_lat, dtype=float),
+                         "lon": np.asarray(gazetteer.city_lon, dtype=float),
                          "population": np.asarray(gazetteer.city_pop, dtype=np.int64)})
 
 

@@ -152,7 +152,7 @@ class Network:
     # rebuilt on first use. `column` reads a column either way without building one.
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        pending = state.pop("_pending_tables", {})
+        pending = dict(state.pop("_pending_tables", {}))
         for name in TABLES:
             state[name] = _Columns.of(state[name]) if name in state else pending[name]
         return state
@@ -162,25 +162,28 @@ class Network:
         self._pending_tables = {k: state[k] for k in TABLES}
 
     def __getattr__(self, name: str):
-        """A table not yet asked for as a DataFrame (only called for attributes not set)."""
+        """A table not yet asked for as a DataFrame (only called for attributes not set). Safe under threads: two
+        first uses may both build the frame; the first one stored wins."""
         pending = self.__dict__.get("_pending_tables")
-        if pending is None or name not in pending:
+        if pending is None or name not in TABLES:
             raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-        frame = pending.pop(name).frame()
-        self.__dict__[name] = frame
-        return frame
+        cols = pending.get(name)
+        if cols is not None:
+            self.__dict__.setdefault(name, cols.frame())
+            pending.pop(name, None)
+        return self.__dict__[name]
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column of a table (`places`, `links`, ...) as a numpy array, without building its DataFrame."""
-        pending = self.__dict__.get("_pending_tables") or {}
-        if table in pending:
-            return pending[table].columns[name]
-        return self.__dict__[table][name].to_numpy()
+        cols = (self.__dict__.get("_pending_tables") or {}).get(table)
+        if cols is not None:
+            return cols.columns[name]
+        return getattr(self, table)[name].to_numpy()
 
     def table_len(self, table: str) -> int:
         """Number of rows of a table, without building its DataFrame."""
-        pending = self.__dict__.get("_pending_tables") or {}
-        return pending[table].n_rows if table in pending else len(self.__dict__[table])
+        cols = (self.__dict__.get("_pending_tables") or {}).get(table)
+        return cols.n_rows if cols is not None else len(getattr(self, table))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The network as DataFrames for notebook users (one row per directed edge in `edges`)."""

@@ -35,9 +35,11 @@ def _customs_table(net: Network) -> dict:
     cached = net.__dict__.get("_customs")
     if cached is None:
         iso = net.column("border_compliance", "iso3")
-        first = np.array(sorted({v: i for i, v in reversed(list(enumerate(iso)))}.values()), dtype=int)  # first row per economy
+        first = np.array(sorted({v: i for i, v in reversed(list(enumerate(iso)))}.values()), dtype=int)  # per economy
         cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
-        bc = np.column_stack([net.column("border_compliance", c).astype(float)[first] for c in cols]) if len(first) else np.zeros((0, 4))
+        bc = np.zeros((len(first), len(cols)))
+        for j, c in enumerate(cols):
+            bc[:, j] = net.column("border_compliance", c).astype(float)[first]
         bc[~(bc >= 0)] = np.nan
         # an economy without Doing Business data gets the median economy's times and fees (docs/model.md)
         bc = np.where(np.isnan(bc), np.nanmedian(bc, axis=0), bc)
