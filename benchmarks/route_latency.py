@@ -215,6 +215,18 @@ def bench_cli(repeat: int) -> dict | None:
     total_us = [int(line.split("|")[1]) for line in imp if line.rstrip().endswith("| beltroad.cli")]
     if total_us:
         print(f"import beltroad.cli (python -X importtime, cumulative): {total_us[0] / 1e6:.2f} s")
+    # which heavy libraries the whole cold command imports (pandas should not be: the cached network is numpy)
+    code = f"import sys; from beltroad.cli import main; sys.argv = {['beltroad', *CLI_ARGS]!r}; main()"
+    imp = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True).stderr
+    heavy = {}
+    for line in imp.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].strip() in ("pandas", "pyarrow", "scipy", "numba", "pydantic", "numpy",
+                                                     "typer"):
+            heavy[parts[2].strip()] = int(parts[1]) / 1e6
+    print("libraries imported by the cold command (cumulative import s): "
+          + (", ".join(f"{k} {v:.2f}" for k, v in sorted(heavy.items())) or "none")
+          + ("" if "pandas" in heavy else "; pandas not imported"))
     return {"measure": f"cold `beltroad {' '.join(CLI_ARGS)}` ({repeat} runs)",
             "ours": f"median {statistics.median(times):.2f} s, min {min(times):.2f} s, CPU {statistics.median(cpu):.2f} s",
             "peer": "-", "ratio": None,

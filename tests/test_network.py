@@ -1,7 +1,10 @@
 """The multimodal graph built from the dataset: rail chains and gauge layers, edge values, sea passages, cache."""
 from __future__ import annotations
 
+import pickle
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -322,6 +325,36 @@ def test_load_network_cache_roundtrip(monkeypatch, tmp_path, network):
     # a corrupt cache file is dropped and rebuilt, not fatal
     files[0].write_bytes(b"not a pickle")
     _arrays_equal(build.load_network(), network)
+
+
+def test_pickled_network_keeps_its_tables_as_columns_until_asked(network):
+    """The cache holds the tables as numpy columns: `column` reads them without pandas; the DataFrames come back
+    equal."""
+    copy = pickle.loads(pickle.dumps(network, protocol=pickle.HIGHEST_PROTOCOL))
+    for table in build.TABLES:
+        frame = getattr(network, table)
+        assert copy.table_len(table) == len(frame)
+        for name in frame.columns:
+            got = copy.column(table, name)
+            assert isinstance(got, np.ndarray)
+            pd.testing.assert_series_equal(pd.Series(got, name=name), frame[name].astype(object) if got.dtype == object
+                                           else frame[name], check_dtype=False)
+        assert table not in vars(copy)  # columns read, no DataFrame built
+        pd.testing.assert_frame_equal(getattr(copy, table), frame)
+        assert table in vars(copy)
+    _arrays_equal(copy, network)
+
+
+def test_cold_route_from_the_cache_imports_no_pandas(session):
+    """A one-shot `beltroad route` on a warm cache needs neither pandas nor the dataset loader (start-up time)."""
+    session.network, session.gazetteer  # both cache entries written (the default cache, as the CLI uses)
+    code = ("import sys\nfrom beltroad.cli import main\nsys.argv = ['beltroad', 'route', 'Chongqing', 'Duisburg']\n"
+            "try:\n    main()\nfinally:\n    print(sorted(m for m in ('pandas', 'beltroad.data.loader') if m in sys.modules),"
+            " file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Duisburg" in done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_a_changed_dataset_gets_its_own_cache_entry(monkeypatch, tmp_path, network):

@@ -25,7 +25,7 @@ from beltroad.scenario.state import EdgeState, baseline_state
 if TYPE_CHECKING:
     import pandas as pd
 
-GAZETTEER_CACHE_VERSION = "1"
+GAZETTEER_CACHE_VERSION = "2"  # 2: the name index pickled as text + array
 # REACH_LIMIT_KM (routing.engine, a modelling choice): a place whose nearest terminal is farther by road is not
 # served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
 
@@ -40,7 +40,7 @@ class Session:
     network: Network
     _gazetteer: Gazetteer | None = None
     _planners: dict[str, Planner] = field(default_factory=dict)
-    _terminals: "pd.DataFrame | None" = None
+    _terminals: dict[str, np.ndarray] | None = None  # name and country of the terminal places
     _terminal_lat: np.ndarray | None = None
     _terminal_lon: np.ndarray | None = None
 
@@ -165,17 +165,18 @@ class Session:
         if p.node_id:
             return
         if self._terminals is None:
-            pl = self.network.places
-            t = pl[pl["kind"].isin(list(TERMINAL_KINDS))].reset_index(drop=True)
-            self._terminals = t
-            self._terminal_lat, self._terminal_lon = t["lat"].to_numpy(float), t["lon"].to_numpy(float)
+            net = self.network
+            rows = np.flatnonzero(np.isin(net.column("places", "kind"), list(TERMINAL_KINDS)))
+            self._terminals = {c: net.column("places", c)[rows] for c in ("name", "country")}
+            self._terminal_lat = net.column("places", "lat")[rows].astype(float)
+            self._terminal_lon = net.column("places", "lon")[rows].astype(float)
         t = self._terminals
         circuity = float(self.network.params["circuity"]["access_road"]["value"])
         km = haversine_km(p.lat, p.lon, self._terminal_lat, self._terminal_lon) * circuity
         i = int(np.argmin(km))
         if km[i] > REACH_LIMIT_KM:
             raise RequestError(f"Nothing of the network is within reach of {p.label}: the nearest terminal, "
-                               f"{t.at[i, 'name']} ({t.at[i, 'country']}), is {float(km[i]):,.0f} km away by road "
+                               f"{t['name'][i]} ({t['country'][i]}), is {float(km[i]):,.0f} km away by road "
                                f"(limit {REACH_LIMIT_KM:,.0f} km).")
 
 

@@ -66,6 +66,8 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     vot = net.params["value_of_time"]
     pct = float(vot["ad_valorem_pct_per_day"]["value"])
     pairs = compare_skims(frames[0], frames[1], pct)
+    base_modes = frames[0][["main_mode"]]  # all the fixed-mode bound needs of the base skim
+    del frames  # the two skims (~110 MB each at 1M pairs) are in `pairs` now: free them before the columns grow
     change = pairs["transit_days_change"].to_numpy()
     pairs["trade_cost_change_pct_low"] = change * float(vot["ad_valorem_pct_per_day"]["low"])
     pairs["trade_cost_change_pct_high"] = change * float(vot["ad_valorem_pct_per_day"]["high"])
@@ -73,7 +75,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
         pairs[f"trade_cost_change_pct_{sector}"] = change * float(entry["value"])
     if bounds:
         states = (s.state(base), s.state(scenario))
-        fixed = fixed_mode_change(net, states, places, frames[0], access, objective)
+        fixed = fixed_mode_change(net, states, places, base_modes, access, objective)
         # no switching can never do better than free switching: the bound is the larger of the two changes
         pairs["transit_days_change_fixed_mode"] = np.fmax(fixed, pairs["transit_days_change"].to_numpy())
         pairs["trade_cost_change_pct_fixed_mode"] = pairs["transit_days_change_fixed_mode"] * pct

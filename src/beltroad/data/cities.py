@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from beltroad.data.loader import DATA_DIR
@@ -25,9 +26,20 @@ def economies() -> pd.DataFrame:
     return df
 
 
+def _cities_frame(gazetteer: Gazetteer | None) -> pd.DataFrame:
+    """GeoNames cities (name, country, lat, lon, population) as a table: from the gazetteer's columns when there
+    is one (building it from ~34,000 per-city dicts cost ~0.3 s of every `compare`)."""
+    if gazetteer is None:
+        return pd.DataFrame(geonames_cities())
+    return pd.DataFrame({"name": gazetteer.city_name, "country": gazetteer.city_country,
+                         "lat": np.asarray(gazetteer.city_lat, dtype=float),
+                         "lon": np.asarray(gazetteer.city_lon, dtype=float),
+                         "population": np.asarray(gazetteer.city_pop, dtype=np.int64)})
+
+
 def largest_cities(n: int, countries: set[str] | None = None, gazetteer: Gazetteer | None = None) -> list[Place]:
     """The n largest cities, every economy represented by at least its largest city (GeoNames >= 15,000)."""
-    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else geonames_cities())
+    cities = _cities_frame(gazetteer)
     if countries is not None:
         cities = cities[cities["country"].isin(countries)]
     cities = cities.sort_values("population", ascending=False).drop_duplicates(["name", "country"])
@@ -46,7 +58,7 @@ def world_bank_cities(gazetteer: Gazetteer | None = None) -> list[Place]:
     whose largest GeoNames city (population >= 15,000) is largest; each gets its largest city; the remaining
     809 places go to the most populous other cities of those economies.
     """
-    cities = pd.DataFrame(gazetteer.cities if gazetteer is not None else geonames_cities())
+    cities = _cities_frame(gazetteer)
     eco = set(economies()["iso3"])
     top = (cities[cities["country"].isin(eco)].groupby("country")["population"].max()
            .sort_values(ascending=False).head(WORLD_BANK_ECONOMIES))

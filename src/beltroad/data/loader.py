@@ -17,7 +17,7 @@ import yaml
 
 from beltroad.geo import haversine_km
 
-DATA_DIR = Path(__file__).resolve().parent / "network"
+from beltroad.data.paths import DATA_DIR, hash_dir  # noqa: F401 (re-exported)
 
 NODE_COLUMNS = ["id", "name", "kind", "country", "lat", "lon", "locode", "aliases", "source", "notes"]
 LINK_COLUMNS = [
@@ -138,16 +138,6 @@ def _optional_number(df: pd.DataFrame, name: str, table: str, columns: list[str]
             errors.append(f"{name}:{line} {table}.{col}: '{v}' is not a number")
         df[col] = num
     return df, errors
-
-
-def hash_dir(root: Path) -> str:
-    """Hash of the dataset's CSV and YAML files (names and bytes): the network cache key."""
-    h = hashlib.sha256()
-    for f in sorted(root.rglob("*")):
-        if f.is_file() and f.suffix in {".csv", ".yaml"}:
-            h.update(str(f.relative_to(root)).encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def derive_lengths(links: pd.DataFrame, nodes: pd.DataFrame, params: dict) -> pd.DataFrame:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 
 def finite(obj: Any) -> Any:
@@ -27,7 +27,8 @@ def finite(obj: Any) -> Any:
         return [finite(v) for v in obj]
     if isinstance(obj, Path):
         return str(obj)
-    if obj is pd.NA or obj is pd.NaT:
+    pd = sys.modules.get("pandas")  # not imported: then no pandas value can be here (the route path needs none)
+    if pd is not None and (obj is pd.NA or obj is pd.NaT):
         return None
     return obj
 

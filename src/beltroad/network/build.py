@@ -10,15 +10,19 @@ moving USD, fee USD, kg CO2e) so that scenarios can scale one component without 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from beltroad.countries import ISO2TO3
-from beltroad.data.loader import Dataset
 from beltroad.geo import haversine_km, unit_vectors
 from beltroad.network import sea as sealib
 from beltroad.network.departures import rail_departure_waits, rail_wait_hours
+
+if TYPE_CHECKING:  # pandas is imported where a table is built or asked for: the route path needs none
+    import pandas as pd
+
+    from beltroad.data.loader import Dataset
 
 # edge kinds
 LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS, TRANSSHIP = range(9)
@@ -144,8 +148,48 @@ class Network:
                                enumerate(zip(self.vertex_place, self.vertex_layer)) if p >= 0}
         self.place_index = {pid: i for i, pid in enumerate(self.places["id"])}
 
+    # The tables (places, links, ...) are pickled as plain numpy columns, so that loading the cached network
+    # for a route needs no pandas (its import is most of a cold `beltroad route`); a table's DataFrame is
+    # rebuilt on first use. `column` reads a column either way without building one.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        pending = dict(state.pop("_pending_tables", {}))
+        for name in TABLES:
+            state[name] = _Columns.of(state[name]) if name in state else pending[name]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k not in TABLES})
+        self._pending_tables = {k: state[k] for k in TABLES}
+
+    def __getattr__(self, name: str):
+        """A table not yet asked for as a DataFrame (only called for attributes not set). Safe under threads: two
+        first uses may both build the frame; the first one stored wins."""
+        pending = self.__dict__.get("_pending_tables")
+        if pending is None or name not in TABLES:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        cols = pending.get(name)
+        if cols is not None:
+            self.__dict__.setdefault(name, cols.frame())
+            pending.pop(name, None)
+        return self.__dict__[name]
+
+    def column(self, table: str, name: str) -> np.ndarray:
+        """One column of a table (`places`, `links`, ...) as a numpy array, without building its DataFrame."""
+        cols = (self.__dict__.get("_pending_tables") or {}).get(table)
+        if cols is not None:
+            return cols.columns[name]
+        return getattr(self, table)[name].to_numpy()
+
+    def table_len(self, table: str) -> int:
+        """Number of rows of a table, without building its DataFrame."""
+        cols = (self.__dict__.get("_pending_tables") or {}).get(table)
+        return cols.n_rows if cols is not None else len(getattr(self, table))
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The network as DataFrames for notebook users (one row per directed edge in `edges`)."""
+        import pandas as pd
+
         edges = pd.DataFrame({
             "src": self.src, "dst": self.dst, "kind": np.array(KIND_NAMES)[self.kind],
             "mode": np.array(MODES)[self.mode], "distance_km": self.km, "transit_hours": self.hours,
@@ -159,6 +203,41 @@ class Network:
             "layer": np.array(self.layers)[self.vertex_layer], "lon": self.vertex_lon, "lat": self.vertex_lat})
         return {"places": self.places, "links": self.links, "crossings": self.crossings,
                 "projects": self.projects, "vertices": vertices, "edges": edges}
+
+
+TABLES = ("places", "links", "crossings", "projects", "border_compliance")
+
+
+class _Columns:
+    """A DataFrame as plain numpy columns plus their pandas dtypes: how `Network` pickles its tables."""
+
+    __slots__ = ("columns", "dtypes", "n_rows")
+
+    def __init__(self, columns: dict[str, np.ndarray], dtypes: dict[str, str], n_rows: int):
+        self.columns, self.dtypes, self.n_rows = columns, dtypes, n_rows
+
+    @classmethod
+    def of(cls, df: "pd.DataFrame | _Columns") -> "_Columns":
+        if type(df) is _Columns:
+            return df
+        import pandas as pd
+
+        if not isinstance(df.index, pd.RangeIndex) or df.index.start != 0 or df.index.step != 1 or df.index.name:
+            raise TypeError("network tables have a default RangeIndex")
+        cols = {str(c): df[c].to_numpy() for c in df.columns}
+        return cls(cols, {str(c): str(df[c].dtype) for c in df.columns}, len(df))
+
+    def frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
+        df = pd.DataFrame(self.columns, index=pd.RangeIndex(self.n_rows))
+        return df.astype({c: d for c, d in self.dtypes.items() if str(df[c].dtype) != d})
+
+    def __getstate__(self):
+        return self.columns, self.dtypes, self.n_rows
+
+    def __setstate__(self, state) -> None:
+        self.columns, self.dtypes, self.n_rows = state
 
 
 class _Builder:
@@ -256,6 +335,8 @@ class _Builder:
         Returns the barge links (built by `_inland`, after the sea) and the places at the ends of truck-shuttle
         corridors (their gate-truck transfers are added by `_transfers`).
         """
+        import pandas as pd
+
         crossings = self.ds.crossings
         border_rows = crossings[crossings["kind"].eq("border")].set_index("link")
         border_rows = border_rows[~border_rows.index.duplicated()]
@@ -333,6 +414,8 @@ class _Builder:
         all-road trips only, so a route never trucks hundreds of km between two intermodal legs (docs/model.md,
         "gates").
         """
+        import pandas as pd
+
         kinds = places["kind"].to_numpy()
         caspian = links[links["corridor"].str.contains("caspian_ferry", na=False)]
         caspian_ports = {pidx[x] for x in pd.concat([caspian["from"], caspian["to"]]) if x in pidx}
@@ -369,6 +452,8 @@ class _Builder:
     def _gauge_changes(self, pidx: dict, place_country: np.ndarray) -> None:
         """Gauge-change edges between a place's rail layers (a facility without published figures gets the
         sourced default)."""
+        import pandas as pd
+
         gc_default_h = self.val("rail", "gauge_change_default", key="hours")
         gc_default_usd = self.val("rail", "gauge_change_default", key="usd")
         crossings = self.ds.crossings
@@ -559,6 +644,8 @@ class _Builder:
 
     def _port_dwell_days(self, row, country: str) -> tuple[float, str]:
         """Container dwell at a port (days): the register's figure, else the regional fallback (flagged)."""
+        import pandas as pd
+
         if pd.notna(row.get("container_dwell_days")):
             return float(row["container_dwell_days"]), "register"
         dw = self.ds.liner["container_dwell_days"]
@@ -592,6 +679,8 @@ class _Builder:
         (within REGIONAL_ROAD_MAX_KM) by a road edge at single-carriageway speed and rate, whose length is the
         road's measured on OpenStreetMap where available, else the great circle x the sourced road circuity.
         """
+        import pandas as pd
+
         # every place a truck can reach: terminals, ports, towns at junctions and border posts
         term = np.arange(len(places))
         km_factor, speed, rate, co2 = self._single_road()
@@ -652,6 +741,8 @@ class _Builder:
         shapes) and have no road crossing in the dataset, each place is joined to its nearest place across the
         border within CROSS_BORDER_ROAD_KM (and the closest pair in any case), paying the road border default. Lengths are great circle x the road circuity (modelling choice, docs/model.md).
         """
+        import pandas as pd
+
         from scipy.cluster.hierarchy import DisjointSet
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import minimum_spanning_tree
@@ -718,6 +809,8 @@ class _Builder:
 
         searoute's port list stays a gazetteer of names (places.py): only register ports are gateways.
         """
+        import pandas as pd
+
         nodes = self.ds.nodes.drop_duplicates("id")[["id", "name", "kind", "country", "lat", "lon", "locode", "aliases",
                                                       "project"]].copy()
         nodes["origin"] = "dataset"
@@ -737,6 +830,8 @@ def _road_towns(places: pd.DataFrame) -> pd.DataFrame:
     Oceania, parts of Africa), as road-only places: without them a truck there could only drive between
     ports. Rule (modelling choice, docs/model.md): cities of at least ROAD_TOWN_MIN_POP people in economies
     with fewer than ROAD_TOWN_MAX_NODES dataset nodes, no city within 50 km of an existing place."""
+    import pandas as pd
+
     from beltroad.places import geonames_cities
 
     counts = places[places["origin"].eq("dataset")].groupby("country").size()
@@ -796,8 +891,13 @@ def build_network(ds: Dataset) -> Network:
 def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
     """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
     from beltroad.cache import cached_pickle, entry_path
-    from beltroad.data.loader import DATA_DIR, embedded_dataset, hash_dir
+    from beltroad.data.paths import DATA_DIR, hash_dir
+
+    def build() -> Network:
+        from beltroad.data.loader import embedded_dataset
+
+        return build_network(ds or embedded_dataset())
 
     content = ds.content_hash if ds is not None else hash_dir(DATA_DIR)  # hashing bytes is cheap; parsing is not
     path = entry_path("network", content)
-    return cached_pickle(path, lambda: build_network(ds or embedded_dataset()), expected=Network, use_cache=use_cache)
+    return cached_pickle(path, build, expected=Network, use_cache=use_cache)

@@ -7,8 +7,12 @@ track gauge, that frequency sets the wait; elsewhere `rail.departure_wait_hours`
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HOURS_PER_WEEK = 168.0
 

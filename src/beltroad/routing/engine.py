@@ -39,13 +39,17 @@ def _customs_table(net: Network) -> dict:
     """Per-country export/import hours and USD plus customs-union groups, computed once per network."""
     cached = net.__dict__.get("_customs")
     if cached is None:
-        bc = net.border_compliance.drop_duplicates("iso3").set_index("iso3")
+        iso = net.column("border_compliance", "iso3")
+        first = np.array(sorted({v: i for i, v in reversed(list(enumerate(iso)))}.values()), dtype=int)  # per economy
         cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
-        bc = bc[cols].apply(lambda c: c.where(c >= 0))
+        bc = np.zeros((len(first), len(cols)))
+        for j, c in enumerate(cols):
+            bc[:, j] = net.column("border_compliance", c).astype(float)[first]
+        bc[~(bc >= 0)] = np.nan
         # an economy without Doing Business data gets the median economy's times and fees (docs/model.md)
-        bc = bc.fillna(bc.median())
+        bc = np.where(np.isnan(bc), np.nanmedian(bc, axis=0), bc)
         union = customs_union_of(net.params)
-        cached = {"rows": {iso: tuple(float(v) for v in r) for iso, r in zip(bc.index, bc.to_numpy())},
+        cached = {"rows": {iso[i]: tuple(float(v) for v in r) for i, r in zip(first, bc)},
                   "union": union}
         net.__dict__["_customs"] = cached
     return cached
@@ -135,10 +139,10 @@ class Access:
 
     def __init__(self, net: Network):
         self.net = net
-        kinds = net.places["kind"].to_numpy()
+        kinds = net.column("places", "kind")
         self.terminal_places = np.flatnonzero(np.isin(kinds, list(TERMINAL_KINDS)))
-        pl = net.places.iloc[self.terminal_places]
-        self.lat, self.lon = pl["lat"].to_numpy(float), pl["lon"].to_numpy(float)
+        pl = {c: net.column("places", c)[self.terminal_places] for c in ("id", "lat", "lon")}
+        self.lat, self.lon = pl["lat"].astype(float), pl["lon"].astype(float)
         self.xyz = unit_vectors(self.lat, self.lon)  # ~1,000 terminals: a dot product beats building a tree
         self.road_vertex = np.array([net.vertex(pid, "road") for pid in pl["id"]])
         self.gate_vertex = np.array([net.vertex(pid, "gate") for pid in pl["id"]])
@@ -148,7 +152,7 @@ class Access:
         self.sea_places = self.terminal_places[self.sea_rows]
         self.sea_xyz = self.xyz[self.sea_rows]
         self.country_index = {c: i for i, c in enumerate(net.countries)}
-        place_country = net.places["country"].map(self.country_index).fillna(-1).to_numpy()
+        place_country = np.array([self.country_index.get(c, -1) for c in net.column("places", "country")], dtype=float)
         self.vertex_country = np.where(net.vertex_place >= 0, place_country[np.maximum(net.vertex_place, 0)],
                                        -1).astype(np.int32)
         self.gate_layer = net.layers.index("gate")

@@ -184,10 +184,10 @@ class PathEvaluator:
         self.net, self.access, self.state = net, access, state
         self.place_names, self.place_ids, self.vertex_names = place_names, place_ids, vertex_names
         self.countries = np.asarray(net.countries + [""], dtype=object)  # index -1: no country (at sea)
-        links = net.links
-        self.link_ids = links["id"].to_numpy() if len(links) else np.array([], dtype=object)
-        self.link_corridors = ([tuple(c for c in str(v).split(";") if c) for v in links["corridor"].to_numpy()]
-                               if len(links) else [])
+        n_links = net.table_len("links")
+        self.link_ids = net.column("links", "id") if n_links else np.array([], dtype=object)
+        self.link_corridors = ([tuple(c for c in str(v).split(";") if c) for v in net.column("links", "corridor")]
+                               if n_links else [])
         self.layer_names = np.asarray(net.layers, dtype=object)
 
     # ---------------------------------------------------------------------------------------- route

@@ -259,15 +259,15 @@ class Planner:
         self.net = net
         self.state = state
         self.access = access or Access(net)
-        self.place_names = net.places["name"].to_numpy()
-        self.place_ids = net.places["id"].to_numpy()
+        self.place_names = net.column("places", "name")
+        self.place_ids = net.column("places", "id")
         self.vertex_names = np.where(net.vertex_place >= 0, self.place_names[np.maximum(net.vertex_place, 0)], "sea")
         self._bases: dict[str, BaseGraph] = {}
         self.port_roles = net.port_roles
         # where a train hands a box to a ship or takes it from one: rail <-> port, and the terminal transfers of
         # a port city (a train unloaded there can only go on by sea or to a door nearby)
         rail_layer = np.char.startswith(np.asarray(net.layers), "rail")[net.vertex_layer]
-        port_place = np.zeros(len(net.places), dtype=bool)
+        port_place = np.zeros(net.table_len("places"), dtype=bool)
         port_place[[net.place_index[pid] for pid in net.port_roles]] = True
         at_port = port_place[np.maximum(net.vertex_place[net.src], 0)] & (net.vertex_place[net.src] >= 0)
         # barges hand boxes to ships as trains do (a Yangtze barge to Shanghai): the same pre-carriage limit
@@ -282,7 +282,7 @@ class Planner:
             bridge |= set(svc)
         bridge_place = np.isin(net.vertex_place[net.src], [net.place_index[p] for p in bridge if p in net.place_index])
         self._rail_port_edges &= ~bridge_place
-        port_countries = {self.access.country_index[c] for c in net.places.loc[port_place, "country"]
+        port_countries = {self.access.country_index[c] for c in net.column("places", "country")[port_place]
                           if c in self.access.country_index}
         self._coastal_unions = {int(self.access.union_index[c]) for c in port_countries}
         # vertices at a place served by container barges (an inland_water search needs one at each end)
@@ -295,7 +295,7 @@ class Planner:
         # beyond PRECARRIAGE_RADIUS_KM (Los Angeles -> Chicago)
         lb = (net.params.get("rail") or {}).get("landbridge") or {}
         self._landbridge_km = float((lb.get("max_rail_km") or {}).get("value", 0.0))
-        lb_place = np.isin(net.places["locode"].to_numpy(dtype=object), list((lb.get("ports") or {}).get("value", [])))
+        lb_place = np.isin(net.column("places", "locode").astype(object), list((lb.get("ports") or {}).get("value", [])))
         touches = lambda v: lb_place[np.maximum(net.vertex_place[v], 0)] & (net.vertex_place[v] >= 0)  # noqa: E731
         self._landbridge_rp = touches(net.src[self._rail_port_idx]) | touches(net.dst[self._rail_port_idx])
         self._landbridge_vertex = touches(np.arange(net.n_vertices))
