@@ -666,7 +666,8 @@ class _Builder:
         it, else `liner.container_dwell_days.export_default` (capped at the port's own dwell). The register's
         and the regional container_dwell_days are import dwell: long stays are boxes waiting for clearance and
         for their importers (A3.18/A3.19), which an export box does not do."""
-        if pd.notna(row.get("export_dwell_days")):
+        v = row.get("export_dwell_days")
+        if v is not None and v == v:  # given (not empty / NaN)
             return float(row["export_dwell_days"]), "register"
         default = float(self.ds.liner["container_dwell_days"]["export_default"]["value"])
         return (import_days, import_basis) if import_days <= default else (default, "export_default")
