@@ -682,6 +682,16 @@ def test_compare_scale_table_and_clear(page):
     assert page.evaluate("() => window.beltroad.map.getPaintProperty('countries-fill', 'fill-color')") == "#f7f5ef"
 
 
+def _watched_page(browser, width: int, height: int):
+    """A new browser context and page of this size, with page errors and console errors collected."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return ctx, pg, errors
+
+
 def _shot(pg, name: str) -> None:
     """A small PNG: the screenshot reduced to a 256-colour palette."""
     from PIL import Image
@@ -695,11 +705,7 @@ def _shot(pg, name: str) -> None:
 def test_screenshots_of_each_tab(browser, server, width, height):
     """{plan,network,compare}-{width}.png of each tab, with no console errors on the way."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    ctx, pg, errors = _watched_page(browser, width, height)
     pg.goto(server + "/?origin=chongqing&destination=duisburg&from=Chongqing&to=Duisburg")
     pg.wait_for_selector("#routes li", timeout=60_000)
     pg.wait_for_timeout(1500)
@@ -824,11 +830,7 @@ def test_flows_error_is_shown(page, server):
 def test_flows_screenshot(browser, server, width, height):
     """flows-{width}.png: the Flows tab on the baseline (docs/screenshots with BELTROAD_UPDATE_SCREENSHOTS=1)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    ctx, pg, errors = _watched_page(browser, width, height)
     pg.goto(server + "/?tab=flows&flows=baseline")
     pg.wait_for_selector("#map[data-ready='1']", timeout=60_000)
     _wait_flows(pg, "baseline")
