@@ -5,7 +5,6 @@ point a data editor at the exact row.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path

@@ -55,8 +55,6 @@ class Demand:
 
 def economy_table() -> pd.DataFrame:
     """Economies (economies.csv) with GDP and population (flows/data/economy_mass.csv)."""
-    from beltroad.data.loader import Dataset  # noqa: F401 (documents where economies.csv comes from)
-
     eco = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "network" / "economies.csv")
     mass = pd.read_csv(DATA / "economy_mass.csv")
     return eco[["iso3", "name", "region"]].merge(mass, on="iso3", how="left")
