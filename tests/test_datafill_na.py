@@ -48,3 +48,14 @@ def test_north_american_trucks_still_cross_borders_and_the_continent(session):
     best = session.plan("Chicago", "Toronto").routes[0]
     assert best.main_mode == "road" and best.countries == ["USA", "CAN"] and best.transit_days < 4
     assert session.plan("Los Angeles", "Mexico City", mode="road").routes[0].countries == ["USA", "MEX"]
+
+
+def test_shanghai_houston_sails_direct_through_panama(session):
+    """The Lone Star Express / TP18 calls Shanghai and Houston on one Panama loop (SV-FW-2M-GULF-2019); published
+    sailing times are 23 days from Busan and 26 from Yantian (SV-FW-LONESTAR-2016). Before this service was in
+    `services.csv`, Shanghai-Houston changed ship in Yantian and sailed to Savannah (48 days)."""
+    best = session.plan("Shanghai", "Houston", mode="sea").routes[0]
+    sea = [leg for leg in movement(best) if leg.mode == "sea"]
+    assert len(sea) == 1 and "Houston" in sea[0].to_place, best.summary
+    assert "panama" in best.passages
+    assert 23 <= sea[0].transit_hours / 24 <= 30, sea[0].transit_hours
