@@ -117,16 +117,12 @@ class Appraisal:
         return self.table("city")
 
     def write(self, out_dir: str | Path) -> Path:
-        from .report import write_appraisal_report
+        """The five tables (parquet and csv), metadata.json, report.md and report.html in `out_dir`."""
+        from .report import write_appraisal_report, write_tables
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         tables = {"ranking": self.ranking, "groups": self.groups, "economies": self.economies,
                   "corridors": self.corridors, "cities": self.cities}
-        for name, df in tables.items():
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.meta, indent=2, default=str))
+        out = write_tables(out_dir, tables, self.meta)
         write_appraisal_report(self, out)
         return out
 

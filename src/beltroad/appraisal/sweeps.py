@@ -9,7 +9,6 @@ country) need `low`, `high` and `source` in the spec. Same spec and seed, same n
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
@@ -157,15 +156,11 @@ class SweepResult:
     meta: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        from .report import write_sweep_report
+        """bands, sensitivity, draws and ranges (parquet and csv), metadata.json and the report in `out_dir`."""
+        from .report import write_sweep_report, write_tables
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("bands", "sensitivity", "draws", "ranges"):
-            df = getattr(self, name)
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.meta, indent=2, default=str))
+        tables = {name: getattr(self, name) for name in ("bands", "sensitivity", "draws", "ranges")}
+        out = write_tables(out_dir, tables, self.meta)
         write_sweep_report(self, out)
         return out
 
