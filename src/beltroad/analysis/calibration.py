@@ -457,30 +457,11 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _flow_span(text: str, start: int) -> tuple[int, int]:
-    """[open, close] offsets of the `{...}` flow mapping starting at or after `start`."""
-    i = text.index("{", start)
+def _unquoted(text: str, start: int, stop: int):
+    """(offset, char, depth) of each character of text[start:stop] outside quotes; depth counts the brackets
+    opened before it (a closing bracket stands at the depth of its content)."""
     depth, quote = 0, ""
-    for j in range(i, len(text)):
-        ch = text[j]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth -= 1
-            if depth == 0:
-                return i, j
-    raise ValueError("unbalanced flow mapping in parameters.yaml")
-
-
-def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
-    """(key, start, end) of the depth-1 entries of the flow mapping text[i..j] (end excludes the comma)."""
-    out, depth, quote, k0 = [], 0, "", i + 1
-    for k in range(i + 1, j + 1):
+    for k in range(start, stop):
         ch = text[k]
         if quote:
             if ch == quote:
@@ -488,11 +469,28 @@ def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
             continue
         if ch in "\"'":
             quote = ch
-        elif ch in "{[":
+            continue
+        yield k, ch, depth
+        if ch in "{[":
             depth += 1
-        elif ch in "}]" and depth > 0:
+        elif ch in "}]":
             depth -= 1
-        elif (ch == "," and depth == 0) or k == j:
+
+
+def _flow_span(text: str, start: int) -> tuple[int, int]:
+    """[open, close] offsets of the `{...}` flow mapping starting at or after `start`."""
+    i = text.index("{", start)
+    for k, ch, depth in _unquoted(text, i, len(text)):
+        if ch in "}]" and depth == 1:
+            return i, k
+    raise ValueError("unbalanced flow mapping in parameters.yaml")
+
+
+def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
+    """(key, start, end) of the depth-1 entries of the flow mapping text[i..j] (end excludes the comma)."""
+    out, k0 = [], i + 1
+    for k, ch, depth in _unquoted(text, i + 1, j + 1):
+        if (ch == "," and depth == 0) or k == j:
             seg = text[k0:k]
             m = re.match(r"\s*([A-Za-z_][\w-]*)\s*:", seg)
             if m:
