@@ -60,6 +60,21 @@ FEEDER_HUBS = 2  # modelling choice: a port without a liner call is fed from its
 EAST_AFRICA_GATEWAYS = {"KEMBA", "TZDAR"}  # Mombasa, Dar es Salaam: their own dwell figure (A3.18)
 
 
+def customs_union_of(params: dict, open_borders_only: bool = False) -> dict[str, str]:
+    """ISO3 -> customs union name (EU, EAEU, EAC, ...) from the `border.customs_unions` parameters: no
+    export/import clearance between members.
+
+    With `open_borders_only`, only unions without internal border controls (no dwell at their borders).
+    A member of two such unions would keep the last one's name; no country is in the shipped parameters."""
+    out: dict[str, str] = {}
+    for name, union in ((params.get("border") or {}).get("customs_unions") or {}).items():
+        if open_borders_only and union.get("border_controls"):
+            continue
+        for member in union.get("members") or []:
+            out[member] = name
+    return out
+
+
 def rail_region(country: str) -> str:
     for region, members in RAIL_REGIONS.items():
         if country in members:
@@ -244,6 +259,7 @@ class _Builder:
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.p = ds.params
+        self.open_union = customs_union_of(ds.params, open_borders_only=True)  # ISO3 -> EU, EAEU
         self.vertex_place: list[int] = []
         self.vertex_layer: list[int] = []
         self.vertex_lon: list[float] = []
@@ -801,9 +817,9 @@ class _Builder:
                     add(int(ia[i]), int(ib[j]), border=True)
 
     def _open_border(self, a: str, b: str) -> bool:
-        unions = (self.p.get("border") or {}).get("customs_unions") or {}
-        return any(a in (u.get("members") or []) and b in (u.get("members") or []) and not u.get("border_controls")
-                   for u in unions.values())
+        """Whether a and b are members of one customs union without internal border controls (EU, EAEU)."""
+        union = self.open_union.get(a)
+        return union is not None and self.open_union.get(b) == union
 
     def _places(self) -> pd.DataFrame:
         """Dataset nodes plus the container ports of the register that are not dataset nodes.
