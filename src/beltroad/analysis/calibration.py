@@ -258,9 +258,28 @@ def evaluate(observed: pd.DataFrame | None = None, *, sets: str | Iterable[str] 
              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """One row per observation: model value on its measure, observation, errors and the route used.
 
-    `observed` defaults to calibration/observed.csv; `sets` filters ('fit', 'validation' or 'all');
-    `dataset_dir` evaluates a dataset loaded from another folder (e.g. a fitted copy); `places` maps place
-    names to already resolved places (saves gazetteer work when many datasets are compared).
+    Parameters
+    ----------
+    observed : DataFrame, optional
+        Observations in the columns of calibration/observed.csv (the default: that file, via `load_observed`).
+    sets : str or iterable of str, optional
+        'fit', 'validation' or 'all' (None: all rows).
+    session : Session, optional
+        The session to plan with (default: `dataset_dir`'s, else the default session).
+    dataset_dir : str or Path, optional
+        Evaluate a dataset loaded from another folder (e.g. a fitted copy).
+    alternatives, objective, scenario
+        Passed to each plan; the observation's mode and `route_via` pick one of the alternatives.
+    places : dict, optional
+        Place names already resolved (saves gazetteer work when many datasets are compared).
+    progress : callable, optional
+        Called with (done, total) after each observation.
+
+    Returns
+    -------
+    DataFrame
+        The observations plus the model's value, its route and the errors (`pct_error`, `abs_pct_error`,
+        `within_20pct`, ...); see `summarise`.
     """
     from beltroad.service import Session, default_session
 
@@ -376,7 +395,18 @@ def _stats(g: pd.DataFrame) -> dict[str, Any]:
 
 
 def summarise(df: pd.DataFrame) -> pd.DataFrame:
-    """Median absolute % error and share within +/-20 % for each set (and all rows) overall, by corridor, by mode."""
+    """Median absolute % error and share within +/-20 % for each set (and all rows) overall, by corridor, by mode.
+
+    Parameters
+    ----------
+    df : DataFrame
+        What `evaluate` returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per (set, by, group): by is 'all', 'corridor', 'mode' or 'measure'.
+    """
     rows = []
     for set_name in (*SETS, "all"):
         sub = df if set_name == "all" else df[df["set"] == set_name]
@@ -566,9 +596,37 @@ def fit(parameters: list[str], *, observed: pd.DataFrame | None = None, dataset_
     """Coordinate search inside each parameter's sourced [low, high], minimising the fitting set's median
     absolute % error.
 
-    Only parameters with `low`/`high` (and a `source`) in parameters.yaml can be fitted. The dataset in
-    `dataset_dir` (default: the shipped one) is copied to `out_dir` (default: a new temporary folder) and only
-    the copy's parameters.yaml is rewritten, unless `out_dir` is the dataset folder itself.
+    Parameters
+    ----------
+    parameters : list of str
+        Dotted names in parameters.yaml; only those with `low`/`high` (and a `source`) can be fitted
+        (see `fittable_parameters`).
+    observed : DataFrame, optional
+        Observations (default: calibration/observed.csv); only the `fit` set is scored.
+    dataset_dir : str or Path, optional
+        The dataset to start from (default: the shipped one).
+    out_dir : str or Path, optional
+        Where the fitted copy goes (default: a new temporary folder). Only the copy's parameters.yaml is
+        rewritten, unless `out_dir` is the dataset folder itself.
+    grid_points, rounds : int
+        Values tried per parameter and round (at least 2), and passes over all parameters.
+    report : str
+        The report named in each fitted value's `calibrated` note.
+    alternatives, objective
+        Passed to `evaluate`.
+    progress : callable, optional
+        Called with a line of text per trial.
+
+    Returns
+    -------
+    FitResult
+        The fitted dataset's folder, a before/after table per parameter and every trial.
+
+    Raises
+    ------
+    ValueError
+        No parameter named, a parameter without a sourced range, fewer than 2 grid points, no parameters.yaml
+        in `dataset_dir`, or no `fit` rows among the observations.
     """
     from beltroad.data.loader import DATA_DIR, load_dataset
     from beltroad.network.build import load_network
@@ -765,10 +823,27 @@ __all__ = ["COLUMNS", "FitResult", "assign_sets", "evaluate", "fit", "load_obser
 def choice_agreement(objective: str, observed: pd.DataFrame | None = None, *, session=None,
                      sets: str | Iterable[str] | None = "fit") -> pd.DataFrame:
     """Does the planner's unconstrained best route under `objective` take the observed mode and pass the
-    observed corridor tokens? One row per observation with a single main mode (rail, sea or road).
+    observed corridor tokens?
 
     The observations are published services, each a choice a shipper made for that trip, so the share of
     agreement tells which objective reproduces observed choices best (used to pick the default objective).
+
+    Parameters
+    ----------
+    objective : str
+        'time', 'cost', 'co2' or 'generalized'.
+    observed : DataFrame, optional
+        Observations (default: calibration/observed.csv).
+    session : Session, optional
+        The session to plan with (default: the default session).
+    sets : str or iterable of str, optional
+        'fit' (the default), 'validation' or 'all'.
+
+    Returns
+    -------
+    DataFrame
+        One row per observation with a single main mode (rail, sea or road): `id`, `mode`, `agrees`,
+        `model_mode` and `why` (what differs).
     """
     from beltroad.service import default_session
 
