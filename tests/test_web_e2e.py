@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,18 +76,23 @@ def browser():
         b.close()
 
 
+@contextmanager
 def _watched_page(browser, width: int, height: int, allow_4xx: bool = False):
-    """A new browser context and page of this size, with page errors and console errors collected.
+    """A page in a new browser context of this size; page errors and console errors fail the test at the end.
 
     allow_4xx: the browser's own console line for a 4xx answer does not count (tests that provoke one on purpose).
     """
     ctx = browser.new_context(viewport={"width": width, "height": height})
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" and not (allow_4xx and
-          re.match(r"Failed to load resource: the server responded with a status of 4\d\d", m.text)) else None)
-    return ctx, pg, errors
+    try:
+        pg = ctx.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" and not (allow_4xx and
+              re.match(r"Failed to load resource: the server responded with a status of 4\d\d", m.text)) else None)
+        yield pg
+        assert not errors, f"JavaScript errors on the page: {errors}"
+    finally:
+        ctx.close()
 
 
 def _open(pg, url: str) -> None:
@@ -104,14 +110,12 @@ def _screenshot(pg, name: str, settle_ms: int = 800) -> None:
 @pytest.fixture()
 def page(browser, server):
     ARTIFACTS.mkdir(exist_ok=True)
-    ctx, pg, errors = _watched_page(browser, 1360, 820, allow_4xx=True)
-    outside: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
-    _open(pg, server + "/")
-    yield pg
-    assert not errors, f"JavaScript errors on the page: {errors}"
-    assert not outside, f"the page fetched from outside the server: {outside}"
-    ctx.close()
+    with _watched_page(browser, 1360, 820, allow_4xx=True) as pg:
+        outside: list[str] = []
+        pg.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
+        _open(pg, server + "/")
+        yield pg
+        assert not outside, f"the page fetched from outside the server: {outside}"
 
 
 def _pick(page, field: str, text: str, expect: str) -> None:
@@ -199,13 +203,11 @@ def test_compare_tab(page):
 
 
 def test_phone_width(browser, server):
-    ctx, pg, errors = _watched_page(browser, 390, 844)
-    _open(pg, server + "/")
-    box = pg.locator("#origin").bounding_box()
-    assert box and box["width"] > 250
-    pg.screenshot(path=str(ARTIFACTS / "phone.png"))
-    assert not errors, errors
-    ctx.close()
+    with _watched_page(browser, 390, 844) as pg:
+        _open(pg, server + "/")
+        box = pg.locator("#origin").bounding_box()
+        assert box and box["width"] > 250
+        pg.screenshot(path=str(ARTIFACTS / "phone.png"))
 
 
 # ------------------------------------------------------------------------------------ plan options
@@ -404,24 +406,22 @@ def test_compare_progress_message(page):
 # ------------------------------------------------------------------------------------ layout
 @pytest.mark.parametrize("width,height", [(1280, 720), (390, 844)])
 def test_options_layout_fits(browser, server, width, height):
-    ctx, pg, errors = _watched_page(browser, width, height)
-    _open(pg, server + "/")
-    _open_options(pg)
-    pg.select_option("#optimize", "generalized")
-    pg.wait_for_selector("#country-list input", state="attached", timeout=30_000)
-    _no_horizontal_overflow(pg)
-    for sel in ("#via", "#vot", "#carbon", "#avoid-countries"):
-        box = pg.locator(sel).bounding_box()
-        assert box and box["width"] >= 120, (sel, box)
-    vot, carbon = pg.locator("#vot").bounding_box(), pg.locator("#carbon").bounding_box()
-    assert abs(vot["y"] - carbon["y"]) < 2  # the two number inputs line up
-    pg.locator("#passages").scroll_into_view_if_needed()
-    pg.screenshot(path=str(ARTIFACTS / f"options-{width}.png"))
-    pg.click("#tab-compare")
-    _no_horizontal_overflow(pg)
-    pg.screenshot(path=str(ARTIFACTS / f"compare-tab-{width}.png"))
-    assert not errors, errors
-    ctx.close()
+    with _watched_page(browser, width, height) as pg:
+        _open(pg, server + "/")
+        _open_options(pg)
+        pg.select_option("#optimize", "generalized")
+        pg.wait_for_selector("#country-list input", state="attached", timeout=30_000)
+        _no_horizontal_overflow(pg)
+        for sel in ("#via", "#vot", "#carbon", "#avoid-countries"):
+            box = pg.locator(sel).bounding_box()
+            assert box and box["width"] >= 120, (sel, box)
+        vot, carbon = pg.locator("#vot").bounding_box(), pg.locator("#carbon").bounding_box()
+        assert abs(vot["y"] - carbon["y"]) < 2  # the two number inputs line up
+        pg.locator("#passages").scroll_into_view_if_needed()
+        pg.screenshot(path=str(ARTIFACTS / f"options-{width}.png"))
+        pg.click("#tab-compare")
+        _no_horizontal_overflow(pg)
+        pg.screenshot(path=str(ARTIFACTS / f"compare-tab-{width}.png"))
 
 
 # ------------------------------------------------------------------------------------ issue 15: the page as people use it
@@ -678,6 +678,7 @@ def _shot(pg, name: str) -> None:
     """A small PNG: the screenshot reduced to a 256-colour palette."""
     from PIL import Image
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
     pg.screenshot(path=str(path))
     Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
@@ -686,21 +687,18 @@ def _shot(pg, name: str) -> None:
 @pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
 def test_screenshots_of_each_tab(browser, server, width, height):
     """{plan,network,compare}-{width}.png of each tab, with no console errors on the way."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx, pg, errors = _watched_page(browser, width, height)
-    pg.goto(server + "/?origin=chongqing&destination=duisburg&from=Chongqing&to=Duisburg")
-    pg.wait_for_selector("#routes li", timeout=60_000)
-    pg.wait_for_timeout(1500)
-    _shot(pg, f"plan-{width}.png")
-    pg.click("#tab-network")
-    pg.wait_for_function("() => window.beltroad.map.getSource('net-rail')._data.features.length > 0", timeout=60_000)
-    pg.wait_for_timeout(1000)
-    _shot(pg, f"network-{width}.png")
-    _run_compare(pg, scenario=None)
-    pg.wait_for_timeout(1000)
-    _shot(pg, f"compare-{width}.png")
-    assert not errors, errors
-    ctx.close()
+    with _watched_page(browser, width, height) as pg:
+        pg.goto(server + "/?origin=chongqing&destination=duisburg&from=Chongqing&to=Duisburg")
+        pg.wait_for_selector("#routes li", timeout=60_000)
+        pg.wait_for_timeout(1500)
+        _shot(pg, f"plan-{width}.png")
+        pg.click("#tab-network")
+        pg.wait_for_function("() => window.beltroad.map.getSource('net-rail')._data.features.length > 0", timeout=60_000)
+        pg.wait_for_timeout(1000)
+        _shot(pg, f"network-{width}.png")
+        _run_compare(pg, scenario=None)
+        pg.wait_for_timeout(1000)
+        _shot(pg, f"compare-{width}.png")
 
 
 # ------------------------------------------------------------------------------------ flows (issue 13)
@@ -806,11 +804,8 @@ def test_flows_error_is_shown(page, server):
 @pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
 def test_flows_screenshot(browser, server, width, height):
     """flows-{width}.png: the Flows tab on the baseline (docs/screenshots with BELTROAD_UPDATE_SCREENSHOTS=1)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx, pg, errors = _watched_page(browser, width, height)
-    _open(pg, server + "/?tab=flows&flows=baseline")
-    _wait_flows(pg, "baseline")
-    pg.wait_for_timeout(1500)
-    _shot(pg, f"flows-{width}.png")
-    assert not errors, errors
-    ctx.close()
+    with _watched_page(browser, width, height) as pg:
+        _open(pg, server + "/?tab=flows&flows=baseline")
+        _wait_flows(pg, "baseline")
+        pg.wait_for_timeout(1500)
+        _shot(pg, f"flows-{width}.png")

@@ -170,8 +170,6 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
     scheduler: "inline" (this process, the API default), None (a dask LocalCluster, one worker per core),
     or a dask scheduler address. Without `out_dir`, a temporary folder holds the partitions.
     """
-    import tempfile
-
     from beltroad.data.cities import city_set
     from beltroad.service import default_session
 
@@ -188,16 +186,8 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "places": places_signature(places), "dataset_hash": net.content_hash}
     plan.meta = {**meta, "fingerprint": fingerprint(meta)}
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="beltroad-appraise-")
-        out_dir = tmp.name
-    try:
-        rows = execute(plan, net, places, Path(out_dir), objective=objective, scheduler=scheduler, workers=workers,
-                       progress=progress, client=client)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    rows = execute(plan, net, places, out_dir, objective=objective, scheduler=scheduler, workers=workers,
+                   progress=progress, client=client, scratch_prefix="beltroad-appraise-")
     ranking = ranking_table(rows, net.projects)
     meta.update({"tasks": len(plan.refs) + len(plan.cmps), "base": "all inventory projects taken out of " + scenario,
                  "market_access": {"theta": market_access_theta(net), "source": THETA_SOURCE,

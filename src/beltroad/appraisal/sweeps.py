@@ -203,8 +203,6 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
           out_dir: str | Path | None = None, scheduler: str | None = "inline", workers: int | None = None,
           session=None, progress: Callable[[int, int], None] | None = None, client=None) -> SweepResult:
     """Run a sweep: every draw skims its states; partitions land in `out_dir`/parts (a rerun resumes)."""
-    import tempfile
-
     from beltroad.data.cities import city_set
     from beltroad.scenario import load_scenario
     from beltroad.service import default_session
@@ -246,16 +244,8 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
             else "custom", "n_cities": len(places), "places": places_signature(places), "dataset_hash": net.content_hash,
             "ranges": ranges.to_dict("records")}
     plan = Plan(refs=refs, cmps=cmps, meta={**meta, "fingerprint": fingerprint(meta)})
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="beltroad-sweep-")
-        out_dir = tmp.name
-    try:
-        rows = execute(plan, net, places, Path(out_dir), objective=spec.objective, scheduler=scheduler,
-                       workers=workers, progress=progress, client=client)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    rows = execute(plan, net, places, out_dir, objective=spec.objective, scheduler=scheduler, workers=workers,
+                   progress=progress, client=client, scratch_prefix="beltroad-sweep-")
     keys = ["project", "direction"] if items is not None else []
     bands, sens = summarise(rows, dr, keys)
     meta["target"] = (f"appraisal of {', '.join(label(i) for i in items)} in {spec.appraisal.scenario}"
