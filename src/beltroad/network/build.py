@@ -117,7 +117,7 @@ class Network:
     superseded: np.ndarray               # year or nan
     status: np.ndarray                   # 0 open, 1 under construction, 2 planned
     seasonal: np.ndarray                 # bool: seasonal closure applies
-    sea_geom: int                        # number of sailing polylines
+    n_sea_polylines: int                 # number of sailing polylines (their points: geom_offsets, geom_lon/lat)
     geom_offsets: np.ndarray
     geom_lon: np.ndarray
     geom_lat: np.ndarray
@@ -509,7 +509,7 @@ class _Builder:
             seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str),
             passage_bits=arr["passage_bits"].astype(np.int64), service=arr["service"].astype(str),
             shuttle=arr["shuttle"].astype(bool),
-            sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
+            n_sea_polylines=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_export_basis=self.port_export_basis, port_roles=self.port_roles,
             services_by_lane=self.services_by_lane,
