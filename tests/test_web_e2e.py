@@ -128,13 +128,19 @@ def _pick(page, field: str, text: str, expect: str) -> None:
     assert expect in page.input_value(f"#{field}")
 
 
+def _pick_trip(page, origin: tuple[str, str] = ("Chongq", "Chongqing"),
+               destination: tuple[str, str] = ("Duisb", "Duisburg")) -> None:
+    """Pick both ends from their suggestion lists: (what is typed, the suggestion to click) each."""
+    _pick(page, "origin", *origin)
+    _pick(page, "destination", *destination)
+
+
 def _route_features(page) -> int:
     return int(page.get_attribute("#map", "data-route-features") or 0)
 
 
 def test_plan_a_trip(page):
-    _pick(page, "origin", "Chongq", "Chongqing")
-    _pick(page, "destination", "Duisb", "Duisburg")
+    _pick_trip(page)
     page.click("#go")
     page.wait_for_selector("#routes li", timeout=60_000)
     assert page.locator("#routes li").count() >= 1
@@ -153,8 +159,7 @@ def test_plan_a_trip(page):
 
 def test_switch_scenario_changes_route(page):
     options = page.eval_on_selector_all("#scenario option", "els => els.map(e => e.value)")
-    _pick(page, "origin", "Shangh", "Shanghai")
-    _pick(page, "destination", "Rotterd", "Rotterdam")
+    _pick_trip(page, ("Shangh", "Shanghai"), ("Rotterd", "Rotterdam"))
     page.select_option("#mode", "sea")
     page.click("#go")
     page.wait_for_selector("#routes li", timeout=60_000)
@@ -237,8 +242,7 @@ def _no_horizontal_overflow(page) -> None:
 
 
 def test_via_field_with_autocomplete(page):
-    _pick(page, "origin", "Xi'a", "Xi'an")
-    _pick(page, "destination", "Duisb", "Duisburg")
+    _pick_trip(page, origin=("Xi'a", "Xi'an"))
     _open_options(page)
     page.type("#via", "Bak", delay=40)
     item = page.locator("#via-list li", has_text=re.compile(r"^Baku\s*AZE")).first
@@ -278,8 +282,7 @@ def test_via_unknown_place_is_named(page):
 
 
 def test_generalized_cost_inputs(page):
-    _pick(page, "origin", "Chongq", "Chongqing")
-    _pick(page, "destination", "Duisb", "Duisburg")
+    _pick_trip(page)
     _open_options(page)
     assert page.is_disabled("#vot") and page.is_disabled("#carbon")  # only used for generalised cost
     assert page.is_visible("#gen-note")
@@ -308,8 +311,7 @@ def test_generalized_cost_inputs(page):
 
 
 def test_avoid_countries_picker(page):
-    _pick(page, "origin", "Chongq", "Chongqing")
-    _pick(page, "destination", "Duisb", "Duisburg")
+    _pick_trip(page)
     _open_options(page)
     page.wait_for_selector("#country-list input[value='BLR']", timeout=30_000)
     n_all = page.locator("#country-list label:visible").count()
