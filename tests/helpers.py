@@ -1,5 +1,5 @@
-"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs, CSV editing, data-check issues, sea legs and
-the point-search oracle check.
+"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs, CSV editing, data-check issues,
+sea legs and the point-search oracle check.
 
 Test files import them as `from helpers import ...` (pytest puts this folder on the path).
 """

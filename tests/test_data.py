@@ -225,7 +225,8 @@ def broken(tmp_path_factory, ds, csv_tools):
     rows["link cites unknown source"] = cite_unknown("links", pick.link())
     lid = pick.link()
     rows["link joins a node to itself"] = t.edit_row(root, "links", lid, to=t.find_row(root, "links", lid)["from"])
-    rows["duplicate link id (original row)"], rows["duplicate link id (appended row)"] = append_copy("links", pick.link())
+    original, copy = append_copy("links", pick.link())
+    rows["duplicate link id (original row)"], rows["duplicate link id (appended row)"] = original, copy
     # nodes
     node_edits = {
         "latitude out of range": {"lat": "123.0"},

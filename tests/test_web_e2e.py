@@ -694,7 +694,8 @@ def test_screenshots_of_each_tab(browser, server, width, height):
         pg.wait_for_timeout(1500)
         _shot(pg, f"plan-{width}.png")
         pg.click("#tab-network")
-        pg.wait_for_function("() => window.beltroad.map.getSource('net-rail')._data.features.length > 0", timeout=60_000)
+        pg.wait_for_function("() => window.beltroad.map.getSource('net-rail')._data.features.length > 0",
+                             timeout=60_000)
         pg.wait_for_timeout(1000)
         _shot(pg, f"network-{width}.png")
         _run_compare(pg, scenario=None)
