@@ -174,10 +174,15 @@ def test_switch_scenario_changes_route(page):
     _screenshot(page, "plan-scenario-red-sea-closed.png")
 
 
-def _submit(page, origin: str, destination: str) -> None:
-    """Type both places, leave the field (its suggestion list closes; no late answer reopens it), click Find routes."""
+def _fill_trip(page, origin: str, destination: str) -> None:
+    """Type both places without picking a suggestion."""
     page.fill("#origin", origin)
     page.fill("#destination", destination)
+
+
+def _submit(page, origin: str, destination: str) -> None:
+    """Type both places, leave the field (its suggestion list closes; no late answer reopens it), click Find routes."""
+    _fill_trip(page, origin, destination)
     page.keyboard.press("Tab")
     page.click("#go")
 
@@ -260,8 +265,7 @@ def test_via_field_with_autocomplete(page):
 
 
 def test_via_unknown_place_is_named(page):
-    page.fill("#origin", "Chongqing")
-    page.fill("#destination", "Duisburg")
+    _fill_trip(page, "Chongqing", "Duisburg")
     _open_options(page)
     page.fill("#via", "Almatyy")
     page.keyboard.press("Tab")
@@ -516,8 +520,7 @@ def test_time_breakdown_on_cards_and_legs(page):
 
 
 def test_barge_mode_and_trucking_limit_are_sent(page):
-    page.fill("#origin", "Chongqing")
-    page.fill("#destination", "Shanghai")
+    _fill_trip(page, "Chongqing", "Shanghai")
     page.select_option("#mode", "inland_water")
     _open_options(page)
     page.fill("#drayage", "0")
