@@ -135,6 +135,15 @@ def _pick_trip(page, origin: tuple[str, str] = ("Chongq", "Chongqing"),
     _pick(page, "destination", *destination)
 
 
+def _wait_until_asked(page, held: list, path: str) -> None:
+    """Up to 5 s for the page to ask `path`, whose answer a `page.route` handler holds back in `held`."""
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, f"the page did not ask {path}"
+
+
 def _route_features(page) -> int:
     return int(page.get_attribute("#map", "data-route-features") or 0)
 
@@ -395,11 +404,7 @@ def test_compare_progress_message(page):
     text = page.inner_text("#cmp-progress")
     assert "Computing skims for 200 cities" in text and "10" in text and "s" in text
     assert page.is_disabled("#cmp-go")
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the page did not ask /api/compare"
+    _wait_until_asked(page, held, "/api/compare")
     page.wait_for_function("() => /[1-9]\\d* s$/.test(document.querySelector('#cmp-progress .elapsed').textContent)", timeout=5_000)
     page.screenshot(path=str(ARTIFACTS / "compare-running.png"))
     assert page.is_disabled("#cmp-go")  # still running
@@ -737,11 +742,7 @@ def test_flows_layer_widths_follow_teu(page, server):
     page.click("#tab-flows")
     page.wait_for_selector("#flows-progress:not([hidden])", timeout=5_000)
     assert "Assigning the container demand under baseline" in page.inner_text("#flows-progress")
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert held, "the page did not ask /api/flows"
+    _wait_until_asked(page, held, "/api/flows")
     held[0].continue_()
     _wait_flows(page, "baseline")
     page.unroute(re.compile(r"/api/flows\?"))
