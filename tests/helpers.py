@@ -1,5 +1,5 @@
-"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs, CSV editing, sea legs and
-the point-search oracle check.
+"""Helpers shared by several test files (fixtures live in conftest.py): CLI runs, CSV editing, data-check issues,
+sea legs and the point-search oracle check.
 
 Test files import them as `from helpers import ...` (pytest puts this folder on the path).
 """
@@ -49,6 +49,22 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
     """Write rows back as the dataset writes them (\\n line ends)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def issue_at(issues, rule: str, row_id: str, file: str, line: int, *, contains: str | None = None,
+             table: str | None = None):
+    """The first issue of `rule` about `row_id` that points at file:line (and names `table`, mentions `contains`
+    where given) and says so at the start of its text; fails with what was found instead."""
+    hits = [i for i in issues if i.rule == rule and i.row_id == row_id and (table is None or i.table == table)]
+    assert hits, f"no [{rule}] issue for {row_id!r}; got: " + "; ".join(map(str, issues[:12]))
+    at_row = [i for i in hits if i.file == file and i.line == line]
+    assert at_row, f"[{rule}] {row_id!r} should point at {file}:{line}, got {[str(i) for i in hits]}"
+    if contains is not None:
+        at_row = [i for i in at_row if contains in i.message]
+        assert at_row, f"no [{rule}] message for {row_id!r} mentions {contains!r}: {[str(i) for i in hits]}"
+    hit = at_row[0]
+    assert str(hit).startswith(f"{file}:{line} [{rule}] {hit.table} '{row_id}'")  # the one-line form people read
+    return hit
 
 
 def sea_legs(route) -> list:

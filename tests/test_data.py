@@ -19,6 +19,7 @@ from beltroad.data.loader import (CROSSING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, 
                                   DataError)
 from beltroad.data.validate import MAX_CIRCUITY
 from beltroad.geo import haversine_km
+from helpers import issue_at
 
 EUROPE = {"POL", "DEU", "NLD", "BEL", "FRA", "ESP", "PRT", "ITA", "AUT", "CZE", "SVK", "HUN", "SVN", "HRV", "ROU",
           "BGR", "GRC", "FIN", "SWE", "DNK", "LUX", "IRL", "GBR", "CHE", "NOR", "SRB", "MKD", "BIH", "MNE", "ALB",
@@ -43,16 +44,7 @@ def issues_of(root) -> list:
 def assert_issue(issues, rule: str, row, *, row_id: str | None = None, contains: str | None = None):
     """An issue of `rule` names the row (id, file, line) and, optionally, a text in its message."""
     row_id = row_id if row_id is not None else row["id"]
-    hits = [i for i in issues if i.rule == rule and i.row_id == row_id]
-    assert hits, f"no [{rule}] issue for {row_id!r}; got: " + "; ".join(map(str, issues[:10]))
-    at_row = [i for i in hits if i.file == row.file and i.line == row.line]
-    assert at_row, f"[{rule}] {row_id!r} should point at {row.file}:{row.line}, got {[str(i) for i in hits]}"
-    if contains is not None:
-        at_row = [i for i in at_row if contains in i.message]
-        assert at_row, f"no [{rule}] message for {row_id!r} mentions {contains!r}: {[str(i) for i in hits]}"
-    hit = at_row[0]
-    assert str(hit).startswith(f"{row.file}:{row.line} [{rule}] {hit.table} '{row_id}'")
-    return hit
+    return issue_at(issues, rule, row_id, row.file, row.line, contains=contains)
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -201,6 +193,16 @@ def broken(tmp_path_factory, ds, csv_tools):
     root = tmp_path_factory.mktemp("broken") / "network"
     shutil.copytree(DATA_DIR, root)
     t, pick, rows = csv_tools, _Picker(ds), {}
+
+    def cite_unknown(table: str, row_id: str):
+        """Add an unknown source id to the row's citations."""
+        return t.edit_row(root, table, row_id, source=t.find_row(root, table, row_id)["source"] + ";S-NOPE-1999")
+
+    def append_copy(table: str, row_id: str):
+        """(the row, its copy appended to europe.csv): a duplicate id."""
+        row = t.find_row(root, table, row_id)
+        return row, t.append_row(root, table, "europe.csv", dict(zip(row.header, row.values)))
+
     # links first: the nodes broken afterwards are none of their ends
     gc = ds.links.set_index("id")["gc_km"]
     for case, factor in (("length under the great circle", 0.5),
@@ -220,15 +222,11 @@ def broken(tmp_path_factory, ds, csv_tools):
     }
     for case, change in edits.items():
         rows[case] = t.edit_row(root, "links", pick.link(), **change)
-    lid = pick.link()
-    rows["link cites unknown source"] = t.edit_row(
-        root, "links", lid, source=t.find_row(root, "links", lid)["source"] + ";S-NOPE-1999")
+    rows["link cites unknown source"] = cite_unknown("links", pick.link())
     lid = pick.link()
     rows["link joins a node to itself"] = t.edit_row(root, "links", lid, to=t.find_row(root, "links", lid)["from"])
-    original = t.find_row(root, "links", pick.link())
-    rows["duplicate link id (original row)"] = original
-    rows["duplicate link id (appended row)"] = t.append_row(root, "links", "europe.csv",
-                                                            dict(zip(original.header, original.values)))
+    original, copy = append_copy("links", pick.link())
+    rows["duplicate link id (original row)"], rows["duplicate link id (appended row)"] = original, copy
     # nodes
     node_edits = {
         "latitude out of range": {"lat": "123.0"},
@@ -242,11 +240,8 @@ def broken(tmp_path_factory, ds, csv_tools):
     }
     for case, change in node_edits.items():
         rows[case] = t.edit_row(root, "nodes", pick.node(), **change)
-    nid = pick.node()
-    rows["node cites unknown source"] = t.edit_row(
-        root, "nodes", nid, source=t.find_row(root, "nodes", nid)["source"] + ";S-NOPE-1999")
-    node = t.find_row(root, "nodes", pick.node())
-    rows["duplicate node id"] = t.append_row(root, "nodes", "europe.csv", dict(zip(node.header, node.values)))
+    rows["node cites unknown source"] = cite_unknown("nodes", pick.node())
+    rows["duplicate node id"] = append_copy("nodes", pick.node())[1]
     # crossings, projects, sources
     rows["border crossing on unknown link"] = t.edit_row(root, "crossings", pick.crossing("border"), link="no_such_link")
     rows["crossing without source"] = t.edit_row(root, "crossings", pick.crossing("border"), source="")
@@ -255,11 +250,9 @@ def broken(tmp_path_factory, ds, csv_tools):
                                                       node="no_such_node")
     rows["gauge change without gauges"] = t.edit_row(root, "crossings", pick.crossing("gauge_change"), gauge_to_mm="")
     rows["project without source"] = t.edit_row(root, "projects", "P01", source="")
-    rows["project cites unknown source"] = t.edit_row(
-        root, "projects", "P02", source=t.find_row(root, "projects", "P02")["source"] + ";S-NOPE-1999")
+    rows["project cites unknown source"] = cite_unknown("projects", "P02")
     rows["source without citation"] = t.edit_row(root, "sources", "S-SEAROUTE", citation="")
-    src = t.find_row(root, "sources", "REF-T1.1")
-    rows["duplicate source id"] = t.append_row(root, "sources", "europe.csv", dict(zip(src.header, src.values)))
+    rows["duplicate source id"] = append_copy("sources", "REF-T1.1")[1]
     assert set(rows) == set(CASES)
     return check_dataset(load_dataset(root)), rows
 

@@ -15,7 +15,7 @@ from beltroad.data.loader import PORT_COLUMNS
 from beltroad.data.validate import (PORT_COAST_MAX_KM, PORT_MARNET_MAX_KM, PORT_NODE_MAX_KM, PORT_ROLES,
                                     check_ports)
 from beltroad.geo import haversine_km
-from helpers import read_csv, write_csv
+from helpers import issue_at, read_csv, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +121,7 @@ def broken(tmp_path_factory):
 def test_port_rule_names_the_broken_row(broken, case):
     issues, lines = broken
     locode, rule, contains = CASES[case]
-    hits = [i for i in issues if i.rule == rule and i.row_id == locode and i.table == "ports"]
-    assert hits, f"no [{rule}] issue for {locode}; got: " + "; ".join(map(str, issues[:12]))
-    at_row = [i for i in hits if i.file == "ports.csv" and i.line == lines[case]]
-    assert at_row, f"[{rule}] {locode} should point at ports.csv:{lines[case]}, got {[str(i) for i in hits]}"
-    assert any(contains in i.message for i in at_row), [str(i) for i in at_row]
-    assert str(at_row[0]).startswith(f"ports.csv:{lines[case]} [{rule}] ports '{locode}'")
+    issue_at(issues, rule, locode, "ports.csv", lines[case], contains=contains, table="ports")
 
 
 def test_only_the_broken_rows_are_reported(broken):

@@ -258,9 +258,28 @@ def evaluate(observed: pd.DataFrame | None = None, *, sets: str | Iterable[str] 
              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """One row per observation: model value on its measure, observation, errors and the route used.
 
-    `observed` defaults to calibration/observed.csv; `sets` filters ('fit', 'validation' or 'all');
-    `dataset_dir` evaluates a dataset loaded from another folder (e.g. a fitted copy); `places` maps place
-    names to already resolved places (saves gazetteer work when many datasets are compared).
+    Parameters
+    ----------
+    observed : DataFrame, optional
+        Observations in the columns of calibration/observed.csv (the default: that file, via `load_observed`).
+    sets : str or iterable of str, optional
+        'fit', 'validation' or 'all' (None: all rows).
+    session : Session, optional
+        The session to plan with (default: `dataset_dir`'s, else the default session).
+    dataset_dir : str or Path, optional
+        Evaluate a dataset loaded from another folder (e.g. a fitted copy).
+    alternatives, objective, scenario
+        Passed to each plan; the observation's mode and `route_via` pick one of the alternatives.
+    places : dict, optional
+        Place names already resolved (saves gazetteer work when many datasets are compared).
+    progress : callable, optional
+        Called with (done, total) after each observation.
+
+    Returns
+    -------
+    DataFrame
+        The observations plus the model's value, its route and the errors (`pct_error`, `abs_pct_error`,
+        `within_20pct`, ...); see `summarise`.
     """
     from beltroad.service import Session, default_session
 
@@ -376,7 +395,18 @@ def _stats(g: pd.DataFrame) -> dict[str, Any]:
 
 
 def summarise(df: pd.DataFrame) -> pd.DataFrame:
-    """Median absolute % error and share within +/-20 % for each set (and all rows) overall, by corridor, by mode."""
+    """Median absolute % error and share within +/-20 % for each set (and all rows) overall, by corridor, by mode.
+
+    Parameters
+    ----------
+    df : DataFrame
+        What `evaluate` returns.
+
+    Returns
+    -------
+    DataFrame
+        One row per (set, by, group): by is 'all', 'corridor', 'mode' or 'measure'.
+    """
     rows = []
     for set_name in (*SETS, "all"):
         sub = df if set_name == "all" else df[df["set"] == set_name]
@@ -457,30 +487,11 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _flow_span(text: str, start: int) -> tuple[int, int]:
-    """[open, close] offsets of the `{...}` flow mapping starting at or after `start`."""
-    i = text.index("{", start)
+def _unquoted(text: str, start: int, stop: int):
+    """(offset, char, depth) of each character of text[start:stop] outside quotes; depth counts the brackets
+    opened before it (a closing bracket stands at the depth of its content)."""
     depth, quote = 0, ""
-    for j in range(i, len(text)):
-        ch = text[j]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth -= 1
-            if depth == 0:
-                return i, j
-    raise ValueError("unbalanced flow mapping in parameters.yaml")
-
-
-def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
-    """(key, start, end) of the depth-1 entries of the flow mapping text[i..j] (end excludes the comma)."""
-    out, depth, quote, k0 = [], 0, "", i + 1
-    for k in range(i + 1, j + 1):
+    for k in range(start, stop):
         ch = text[k]
         if quote:
             if ch == quote:
@@ -488,11 +499,28 @@ def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
             continue
         if ch in "\"'":
             quote = ch
-        elif ch in "{[":
+            continue
+        yield k, ch, depth
+        if ch in "{[":
             depth += 1
-        elif ch in "}]" and depth > 0:
+        elif ch in "}]":
             depth -= 1
-        elif (ch == "," and depth == 0) or k == j:
+
+
+def _flow_span(text: str, start: int) -> tuple[int, int]:
+    """[open, close] offsets of the `{...}` flow mapping starting at or after `start`."""
+    i = text.index("{", start)
+    for k, ch, depth in _unquoted(text, i, len(text)):
+        if ch in "}]" and depth == 1:
+            return i, k
+    raise ValueError("unbalanced flow mapping in parameters.yaml")
+
+
+def _top_entries(text: str, i: int, j: int) -> list[tuple[str, int, int]]:
+    """(key, start, end) of the depth-1 entries of the flow mapping text[i..j] (end excludes the comma)."""
+    out, k0 = [], i + 1
+    for k, ch, depth in _unquoted(text, i + 1, j + 1):
+        if (ch == "," and depth == 0) or k == j:
             seg = text[k0:k]
             m = re.match(r"\s*([A-Za-z_][\w-]*)\s*:", seg)
             if m:
@@ -568,9 +596,37 @@ def fit(parameters: list[str], *, observed: pd.DataFrame | None = None, dataset_
     """Coordinate search inside each parameter's sourced [low, high], minimising the fitting set's median
     absolute % error.
 
-    Only parameters with `low`/`high` (and a `source`) in parameters.yaml can be fitted. The dataset in
-    `dataset_dir` (default: the shipped one) is copied to `out_dir` (default: a new temporary folder) and only
-    the copy's parameters.yaml is rewritten, unless `out_dir` is the dataset folder itself.
+    Parameters
+    ----------
+    parameters : list of str
+        Dotted names in parameters.yaml; only those with `low`/`high` (and a `source`) can be fitted
+        (see `fittable_parameters`).
+    observed : DataFrame, optional
+        Observations (default: calibration/observed.csv); only the `fit` set is scored.
+    dataset_dir : str or Path, optional
+        The dataset to start from (default: the shipped one).
+    out_dir : str or Path, optional
+        Where the fitted copy goes (default: a new temporary folder). Only the copy's parameters.yaml is
+        rewritten, unless `out_dir` is the dataset folder itself.
+    grid_points, rounds : int
+        Values tried per parameter and round (at least 2), and passes over all parameters.
+    report : str
+        The report named in each fitted value's `calibrated` note.
+    alternatives, objective
+        Passed to `evaluate`.
+    progress : callable, optional
+        Called with a line of text per trial.
+
+    Returns
+    -------
+    FitResult
+        The fitted dataset's folder, a before/after table per parameter and every trial.
+
+    Raises
+    ------
+    ValueError
+        No parameter named, a parameter without a sourced range, fewer than 2 grid points, no parameters.yaml
+        in `dataset_dir`, or no `fit` rows among the observations.
     """
     from beltroad.data.loader import DATA_DIR, load_dataset
     from beltroad.network.build import load_network
@@ -767,10 +823,27 @@ __all__ = ["COLUMNS", "FitResult", "assign_sets", "evaluate", "fit", "load_obser
 def choice_agreement(objective: str, observed: pd.DataFrame | None = None, *, session=None,
                      sets: str | Iterable[str] | None = "fit") -> pd.DataFrame:
     """Does the planner's unconstrained best route under `objective` take the observed mode and pass the
-    observed corridor tokens? One row per observation with a single main mode (rail, sea or road).
+    observed corridor tokens?
 
     The observations are published services, each a choice a shipper made for that trip, so the share of
     agreement tells which objective reproduces observed choices best (used to pick the default objective).
+
+    Parameters
+    ----------
+    objective : str
+        'time', 'cost', 'co2' or 'generalized'.
+    observed : DataFrame, optional
+        Observations (default: calibration/observed.csv).
+    session : Session, optional
+        The session to plan with (default: the default session).
+    sets : str or iterable of str, optional
+        'fit' (the default), 'validation' or 'all'.
+
+    Returns
+    -------
+    DataFrame
+        One row per observation with a single main mode (rail, sea or road): `id`, `mode`, `agrees`,
+        `model_mode` and `why` (what differs).
     """
     from beltroad.service import default_session
 

@@ -16,6 +16,13 @@ from beltroad.io.console import err, failing_on
 console = Console()
 
 
+# dask options shared by `appraise` and `sweep` (typer reads an option's declaration; one object serves both)
+SCHEDULER = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
+                         help="dask scheduler tcp://HOST:8786 (default: a LocalCluster)")
+WORKERS = typer.Option(None, "--workers", min=1, help="LocalCluster workers (default: one per core)")
+INLINE = typer.Option(False, "--inline", help="run in this process, without dask")
+
+
 def _scheduler(scheduler: Optional[str], inline: bool) -> Optional[str]:
     return "inline" if inline else scheduler
 
@@ -49,10 +56,9 @@ def appraise_command(
     cities: str = typer.Option("world-1000", "--cities", help="world-1000, world-200, bri or a CSV file"),
     scenario: str = typer.Option("bri-planned", "--scenario", help="the network with all projects"),
     objective: str = typer.Option("time", "--objective", help="time, cost or generalized"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
-                                            help="dask scheduler tcp://HOST:8786 (default: a LocalCluster)"),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="LocalCluster workers (default: one per core)"),
-    inline: bool = typer.Option(False, "--inline", help="run in this process, without dask"),
+    scheduler: Optional[str] = SCHEDULER,
+    workers: Optional[int] = WORKERS,
+    inline: bool = INLINE,
 ) -> None:
     """Appraise BRI projects in isolation and in complement; rank them (tables + report.md/html)."""
     from beltroad.appraisal import appraise
@@ -74,10 +80,9 @@ def sweep_command(
     out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: sweep-<name>)"),
     cities: Optional[str] = typer.Option(None, "--cities", help="override the spec's city set"),
     draws: Optional[int] = typer.Option(None, "--draws", min=1, help="override the spec's number of draws"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
-                                            help="dask scheduler tcp://HOST:8786 (default: a LocalCluster)"),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="LocalCluster workers (default: one per core)"),
-    inline: bool = typer.Option(False, "--inline", help="run in this process, without dask"),
+    scheduler: Optional[str] = SCHEDULER,
+    workers: Optional[int] = WORKERS,
+    inline: bool = INLINE,
 ) -> None:
     """Vary parameters within their sourced ranges; report p5/p50/p95 bands and a sensitivity ranking."""
     from beltroad.appraisal import load_spec, sweep

@@ -117,16 +117,12 @@ class Appraisal:
         return self.table("city")
 
     def write(self, out_dir: str | Path) -> Path:
-        from .report import write_appraisal_report
+        """The five tables (parquet and csv), metadata.json, report.md and report.html in `out_dir`."""
+        from .report import write_appraisal_report, write_tables
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         tables = {"ranking": self.ranking, "groups": self.groups, "economies": self.economies,
                   "corridors": self.corridors, "cities": self.cities}
-        for name, df in tables.items():
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.meta, indent=2, default=str))
+        out = write_tables(out_dir, tables, self.meta)
         write_appraisal_report(self, out)
         return out
 
@@ -174,8 +170,6 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
     scheduler: "inline" (this process, the API default), None (a dask LocalCluster, one worker per core),
     or a dask scheduler address. Without `out_dir`, a temporary folder holds the partitions.
     """
-    import tempfile
-
     from beltroad.data.cities import city_set
     from beltroad.service import default_session
 
@@ -192,16 +186,8 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "places": places_signature(places), "dataset_hash": net.content_hash}
     plan.meta = {**meta, "fingerprint": fingerprint(meta)}
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="beltroad-appraise-")
-        out_dir = tmp.name
-    try:
-        rows = execute(plan, net, places, Path(out_dir), objective=objective, scheduler=scheduler, workers=workers,
-                       progress=progress, client=client)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    rows = execute(plan, net, places, out_dir, objective=objective, scheduler=scheduler, workers=workers,
+                   progress=progress, client=client, scratch_prefix="beltroad-appraise-")
     ranking = ranking_table(rows, net.projects)
     meta.update({"tasks": len(plan.refs) + len(plan.cmps), "base": "all inventory projects taken out of " + scenario,
                  "market_access": {"theta": market_access_theta(net), "source": THETA_SOURCE,

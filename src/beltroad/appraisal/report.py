@@ -10,8 +10,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COUNTRIES_GEOJSON = Path(__file__).resolve().parent.parent / "data" / "countries.geojson"
+from beltroad.data import COUNTRIES_GEOJSON
+
 TOP_N = 15
+
+
+def write_tables(out_dir: str | Path, tables: dict[str, pd.DataFrame], meta: dict) -> Path:
+    """Each table as name.parquet and name.csv, and `meta` as metadata.json: the files of an appraisal or a sweep."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        df.to_parquet(out / f"{name}.parquet", index=False)
+        df.to_csv(out / f"{name}.csv", index=False)
+    (out / "metadata.json").write_text(json.dumps(meta, indent=2, default=str))
+    return out
 
 
 def project_geometry(net) -> pd.DataFrame:

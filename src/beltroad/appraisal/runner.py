@@ -150,15 +150,23 @@ def _check_manifest(out: Path, meta: dict) -> None:
     f.write_text(want)
 
 
-def execute(plan: Plan, net, places, out_dir: str | Path, *, objective: str = "time", scheduler: str | None = None,
-            workers: int | None = None, progress: Callable[[int, int], None] | None = None,
-            client=None) -> pd.DataFrame:
+def execute(plan: Plan, net, places, out_dir: str | Path | None, *, objective: str = "time",
+            scheduler: str | None = None, workers: int | None = None,
+            progress: Callable[[int, int], None] | None = None, client=None,
+            scratch_prefix: str = "beltroad-") -> pd.DataFrame:
     """Run the plan's missing tasks and return all partitions stacked.
 
-    scheduler: None -> a LocalCluster with `workers` processes (default: one per core); "inline" -> this
-    process, no dask; "tcp://host:8786" -> an existing cluster (also DASK_SCHEDULER_ADDRESS). `client`: an
-    existing dask Client (tests).
+    out_dir: where partitions are kept (a rerun resumes); None -> a temporary folder named `scratch_prefix`...,
+    removed afterwards. scheduler: None -> a LocalCluster with `workers` processes (default: one per core);
+    "inline" -> this process, no dask; "tcp://host:8786" -> an existing cluster (also DASK_SCHEDULER_ADDRESS).
+    `client`: an existing dask Client (tests).
     """
+    if out_dir is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix=scratch_prefix) as tmp:
+            return execute(plan, net, places, tmp, objective=objective, scheduler=scheduler, workers=workers,
+                           progress=progress, client=client)
     out = Path(out_dir)
     _check_manifest(out, plan.meta)
     refs: dict[str, dict[str, np.ndarray] | None] = {t.key: _read_ref(out, t.key) for t in plan.refs}

@@ -9,7 +9,6 @@ country) need `low`, `high` and `source` in the spec. Same spec and seed, same n
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
@@ -157,15 +156,11 @@ class SweepResult:
     meta: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> Path:
-        from .report import write_sweep_report
+        """bands, sensitivity, draws and ranges (parquet and csv), metadata.json and the report in `out_dir`."""
+        from .report import write_sweep_report, write_tables
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("bands", "sensitivity", "draws", "ranges"):
-            df = getattr(self, name)
-            df.to_parquet(out / f"{name}.parquet", index=False)
-            df.to_csv(out / f"{name}.csv", index=False)
-        (out / "metadata.json").write_text(json.dumps(self.meta, indent=2, default=str))
+        tables = {name: getattr(self, name) for name in ("bands", "sensitivity", "draws", "ranges")}
+        out = write_tables(out_dir, tables, self.meta)
         write_sweep_report(self, out)
         return out
 
@@ -208,8 +203,6 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
           out_dir: str | Path | None = None, scheduler: str | None = "inline", workers: int | None = None,
           session=None, progress: Callable[[int, int], None] | None = None, client=None) -> SweepResult:
     """Run a sweep: every draw skims its states; partitions land in `out_dir`/parts (a rerun resumes)."""
-    import tempfile
-
     from beltroad.data.cities import city_set
     from beltroad.scenario import load_scenario
     from beltroad.service import default_session
@@ -251,16 +244,8 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
             else "custom", "n_cities": len(places), "places": places_signature(places), "dataset_hash": net.content_hash,
             "ranges": ranges.to_dict("records")}
     plan = Plan(refs=refs, cmps=cmps, meta={**meta, "fingerprint": fingerprint(meta)})
-    tmp = None
-    if out_dir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="beltroad-sweep-")
-        out_dir = tmp.name
-    try:
-        rows = execute(plan, net, places, Path(out_dir), objective=spec.objective, scheduler=scheduler,
-                       workers=workers, progress=progress, client=client)
-    finally:
-        if tmp is not None:
-            tmp.cleanup()
+    rows = execute(plan, net, places, out_dir, objective=spec.objective, scheduler=scheduler, workers=workers,
+                   progress=progress, client=client, scratch_prefix="beltroad-sweep-")
     keys = ["project", "direction"] if items is not None else []
     bands, sens = summarise(rows, dr, keys)
     meta["target"] = (f"appraisal of {', '.join(label(i) for i in items)} in {spec.appraisal.scenario}"

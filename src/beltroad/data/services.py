@@ -181,9 +181,9 @@ def check_service_parameters(params: dict[str, Any], known_sources: Iterable[str
 
 def known_locodes(data_dir: Path | str | None = None) -> set[str]:
     """UN/LOCODEs a rotation may use without a port register: searoute's port list plus the sourced supplement."""
-    from searoute.data.ports_dict import node_list  # installed dependency, read-only
+    from beltroad.network.sea import read_ports  # the one reader of searoute's port list
 
-    codes = {str(p.get("port")) for p in node_list.values() if len(str(p.get("port") or "")) == 5}
+    codes = {p["locode"] for p in read_ports()}
     if data_dir is not None:
         liner = load_service_parameters(data_dir).get("liner", {})
         codes |= set((liner.get("locodes_not_in_searoute") or {}).get("codes", {}))

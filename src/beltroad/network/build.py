@@ -60,6 +60,21 @@ FEEDER_HUBS = 2  # modelling choice: a port without a liner call is fed from its
 EAST_AFRICA_GATEWAYS = {"KEMBA", "TZDAR"}  # Mombasa, Dar es Salaam: their own dwell figure (A3.18)
 
 
+def customs_union_of(params: dict, open_borders_only: bool = False) -> dict[str, str]:
+    """ISO3 -> customs union name (EU, EAEU, EAC, ...) from the `border.customs_unions` parameters: no
+    export/import clearance between members.
+
+    With `open_borders_only`, only unions without internal border controls (no dwell at their borders).
+    A member of two such unions would keep the last one's name; no country is in the shipped parameters."""
+    out: dict[str, str] = {}
+    for name, union in ((params.get("border") or {}).get("customs_unions") or {}).items():
+        if open_borders_only and union.get("border_controls"):
+            continue
+        for member in union.get("members") or []:
+            out[member] = name
+    return out
+
+
 def rail_region(country: str) -> str:
     for region, members in RAIL_REGIONS.items():
         if country in members:
@@ -102,7 +117,7 @@ class Network:
     superseded: np.ndarray               # year or nan
     status: np.ndarray                   # 0 open, 1 under construction, 2 planned
     seasonal: np.ndarray                 # bool: seasonal closure applies
-    sea_geom: int                        # number of sailing polylines
+    n_sea_polylines: int                 # number of sailing polylines (their points: geom_offsets, geom_lon/lat)
     geom_offsets: np.ndarray
     geom_lon: np.ndarray
     geom_lat: np.ndarray
@@ -244,6 +259,7 @@ class _Builder:
     def __init__(self, ds: Dataset):
         self.ds = ds
         self.p = ds.params
+        self.open_union = customs_union_of(ds.params, open_borders_only=True)  # ISO3 -> EU, EAEU
         self.vertex_place: list[int] = []
         self.vertex_layer: list[int] = []
         self.vertex_lon: list[float] = []
@@ -493,7 +509,7 @@ class _Builder:
             seasonal=arr["seasonal"].astype(bool), project=arr["project"].astype(str),
             passage_bits=arr["passage_bits"].astype(np.int64), service=arr["service"].astype(str),
             shuttle=arr["shuttle"].astype(bool),
-            sea_geom=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
+            n_sea_polylines=len(sea_polylines[0]) - 1, geom_offsets=sea_polylines[0],
             geom_lon=sea_polylines[1], geom_lat=sea_polylines[2], edge_geom=arr["edge_geom"].astype(np.int32),
             port_dwell_basis=self.port_dwell_basis, port_export_basis=self.port_export_basis, port_roles=self.port_roles,
             services_by_lane=self.services_by_lane,
@@ -801,9 +817,9 @@ class _Builder:
                     add(int(ia[i]), int(ib[j]), border=True)
 
     def _open_border(self, a: str, b: str) -> bool:
-        unions = (self.p.get("border") or {}).get("customs_unions") or {}
-        return any(a in (u.get("members") or []) and b in (u.get("members") or []) and not u.get("border_controls")
-                   for u in unions.values())
+        """Whether a and b are members of one customs union without internal border controls (EU, EAEU)."""
+        union = self.open_union.get(a)
+        return union is not None and self.open_union.get(b) == union
 
     def _places(self) -> pd.DataFrame:
         """Dataset nodes plus the container ports of the register that are not dataset nodes.
