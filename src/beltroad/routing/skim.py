@@ -22,7 +22,7 @@ from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, RO
 from beltroad.places import Place
 from beltroad.routing.dijkstra import next_events
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
-                                     customs_event_dwell, end_customs, end_customs_parts, weights_of)
+                                     customs_event_dwell, end_customs, end_customs_parts, weights_of, PointLinks)
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry", "inland_water"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
@@ -196,7 +196,7 @@ def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, 
 
 
 def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                   mask: np.ndarray | None, gates: bool, links: list | None):
+                   mask: np.ndarray | None, gates: bool, links: PointLinks | None):
     """The search graph of all-road trips (gates=False) or of intermodal trips that start and end at terminal
     gates (gates=True): (CSR of the cheapest parallel edges, CSR position -> index into its attribute
     arrays, the attribute arrays, customs-event dwell per edge, the places' vertices, vertex count)."""
@@ -233,7 +233,7 @@ def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], obje
 
 def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
                 progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
-                links: list | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                links: PointLinks | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The scipy engine (the tests' oracle): attribute sums along scipy's shortest-path trees between all
     places, for all-road trips (gates=False) or gate-to-gate intermodal trips (gates=True)."""
     mat, edge_at, attrs, ev, targets, n = _csr_and_attrs(net, state, places, objective, access, mask, gates, links)
@@ -311,7 +311,7 @@ def _country_tables(net: Network, countries: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                   progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                   progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: PointLinks
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N_OUT x pairs floats, main-mode codes, reachable) by routing.dijkstra.skim_pairs: both searches of a
     source, the customs overlap, the better trip and its columns in one compiled pass per source, written
@@ -376,7 +376,7 @@ ATTR_ORDER = ("hours", "usd", "co2", "km", "rail_km", "road_km", "sea_km", "ferr
 
 
 def _skim_scipy(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: PointLinks
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The previous engine, kept as the tests' oracle: scipy's Dijkstra and sums along its trees per access
     kind, then the customs overlap and the better trip with numpy on per-attribute matrices."""
@@ -459,18 +459,19 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     return _frame(places, vals, main, reachable)
 
 
-def _access_links(access: Access, places: Sequence[Place]) -> list:
-    """`access.edges(...)` of every place, remembered on `access` (it depends only on the network and the
-    point): a compare's two skims, and its fixed-mode skims, compute each city's links once."""
+def _access_links(access: Access, places: Sequence[Place]) -> PointLinks:
+    """The access links of all places (`access.edges_many`), remembered on `access` for the same places (they
+    depend only on the network and the points): a compare's two skims, and its fixed-mode skims, compute them
+    once."""
+    points = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     memo = access.__dict__.setdefault("_skim_links", {})
-    out = []
-    for p in places:
-        key = (p.lat, p.lon, p.node_id, p.country)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = access.edges(p.lat, p.lon, p.node_id, p.country)
-        out.append(got)
-    return out
+    key = tuple(points)
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= 4:  # a few city sets at most
+            memo.pop(next(iter(memo)))
+        got = memo[key] = access.edges_many(points)
+    return got
 
 
 def _mode_strings(codes: np.ndarray) -> pd.Series:
