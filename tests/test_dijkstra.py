@@ -153,3 +153,34 @@ def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare
     row = econ.iloc[0]
     assert f"<title>{row['iso3']}: {row['change_pct']:+.2f} %</title>" in page  # each economy's shape is labelled
     assert page.count("<path d=") > 150  # the world's countries
+
+
+def test_access_links_of_many_points_equal_those_point_by_point(session):
+    """`Access.edges_many` (the skims' vectorised access links) gives `Access.edges`' vertices, in the same order,
+    and bit-identical km, hours, USD, CO2 and border dwell: on every world-1000 city, on every network place
+    (their own road and gate vertices) and on random points anywhere (sea, poles; any country or none)."""
+    net = session.network
+    access = Access(net)
+    rng = np.random.default_rng(9)
+    countries = list(net.countries) + ["", "XXX"]
+    places = net.column("places", "id")
+    groups = {
+        "world-1000": [(p.lat, p.lon, p.node_id, p.country) for p in city_set("world-1000", session.gazetteer)],
+        "network places": [(float(la), float(lo), pid, c) for pid, la, lo, c in zip(
+            places, net.column("places", "lat"), net.column("places", "lon"), net.column("places", "country"))],
+        "random": [(float(la), float(lo), None, countries[int(i)]) for la, lo, i in zip(
+            rng.uniform(-89, 89, 1000), rng.uniform(-180, 180, 1000), rng.integers(0, len(countries), 1000))],
+    }
+    for name, points in groups.items():
+        many = access.edges_many(points)
+        assert len(many.count) == len(points) and many.count.sum() == len(many.verts) > len(points)
+        start = 0
+        for i, (lat, lon, node_id, country) in enumerate(points):
+            one = access.edges(lat, lon, node_id, country)
+            stop = start + len(one[0])
+            assert many.count[i] == len(one[0]), (name, i)
+            for got, want in zip(many.edges(i), one):
+                assert got.dtype == want.dtype and np.array_equal(got, want), (name, i)
+            np.testing.assert_array_equal(many.border_hours[start:stop], access.border_hours(one[0], country))
+            start = stop
+    assert access.edges_many([]).verts.size == 0
