@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from beltroad.geo import haversine_km, unit_vectors
+from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
 
@@ -127,6 +127,17 @@ class Graph:
     rest_hours: np.ndarray | None = None
     border_hours: np.ndarray | None = None
     wait_hours: np.ndarray | None = None
+
+
+def _haversine_km_each(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """`haversine_km` of each pair of points on its own, to the last bit: numpy squares a lone value by `pow`,
+    which can round differently from the `x * x` it uses on arrays, so the squares here are taken one by one
+    (`Access.links` measures its fallback terminals one at a time; `edges_many` must give the same km)."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
+    s_lat = np.array([v ** 2 for v in np.sin((lat2 - lat1) / 2).tolist()])
+    s_lon = np.array([v ** 2 for v in np.sin((lon2 - lon1) / 2).tolist()])
+    a = s_lat + np.cos(lat1) * np.cos(lat2) * s_lon
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 @dataclass(frozen=True)
@@ -250,10 +261,26 @@ class Access:
         np.negative(far, out=far)
         rows = np.arange(p)[:, None]
 
+        tree_k = min(max(ACCESS_NEIGHBOURS * 3, GATE_CANDIDATES) + 1, far.shape[1])
+        from scipy.spatial import cKDTree  # chord order = great-circle order; only proposes the candidates
+
+        cand = cKDTree(self.xyz).query(xyz, k=tree_k)[1].reshape(p, -1)
+        cand = np.take_along_axis(cand, np.argsort(np.take_along_axis(far, cand, axis=1), axis=1), axis=1)
+        cand_far = np.take_along_axis(far, cand, axis=1)
+
         def nearest(k):
+            """`_nearest` of every point: the tree's candidates, sorted by `far`, are the answer where every other
+            terminal is strictly farther than the k-th and no two of the k are equally far (then any exact
+            selection agrees); elsewhere `_nearest` itself."""
             k = min(k, far.shape[1])
-            idx = np.argpartition(far, k - 1, axis=1)[:, :k]
-            idx = np.take_along_axis(idx, np.argsort(np.take_along_axis(far, idx, axis=1), axis=1), axis=1)
+            idx = cand[:, :k]
+            rest = far.copy()
+            np.put_along_axis(rest, idx, np.inf, axis=1)
+            sure = (cand_far[:, k - 1] < rest.min(axis=1)) & (np.diff(cand_far[:, :k], axis=1) > 0).all(axis=1)
+            if not sure.all():
+                idx = idx.copy()
+                for i in np.flatnonzero(~sure):
+                    idx[i] = self._nearest(lat[i], lon[i], k, far[i])[0]
             return idx, haversine_km(lat[:, None], lon[:, None], self.lat[idx], self.lon[idx])
 
         def domestic(idx, dist, limit, cand):
@@ -263,11 +290,6 @@ class Access:
             ok = same | (vc < 0) | self.road_open[np.maximum(ci, 0)[:, None], np.maximum(vc, 0)]
             keep = np.where((same & (dist <= limit)).any(axis=1)[:, None], same, ok & cand)
             return np.where((ci >= 0)[:, None], keep, cand)
-
-        def gc_km(i, j):
-            """Great-circle km from point i to terminal row j, as `links` computes it for one terminal (numpy's
-            one-value path, which may differ from its array path in the last bit)."""
-            return float(haversine_km(lat[i], lon[i], self.lat[j], self.lon[j]))
 
         def home_fallback(need_gate, asked):
             """(row, great-circle km, found) of the nearest domestic terminal within REACH_LIMIT_KM of the points
@@ -282,8 +304,7 @@ class Access:
                 if len(cand):
                     who = np.flatnonzero(asked & (home == h))
                     j[who] = cand[np.argmin(far[who][:, cand], axis=1)]
-                    for i in who:
-                        gc[i] = gc_km(i, j[i])
+                    gc[who] = _haversine_km_each(lat[who], lon[who], self.lat[j[who]], self.lon[j[who]])
                     found[who] = gc[who] * self.circuity <= REACH_LIMIT_KM
             return j, gc, found
 
@@ -330,7 +351,7 @@ class Access:
                 ok = (vc < 0) | (sea_union == home[i]) | self.road_open[ci[i], np.maximum(vc, 0)]
                 closeness = np.where(ok, closeness, -np.inf) if ok.any() else closeness
             sj[i] = self.sea_rows[int(np.argmax(closeness))]
-            sgc[i] = gc_km(i, sj[i])
+        sgc[no_sea] = _haversine_km_each(lat[no_sea], lon[no_sea], self.lat[sj[no_sea]], self.lon[sj[no_sea]])
         gate_slots = [(idx, gc, gate), (gj[:, None], ggc[:, None], gfound[:, None]),
                       (sj[:, None], sgc[:, None], no_sea[:, None])]
         own_sea = np.zeros(p, dtype=bool)
