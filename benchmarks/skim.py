@@ -67,7 +67,7 @@ def main() -> None:
 
     from beltroad.data.cities import city_set
     from beltroad.routing.engine import EPS, Access, build_graph, weights_of
-    from beltroad.routing.skim import skim
+    from beltroad.routing.skim import best_edges, skim
     from beltroad.service import default_session
 
     print("load before:", _load(), f"· {os.cpu_count()} cores")
@@ -88,11 +88,7 @@ def main() -> None:
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool), endpoints, access)
     w = np.maximum(weights_of(g, state, "time"), 0.0) + EPS
-    key = g.src.astype(np.int64) * g.n + g.dst
-    order = np.lexsort((w, key))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = key[order][1:] != key[order][:-1]
-    best = order[first]
+    best, _ = best_edges(g, w)  # the cheapest of parallel edges, as the skims search
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
     t_scipy = _best(lambda: dijkstra(mat, directed=True, indices=np.array(new)))
     ig = igraph.Graph(n=g.n, edges=np.column_stack([g.src[best], g.dst[best]]).tolist(), directed=True)

@@ -95,15 +95,24 @@ def customs_beyond_dwell(export_h: np.ndarray, import_h: np.ndarray, n_events: n
     return np.where(n_events == 0, export_h + import_h, np.where(n_events == 1, both, apart))
 
 
+def port_and_border_edges(net: Network, g: "Graph", edges: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where customs and dwell happen on graph edges: (network edge index, 0 for an access edge; a port call;
+    a network link across a border; a first- or last-mile truck across a border) -- the one classification of
+    the skims' customs events and dwell parts."""
+    eid = g.edge_id[edges]
+    net_e = np.maximum(eid, 0)
+    on_net = eid >= 0
+    port = on_net & (net.kind[net_e] == PORT)
+    border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
+    return net_e, port, border, ~on_net & (g.border_hours[edges] > 0)
+
+
 def customs_event_dwell(net: Network, g: "Graph", edges: np.ndarray) -> np.ndarray:
     """Dwell hours of the graph edges where customs can clear (a border crossing, by a network link or by a
     first- or last-mile truck, or a port call), -1 elsewhere."""
-    eid = g.edge_id[edges]
-    e = np.maximum(eid, 0)
-    on_net = eid >= 0
-    port = on_net & (net.kind[e] == PORT)
-    border = (on_net & (net.kind[e] == LINK) & net.border[e]) | (~on_net & (g.border_hours[edges] > 0))
-    return np.where(port, g.hours[edges], np.where(border, g.border_hours[edges], -1.0))
+    _, port, border, access_border = port_and_border_edges(net, g, edges)
+    return np.where(port, g.hours[edges], np.where(border | access_border, g.border_hours[edges], -1.0))
 
 
 @dataclass
@@ -146,13 +155,13 @@ class PointLinks:
     after those of points 0..i-1, each with the same vertex, km, hours, USD and kg CO2e as `Access.edges`, and
     the border dwell included in its hours (`Access.border_hours`)."""
 
-    count: np.ndarray
-    verts: np.ndarray
-    km: np.ndarray
-    hours: np.ndarray
+    count: np.ndarray         # links per point
+    verts: np.ndarray         # the network vertex each link joins
+    km: np.ndarray            # road km (great circle x access circuity; 0 to the point's own vertices)
+    hours: np.ndarray         # driving, drivers' rest and any border dwell
     usd: np.ndarray
     co2_kg: np.ndarray
-    border_hours: np.ndarray
+    border_hours: np.ndarray  # border dwell within `hours` (an access road across an open border)
 
     def edges(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Point i's links as `Access.edges` returns them."""

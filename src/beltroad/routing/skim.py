@@ -1,13 +1,16 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-The default engine makes one compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the
-free cores): a Dijkstra over all-road trips and one over gate-to-gate intermodal trips on the objective, each
-adding every other attribute as vertices settle and stopping once the cities it can reach are settled
+A skim first joins every place to the network at once (`Access.edges_many`, numpy over all places; the links
+are remembered on the `Access` for the next skim of the same places), then builds two search graphs on the
+cheapest of each set of parallel edges (best_edges, in _csr_and_attrs): one for all-road trips (places joined
+to road vertices) and one for intermodal trips from gate to gate (places joined to terminal gates, long-haul
+roads only as truck shuttles). The default engine makes one compiled pass per source
+(routing.dijkstra.skim_pairs, sources spread over the free cores): a Dijkstra on each graph by the objective,
+adding every other attribute as vertices settle and stopping once the places it can reach are settled
 (_targets_to_settle); then, per destination, customs beyond dwell, drivers' rest and the better of the two
-trips, written straight into the pair rows. Both searches run on the cheapest of each set of parallel edges
-(_best_edges), built once per skim by _csr_and_attrs. `engine="scipy"` keeps the previous method (scipy's
-multi-source Dijkstra, sums along its shortest-path trees, numpy on per-attribute matrices) as the tests'
-oracle.
+trips, written straight into the pair rows (_frame makes the table). `engine="scipy"` keeps the previous
+method (scipy's Dijkstra per source chunk, sums along its shortest-path trees, numpy on per-attribute
+matrices) as the tests' oracle.
 """
 from __future__ import annotations
 
@@ -18,23 +21,29 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.network.build import ACCESS, INLAND, LINK, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
 from beltroad.routing.dijkstra import next_events
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
-                                     customs_event_dwell, end_customs, end_customs_parts, weights_of, PointLinks)
+                                     customs_event_dwell, end_customs, end_customs_parts, port_and_border_edges,
+                                     weights_of, Graph, PointLinks)
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry", "inland_water"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
 
 
-def _best_edges(g, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def best_edges(g: Graph, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest of each set of parallel edges (same ends) under weights `w` (the first of equals in edge
+    order): (their edge indices, their keys src * n + dst, ascending). A search on them finds the same costs."""
     key = g.src.astype(np.int64) * g.n + g.dst
     order = np.lexsort((w, key))
     first = np.ones(len(order), dtype=bool)
     first[1:] = key[order][1:] != key[order][:-1]
     best = order[first]
     return best, key[best]
+
+
+_best_edges = best_edges  # the name benchmarks/impact.py imports
 
 
 def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: np.ndarray,
@@ -162,11 +171,7 @@ def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> di
     """Per chosen edge: port dwell hours and en-route border dwell hours (the scenario's values)."""
     dwell = getattr(state, "dwell_hours", None)
     dwell = net.dwell_hours if dwell is None else dwell
-    eid = g.edge_id[best]
-    net_e = np.maximum(eid, 0)
-    on_net = eid >= 0
-    port = on_net & (net.kind[net_e] == PORT)
-    border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
+    net_e, port, border, _ = port_and_border_edges(net, g, best)
     land = border & np.isin(net.mode[net_e], (RAIL, ROAD))
     return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0),
             "border_export_h": np.where(land, _export_hours_by_edge(net)[net_e], 0.0)}
@@ -206,7 +211,7 @@ def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], obje
         mask = mask & ~((net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle)
     g, new = build_graph(net, state, mask, endpoints, access, gates=gates, links=links)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
-    best, keys = _best_edges(g, w)
+    best, keys = best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
     mat.sort_indices()
     # position q of the CSR structure -> index into `best` (so a tree edge (p, v) finds its attributes)
