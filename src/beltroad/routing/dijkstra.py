@@ -149,7 +149,6 @@ def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, d
 A_HOURS, A_USD, A_CO2, A_KM, A_RAIL_KM, A_ROAD_KM, A_SEA_KM, A_FERRY_KM, A_INLAND_KM, A_EVENTS, A_PORT_H, \
     A_BORDER_H, A_BORDER_EXPORT_H, A_DRIVE_H = range(14)
 N_ATTRS = 14
-N_MAIN = 4  # hours, USD, CO2, km: every edge adds them; the km per mode and the A_EVENTS.. columns only some
 # columns of a skim's output (one float row per ordered pair), in routing.skim's frame order
 (O_TRANSIT_DAYS, O_COST_USD, O_DISTANCE_KM, O_CO2_KG, O_PORT_DWELL_DAYS, O_BORDER_DWELL_DAYS, O_BORDER_EXPORT_DAYS,
  O_CUSTOMS_EXPORT_DAYS, O_CUSTOMS_IMPORT_DAYS) = range(9)
@@ -171,14 +170,9 @@ def next_events(first: float, last: float, event: float) -> tuple[float, float]:
 @njit(cache=True, inline="always")
 def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets, dist, done, pred, parent, acc, fst,
                  lst, hk, hv):  # pragma: no cover - compiled
-    """Dijkstra from `src`, adding the edges' attributes along the tree as each vertex settles (a vertex's row is
+    """Dijkstra from `src`, adding the rows of `attrs` along the tree as each vertex settles (a vertex's row is
     written after its parent's), with the dwell of the first and last customs event on its path; stops once
-    every target is settled. The arrays are the caller's, reset here.
-
-    `attrs` = (main, extra, mode_column, has_extra) per CSR position: the A_HOURS..A_KM values; the A_EVENTS..
-    values; the A_*_KM column its km also count in (-1: none); whether any `extra` is nonzero. An edge adds only
-    what can be nonzero (x + 0.0 is x: the sums start at +0.0), so a settle reads one short row, not 14 values."""
-    main, extra, mode_column, has_extra = attrs
+    every target is settled. The arrays are the caller's, reset here."""
     dist[:] = np.inf
     done[:] = False
     pred[:] = -1
@@ -198,16 +192,8 @@ def _tree_search(indptr, indices, data, attrs, event, src, is_target, n_targets,
         q = pred[u]
         if q >= 0:
             p = parent[u]
-            for k in range(N_MAIN):  # constants: the compiler unrolls the row copies
-                acc[u, k] = acc[p, k] + main[q, k]
-            for k in range(N_MAIN, N_ATTRS):
-                acc[u, k] = acc[p, k]
-            c = mode_column[q]
-            if c >= 0:
-                acc[u, c] += main[q, A_KM]
-            if has_extra[q]:
-                for k in range(N_ATTRS - A_EVENTS):
-                    acc[u, A_EVENTS + k] += extra[q, k]
+            for k in range(N_ATTRS):  # a constant: the compiler unrolls the row copy
+                acc[u, k] = acc[p, k] + attrs[q, k]
             fst[u], lst[u] = next_events(fst[p], lst[p], event[q])
         if is_target[u]:
             left -= 1
@@ -323,10 +309,9 @@ def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gat
     s * (m - 1) + d' of `out` (N_OUT x pairs), `main_code` (index into the main modes rail, road, sea, ferry,
     inland water; -1 unreachable) and `reachable`. Per-country-pair tables: end customs hours and USD and the
     export share of the hours (`place_country` indexes them). `road_left`/`gate_left`: per source place, how
-    many targets its search settles before it may stop (those reachable; more only delays the stop).
-    `road_attrs`/`gate_attrs`: each graph's edge attributes per CSR position, as `_tree_search` takes them."""
+    many targets its search settles before it may stop (those reachable; more only delays the stop)."""
     m = len(targets)
-    n_attr = N_ATTRS
+    n_attr = road_attrs.shape[1]
     is_target = np.zeros(n, dtype=np.bool_)
     for c in range(m):
         is_target[targets[c]] = True

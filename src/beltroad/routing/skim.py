@@ -331,15 +331,10 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
         left.append(_targets_to_settle(mat, targets))
         names = list(attrs)
         order = [names.index(k) for k in ATTR_ORDER]
-        stacked = np.stack([attrs[names[i]] for i in order], axis=1)[edge_at]
+        stacked = np.ascontiguousarray(np.stack([attrs[names[i]] for i in order], axis=1)[edge_at])
         assert stacked.shape[1] == dj.N_ATTRS  # the kernel's row copy is unrolled to this width
-        # the kernel's compact rows: the km per mode are an edge's km under exclusive masks (at most one nonzero)
-        by_mode = stacked[:, dj.A_RAIL_KM:dj.A_EVENTS] != 0
-        mode_column = np.where(by_mode.any(axis=1), dj.A_RAIL_KM + np.argmax(by_mode, axis=1), -1).astype(np.int64)
-        extra = np.ascontiguousarray(stacked[:, dj.A_EVENTS:])
-        kernel_attrs = (np.ascontiguousarray(stacked[:, :dj.N_MAIN]), extra, mode_column, (extra != 0).any(axis=1))
         graphs.append((mat.indptr.astype(np.int64), mat.indices.astype(np.int64), mat.data.astype(np.float64),
-                       kernel_attrs, np.ascontiguousarray(ev[edge_at], dtype=np.float64)))
+                       stacked, np.ascontiguousarray(ev[edge_at], dtype=np.float64)))
     m = len(places)
     n_pairs = m * (m - 1)
     codes, customs_h, customs_usd, export_h = _country_tables(net, np.array([p.country for p in places]))
