@@ -127,21 +127,20 @@ def test_pairs_join_equals_the_merge(session, places):
     pd.testing.assert_frame_equal(_join_pairs(a, shuffled), a.merge(shuffled, on=KEYS, suffixes=("_base", "_scenario")))
 
 
-def test_targets_to_settle_counts_the_reachable_cities_only_where_it_is_sure():
-    """A search may stop once the cities it can reach are settled: the cities of its strongly connected
-    component when no edge leaves it; all cities otherwise (counting too many only delays the stop)."""
+def test_targets_to_settle_counts_the_reachable_cities():
+    """A search may stop once the cities it can reach are settled: per city, the cities reachable from it."""
     from scipy.sparse import csr_matrix
 
     from beltroad.routing.skim import _targets_to_settle
 
-    # 0 <-> 1 (cities 0, 1) form a closed component; 2 <-> 3 (cities 2, 3) too, but 3 -> 4 leaves it;
-    # 4 <-> 5 (city 5) is closed
-    edges = [(0, 1), (1, 0), (2, 3), (3, 2), (3, 4), (4, 5), (5, 4)]
+    # 0 <-> 1 (cities 0, 1) form a closed component; 2 <-> 3 (cities 2, 3) too, but 3 -> 4 leaves it for
+    # 4 <-> 5 (city 5), which is closed; 6 (city 6) only leads into 0
+    edges = [(0, 1), (1, 0), (2, 3), (3, 2), (3, 4), (4, 5), (5, 4), (6, 0)]
     src, dst = zip(*edges)
-    mat = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(6, 6))
+    mat = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(7, 7))
     mat.sort_indices()
-    targets = np.array([0, 1, 2, 3, 5])
-    assert _targets_to_settle(mat, targets).tolist() == [2, 2, 5, 5, 1]
+    targets = np.array([0, 1, 2, 3, 5, 6])
+    assert _targets_to_settle(mat, targets).tolist() == [2, 2, 3, 3, 1, 3]
 
 
 def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare, tmp_path):

@@ -359,20 +359,23 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
 
 
 def _targets_to_settle(mat, targets: np.ndarray) -> np.ndarray:
-    """Per target vertex: how many targets (itself included) its search must settle before it may stop. When
-    the vertex's strongly connected component has no edge leaving it, the targets reachable from it are exactly
-    those of its component (road trips: the search stops at the farthest city of its continent instead of
-    settling the whole road network there); otherwise all targets. Counting too many only delays the stop, so
-    edges that cannot be used (infinite weight) are harmless."""
-    from scipy.sparse.csgraph import connected_components
+    """Per target vertex: how many targets (itself included) its search must settle before it may stop: those
+    reachable from it. Vertices of one strongly connected component reach the same vertices, so one
+    breadth-first search per component that holds targets counts them (road trips: the search stops at the
+    farthest city it can reach instead of settling every vertex it can reach). Edges that cannot be used
+    (infinite weight) may make the count too high, which only delays the stop."""
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-    n_comp, label = connected_components(mat, directed=True, connection="strong")
-    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
-    leaving = label[rows] != label[mat.indices]
-    open_comp = np.zeros(n_comp, dtype=bool)
-    open_comp[label[rows[leaving]]] = True
+    _, label = connected_components(mat, directed=True, connection="strong")
+    is_target = np.zeros(mat.shape[0], dtype=bool)
+    is_target[targets] = True
     lt = label[targets]
-    return np.where(open_comp[lt], len(targets), np.bincount(lt, minlength=n_comp)[lt]).astype(np.int64)
+    out = np.empty(len(targets), dtype=np.int64)
+    for comp in np.unique(lt):
+        here = lt == comp
+        seen = breadth_first_order(mat, int(targets[np.argmax(here)]), directed=True, return_predecessors=False)
+        out[here] = int(is_target[seen].sum())
+    return out
 
 
 # the attribute columns in routing.dijkstra's A_* order
