@@ -495,7 +495,9 @@ def _mode_strings(codes: np.ndarray) -> pd.Series:
 def _frame(places: Sequence[Place], vals: np.ndarray, main: np.ndarray, reachable: np.ndarray) -> pd.DataFrame:
     """The pair table: categorical origin/destination (and countries), then the columns in OUT_COLUMNS."""
     n_src = len(places)
-    oi, di = np.where(~np.eye(n_src, dtype=bool))
+    oi = np.repeat(np.arange(n_src), max(n_src - 1, 0))  # the ordered pairs row by row (= np.where(~eye))
+    after = np.arange(max(n_src - 1, 0))
+    di = (after[None, :] + (after[None, :] >= np.arange(n_src)[:, None])).reshape(-1)
     o_country = np.array([p.country for p in places])
     countries = pd.Index(sorted(set(o_country)))
     c_codes = countries.get_indexer(o_country)
@@ -506,11 +508,11 @@ def _frame(places: Sequence[Place], vals: np.ndarray, main: np.ndarray, reachabl
         if labels.has_duplicates:
             labels = pd.Index([f"{lab} #{i}" for i, lab in enumerate(labels)])
     main_mode = _mode_strings(main)
-    cols = {
-        "origin": pd.Categorical.from_codes(oi, categories=labels),
-        "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries),
-        "destination": pd.Categorical.from_codes(di, categories=labels),
-        "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries),
+    cols = {  # the codes index their categories by construction: no check of 1M codes each
+        "origin": pd.Categorical.from_codes(oi, categories=labels, validate=False),
+        "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries, validate=False),
+        "destination": pd.Categorical.from_codes(di, categories=labels, validate=False),
+        "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries, validate=False),
         "reachable": reachable,
     }
     for i, k in enumerate(OUT_COLUMNS):
