@@ -183,3 +183,26 @@ def test_access_links_of_many_points_equal_those_point_by_point(session):
             np.testing.assert_array_equal(many.border_hours[start:stop], access.border_hours(one[0], country))
             start = stop
     assert access.edges_many([]).verts.size == 0
+
+
+def test_access_links_of_many_points_check_the_tree_candidates(session, monkeypatch):
+    """Where the KD-tree's candidates are not the nearest terminals (here: a tree that proposes the farthest
+    ones), `edges_many` finds that out and still gives `edges`' links."""
+    import scipy.spatial
+
+    class FarthestFirst:
+        def __init__(self, xyz):
+            self.xyz = xyz
+
+        def query(self, pts, k):
+            order = np.argsort(pts @ self.xyz.T, axis=1)[:, :k]  # the least similar first
+            return None, order
+
+    monkeypatch.setattr(scipy.spatial, "cKDTree", FarthestFirst)
+    net = session.network
+    access = Access(net)
+    points = [(p.lat, p.lon, p.node_id, p.country) for p in city_set("world-200", session.gazetteer)[:60]]
+    many = access.edges_many(points)
+    for i, point in enumerate(points):
+        for got, want in zip(many.edges(i), access.edges(*point)):
+            assert np.array_equal(got, want), i

@@ -283,9 +283,7 @@ class Access:
             selection agrees); elsewhere `_nearest` itself."""
             k = min(k, far.shape[1])
             idx = cand[:, :k]
-            rest = far.copy()
-            np.put_along_axis(rest, idx, np.inf, axis=1)
-            sure = (cand_far[:, k - 1] < rest.min(axis=1)) & (np.diff(cand_far[:, :k], axis=1) > 0).all(axis=1)
+            sure = ((far <= cand_far[:, k - 1:k]).sum(axis=1) == k) & (np.diff(cand_far[:, :k], axis=1) > 0).all(axis=1)
             if not sure.all():
                 idx = idx.copy()
                 for i in np.flatnonzero(~sure):
