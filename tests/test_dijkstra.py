@@ -127,21 +127,20 @@ def test_pairs_join_equals_the_merge(session, places):
     pd.testing.assert_frame_equal(_join_pairs(a, shuffled), a.merge(shuffled, on=KEYS, suffixes=("_base", "_scenario")))
 
 
-def test_targets_to_settle_counts_the_reachable_cities_only_where_it_is_sure():
-    """A search may stop once the cities it can reach are settled: the cities of its strongly connected
-    component when no edge leaves it; all cities otherwise (counting too many only delays the stop)."""
+def test_targets_to_settle_counts_the_reachable_cities():
+    """A search may stop once the cities it can reach are settled: per city, the cities reachable from it."""
     from scipy.sparse import csr_matrix
 
     from beltroad.routing.skim import _targets_to_settle
 
-    # 0 <-> 1 (cities 0, 1) form a closed component; 2 <-> 3 (cities 2, 3) too, but 3 -> 4 leaves it;
-    # 4 <-> 5 (city 5) is closed
-    edges = [(0, 1), (1, 0), (2, 3), (3, 2), (3, 4), (4, 5), (5, 4)]
+    # 0 <-> 1 (cities 0, 1) form a closed component; 2 <-> 3 (cities 2, 3) too, but 3 -> 4 leaves it for
+    # 4 <-> 5 (city 5), which is closed; 6 (city 6) only leads into 0
+    edges = [(0, 1), (1, 0), (2, 3), (3, 2), (3, 4), (4, 5), (5, 4), (6, 0)]
     src, dst = zip(*edges)
-    mat = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(6, 6))
+    mat = csr_matrix((np.ones(len(edges)), (src, dst)), shape=(7, 7))
     mat.sort_indices()
-    targets = np.array([0, 1, 2, 3, 5])
-    assert _targets_to_settle(mat, targets).tolist() == [2, 2, 5, 5, 1]
+    targets = np.array([0, 1, 2, 3, 5, 6])
+    assert _targets_to_settle(mat, targets).tolist() == [2, 2, 3, 3, 1, 3]
 
 
 def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare, tmp_path):
@@ -153,3 +152,57 @@ def test_compare_report_draws_the_map_and_charts_as_inline_svg(five_city_compare
     row = econ.iloc[0]
     assert f"<title>{row['iso3']}: {row['change_pct']:+.2f} %</title>" in page  # each economy's shape is labelled
     assert page.count("<path d=") > 150  # the world's countries
+
+
+def test_access_links_of_many_points_equal_those_point_by_point(session):
+    """`Access.edges_many` (the skims' vectorised access links) gives `Access.edges`' vertices, in the same order,
+    and bit-identical km, hours, USD, CO2 and border dwell: on every world-1000 city, on every network place
+    (their own road and gate vertices) and on random points anywhere (sea, poles; any country or none)."""
+    net = session.network
+    access = Access(net)
+    rng = np.random.default_rng(9)
+    countries = list(net.countries) + ["", "XXX"]
+    places = net.column("places", "id")
+    groups = {
+        "world-1000": [(p.lat, p.lon, p.node_id, p.country) for p in city_set("world-1000", session.gazetteer)],
+        "network places": [(float(la), float(lo), pid, c) for pid, la, lo, c in zip(
+            places, net.column("places", "lat"), net.column("places", "lon"), net.column("places", "country"))],
+        "random": [(float(la), float(lo), None, countries[int(i)]) for la, lo, i in zip(
+            rng.uniform(-89, 89, 1000), rng.uniform(-180, 180, 1000), rng.integers(0, len(countries), 1000))],
+    }
+    for name, points in groups.items():
+        many = access.edges_many(points)
+        assert len(many.count) == len(points) and many.count.sum() == len(many.verts) > len(points)
+        start = 0
+        for i, (lat, lon, node_id, country) in enumerate(points):
+            one = access.edges(lat, lon, node_id, country)
+            stop = start + len(one[0])
+            assert many.count[i] == len(one[0]), (name, i)
+            for got, want in zip(many.edges(i), one):
+                assert got.dtype == want.dtype and np.array_equal(got, want), (name, i)
+            np.testing.assert_array_equal(many.border_hours[start:stop], access.border_hours(one[0], country))
+            start = stop
+    assert access.edges_many([]).verts.size == 0
+
+
+def test_access_links_of_many_points_check_the_tree_candidates(session, monkeypatch):
+    """Where the KD-tree's candidates are not the nearest terminals (here: a tree that proposes the farthest
+    ones), `edges_many` finds that out and still gives `edges`' links."""
+    import scipy.spatial
+
+    class FarthestFirst:
+        def __init__(self, xyz):
+            self.xyz = xyz
+
+        def query(self, pts, k):
+            order = np.argsort(pts @ self.xyz.T, axis=1)[:, :k]  # the least similar first
+            return None, order
+
+    monkeypatch.setattr(scipy.spatial, "cKDTree", FarthestFirst)
+    net = session.network
+    access = Access(net)
+    points = [(p.lat, p.lon, p.node_id, p.country) for p in city_set("world-200", session.gazetteer)[:60]]
+    many = access.edges_many(points)
+    for i, point in enumerate(points):
+        for got, want in zip(many.edges(i), access.edges(*point)):
+            assert np.array_equal(got, want), i

@@ -1,13 +1,16 @@
 """All-pairs skims between a set of places: best time, cost, distance, CO2 and main mode per ordered pair.
 
-The default engine makes one compiled pass per source (routing.dijkstra.skim_pairs, sources spread over the
-free cores): a Dijkstra over all-road trips and one over gate-to-gate intermodal trips on the objective, each
-adding every other attribute as vertices settle and stopping once the cities it can reach are settled
+A skim first joins every place to the network at once (`Access.edges_many`, numpy over all places; the links
+are remembered on the `Access` for the next skim of the same places), then builds two search graphs on the
+cheapest of each set of parallel edges (best_edges, in _csr_and_attrs): one for all-road trips (places joined
+to road vertices) and one for intermodal trips from gate to gate (places joined to terminal gates, long-haul
+roads only as truck shuttles). The default engine makes one compiled pass per source
+(routing.dijkstra.skim_pairs, sources spread over the free cores): a Dijkstra on each graph by the objective,
+adding every other attribute as vertices settle and stopping once the places it can reach are settled
 (_targets_to_settle); then, per destination, customs beyond dwell, drivers' rest and the better of the two
-trips, written straight into the pair rows. Both searches run on the cheapest of each set of parallel edges
-(_best_edges), built once per skim by _csr_and_attrs. `engine="scipy"` keeps the previous method (scipy's
-multi-source Dijkstra, sums along its shortest-path trees, numpy on per-attribute matrices) as the tests'
-oracle.
+trips, written straight into the pair rows (_frame makes the table). `engine="scipy"` keeps the previous
+method (scipy's Dijkstra per source chunk, sums along its shortest-path trees, numpy on per-attribute
+matrices) as the tests' oracle.
 """
 from __future__ import annotations
 
@@ -18,23 +21,29 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from beltroad.network.build import ACCESS, INLAND, LINK, PORT, Network, RAIL, ROAD, SEA_MODE, FERRY
+from beltroad.network.build import ACCESS, INLAND, LINK, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
 from beltroad.routing.dijkstra import next_events
 from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
-                                     customs_event_dwell, end_customs, end_customs_parts, weights_of)
+                                     customs_event_dwell, end_customs, end_customs_parts, port_and_border_edges,
+                                     weights_of, Graph, PointLinks)
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry", "inland_water"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
 
 
-def _best_edges(g, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def best_edges(g: Graph, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest of each set of parallel edges (same ends) under weights `w` (the first of equals in edge
+    order): (their edge indices, their keys src * n + dst, ascending). A search on them finds the same costs."""
     key = g.src.astype(np.int64) * g.n + g.dst
     order = np.lexsort((w, key))
     first = np.ones(len(order), dtype=bool)
     first[1:] = key[order][1:] != key[order][:-1]
     best = order[first]
     return best, key[best]
+
+
+_best_edges = best_edges  # the name benchmarks/impact.py imports
 
 
 def _path_sums(pred: np.ndarray, n: int, attrs: dict[str, np.ndarray], sorter: np.ndarray,
@@ -162,11 +171,7 @@ def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> di
     """Per chosen edge: port dwell hours and en-route border dwell hours (the scenario's values)."""
     dwell = getattr(state, "dwell_hours", None)
     dwell = net.dwell_hours if dwell is None else dwell
-    eid = g.edge_id[best]
-    net_e = np.maximum(eid, 0)
-    on_net = eid >= 0
-    port = on_net & (net.kind[net_e] == PORT)
-    border = on_net & (net.kind[net_e] == LINK) & net.border[net_e]
+    net_e, port, border, _ = port_and_border_edges(net, g, best)
     land = border & np.isin(net.mode[net_e], (RAIL, ROAD))
     return {"port_h": np.where(port, dwell[net_e], 0.0), "border_h": np.where(border, dwell[net_e], 0.0),
             "border_export_h": np.where(land, _export_hours_by_edge(net)[net_e], 0.0)}
@@ -196,7 +201,7 @@ def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, 
 
 
 def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                   mask: np.ndarray | None, gates: bool, links: list | None):
+                   mask: np.ndarray | None, gates: bool, links: PointLinks | None):
     """The search graph of all-road trips (gates=False) or of intermodal trips that start and end at terminal
     gates (gates=True): (CSR of the cheapest parallel edges, CSR position -> index into its attribute
     arrays, the attribute arrays, customs-event dwell per edge, the places' vertices, vertex count)."""
@@ -206,7 +211,7 @@ def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], obje
         mask = mask & ~((net.mode == ROAD) & (net.kind == LINK) & ~net.shuttle)
     g, new = build_graph(net, state, mask, endpoints, access, gates=gates, links=links)
     w = np.maximum(weights_of(g, state, objective), 0.0) + EPS
-    best, keys = _best_edges(g, w)
+    best, keys = best_edges(g, w)
     mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
     mat.sort_indices()
     # position q of the CSR structure -> index into `best` (so a tree edge (p, v) finds its attributes)
@@ -233,7 +238,7 @@ def _csr_and_attrs(net: Network, state: EdgeState, places: Sequence[Place], obje
 
 def _skim_trees(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
                 progress: Callable[[int, int], None] | None, mask: np.ndarray | None, gates: bool,
-                links: list | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                links: PointLinks | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The scipy engine (the tests' oracle): attribute sums along scipy's shortest-path trees between all
     places, for all-road trips (gates=False) or gate-to-gate intermodal trips (gates=True)."""
     mat, edge_at, attrs, ev, targets, n = _csr_and_attrs(net, state, places, objective, access, mask, gates, links)
@@ -311,7 +316,7 @@ def _country_tables(net: Network, countries: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                   progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                   progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: PointLinks
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(N_OUT x pairs floats, main-mode codes, reachable) by routing.dijkstra.skim_pairs: both searches of a
     source, the customs overlap, the better trip and its columns in one compiled pass per source, written
@@ -354,20 +359,23 @@ def _skim_compiled(net: Network, state: EdgeState, places: Sequence[Place], obje
 
 
 def _targets_to_settle(mat, targets: np.ndarray) -> np.ndarray:
-    """Per target vertex: how many targets (itself included) its search must settle before it may stop. When
-    the vertex's strongly connected component has no edge leaving it, the targets reachable from it are exactly
-    those of its component (road trips: the search stops at the farthest city of its continent instead of
-    settling the whole road network there); otherwise all targets. Counting too many only delays the stop, so
-    edges that cannot be used (infinite weight) are harmless."""
-    from scipy.sparse.csgraph import connected_components
+    """Per target vertex: how many targets (itself included) its search must settle before it may stop: those
+    reachable from it. Vertices of one strongly connected component reach the same vertices, so one
+    breadth-first search per component that holds targets counts them (road trips: the search stops at the
+    farthest city it can reach instead of settling every vertex it can reach). Edges that cannot be used
+    (infinite weight) may make the count too high, which only delays the stop."""
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
 
-    n_comp, label = connected_components(mat, directed=True, connection="strong")
-    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
-    leaving = label[rows] != label[mat.indices]
-    open_comp = np.zeros(n_comp, dtype=bool)
-    open_comp[label[rows[leaving]]] = True
+    _, label = connected_components(mat, directed=True, connection="strong")
+    is_target = np.zeros(mat.shape[0], dtype=bool)
+    is_target[targets] = True
     lt = label[targets]
-    return np.where(open_comp[lt], len(targets), np.bincount(lt, minlength=n_comp)[lt]).astype(np.int64)
+    out = np.empty(len(targets), dtype=np.int64)
+    for comp in np.unique(lt):
+        here = lt == comp
+        seen = breadth_first_order(mat, int(targets[np.argmax(here)]), directed=True, return_predecessors=False)
+        out[here] = int(is_target[seen].sum())
+    return out
 
 
 # the attribute columns in routing.dijkstra's A_* order
@@ -376,7 +384,7 @@ ATTR_ORDER = ("hours", "usd", "co2", "km", "rail_km", "road_km", "sea_km", "ferr
 
 
 def _skim_scipy(net: Network, state: EdgeState, places: Sequence[Place], objective: str, access: Access,
-                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: list
+                progress: Callable[[int, int], None] | None, mask: np.ndarray | None, links: PointLinks
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The previous engine, kept as the tests' oracle: scipy's Dijkstra and sums along its trees per access
     kind, then the customs overlap and the better trip with numpy on per-attribute matrices."""
@@ -459,18 +467,19 @@ def skim(net: Network, state: EdgeState, places: Sequence[Place], objective: str
     return _frame(places, vals, main, reachable)
 
 
-def _access_links(access: Access, places: Sequence[Place]) -> list:
-    """`access.edges(...)` of every place, remembered on `access` (it depends only on the network and the
-    point): a compare's two skims, and its fixed-mode skims, compute each city's links once."""
+def _access_links(access: Access, places: Sequence[Place]) -> PointLinks:
+    """The access links of all places (`access.edges_many`), remembered on `access` for the same places (they
+    depend only on the network and the points): a compare's two skims, and its fixed-mode skims, compute them
+    once."""
+    points = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     memo = access.__dict__.setdefault("_skim_links", {})
-    out = []
-    for p in places:
-        key = (p.lat, p.lon, p.node_id, p.country)
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = access.edges(p.lat, p.lon, p.node_id, p.country)
-        out.append(got)
-    return out
+    key = tuple(points)
+    got = memo.get(key)
+    if got is None:
+        if len(memo) >= 4:  # a few city sets at most
+            memo.pop(next(iter(memo)))
+        got = memo[key] = access.edges_many(points)
+    return got
 
 
 def _mode_strings(codes: np.ndarray) -> pd.Series:
@@ -486,7 +495,9 @@ def _mode_strings(codes: np.ndarray) -> pd.Series:
 def _frame(places: Sequence[Place], vals: np.ndarray, main: np.ndarray, reachable: np.ndarray) -> pd.DataFrame:
     """The pair table: categorical origin/destination (and countries), then the columns in OUT_COLUMNS."""
     n_src = len(places)
-    oi, di = np.where(~np.eye(n_src, dtype=bool))
+    oi = np.repeat(np.arange(n_src), max(n_src - 1, 0))  # the ordered pairs row by row (= np.where(~eye))
+    after = np.arange(max(n_src - 1, 0))
+    di = (after[None, :] + (after[None, :] >= np.arange(n_src)[:, None])).reshape(-1)
     o_country = np.array([p.country for p in places])
     countries = pd.Index(sorted(set(o_country)))
     c_codes = countries.get_indexer(o_country)
@@ -497,11 +508,11 @@ def _frame(places: Sequence[Place], vals: np.ndarray, main: np.ndarray, reachabl
         if labels.has_duplicates:
             labels = pd.Index([f"{lab} #{i}" for i, lab in enumerate(labels)])
     main_mode = _mode_strings(main)
-    cols = {
-        "origin": pd.Categorical.from_codes(oi, categories=labels),
-        "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries),
-        "destination": pd.Categorical.from_codes(di, categories=labels),
-        "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries),
+    cols = {  # the codes index their categories by construction: no check of 1M codes each
+        "origin": pd.Categorical.from_codes(oi, categories=labels, validate=False),
+        "origin_country": pd.Categorical.from_codes(c_codes[oi], categories=countries, validate=False),
+        "destination": pd.Categorical.from_codes(di, categories=labels, validate=False),
+        "destination_country": pd.Categorical.from_codes(c_codes[di], categories=countries, validate=False),
         "reachable": reachable,
     }
     for i, k in enumerate(OUT_COLUMNS):
