@@ -19,10 +19,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from beltroad.flows.capacity import CapacityElements, FlowsError
-from beltroad.network.build import FERRY, LINK, RAIL, ROAD, SEA, Network
+from beltroad.network.build import FERRY, LINK, RAIL, ROAD, SEA, Network, customs_union_of
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import EPS, Access, build_graph, customs_union_of
+from beltroad.routing.engine import EPS, Access, build_graph
 from beltroad.scenario.state import EdgeState
 
 # Modelling choices (docs/flows.md, "Assignment"), not measured figures

@@ -7,7 +7,8 @@ from typing import Sequence
 
 import numpy as np
 from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
-from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network)
+from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network,
+                                    customs_union_of)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
 
 EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
@@ -21,19 +22,6 @@ GATE_CANDIDATES = 24  # nearest terminal places examined for gates within the dr
 # by the network (islands, open sea, the poles: service refuses it), and a place with no terminal of its own
 # country that close is joined to one up to this distance rather than to a foreign one.
 REACH_LIMIT_KM = 1500.0
-
-
-def customs_union_of(params: dict, open_borders_only: bool = False) -> dict[str, str]:
-    """ISO3 -> customs union name (EU, EAEU, EAC, ...): no export/import clearance between members.
-
-    With `open_borders_only`, only unions without internal border controls (no dwell at their borders)."""
-    out: dict[str, str] = {}
-    for name, union in ((params.get("border") or {}).get("customs_unions") or {}).items():
-        if open_borders_only and union.get("border_controls"):
-            continue
-        for member in union.get("members") or []:
-            out[member] = name
-    return out
 
 
 def _customs_table(net: Network) -> dict:
