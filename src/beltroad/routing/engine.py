@@ -432,7 +432,13 @@ class BaseGraph:
         n = net.n_vertices
         self.n = n + 1                                  # row n: the query's origin
         idx = np.flatnonzero(state.active)
-        w = np.maximum(state.weights(objective)[idx], 0.0) + EPS
+        raw = state.weights(objective)[idx]
+        w = np.maximum(raw, 0.0) + EPS
+        # does a path's search distance bound its objective value from above by at most EPS per edge (no weight
+        # clipped at 0, no negative price in the generalised cost)? Then a best-route query may stop searching
+        # beyond its best route (Planner._bound)
+        self.weights_bound_values = bool((raw >= 0).all()) and (objective != "generalized" or (
+            state.value_of_time_usd_per_day >= 0 and state.carbon_price_usd_per_t >= 0))
         key = net.src[idx].astype(np.int64) * self.n + net.dst[idx]
         order = np.lexsort((w, key))
         first = np.ones(len(order), dtype=bool)

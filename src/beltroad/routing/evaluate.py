@@ -10,7 +10,7 @@ loop this replaced, so results are bit-for-bit those of the previous code (`np.s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -35,11 +35,23 @@ CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, 
                   "overlaps)")
 
 
+STOP_CACHE_SIZE = 4096  # per planner: per-place work kept for the next query of that place (about 3 KB each)
+
+
+def remember(cache: dict, key, value) -> None:
+    """Keep `value` in a per-planner cache of per-place work, emptied when full (popular places come back at
+    once). Safe without a lock: a dict's get and set are atomic, and a lost entry is only computed again."""
+    if len(cache) >= STOP_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
 @dataclass
 class Stops:
     """The stops of one query (origin, vias, destination): path graphs number them n_vertices + i."""
 
     places: list[Place]
+    shared: dict | None = field(default=None, repr=False, compare=False)  # the planner's `within` by place
 
     def __post_init__(self) -> None:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
@@ -55,13 +67,19 @@ class Stops:
         full computation's."""
         key = (i, radius_km)
         out = self._within.get(key)
+        if out is None and self.shared is not None:
+            p = self.places[i]
+            out = self._within[key] = self.shared.get((p.lat, p.lon, radius_km))
         if out is None:
             p = self.places[i]
             near = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0] >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
             cand = np.flatnonzero(near)
             out = np.zeros(net.n_vertices, dtype=bool)
             out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
+            out.flags.writeable = False  # shared by the queries of this place
             self._within[key] = out
+            if self.shared is not None:
+                remember(self.shared, (p.lat, p.lon, radius_km), out)
         return out
 
 

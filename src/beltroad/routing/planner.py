@@ -1,6 +1,7 @@
 """The route planner: ranked, meaningfully different multimodal alternatives under constraints."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -10,8 +11,8 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND
                                     SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph
-from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops
+from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph
+from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -307,6 +308,11 @@ class Planner:
         self._masked_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
+        # per-place work kept across queries (routing.evaluate.remember): access links, rail-port parts, and
+        # the vertices within a radius of a place
+        self._stop_cache: dict = {}
+        self._within_cache: dict = {}
+        self._drayage_key = float(self.access.max_drayage_km)
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
@@ -394,45 +400,65 @@ class Planner:
         Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
         load and unload as usual."""
         net = self.net
-        rp = self._rail_port_idx                     # only these edges can be masked
-        src = net.src[rp]
-        ok = np.zeros(len(rp), dtype=bool)
-        union = self.access.union_index
-        edge_union = self._edge_union[rp]
+        ok = np.zeros(len(self._rail_port_idx), dtype=bool)
         for i, (p, acc) in enumerate(zip(stops, access)):
-            ok |= query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
-            own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
-            if not own_port and p in (stops[0], stops[-1]):
-                # a country with ports of its own (or its customs union's) rails to those; a landlocked one
-                # to its neighbours'
-                ci = self.access.country_index.get(p.country, -1)
-                home = union[ci] if ci >= 0 else -1
-                same = (edge_union == home) | (home not in self._coastal_unions)
-                ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
-                if self._landbridge_km > PRECARRIAGE_RADIUS_KM:  # through trains of a land-bridge port
-                    ok |= query.within(net, i, self._landbridge_km, self._vertex_xyz)[src] & self._landbridge_rp
+            key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, p in (stops[0], stops[-1]),
+                   tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
+            part = self._stop_cache.get(key)
+            if part is None:
+                part = self._rail_port_part(i, p, acc, key[6], query)
+                remember(self._stop_cache, key, part)
+            ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
-        mask[rp] = ok
+        mask[self._rail_port_idx] = ok
         return mask
 
+    def _rail_port_part(self, i: int, p: Place, acc: AccessLinks, is_end: bool, query: Stops) -> np.ndarray:
+        """The rail-port edges that stop i opens (see `_rail_port_mask`)."""
+        net = self.net
+        rp = self._rail_port_idx                     # only these edges can be masked
+        src = net.src[rp]
+        union = self.access.union_index
+        ok = query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
+        own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
+        if not own_port and is_end:
+            # a country with ports of its own (or its customs union's) rails to those; a landlocked one
+            # to its neighbours'
+            ci = self.access.country_index.get(p.country, -1)
+            home = union[ci] if ci >= 0 else -1
+            same = (self._edge_union[rp] == home) | (home not in self._coastal_unions)
+            ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
+            if self._landbridge_km > PRECARRIAGE_RADIUS_KM:  # through trains of a land-bridge port
+                ok |= query.within(net, i, self._landbridge_km, self._vertex_xyz)[src] & self._landbridge_rp
+        ok.flags.writeable = False
+        return ok
+
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
-        """Access links of every stop, with their objective weights (avoided countries removed)."""
-        avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+        """Access links of every stop, with their objective weights (avoided countries removed); kept per place,
+        drayage radius, objective and avoided countries for the next query (they are the same arrays)."""
         out = []
         for p in stops:
-            verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
-                                                         sea_fallback=False)
-            border = self.access.border_hours(verts, p.country)
-            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
-            links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2), self.access.is_gate(verts))
-            out.append(links.subset(keep))
+            key = ("access", p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, base.objective, c.avoid_countries)
+            links = self._stop_cache.get(key)
+            if links is None:
+                avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+                verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
+                                                             sea_fallback=False)
+                border = self.access.border_hours(verts, p.country)
+                keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
+                links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2),
+                                    self.access.is_gate(verts)).subset(keep)
+                for f in ("verts", "km", "hours", "usd", "co2", "border", "weight", "gate"):
+                    getattr(links, f).flags.writeable = False
+                remember(self._stop_cache, key, links)
+            out.append(links)
         return out
 
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = Stops(stops)
+        query = Stops(stops, self._within_cache)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
@@ -456,23 +482,27 @@ class Planner:
             done, retries = 0, 0
             while done < rounds:
                 data = allowed_data * penalty
+                # best route only: a first search (true weights) need not look beyond the best route found so far
+                limit = self._bound(found, base) if n == 1 and retries == 0 else math.inf
                 segments = []
                 for i in range(len(stops) - 1):
                     o, d = acc[i], acc[i + 1]
-                    seg = base.path(data, o.verts, o.weight, d.verts, d.weight)
+                    seg = base.path(data, o.verts, o.weight, d.verts, d.weight, limit)
                     if seg is None:
                         segments = None
                         break
                     segments.append((i, seg))
                 if segments is None:
                     break
-                g, used = self._path_graph(edge_of, acc, segments, query)
                 # the same path found again (by another mode's search or penalty round) is evaluated once
                 key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
                              int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
                 cand = evaluated.get(key)
                 if cand is None:
+                    g, used = self._path_graph(edge_of, acc, segments, query)
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
+                else:
+                    used = np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
                     fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
@@ -499,6 +529,18 @@ class Planner:
                 rev = base.reverse[used]
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
+
+    def _bound(self, found: dict, base: BaseGraph) -> float:
+        """The search limit of a best-route query: the objective value of the best route found so far plus the
+        most by which a path's search distance can exceed its objective value (each edge's weight floor EPS,
+        rounding); inf when no route is found yet or when a distance does not bound the value (a negative
+        weight, value of time or carbon price). Measuring adds only what is >= 0 to the summed weights (customs
+        beyond dwell, drivers' rest beyond the access links'), so a first search (true weights, no penalty)
+        that ends beyond this limit has no route better than the best one: skipping it changes no answer."""
+        if not found or not base.weights_bound_values:
+            return math.inf
+        best = min(c.objective_value for c in found.values())
+        return best + 2.0 * (self.net.n_vertices + 2) * EPS + 1e-7 * abs(best) + 1e-9
 
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
