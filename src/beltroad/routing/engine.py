@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -403,8 +404,6 @@ COMPILED_SEARCH: bool | None = None
 def _use_compiled() -> bool:
     if COMPILED_SEARCH is not None:
         return COMPILED_SEARCH
-    import sys
-
     return "beltroad.routing.dijkstra" in sys.modules
 
 
@@ -414,7 +413,7 @@ def warm_compiled_search() -> None:
 
     one = np.zeros(1)
     point_search(np.array([0, 1, 1], dtype=np.int64), np.array([1], dtype=np.int64), one, 2,
-                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one)
+                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one, math.inf)
     masked_groups(np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64),
                   np.zeros(1, dtype=np.int64))
 

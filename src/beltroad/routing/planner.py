@@ -305,7 +305,7 @@ class Planner:
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
         self._mode_masks: dict[str, np.ndarray] = {}
         self._sea_land: tuple | None = None
-        self._masked_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._masked_cache: dict[tuple[str, str], tuple] = {}   # a mode's masked CSR (not sea: it needs the ends), see _masked
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
         # per-place work kept across queries (routing.evaluate.remember): access links, rail-port parts, and
@@ -377,17 +377,43 @@ class Planner:
 
     def _masked(self, base: BaseGraph, c: Constraints, near: np.ndarray | None, rail_port: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """`base.masked` under the mode's mask and the query's rail-port mask; kept per planner for a mode
-        whose mask already excludes every rail-port edge (all-road trips), which no query changes."""
+        """`base.masked` under the mode's mask and the query's rail-port mask. For a mode whose mask no query
+        changes (not sea, nothing avoided), the mode's masked CSR is kept per planner and a query recomputes
+        only the CSR positions that hold a rail-port edge (`_rail_port_groups`), as `base.masked` would."""
         mask = self._constraint_mask(c, near)
         if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
             key = (base.objective, c.mode)
             hit = self._masked_cache.get(key)
-            if hit is None and not (mask & self._rail_port_edges).any():
-                hit = self._masked_cache[key] = base.masked(mask)
-            if hit is not None:
-                return hit
+            if hit is None:
+                data, edge = base.masked(mask)  # shared by the queries: read, never written
+                hit = self._masked_cache[key] = (data, edge, self._rail_port_groups(base, mask))
+            data, edge, groups = hit
+            if groups is None:
+                return data, edge
+            pos, mode_ok, first_of, at, cheapest = groups
+            ok = mode_ok & rail_port[base.all_edge[pos]]
+            idx = np.where(ok, np.arange(len(pos)), len(pos))
+            first = np.minimum.reduceat(idx, first_of)           # first allowed edge of each position, if any
+            has = first < len(pos)
+            j = pos[np.where(has, first, 0)]
+            data, edge = data.copy(), edge.copy()
+            data[at] = np.where(has, base.all_data[j], np.inf)
+            edge[at] = np.where(has, base.all_edge[j], cheapest)
+            return data, edge
         return base.masked(mask & rail_port)
+
+    def _rail_port_groups(self, base: BaseGraph, mask: np.ndarray) -> tuple | None:
+        """The CSR positions whose parallel edges include a rail-port edge that `mask` allows (None: none), as
+        (their edges' positions in `base.all_edge`, allowed by `mask`, where each position's edges start, the
+        CSR positions, their cheapest edge)."""
+        group_of = np.repeat(np.arange(len(base.group_start)), np.diff(np.append(base.group_start, len(base.all_edge))))
+        rp = self._rail_port_edges[base.all_edge] & mask[base.all_edge]
+        at = np.unique(group_of[rp])
+        if not len(at):
+            return None
+        pos = np.flatnonzero(np.isin(group_of, at))                # in order: grouped, cheapest first
+        first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+        return pos, mask[base.all_edge[pos]], first_of, at, base.edge[at]
 
     def _base(self, objective: str) -> BaseGraph:
         if objective not in self._bases:
@@ -477,11 +503,11 @@ class Planner:
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
                 continue  # no barge terminal within reach of an end: nothing to search
-            penalty = np.ones(len(base.data))
+            penalty = None  # weight multipliers of the penalty rounds and retries (none yet: all 1)
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
             while done < rounds:
-                data = allowed_data * penalty
+                data = allowed_data * penalty if penalty is not None else allowed_data
                 # best route only: a first search (true weights) need not look beyond the best route found so far
                 limit = self._bound(found, base) if n == 1 and retries == 0 else math.inf
                 segments = []
@@ -513,6 +539,7 @@ class Planner:
                         # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
                         # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
                         land = used[self._corridor_edge[edge_of[used]]]
+                        penalty = np.ones(len(base.data)) if penalty is None else penalty
                         penalty[land] *= ROAD_RETRY_FACTOR
                     retries += 1
                     continue
@@ -523,8 +550,9 @@ class Planner:
                         found[cand.signature] = cand
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
                 used = used[self._corridor_edge[edge_of[used]]]
-                if len(used) == 0:
-                    break
+                if len(used) == 0 or done >= rounds:
+                    break  # (no round left: the penalties would not be used)
+                penalty = np.ones(len(base.data)) if penalty is None else penalty
                 penalty[used] *= PENALTY
                 rev = base.reverse[used]
                 penalty[rev[rev >= 0]] *= PENALTY
