@@ -254,3 +254,28 @@ def test_per_place_work_kept_is_the_computation(session):
         np.testing.assert_array_equal(planner._sea_ends_reach(q_kept), fresh._sea_ends_reach(q_new))
         fresh._stop_cache.clear()
         fresh._within_cache.clear()
+
+
+def test_within_equals_the_haversine_everywhere(session):
+    """`Stops.within` (dot products, haversine only in a 2 km band at the radius) is the haversine test on every
+    vertex, for random points and radii, and for points on vertices at the radius of another vertex."""
+    from beltroad.geo import haversine_km
+    from beltroad.places import Place
+    from beltroad.routing.evaluate import Stops
+
+    net, planner = session.network, session.planner()
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(40):
+        v = int(rng.integers(net.n_vertices))
+        lat, lon = float(net.vertex_lat[v]), float(net.vertex_lon[v])
+        if rng.random() < 0.5:
+            lat, lon = float(np.clip(lat + rng.normal(0, 2), -89, 89)), float(lon + rng.normal(0, 2))
+        dist = haversine_km(lat, lon, net.vertex_lat, net.vertex_lon)
+        w = int(rng.integers(net.n_vertices))
+        for radius in (0.5, 150.0, 1000.0, float(rng.uniform(10, 3000)), float(dist[w])):  # the last: exactly on a vertex
+            got = Stops([Place(name="p", country="", lat=lat, lon=lon, kind="coordinates")]).within(net, 0, radius,
+                                                                                             planner._vertex_xyz)
+            np.testing.assert_array_equal(got, dist <= radius)
+            checked += int(got.sum())
+    assert checked > 1000

@@ -63,8 +63,9 @@ class Stops:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
 
         The haversine distance is computed only for the vertices that a dot product of unit vectors
-        (`vertex_xyz`) puts within radius_km + 1 km (far more than its rounding error), so the answer is the
-        full computation's."""
+        (`vertex_xyz`) puts between radius_km - 1 km and radius_km + 1 km (a margin far above the dot product's
+        rounding error, ~1e-10 km): those nearer are within, those farther are not, so the answer is the full
+        computation's."""
         key = (i, radius_km)
         out = self._within.get(key)
         if out is None and self.shared is not None:
@@ -72,9 +73,10 @@ class Stops:
             out = self._within[key] = self.shared.get((p.lat, p.lon, radius_km))
         if out is None:
             p = self.places[i]
-            near = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0] >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
-            cand = np.flatnonzero(near)
-            out = np.zeros(net.n_vertices, dtype=bool)
+            cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
+            near = cos_angle >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
+            out = cos_angle >= np.cos((radius_km - 1.0) / EARTH_RADIUS_KM) if radius_km > 2.0 else np.zeros_like(near)
+            cand = np.flatnonzero(near & ~out)
             out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
             out.flags.writeable = False  # shared by the queries of this place
             self._within[key] = out
