@@ -407,6 +407,12 @@ def _use_compiled() -> bool:
     return "beltroad.routing.dijkstra" in sys.modules
 
 
+def _ends(origin_verts, origin_w, dest_verts, dest_w) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A search's origin and destination links as the searches take them (int64 vertices, float64 weights)."""
+    return (np.asarray(origin_verts, dtype=np.int64), np.asarray(origin_w, dtype=np.float64),
+            np.asarray(dest_verts, dtype=np.int64), np.asarray(dest_w, dtype=np.float64))
+
+
 def warm_compiled_search() -> None:
     """Load the compiled point search (from numba's on-disk cache after the first run) for a long-lived process."""
     from beltroad.routing.dijkstra import masked_groups, point_search
@@ -509,10 +515,7 @@ class BaseGraph:
         if self._csr is None:
             self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
         indptr, indices = self._csr
-        ov = np.asarray(origin_verts, dtype=np.int64)
-        dv = np.asarray(dest_verts, dtype=np.int64)
-        ow = np.asarray(origin_w, dtype=np.float64)
-        dw = np.asarray(dest_w, dtype=np.float64)
+        ov, ow, dv, dw = _ends(origin_verts, origin_w, dest_verts, dest_w)
         dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov, ow, dv, dw,
                                   float(limit))
         return self._trace(dist, pred, ov, ow, dv, dw, limit)
@@ -525,10 +528,7 @@ class BaseGraph:
         if self._lists is None:
             self._lists = (self.indptr.tolist(), self.indices.tolist())
         indptr, indices = self._lists
-        ov = np.asarray(origin_verts, dtype=np.int64)
-        dv = np.asarray(dest_verts, dtype=np.int64)
-        ow = np.asarray(origin_w, dtype=np.float64)
-        dw = np.asarray(dest_w, dtype=np.float64)
+        ov, ow, dv, dw = _ends(origin_verts, origin_w, dest_verts, dest_w)
         dist, pred = point_search_lists(indptr, indices, np.asarray(data, dtype=np.float64).tolist(), self.n - 1,
                                         ov.tolist(), ow.tolist(), dv.tolist(), dw.tolist(), float(limit))
         return self._trace(np.array(dist), np.array(pred, dtype=np.int64), ov, ow, dv, dw, limit)

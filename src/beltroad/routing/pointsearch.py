@@ -50,11 +50,9 @@ def heap_pop(hk, hv, size):  # pragma: no cover - compiled (and run in plain Pyt
                 best_key = hk[j]
         if key <= best_key:
             break
-        hk[i] = best_key
-        hv[i] = hv[best]
+        hk[i], hv[i] = best_key, hv[best]  # the smallest child moves up into the hole
         i = best
-    hk[i] = key
-    hv[i] = val
+    hk[i], hv[i] = key, val
     return size
 
 
@@ -81,10 +79,9 @@ def point_search_core(indptr, indices, data, origin_verts, origin_w, dest_verts,
             size = heap_push(hk, hv, size, origin_w[k], v)
     best = INF
     while size > 0:
-        d = hk[0]
-        u = hv[0]
+        d, u = hk[0], hv[0]
         size = heap_pop(hk, hv, size)
-        if done[u] or d > dist[u]:
+        if done[u] or d > dist[u]:  # settled already, or a stale entry
             continue
         if d > best or d > limit:
             break
