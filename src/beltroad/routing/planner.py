@@ -149,6 +149,15 @@ class AccessLinks:
     weight: np.ndarray          # objective weight of each link
     gate: np.ndarray            # True: the link ends at an intermodal gate; False: at a road vertex
 
+    def ends(self, layer: str) -> "AccessLinks":
+        """The links to road vertices (`layer` "road": all-road trips) or to gates ("gate": intermodal trips),
+        kept on the object (the planner keeps a place's links for its next query)."""
+        kept = self.__dict__.setdefault("_ends", {})
+        out = kept.get(layer)
+        if out is None:
+            out = kept[layer] = self.subset(~self.gate if layer == "road" else self.gate)
+        return out
+
     def subset(self, keep: np.ndarray | None) -> "AccessLinks":
         if keep is None:
             return self
@@ -488,7 +497,6 @@ class Planner:
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
-        by_end: dict[str, list[AccessLinks]] = {}  # access links to road vertices (all-road trips) or to gates
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
@@ -496,9 +504,7 @@ class Planner:
             allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             ends = "road" if mode == "road" else "gate"
-            if ends not in by_end:
-                by_end[ends] = [a.subset(~a.gate if ends == "road" else a.gate) for a in all_access]
-            acc = by_end[ends]
+            acc = [a.ends(ends) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
