@@ -129,8 +129,8 @@ def _forget_places(session) -> None:
     """Empty the planner's per-place work (access links, rail-port parts, radius masks): the next query of a
     place computes them as for a place never asked for."""
     planner = session.planner()
-    planner._stop_cache.clear()
-    planner._within_cache.clear()
+    for kept in ("_stop_cache", "_within_cache"):  # (absent in older trees, which keep nothing per place)
+        getattr(planner, kept, {}).clear()
 
 
 def _plan_times(session, pairs, repeat: int, alternatives: int, fresh: bool = False) -> tuple[list[float], list[float]]:

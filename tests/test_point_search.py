@@ -202,7 +202,7 @@ def test_best_route_bound_changes_no_answer(session, monkeypatch):
                 ("Xian", "Hamburg", {"scenario": "no-russia-belarus-transit"}), ("Chengdu", "Lodz", {"mode": "rail"})]
     monkeypatch.setattr(BaseGraph, "path", counted)
     bounded = [json.dumps(session.plan(o, d, alternatives=1, **kw).to_dict(geometry=True)) for o, d, kw in queries]
-    monkeypatch.setattr(Planner, "_bound", lambda self, found, base: np.inf)
+    monkeypatch.setattr(Planner, "_bound", lambda self, found, base, origin, destination: np.inf)
     free = [json.dumps(session.plan(o, d, alternatives=1, **kw).to_dict(geometry=True)) for o, d, kw in queries]
     assert bounded == free
     assert len(cuts) >= len(PAIRS)  # most multimodal queries skip at least one mode's search

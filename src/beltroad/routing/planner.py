@@ -11,7 +11,7 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND
                                     SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph
+from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph, end_customs_parts
 from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 
@@ -515,7 +515,7 @@ class Planner:
             while done < rounds:
                 data = allowed_data * penalty if penalty is not None else allowed_data
                 # best route only: a first search (true weights) need not look beyond the best route found so far
-                limit = self._bound(found, base) if n == 1 and retries == 0 else math.inf
+                limit = self._bound(found, base, origin, destination) if n == 1 and retries == 0 else math.inf
                 segments = []
                 for i in range(len(stops) - 1):
                     o, d = acc[i], acc[i + 1]
@@ -564,17 +564,21 @@ class Planner:
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
-    def _bound(self, found: dict, base: BaseGraph) -> float:
-        """The search limit of a best-route query: the objective value of the best route found so far plus the
-        most by which a path's search distance can exceed its objective value (each edge's weight floor EPS,
-        rounding); inf when no route is found yet or when a distance does not bound the value (a negative
+    def _bound(self, found: dict, base: BaseGraph, origin: Place, destination: Place) -> float:
+        """The search limit of a best-route query: the objective value of the best route found so far, less what
+        every route of the query adds beyond its summed weights for sure (the customs fee, in USD objectives),
+        plus the most by which a path's search distance can exceed its summed weights (each edge's weight floor
+        EPS, rounding); inf when no route is found yet or when a distance does not bound the value (a negative
         weight, value of time or carbon price). Measuring adds only what is >= 0 to the summed weights (customs
-        beyond dwell, drivers' rest beyond the access links'), so a first search (true weights, no penalty)
-        that ends beyond this limit has no route better than the best one: skipping it changes no answer."""
+        time beyond dwell, drivers' rest beyond the access links'), so a first search (true weights, no
+        penalty) that ends beyond this limit has no route better than the best one: skipping it changes no
+        answer."""
         if not found or not base.weights_bound_values:
             return math.inf
         best = min(c.objective_value for c in found.values())
-        return best + 2.0 * (self.net.n_vertices + 2) * EPS + 1e-7 * abs(best) + 1e-9
+        fee = max(end_customs_parts(self.net, origin.country, destination.country)[1], 0.0) if base.objective in (
+            "cost", "generalized") else 0.0
+        return best - fee + 2.0 * (self.net.n_vertices + 2) * EPS + 1e-7 * abs(best) + 1e-9
 
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
