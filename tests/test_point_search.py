@@ -183,12 +183,21 @@ PAIRS = [("Chongqing", "Duisburg"), ("Kunming", "Bangkok"), ("Piraeus", "Budapes
 
 
 def test_best_route_bound_changes_no_answer(session, monkeypatch):
-    """A best-route query stops each mode's first search beyond the best route found so far: the same route as
-    without the bound, for every objective, with vias, avoided countries, and under another scenario; and the
-    bound does cut searches (the feature is there)."""
+    """A best-route query stops each mode's first search beyond the best route found so far, and does not
+    measure an all-road trip that drivers' rest makes slower than it: the same route as without either, for
+    every objective, with vias, avoided countries, and under another scenario; and both do cut (the feature
+    is there)."""
     from beltroad.routing.planner import Planner
 
-    cuts = []
+    cuts, rested = [], []
+    beyond = Planner._beyond_with_rest
+
+    def counted_rest(self, *args):
+        out = beyond(self, *args)
+        rested.append(out)
+        return out
+
+    monkeypatch.setattr(Planner, "_beyond_with_rest", counted_rest)
     path = BaseGraph.path
 
     def counted(self, data, ov, ow, dv, dw, limit=np.inf):
@@ -203,9 +212,11 @@ def test_best_route_bound_changes_no_answer(session, monkeypatch):
     monkeypatch.setattr(BaseGraph, "path", counted)
     bounded = [json.dumps(session.plan(o, d, alternatives=1, **kw).to_dict(geometry=True)) for o, d, kw in queries]
     monkeypatch.setattr(Planner, "_bound", lambda self, found, base, origin, destination: np.inf)
+    monkeypatch.setattr(Planner, "_beyond_with_rest", lambda self, *args: False)
     free = [json.dumps(session.plan(o, d, alternatives=1, **kw).to_dict(geometry=True)) for o, d, kw in queries]
     assert bounded == free
     assert len(cuts) >= len(PAIRS)  # most multimodal queries skip at least one mode's search
+    assert any(rested) and not all(rested)  # long all-road trips are not measured, short ones are
 
 
 @pytest.mark.parametrize("objective", ["time", "generalized"])

@@ -7,12 +7,12 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, RAIL, ROAD, SEA,
-                                    SEA_MODE, TRANSFER, Network)
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
+                                    ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
 from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph, end_customs_parts
-from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops, remember
+from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -530,6 +530,9 @@ class Planner:
                 key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
                              int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
                 cand = evaluated.get(key)
+                if cand is None and n == 1 and mode == "road" and self._beyond_with_rest(
+                        found, base, origin, destination, data, acc, segments, edge_of):
+                    break  # best route only: this all-road trip, drivers' rest included, is slower than the best
                 if cand is None:
                     g, used = self._path_graph(edge_of, acc, segments, query)
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
@@ -579,6 +582,36 @@ class Planner:
         fee = max(end_customs_parts(self.net, origin.country, destination.country)[1], 0.0) if base.objective in (
             "cost", "generalized") else 0.0
         return best - fee + 2.0 * (self.net.n_vertices + 2) * EPS + 1e-7 * abs(best) + 1e-9
+
+    def _beyond_with_rest(self, found: dict, base: BaseGraph, origin: Place, destination: Place, data: np.ndarray,
+                          acc: list[AccessLinks], segments: list, edge_of: np.ndarray) -> bool:
+        """Is a found path (true weights) of the time objective slower than `_bound` allows once the drivers'
+        rest that measuring adds for sure is counted? The search compares driving hours; measuring adds, per
+        road leg j, rest(d_j) - (the rest already in its access links), with rest(x) = floor(x / driving hours
+        per day) x the hours off duty per day. With T the path's driving hours and L an upper bound on its road
+        legs, the sum over legs of rest(d_j) >= rest(T) - (L - 1) x off-duty hours (a floor of a sum exceeds the
+        sum of floors by less than one per term). Only for a search that has no retries (the road mode's):
+        skipping its measuring then skips nothing that could be the best route."""
+        limit = self._bound(found, base, origin, destination)
+        if base.objective != "time" or limit == math.inf:
+            return False
+        net, a_ = self.net, self.access
+        pos = np.concatenate([np.asarray(p, dtype=np.int64) for _, (p, _, _) in segments])
+        e = edge_of[pos]
+        kind = net.kind[e]
+        road = (net.mode[e] == ROAD) & ~np.isin(kind, (SEA, PORT_SEA, *HANDLING_KINDS))
+        legs = 1 + int((~road).sum())               # road legs are separated by at least one other edge
+        access_drive = [acc[i].km[a] / a_.speed for i, (_, a, _) in segments] + [
+            acc[i + 1].km[b] / a_.speed for i, (_, _, b) in segments]
+        off_duty = 24.0 - a_.drive_h
+        drive = float(self.state.move_hours[e[road]].sum()) + float(sum(access_drive))
+        in_access = sum(np.floor(x / a_.drive_h) * off_duty for x in access_drive)
+        rest = max(np.floor((drive - 1e-6) / a_.drive_h) * off_duty - (legs - 1) * off_duty - in_access, 0.0)
+        total = 0.0
+        for i, (positions, a, b) in segments:  # the search distance (weights + EPS) of each segment
+            total += float(acc[i].weight[a]) + float(np.sum(data[np.asarray(positions, dtype=np.int64)])) + float(
+                acc[i + 1].weight[b])
+        return total + rest > limit
 
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
