@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -394,9 +393,9 @@ __all__ = ["Access", "EdgeState", "Graph", "baseline_state", "build_graph", "wei
 
 
 # Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the
-# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses its plain-Python twin
-# (`routing.pointsearch.point_search_lists`, the same source run on lists) rather than pay numba's ~1 s import or scipy's ~0.2 s for a few searches. All give the
-# same paths (tests/test_dijkstra.py, tests/test_point_search.py). True forces the compiled search, False the
+# API's warm-up or `warm_compiled_search()`); a one-shot CLI query runs the same source on lists
+# (`routing.pointsearch.point_search_lists`) rather than pay numba's ~1 s import or scipy's ~0.2 s for a few
+# searches. All give the same paths (tests/test_dijkstra.py, tests/test_point_search.py). True forces the compiled search, False the
 # previous one (scipy's Dijkstra, numpy masks: the oracle of the tests and the benchmarks' "previous").
 COMPILED_SEARCH: bool | None = None
 
@@ -404,6 +403,8 @@ COMPILED_SEARCH: bool | None = None
 def _use_compiled() -> bool:
     if COMPILED_SEARCH is not None:
         return COMPILED_SEARCH
+    import sys
+
     return "beltroad.routing.dijkstra" in sys.modules
 
 
