@@ -10,138 +10,39 @@ the tests (tests/test_dijkstra.py).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numba import njit, prange
+from numba.core.errors import NumbaIRAssumptionWarning
+from numba.extending import register_jitable
+
+from beltroad.routing.pointsearch import heap_pop, heap_push, point_search_core
 
 
-@njit(cache=True, inline="always")
-def _push(hk, hv, size, key, val):  # pragma: no cover - compiled
-    i = size
-    hk[i] = key
-    hv[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= hk[i]:
-            break
-        hk[p], hk[i] = hk[i], hk[p]
-        hv[p], hv[i] = hv[i], hv[p]
-        i = p
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _pop(hk, hv, size):  # pragma: no cover - compiled
-    """Remove the root (caller read it); returns the new size."""
-    size -= 1
-    hk[0] = hk[size]
-    hv[0] = hv[size]
-    i = 0
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        c = left
-        if left + 1 < size and hk[left + 1] < hk[left]:
-            c = left + 1
-        if hk[i] <= hk[c]:
-            break
-        hk[c], hk[i] = hk[i], hk[c]
-        hv[c], hv[i] = hv[i], hv[c]
-        i = c
-    return size
-
-
-@njit(cache=True, inline="always")
-def _push4(hk, hv, size, key, val):  # pragma: no cover - compiled
-    """Push onto a 4-ary min-heap (the skim's queue: shallower than a binary heap, and a parent's four children
-    share a cache line; elements move into a hole instead of being swapped)."""
-    i = size
-    while i > 0:
-        p = (i - 1) >> 2
-        if hk[p] <= key:
-            break
-        hk[i] = hk[p]
-        hv[i] = hv[p]
-        i = p
-    hk[i] = key
-    hv[i] = val
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _pop4(hk, hv, size):  # pragma: no cover - compiled
-    """Remove the root of a 4-ary min-heap (caller read it); returns the new size."""
-    size -= 1
-    key = hk[size]
-    val = hv[size]
-    i = 0
-    while True:
-        c = 4 * i + 1
-        if c >= size:
-            break
-        best = c
-        best_key = hk[c]
-        for j in range(c + 1, min(c + 4, size)):
-            if hk[j] < best_key:
-                best = j
-                best_key = hk[j]
-        if key <= best_key:
-            break
-        hk[i] = best_key
-        hv[i] = hv[best]
-        i = best
-    hk[i] = key
-    hv[i] = val
-    return size
+# the heap and the point search are written once in routing.pointsearch (plain Python that a one-shot CLI runs on
+# lists); here numba compiles them: the heap inline into both searches
+_push4 = register_jitable(inline="always")(heap_push)
+_pop4 = register_jitable(inline="always")(heap_pop)
+register_jitable(point_search_core)
+# inlining the heap at numba's IR level trips one of its internal pedantic checks (a variable-scope note, not an
+# error: the tests compare the compiled search with its plain-Python run and scipy)
+warnings.filterwarnings("ignore", message="variable .* is not in scope", category=NumbaIRAssumptionWarning)
 
 
 @njit(cache=True, nogil=True)
-def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, dest_w):  # pragma: no cover
+def point_search(indptr, indices, data, n, origin_verts, origin_w, dest_verts, dest_w, limit=np.inf):  # pragma: no cover
     """Cheapest path from a virtual origin (edges `origin_verts`/`origin_w`) to the best of `dest_verts`
-    (plus `dest_w`) on the CSR graph (`data` = weights, inf = masked); stops once no better end can appear.
+    (plus `dest_w`) on the CSR graph (`data` = weights, inf = masked); stops once no better end can appear,
+    or beyond `limit` (see `routing.pointsearch.point_search_core`).
 
     Returns (dist, pred_pos): per vertex its distance (inf: not settled) and the CSR position of the edge
     that reached it (-1 - k: the origin's k-th edge; -(len+1): none)."""
     dist = np.full(n, np.inf)
     pred = np.full(n, -(len(origin_verts) + 1), dtype=np.int64)
-    done = np.zeros(n, dtype=np.bool_)
-    dest_total = np.full(n, np.inf)  # best dest_w per destination vertex
-    for k in range(len(dest_verts)):
-        if dest_w[k] < dest_total[dest_verts[k]]:
-            dest_total[dest_verts[k]] = dest_w[k]
     cap = len(indices) + len(origin_verts) + 1
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    size = 0
-    for k in range(len(origin_verts)):
-        v = origin_verts[k]
-        if origin_w[k] < dist[v]:
-            dist[v] = origin_w[k]
-            pred[v] = -1 - k
-            size = _push(hk, hv, size, origin_w[k], v)
-    best = np.inf
-    while size > 0:
-        d = hk[0]
-        u = hv[0]
-        size = _pop(hk, hv, size)
-        if done[u] or d > dist[u]:
-            continue
-        if d > best:
-            break
-        done[u] = True
-        t = d + dest_total[u]
-        if t < best:
-            best = t
-        for q in range(indptr[u], indptr[u + 1]):
-            nd = d + data[q]
-            v = indices[q]
-            if nd < dist[v] and not done[v]:
-                dist[v] = nd
-                pred[v] = q
-                size = _push(hk, hv, size, nd, v)
-    for v in range(n):  # only settled vertices carry a final distance
-        if not done[v]:
-            dist[v] = np.inf
+    point_search_core(indptr, indices, data, origin_verts, origin_w, dest_verts, dest_w, limit, dist, pred,
+                      np.zeros(n, dtype=np.bool_), np.full(n, np.inf), np.empty(cap), np.empty(cap, dtype=np.int64))
     return dist, pred
 
 

@@ -574,9 +574,9 @@ __all__ = ["Access", "EdgeState", "Graph", "PointLinks", "baseline_state", "buil
 
 
 # Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the
-# API's warm-up or `warm_compiled_search()`); a one-shot CLI query uses its plain-Python twin
-# (`point_search_python`) rather than pay numba's ~1 s import or scipy's ~0.2 s for a few searches. All give the
-# same paths (tests/test_dijkstra.py, tests/test_point_search.py). True forces the compiled search, False the
+# API's warm-up or `warm_compiled_search()`); a one-shot CLI query runs the same source on lists
+# (`routing.pointsearch.point_search_lists`) rather than pay numba's ~1 s import or scipy's ~0.2 s for a few
+# searches. All give the same paths (tests/test_dijkstra.py, tests/test_point_search.py). True forces the compiled search, False the
 # previous one (scipy's Dijkstra, numpy masks: the oracle of the tests and the benchmarks' "previous").
 COMPILED_SEARCH: bool | None = None
 
@@ -589,78 +589,10 @@ def _use_compiled() -> bool:
     return "beltroad.routing.dijkstra" in sys.modules
 
 
-def point_search_python(indptr: list[int], indices: list[int], data: list[float], n: int, origin_verts: list[int],
-                        origin_w: list[float], dest_verts: list[int], dest_w: list[float]
-                        ) -> tuple[list[float], list[int]]:
-    """`routing.dijkstra.point_search` in plain Python on lists: the same binary heap (same order among equal
-    keys) and the same relaxations, so the same paths, for a process that runs only a few searches."""
-    inf = math.inf
-    dist = [inf] * n
-    pred = [-(len(origin_verts) + 1)] * n
-    done = [False] * n
-    dest_total = [inf] * n
-    for v, w in zip(dest_verts, dest_w):
-        if w < dest_total[v]:
-            dest_total[v] = w
-    hk: list[float] = []
-    hv: list[int] = []
-
-    def push(key: float, val: int) -> None:
-        i = len(hk)
-        hk.append(key)
-        hv.append(val)
-        while i > 0:
-            p = (i - 1) >> 1
-            if hk[p] <= hk[i]:
-                break
-            hk[p], hk[i] = hk[i], hk[p]
-            hv[p], hv[i] = hv[i], hv[p]
-            i = p
-
-    def pop() -> None:  # remove the root (the caller read it)
-        k, v = hk.pop(), hv.pop()
-        size = len(hk)
-        if not size:
-            return
-        hk[0], hv[0] = k, v
-        i = 0
-        while True:
-            c = 2 * i + 1
-            if c >= size:
-                break
-            if c + 1 < size and hk[c + 1] < hk[c]:
-                c += 1
-            if hk[i] <= hk[c]:
-                break
-            hk[c], hk[i] = hk[i], hk[c]
-            hv[c], hv[i] = hv[i], hv[c]
-            i = c
-
-    for k, (v, w) in enumerate(zip(origin_verts, origin_w)):
-        if w < dist[v]:
-            dist[v] = w
-            pred[v] = -1 - k
-            push(w, v)
-    best = inf
-    while hk:
-        d, u = hk[0], hv[0]
-        pop()
-        if done[u] or d > dist[u]:
-            continue
-        if d > best:
-            break
-        done[u] = True
-        t = d + dest_total[u]
-        if t < best:
-            best = t
-        for q in range(indptr[u], indptr[u + 1]):
-            nd = d + data[q]
-            v = indices[q]
-            if nd < dist[v] and not done[v]:
-                dist[v] = nd
-                pred[v] = q
-                push(nd, v)
-    return [x if ok else inf for x, ok in zip(dist, done)], pred
+def _ends(origin_verts, origin_w, dest_verts, dest_w) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A search's origin and destination links as the searches take them (int64 vertices, float64 weights)."""
+    return (np.asarray(origin_verts, dtype=np.int64), np.asarray(origin_w, dtype=np.float64),
+            np.asarray(dest_verts, dtype=np.int64), np.asarray(dest_w, dtype=np.float64))
 
 
 def warm_compiled_search() -> None:
@@ -669,7 +601,7 @@ def warm_compiled_search() -> None:
 
     one = np.zeros(1)
     point_search(np.array([0, 1, 1], dtype=np.int64), np.array([1], dtype=np.int64), one, 2,
-                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one)
+                 np.array([0], dtype=np.int64), one, np.array([1], dtype=np.int64), one, math.inf)
     masked_groups(np.ones(1, dtype=np.bool_), np.zeros(1, dtype=np.int64), one, np.zeros(1, dtype=np.int64),
                   np.zeros(1, dtype=np.int64))
 
@@ -687,7 +619,13 @@ class BaseGraph:
         n = net.n_vertices
         self.n = n + 1                                  # row n: the query's origin
         idx = np.flatnonzero(state.active)
-        w = np.maximum(state.weights(objective)[idx], 0.0) + EPS
+        raw = state.weights(objective)[idx]
+        w = np.maximum(raw, 0.0) + EPS
+        # does a path's search distance bound its objective value from above by at most EPS per edge (no weight
+        # clipped at 0, no negative price in the generalised cost)? Then a best-route query may stop searching
+        # beyond its best route (Planner._bound)
+        self.weights_bound_values = bool((raw >= 0).all()) and (objective != "generalized" or (
+            state.value_of_time_usd_per_day >= 0 and state.carbon_price_usd_per_t >= 0))
         key = net.src[idx].astype(np.int64) * self.n + net.dst[idx]
         order = np.lexsort((w, key))
         first = np.ones(len(order), dtype=bool)
@@ -740,54 +678,52 @@ class BaseGraph:
         return data, edge
 
     def path(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
-             dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+             dest_w: np.ndarray, limit: float = math.inf) -> tuple[list[int], int, int] | None:
         """Cheapest origin -> destination path under `data` (CSR weights, inf = masked).
 
         Returns (CSR positions of the network edges in order, index of the origin access edge used,
-        index of the destination access edge used), or None when no path exists. A compiled search
-        (routing.dijkstra.point_search) on the base CSR, stopping once the destination is settled;
-        `path_scipy` is the same answer from scipy's Dijkstra (the oracle of the tests).
+        index of the destination access edge used), or None when no path exists (or none costs at most
+        `limit`: the search then stops early). A compiled search (routing.dijkstra.point_search) on the base
+        CSR, stopping once the destination is settled; `path_scipy` is the same answer from scipy's Dijkstra
+        (the oracle of the tests).
         """
         if COMPILED_SEARCH is False:
-            return self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w)
-        ov = np.asarray(origin_verts, dtype=np.int64)
-        dv = np.asarray(dest_verts, dtype=np.int64)
-        if _use_compiled():
-            from beltroad.routing.dijkstra import point_search
+            return self._within_limit(self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w), data,
+                                      origin_w, dest_w, limit)
+        if not _use_compiled():
+            return self.path_python(data, origin_verts, origin_w, dest_verts, dest_w, limit)
+        from beltroad.routing.dijkstra import point_search
 
-            if self._csr is None:
-                self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
-            indptr, indices = self._csr
-            dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov,
-                                      np.asarray(origin_w, dtype=np.float64), dv, np.asarray(dest_w, dtype=np.float64))
-        else:
-            return self.path_python(data, origin_verts, origin_w, dest_verts, dest_w)
-        return self._trace(dist, pred, ov, np.asarray(origin_w, dtype=np.float64), dv,
-                           np.asarray(dest_w, dtype=np.float64))
+        if self._csr is None:
+            self._csr = (self.indptr.astype(np.int64), self.indices.astype(np.int64))
+        indptr, indices = self._csr
+        ov, ow, dv, dw = _ends(origin_verts, origin_w, dest_verts, dest_w)
+        dist, pred = point_search(indptr, indices, np.asarray(data, dtype=np.float64), self.n - 1, ov, ow, dv, dw,
+                                  float(limit))
+        return self._trace(dist, pred, ov, ow, dv, dw, limit)
 
     def path_python(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
-                    dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
-        """`path` by the plain-Python twin of the compiled search (`point_search_python`)."""
+                    dest_w: np.ndarray, limit: float = math.inf) -> tuple[list[int], int, int] | None:
+        """`path` by the compiled search's source run in plain Python on lists (`point_search_lists`)."""
+        from beltroad.routing.pointsearch import point_search_lists
+
         if self._lists is None:
             self._lists = (self.indptr.tolist(), self.indices.tolist())
         indptr, indices = self._lists
-        ov = np.asarray(origin_verts, dtype=np.int64)
-        dv = np.asarray(dest_verts, dtype=np.int64)
-        ow = np.asarray(origin_w, dtype=np.float64)
-        dw = np.asarray(dest_w, dtype=np.float64)
-        dist, pred = point_search_python(indptr, indices, np.asarray(data, dtype=np.float64).tolist(), self.n - 1,
-                                         ov.tolist(), ow.tolist(), dv.tolist(), dw.tolist())
-        return self._trace(np.array(dist), np.array(pred, dtype=np.int64), ov, ow, dv, dw)
+        ov, ow, dv, dw = _ends(origin_verts, origin_w, dest_verts, dest_w)
+        dist, pred = point_search_lists(indptr, indices, np.asarray(data, dtype=np.float64).tolist(), self.n - 1,
+                                        ov.tolist(), ow.tolist(), dv.tolist(), dw.tolist(), float(limit))
+        return self._trace(np.array(dist), np.array(pred, dtype=np.int64), ov, ow, dv, dw, limit)
 
     def _trace(self, dist: np.ndarray, pred: np.ndarray, ov: np.ndarray, origin_w: np.ndarray, dv: np.ndarray,
-               dest_w: np.ndarray) -> tuple[list[int], int, int] | None:
+               dest_w: np.ndarray, limit: float = math.inf) -> tuple[list[int], int, int] | None:
         """The best destination access link and the CSR positions back from it to the origin's access link."""
         if not len(dv):
             return None
         total = dist[dv] + dest_w
-        if not np.isfinite(total.min()):
-            return None
         b = int(np.argmin(total))
+        if not (total[b] < math.inf and total[b] <= limit):  # none, or beyond the limit (not sought)
+            return None
         if self._pos_src is None:
             self._pos_src = self.net.src[self.edge].tolist()  # CSR position -> the vertex it leaves
         pos_src = self._pos_src
@@ -798,10 +734,18 @@ class BaseGraph:
             positions.append(q)
             v = pos_src[q]
             q = int(pred[v])
-        first_hop = v
         positions.reverse()
-        a = int(np.flatnonzero(ov == first_hop)[np.argmin(origin_w[ov == first_hop])])
-        return positions, a, b
+        return positions, -1 - q, b
+
+    def _within_limit(self, found, data, origin_w, dest_w, limit):
+        """A found path, or None when it costs more than `limit` (as the searches with a limit answer)."""
+        if found is None or limit == math.inf:
+            return found
+        positions, a, b = found
+        total = float(origin_w[a])
+        for q in positions:  # added in path order, as the searches add
+            total += float(data[q])
+        return found if total + float(dest_w[b]) <= limit else None
 
     def path_scipy(self, data: np.ndarray, origin_verts: np.ndarray, origin_w: np.ndarray, dest_verts: np.ndarray,
                    dest_w: np.ndarray) -> tuple[list[int], int, int] | None:

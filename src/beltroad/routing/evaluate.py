@@ -10,13 +10,13 @@ loop this replaced, so results are bit-for-bit those of the previous code (`np.s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, PORT, PORT_SEA, RAIL, ROAD, SEA, TRANSFER,
-                                    TRANSSHIP, Network)
+from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, PORT, PORT_SEA, RAIL, ROAD, SEA, SEA_MODE,
+                                    TRANSFER, TRANSSHIP, Network)
 from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
@@ -29,10 +29,22 @@ HANDLING_LABELS = {TRANSFER: "rail terminal handling", PORT: "port handling and 
                    TRANSSHIP: "transshipment (change of ship)"}
 _IS_HANDLING = np.zeros(max(HANDLING_KINDS + (ACCESS, SEA, LINK)) + 1, dtype=bool)
 _IS_HANDLING[list(HANDLING_KINDS)] = True
+_LEG_MODE_NAMES = np.asarray(MODES + [""], dtype=object)  # by leg code; -1 (a handling stop) is the last, ""
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
 CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, beyond the border or port dwell it "
                   "overlaps)")
+
+
+STOP_CACHE_SIZE = 4096  # per planner: per-place work kept for the next query of that place (about 3 KB each)
+
+
+def remember(cache: dict, key, value) -> None:
+    """Keep `value` in a per-planner cache of per-place work, emptied when full (popular places come back at
+    once). Safe without a lock: a dict's get and set are atomic, and a lost entry is only computed again."""
+    if len(cache) >= STOP_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 @dataclass
@@ -40,6 +52,7 @@ class Stops:
     """The stops of one query (origin, vias, destination): path graphs number them n_vertices + i."""
 
     places: list[Place]
+    shared: dict | None = field(default=None, repr=False, compare=False)  # the planner's `within` by place
 
     def __post_init__(self) -> None:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
@@ -51,17 +64,25 @@ class Stops:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
 
         The haversine distance is computed only for the vertices that a dot product of unit vectors
-        (`vertex_xyz`) puts within radius_km + 1 km (far more than its rounding error), so the answer is the
-        full computation's."""
+        (`vertex_xyz`) puts between radius_km - 1 km and radius_km + 1 km (a margin far above the dot product's
+        rounding error, ~1e-10 km): those nearer are within, those farther are not, so the answer is the full
+        computation's."""
         key = (i, radius_km)
         out = self._within.get(key)
+        if out is None and self.shared is not None:
+            p = self.places[i]
+            out = self._within[key] = self.shared.get((p.lat, p.lon, radius_km))
         if out is None:
             p = self.places[i]
-            near = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0] >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
-            cand = np.flatnonzero(near)
-            out = np.zeros(net.n_vertices, dtype=bool)
+            cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
+            near = cos_angle >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
+            out = cos_angle >= np.cos((radius_km - 1.0) / EARTH_RADIUS_KM) if radius_km > 2.0 else np.zeros_like(near)
+            cand = np.flatnonzero(near & ~out)
             out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
+            out.flags.writeable = False  # shared by the queries of this place
             self._within[key] = out
+            if self.shared is not None:
+                remember(self.shared, (p.lat, p.lon, radius_km), out)
         return out
 
 
@@ -125,6 +146,7 @@ class PathEdges:
     values: np.ndarray            # (edges, len(_SUMS)) the summed quantities
     handling: np.ndarray          # bool: a handling stop (terminal, port, ferry boarding, gauge change)
     leg_mode: np.ndarray          # object: the mode of the leg the edge belongs to ("" for handling stops)
+    leg_code: np.ndarray          # the same as a MODES index (-1 for handling stops)
     leg: np.ndarray               # leg index of each edge
     starts: np.ndarray            # first edge of each leg
     ends: np.ndarray              # one past the last edge of each leg
@@ -143,22 +165,24 @@ def path_edges(g: Graph) -> PathEdges:
     rest = hours - move - border - wait
     handling_h = np.where(0.0 > rest, 0.0, rest)  # max(x, 0.0) as Python's max would
     handling = _IS_HANDLING[kind]
-    leg_mode = np.asarray(MODES, dtype=object)[g.mode.astype(np.int64)]
-    leg_mode[(kind == SEA) | (kind == PORT_SEA)] = "sea"
-    leg_mode[kind == ACCESS] = "road"
-    leg_mode[handling] = ""
-    drive = np.where(leg_mode == "road", move - g.rest_hours, 0.0)
+    leg_code = g.mode.astype(np.int64)  # a copy: the leg's mode as a MODES index (-1: a handling stop)
+    leg_code[(kind == SEA) | (kind == PORT_SEA)] = SEA_MODE
+    leg_code[kind == ACCESS] = ROAD
+    leg_code[handling] = -1
+    leg_mode = _LEG_MODE_NAMES[leg_code]
+    drive = np.where(leg_code == ROAD, move - g.rest_hours, 0.0)
     km = g.km
     values = np.column_stack([km, hours, g.usd, g.co2_kg, move, handling_h, border, wait, drive])
     m = len(kind)
     new = np.ones(m, dtype=bool)
     if m > 1:
-        new[1:] = handling[1:] | handling[:-1] | (leg_mode[1:] != leg_mode[:-1])
+        new[1:] = handling[1:] | handling[:-1] | (leg_code[1:] != leg_code[:-1])
     starts = np.flatnonzero(new)
     ends = np.append(starts[1:], m)
     leg = np.cumsum(new) - 1
     return PathEdges(src=g.src, dst=g.dst, kind=kind, mode=g.mode, edge_id=eid, on_net=eid >= 0, net_edge=np.maximum(eid, 0),
-                     values=values, handling=handling, leg_mode=leg_mode, leg=leg, starts=starts, ends=ends)
+                     values=values, handling=handling, leg_mode=leg_mode, leg_code=leg_code, leg=leg, starts=starts,
+                     ends=ends)
 
 
 def running_sums(values: np.ndarray, pe: PathEdges) -> np.ndarray:
@@ -395,8 +419,8 @@ class PathEvaluator:
         mv = ~pe.handling
         km = np.where(pe.kind == ACCESS, 0.0, pe.col("km"))
         out = {}
-        for m in dict.fromkeys(pe.leg_mode[mv].tolist()):
-            out[m] = float(np.add.accumulate(np.where(mv & (pe.leg_mode == m), km, 0.0))[-1])
+        for c in dict.fromkeys(pe.leg_code[mv].tolist()):
+            out[MODES[c]] = float(np.add.accumulate(np.where(mv & (pe.leg_code == c), km, 0.0))[-1])
         return out
 
     def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:

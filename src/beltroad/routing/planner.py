@@ -1,17 +1,18 @@
 """The route planner: ranked, meaningfully different multimodal alternatives under constraints."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, RAIL, ROAD, SEA,
-                                    SEA_MODE, TRANSFER, Network)
+from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
+                                    ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.network.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import Access, BaseGraph, EdgeState, Graph
-from beltroad.routing.evaluate import PathEvaluator, PathMeasure, Stops
+from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph, end_customs_parts
+from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
@@ -147,6 +148,15 @@ class AccessLinks:
     border: np.ndarray          # border dwell within `hours` (an access road that crosses a border)
     weight: np.ndarray          # objective weight of each link
     gate: np.ndarray            # True: the link ends at an intermodal gate; False: at a road vertex
+
+    def ends(self, layer: str) -> "AccessLinks":
+        """The links to road vertices (`layer` "road": all-road trips) or to gates ("gate": intermodal trips),
+        kept on the object (the planner keeps a place's links for its next query)."""
+        kept = self.__dict__.setdefault("_ends", {})
+        out = kept.get(layer)
+        if out is None:
+            out = kept[layer] = self.subset(~self.gate if layer == "road" else self.gate)
+        return out
 
     def subset(self, keep: np.ndarray | None) -> "AccessLinks":
         if keep is None:
@@ -304,9 +314,14 @@ class Planner:
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
         self._mode_masks: dict[str, np.ndarray] = {}
         self._sea_land: tuple | None = None
-        self._masked_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}   # constraint_mask of a mode alone (not sea: it needs the ends)
+        self._masked_cache: dict[tuple[str, str], tuple] = {}   # a mode's masked CSR (not sea: it needs the ends), see _masked
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
         self._edge_cols: np.ndarray | None = None
+        # per-place work kept across queries (routing.evaluate.remember): access links, rail-port parts, and
+        # the vertices within a radius of a place
+        self._stop_cache: dict = {}
+        self._within_cache: dict = {}
+        self._drayage_key = float(self.access.max_drayage_km)
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
@@ -371,17 +386,43 @@ class Planner:
 
     def _masked(self, base: BaseGraph, c: Constraints, near: np.ndarray | None, rail_port: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """`base.masked` under the mode's mask and the query's rail-port mask; kept per planner for a mode
-        whose mask already excludes every rail-port edge (all-road trips), which no query changes."""
+        """`base.masked` under the mode's mask and the query's rail-port mask. For a mode whose mask no query
+        changes (not sea, nothing avoided), the mode's masked CSR is kept per planner and a query recomputes
+        only the CSR positions that hold a rail-port edge (`_rail_port_groups`), as `base.masked` would."""
         mask = self._constraint_mask(c, near)
         if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
             key = (base.objective, c.mode)
             hit = self._masked_cache.get(key)
-            if hit is None and not (mask & self._rail_port_edges).any():
-                hit = self._masked_cache[key] = base.masked(mask)
-            if hit is not None:
-                return hit
+            if hit is None:
+                data, edge = base.masked(mask)  # shared by the queries: read, never written
+                hit = self._masked_cache[key] = (data, edge, self._rail_port_groups(base, mask))
+            data, edge, groups = hit
+            if groups is None:
+                return data, edge
+            pos, mode_ok, first_of, at, cheapest = groups
+            ok = mode_ok & rail_port[base.all_edge[pos]]
+            idx = np.where(ok, np.arange(len(pos)), len(pos))
+            first = np.minimum.reduceat(idx, first_of)           # first allowed edge of each position, if any
+            has = first < len(pos)
+            j = pos[np.where(has, first, 0)]
+            data, edge = data.copy(), edge.copy()
+            data[at] = np.where(has, base.all_data[j], np.inf)
+            edge[at] = np.where(has, base.all_edge[j], cheapest)
+            return data, edge
         return base.masked(mask & rail_port)
+
+    def _rail_port_groups(self, base: BaseGraph, mask: np.ndarray) -> tuple | None:
+        """The CSR positions whose parallel edges include a rail-port edge that `mask` allows (None: none), as
+        (their edges' positions in `base.all_edge`, allowed by `mask`, where each position's edges start, the
+        CSR positions, their cheapest edge)."""
+        group_of = np.repeat(np.arange(len(base.group_start)), np.diff(np.append(base.group_start, len(base.all_edge))))
+        rp = self._rail_port_edges[base.all_edge] & mask[base.all_edge]
+        at = np.unique(group_of[rp])
+        if not len(at):
+            return None
+        pos = np.flatnonzero(np.isin(group_of, at))                # in order: grouped, cheapest first
+        first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+        return pos, mask[base.all_edge[pos]], first_of, at, base.edge[at]
 
     def _base(self, objective: str) -> BaseGraph:
         if objective not in self._bases:
@@ -394,49 +435,68 @@ class Planner:
         Shanghai to Shenzhen, or from Genoa to Rotterdam, to catch or leave a ship. Next to a stop, trains
         load and unload as usual."""
         net = self.net
-        rp = self._rail_port_idx                     # only these edges can be masked
-        src = net.src[rp]
-        ok = np.zeros(len(rp), dtype=bool)
-        union = self.access.union_index
-        edge_union = self._edge_union[rp]
+        ok = np.zeros(len(self._rail_port_idx), dtype=bool)
         for i, (p, acc) in enumerate(zip(stops, access)):
-            ok |= query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
-            own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
-            if not own_port and p in (stops[0], stops[-1]):
-                # a country with ports of its own (or its customs union's) rails to those; a landlocked one
-                # to its neighbours'
-                ci = self.access.country_index.get(p.country, -1)
-                home = union[ci] if ci >= 0 else -1
-                same = (edge_union == home) | (home not in self._coastal_unions)
-                ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
-                if self._landbridge_km > PRECARRIAGE_RADIUS_KM:  # through trains of a land-bridge port
-                    ok |= query.within(net, i, self._landbridge_km, self._vertex_xyz)[src] & self._landbridge_rp
+            key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, p in (stops[0], stops[-1]),
+                   tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
+            part = self._stop_cache.get(key)
+            if part is None:
+                part = self._rail_port_part(i, p, acc, key[6], query)
+                remember(self._stop_cache, key, part)
+            ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
-        mask[rp] = ok
+        mask[self._rail_port_idx] = ok
         return mask
 
+    def _rail_port_part(self, i: int, p: Place, acc: AccessLinks, is_end: bool, query: Stops) -> np.ndarray:
+        """The rail-port edges that stop i opens (see `_rail_port_mask`)."""
+        net = self.net
+        rp = self._rail_port_idx                     # only these edges can be masked
+        src = net.src[rp]
+        union = self.access.union_index
+        ok = query.within(net, i, self.access.max_drayage_km, self._vertex_xyz)[src]  # loading or unloading next to a stop
+        own_port = bool(self.access.gate_is_sea(acc.verts[acc.gate]).any())
+        if not own_port and is_end:
+            # a country with ports of its own (or its customs union's) rails to those; a landlocked one
+            # to its neighbours'
+            ci = self.access.country_index.get(p.country, -1)
+            home = union[ci] if ci >= 0 else -1
+            same = (self._edge_union[rp] == home) | (home not in self._coastal_unions)
+            ok |= query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)[src] & same
+            if self._landbridge_km > PRECARRIAGE_RADIUS_KM:  # through trains of a land-bridge port
+                ok |= query.within(net, i, self._landbridge_km, self._vertex_xyz)[src] & self._landbridge_rp
+        ok.flags.writeable = False
+        return ok
+
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
-        """Access links of every stop, with their objective weights (avoided countries removed)."""
-        avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+        """Access links of every stop, with their objective weights (avoided countries removed); kept per place,
+        drayage radius, objective and avoided countries for the next query (they are the same arrays)."""
         out = []
         for p in stops:
-            verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
-                                                         sea_fallback=False)
-            border = self.access.border_hours(verts, p.country)
-            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
-            links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2), self.access.is_gate(verts))
-            out.append(links.subset(keep))
+            key = ("access", p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, base.objective, c.avoid_countries)
+            links = self._stop_cache.get(key)
+            if links is None:
+                avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+                verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
+                                                             sea_fallback=False)
+                border = self.access.border_hours(verts, p.country)
+                keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
+                links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2),
+                                    self.access.is_gate(verts)).subset(keep)
+                for f in ("verts", "km", "hours", "usd", "co2", "border", "weight", "gate"):
+                    getattr(links, f).flags.writeable = False
+                remember(self._stop_cache, key, links)
+            out.append(links)
         return out
 
     def _candidates(self, origin: Place, destination: Place, c: Constraints, objective: str, n: int) -> list[_Candidate]:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = Stops(stops)
+        query = Stops(stops, self._within_cache)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
-        by_end: dict[str, list[AccessLinks]] = {}  # access links to road vertices (all-road trips) or to gates
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
@@ -444,35 +504,40 @@ class Planner:
             allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             ends = "road" if mode == "road" else "gate"
-            if ends not in by_end:
-                by_end[ends] = [a.subset(~a.gate if ends == "road" else a.gate) for a in all_access]
-            acc = by_end[ends]
+            acc = [a.ends(ends) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
                 continue  # no barge terminal within reach of an end: nothing to search
-            penalty = np.ones(len(base.data))
+            penalty = None  # weight multipliers of the penalty rounds and retries (none yet: all 1)
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
             while done < rounds:
-                data = allowed_data * penalty
+                data = allowed_data * penalty if penalty is not None else allowed_data
+                # best route only: a first search (true weights) need not look beyond the best route found so far
+                limit = self._bound(found, base, origin, destination) if n == 1 and retries == 0 else math.inf
                 segments = []
                 for i in range(len(stops) - 1):
                     o, d = acc[i], acc[i + 1]
-                    seg = base.path(data, o.verts, o.weight, d.verts, d.weight)
+                    seg = base.path(data, o.verts, o.weight, d.verts, d.weight, limit)
                     if seg is None:
                         segments = None
                         break
                     segments.append((i, seg))
                 if segments is None:
                     break
-                g, used = self._path_graph(edge_of, acc, segments, query)
                 # the same path found again (by another mode's search or penalty round) is evaluated once
                 key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
                              int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
                 cand = evaluated.get(key)
+                if cand is None and n == 1 and mode == "road" and self._beyond_with_rest(
+                        found, base, origin, destination, data, acc, segments, edge_of):
+                    break  # best route only: this all-road trip, drivers' rest included, is slower than the best
                 if cand is None:
+                    g, used = self._path_graph(edge_of, acc, segments, query)
                     cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
+                else:
+                    used = np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
                     fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
@@ -483,6 +548,7 @@ class Planner:
                         # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
                         # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
                         land = used[self._corridor_edge[edge_of[used]]]
+                        penalty = np.ones(len(base.data)) if penalty is None else penalty
                         penalty[land] *= ROAD_RETRY_FACTOR
                     retries += 1
                     continue
@@ -493,12 +559,59 @@ class Planner:
                         found[cand.signature] = cand
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
                 used = used[self._corridor_edge[edge_of[used]]]
-                if len(used) == 0:
-                    break
+                if len(used) == 0 or done >= rounds:
+                    break  # (no round left: the penalties would not be used)
+                penalty = np.ones(len(base.data)) if penalty is None else penalty
                 penalty[used] *= PENALTY
                 rev = base.reverse[used]
                 penalty[rev[rev >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
+
+    def _bound(self, found: dict, base: BaseGraph, origin: Place, destination: Place) -> float:
+        """The search limit of a best-route query: the objective value of the best route found so far, less what
+        every route of the query adds beyond its summed weights for sure (the customs fee, in USD objectives),
+        plus the most by which a path's search distance can exceed its summed weights (each edge's weight floor
+        EPS, rounding); inf when no route is found yet or when a distance does not bound the value (a negative
+        weight, value of time or carbon price). Measuring adds only what is >= 0 to the summed weights (customs
+        time beyond dwell, drivers' rest beyond the access links'), so a first search (true weights, no
+        penalty) that ends beyond this limit has no route better than the best one: skipping it changes no
+        answer."""
+        if not found or not base.weights_bound_values:
+            return math.inf
+        best = min(c.objective_value for c in found.values())
+        fee = max(end_customs_parts(self.net, origin.country, destination.country)[1], 0.0) if base.objective in (
+            "cost", "generalized") else 0.0
+        return best - fee + 2.0 * (self.net.n_vertices + 2) * EPS + 1e-7 * abs(best) + 1e-9
+
+    def _beyond_with_rest(self, found: dict, base: BaseGraph, origin: Place, destination: Place, data: np.ndarray,
+                          acc: list[AccessLinks], segments: list, edge_of: np.ndarray) -> bool:
+        """Is a found path (true weights) of the time objective slower than `_bound` allows once the drivers'
+        rest that measuring adds for sure is counted? The search compares driving hours; measuring adds, per
+        road leg j, rest(d_j) - (the rest already in its access links), with rest(x) = floor(x / driving hours
+        per day) x the hours off duty per day. With T the path's driving hours and L an upper bound on its road
+        legs, the sum over legs of rest(d_j) >= rest(T) - (L - 1) x off-duty hours (a floor of a sum exceeds the
+        sum of floors by less than one per term). Only for a search that has no retries (the road mode's):
+        skipping its measuring then skips nothing that could be the best route."""
+        limit = self._bound(found, base, origin, destination)
+        if base.objective != "time" or limit == math.inf:
+            return False
+        net, a_ = self.net, self.access
+        pos = np.concatenate([np.asarray(p, dtype=np.int64) for _, (p, _, _) in segments])
+        e = edge_of[pos]
+        kind = net.kind[e]
+        road = (net.mode[e] == ROAD) & ~np.isin(kind, (SEA, PORT_SEA, *HANDLING_KINDS))
+        legs = 1 + int((~road).sum())               # road legs are separated by at least one other edge
+        access_drive = [acc[i].km[a] / a_.speed for i, (_, a, _) in segments] + [
+            acc[i + 1].km[b] / a_.speed for i, (_, _, b) in segments]
+        off_duty = 24.0 - a_.drive_h
+        drive = float(self.state.move_hours[e[road]].sum()) + float(sum(access_drive))
+        in_access = sum(np.floor(x / a_.drive_h) * off_duty for x in access_drive)
+        rest = max(np.floor((drive - 1e-6) / a_.drive_h) * off_duty - (legs - 1) * off_duty - in_access, 0.0)
+        total = 0.0
+        for i, (positions, a, b) in segments:  # the search distance (weights + EPS) of each segment
+            total += float(acc[i].weight[a]) + float(np.sum(data[np.asarray(positions, dtype=np.int64)])) + float(
+                acc[i + 1].weight[b])
+        return total + rest > limit
 
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
