@@ -10,7 +10,7 @@ moving USD, fee USD, kg CO2e) so that scenarios can scale one component without 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import numpy as np
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pandas is imported where a table is built or asked for: the
     import pandas as pd
 
     from beltroad.data.loader import Dataset
+
+T = TypeVar("T")
 
 # edge kinds
 LINK, TRANSFER, GAUGE, PORT, PORT_SEA, SEA, FERRY_BOARD, ACCESS, TRANSSHIP = range(9)
@@ -168,6 +170,7 @@ class Network:
     # rebuilt on first use. `column` reads a column either way without building one.
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
+        state.pop("_derived", None)
         pending = dict(state.pop("_pending_tables", {}))
         for name in TABLES:
             state[name] = _Columns.of(state[name]) if name in state else pending[name]
@@ -188,6 +191,14 @@ class Network:
             self.__dict__.setdefault(name, cols.frame())
             pending.pop(name, None)
         return self.__dict__[name]
+
+    def derived(self, key: str, compute: Callable[["Network"], T]) -> T:
+        """A table that routing derives from this network once (customs rows, per-edge export hours), kept with
+        it but not pickled. Under threads two first uses may both compute it; the first one stored wins."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache.setdefault(key, compute(self))
+        return cache[key]
 
     def column(self, table: str, name: str) -> np.ndarray:
         """One column of a table (`places`, `links`, ...) as a numpy array, without building its DataFrame."""

@@ -26,22 +26,21 @@ REACH_LIMIT_KM = 1500.0
 
 def _customs_table(net: Network) -> dict:
     """Per-country export/import hours and USD plus customs-union groups, computed once per network."""
-    cached = net.__dict__.get("_customs")
-    if cached is None:
-        iso = net.column("border_compliance", "iso3")
-        first = np.array(sorted({v: i for i, v in reversed(list(enumerate(iso)))}.values()), dtype=int)  # per economy
-        cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
-        bc = np.zeros((len(first), len(cols)))
-        for j, c in enumerate(cols):
-            bc[:, j] = net.column("border_compliance", c).astype(float)[first]
-        bc[~(bc >= 0)] = np.nan
-        # an economy without Doing Business data gets the median economy's times and fees (docs/model.md)
-        bc = np.where(np.isnan(bc), np.nanmedian(bc, axis=0), bc)
-        union = customs_union_of(net.params)
-        cached = {"rows": {iso[i]: tuple(float(v) for v in r) for i, r in zip(first, bc)},
-                  "union": union}
-        net.__dict__["_customs"] = cached
-    return cached
+    return net.derived("customs", _compute_customs_table)
+
+
+def _compute_customs_table(net: Network) -> dict:
+    iso = net.column("border_compliance", "iso3")
+    first = np.array(sorted({v: i for i, v in reversed(list(enumerate(iso)))}.values()), dtype=int)  # per economy
+    cols = ["border_time_export", "border_time_import", "border_fee_export", "border_fee_import"]
+    bc = np.zeros((len(first), len(cols)))
+    for j, c in enumerate(cols):
+        bc[:, j] = net.column("border_compliance", c).astype(float)[first]
+    bc[~(bc >= 0)] = np.nan
+    # an economy without Doing Business data gets the median economy's times and fees (docs/model.md)
+    bc = np.where(np.isnan(bc), np.nanmedian(bc, axis=0), bc)
+    return {"rows": {iso[i]: tuple(float(v) for v in r) for i, r in zip(first, bc)},
+            "union": customs_union_of(net.params)}
 
 
 def end_customs(net: Network, origin_countries: np.ndarray, dest_countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -180,17 +180,17 @@ def _dwell_components(net: Network, state: EdgeState, g, best: np.ndarray) -> di
 def _export_hours_by_edge(net: Network) -> np.ndarray:
     """Per network edge: the exporting side's Doing Business export time (hours) if the edge crosses a border
     between economies outside a common customs union, else 0 — Reed & Trubetskoy's (2019) border time."""
-    cached = net.__dict__.get("_export_h_by_edge")
-    if cached is None:
-        table = _customs_table(net)
-        rows, union = table["rows"], table["union"]
-        by_country = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0))[0] for c in net.countries] + [0.0])
-        group = np.array([union.get(c, c) for c in net.countries] + [""], dtype=object)
-        cf = np.where(net.country_from >= 0, net.country_from, len(net.countries))
-        ct = np.where(net.country_to >= 0, net.country_to, len(net.countries))
-        cached = np.where(net.border & (group[cf] != group[ct]), by_country[cf], 0.0)
-        net.__dict__["_export_h_by_edge"] = cached
-    return cached
+    return net.derived("export_hours_by_edge", _compute_export_hours_by_edge)
+
+
+def _compute_export_hours_by_edge(net: Network) -> np.ndarray:
+    table = _customs_table(net)
+    rows, union = table["rows"], table["union"]
+    by_country = np.array([rows.get(c, (0.0, 0.0, 0.0, 0.0))[0] for c in net.countries] + [0.0])
+    group = np.array([union.get(c, c) for c in net.countries] + [""], dtype=object)
+    cf = np.where(net.country_from >= 0, net.country_from, len(net.countries))
+    ct = np.where(net.country_to >= 0, net.country_to, len(net.countries))
+    return np.where(net.border & (group[cf] != group[ct]), by_country[cf], 0.0)
 
 
 def _pairwise_export_hours(net: Network, countries: np.ndarray, oi: np.ndarray, di: np.ndarray) -> np.ndarray:
