@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.pairs import PairTable
 from beltroad.analysis.worldbank import _codes, _names
 
 KEYS = ["origin", "origin_country", "destination", "destination_country"]
@@ -27,17 +28,8 @@ def _join_pairs(base_df: pd.DataFrame, scen_df: pd.DataFrame) -> pd.DataFrame:
 
 def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: float) -> pd.DataFrame:
     """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag."""
-    m = _join_pairs(base_df, scen_df)
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):  # on arrays: pandas' per-op checks cost more
-        base, scen = m[f"{col}_base"].to_numpy(dtype=float), m[f"{col}_scenario"].to_numpy(dtype=float)
-        change = scen - base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            m[f"{col}_change"], m[f"{col}_change_pct"] = change, 100.0 * change / base
-    m["trade_cost_change_pct"] = m["transit_days_change"].to_numpy() * pct_per_day
-    m["mode_switch"] = m["main_mode_base"].astype(str) + "->" + m["main_mode_scenario"].astype(str)
-    m["newly_unreachable"] = m["reachable_base"] & ~m["reachable_scenario"]
-    m["newly_reachable"] = ~m["reachable_base"] & m["reachable_scenario"]
-    return m
+    table = PairTable(_join_pairs(base_df, scen_df), pct_per_day, pct_per_day, pct_per_day)
+    return table.frame(table.columns[: table.columns.index("newly_reachable") + 1])
 
 
 def corridor_economies(links: pd.DataFrame, places: pd.DataFrame) -> dict[str, set[str]]:
