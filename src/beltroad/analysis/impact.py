@@ -85,15 +85,17 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     # each aggregation reads only the columns it averages (at 1M pairs the full table would be ~450 MB)
     means = ["transit_days_base", "transit_days_scenario", "transit_days_change", "transit_days_change_pct",
              "trade_cost_change_pct"]
-    cp, econ, groups, corr, regions = aggregate(table.frame(KEYS + ["reachable_base", "reachable_scenario"] + means),
-                                                eco, corridor_economies(net.links, net.places))
+    reachable_base, reachable_scenario = table.column("reachable_base"), table.column("reachable_scenario")
+    both = reachable_base & reachable_scenario  # aggregate averages these pairs: select them before computing
+    cp, econ, groups, corr, regions = aggregate(
+        table.frame(KEYS + ["reachable_base", "reachable_scenario"] + means, rows=both if not both.all() else None),
+        eco, corridor_economies(net.links, net.places))
     if bounds:
         groups = fixed_mode_groups(table.frame(["reachable_base", "reachable_scenario", "origin_country",
                                                 "transit_days_change_fixed_mode", "trade_cost_change_pct_fixed_mode"]),
                                    eco, groups)
     if group_set == "world-bank":
         groups = wb.world_bank_groups(table, eco)
-    reachable_base, reachable_scenario = table.column("reachable_base"), table.column("reachable_scenario")
     meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(table)),
