@@ -105,3 +105,17 @@ def test_unique_keys_agrees_with_pandas_duplicated(cmp):
     assert not _unique_keys(twice) and twice.duplicated().any()
     plain = keys.astype(str)  # no categoricals: pandas' check
     assert _unique_keys(plain) and not _unique_keys(pd.concat([plain, plain.iloc[[0]]], ignore_index=True))
+
+
+def test_main_mode_held_as_codes_reads_back_as_the_skims_text(session, cmp):
+    from beltroad.analysis.pairs import as_codes, as_text
+    from beltroad.routing.skim import skim
+
+    places = cmp.pair_table.source["origin"].cat.categories  # the fixture's cities, in the skims' order
+    gz = session.gazetteer
+    df = skim(session.network, session.state("no-russia-belarus-transit"), [gz.resolve(n) for n in places])
+    assert df["main_mode"].isna().any()  # unreachable pairs have no mode
+    codes = as_codes(df["main_mode"])
+    assert codes.cat.codes.dtype == np.int8
+    pd.testing.assert_extension_array_equal(as_text(codes.array), df["main_mode"].array)
+    pd.testing.assert_series_equal(cmp.pairs["main_mode_scenario"], df["main_mode"], check_names=False)

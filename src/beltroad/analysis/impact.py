@@ -8,7 +8,7 @@ import pandas as pd
 
 from beltroad.analysis.changes import KEYS, _join_pairs, aggregate, corridor_economies, fixed_mode_groups
 from beltroad.analysis.comparison import Comparison
-from beltroad.analysis.pairs import PairTable
+from beltroad.analysis.pairs import PairTable, as_codes
 from beltroad.data.cities import city_set, economies
 from beltroad.places import Place
 from beltroad.routing.engine import Access
@@ -65,7 +65,9 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     for name in (base, scenario):
         state = s.state(name)
         cb = (lambda done, total, name=name: progress(name, done, total)) if progress else None
-        frames.append(skim(net, state, places, objective=objective, access=access, progress=cb))
+        frame = skim(net, state, places, objective=objective, access=access, progress=cb)
+        frame["main_mode"] = as_codes(frame["main_mode"])  # 1 MB, not 11 MB, while the next skim runs
+        frames.append(frame)
     vot = net.params["value_of_time"]
     per_day = vot["ad_valorem_pct_per_day"]
     pct, low, high = float(per_day["value"]), float(per_day["low"]), float(per_day["high"])
@@ -78,7 +80,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
         fixed = fixed_mode_change(net, states, places, base_modes, access, objective)
     del base_modes
     sectors = {k: float(v["value"]) for k, v in (vot.get("by_sector") or {}).items()}  # where the data supports them
-    table = PairTable(source, pct, low, high, sectors, fixed)
+    table = PairTable(source, pct, low, high, sectors, fixed, text=("main_mode_base", "main_mode_scenario"))
     del source
     eco = economies()
     group_set = groups
