@@ -50,14 +50,13 @@ class Comparison:
 
         out = Path(out_dir)
         with atomic_dir(out) as tmp:
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
             self.pair_table.write_parquet(tmp / "pairs.parquet")
             if pairs_csv:
                 self.pair_table.write_csv(tmp / "pairs.csv")
             for name in ("country_pairs", "economies", "groups", "corridors", "region_pairs"):
-                df = getattr(self, name)
-                _write_parquet(df, tmp / f"{name}.parquet")
-                df.to_csv(tmp / f"{name}.csv", index=False)
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
+                _write_parquet(getattr(self, name), tmp / f"{name}.parquet")
+                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
             write_report(self, tmp)
         return out
 

@@ -80,32 +80,29 @@ class PairTable:
     def write_parquet(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
         """Block by block through pyarrow's `ParquetWriter`, one row group per block: the full table is never
         in memory. Same schema (pandas metadata included) and values as writing the full frame at once."""
-        import pyarrow as pa
         import pyarrow.parquet as pq
+
+        self._write(path, rows, lambda schema: pq.ParquetWriter(path, schema,
+                                                                use_dictionary=label_columns(schema) or False))
+
+    def write_csv(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
+        """Block by block through pyarrow's CSV writer (C++): the same bytes as `pyarrow.csv.write_csv` of the
+        full table (booleans true/false, missing numbers as empty fields, labels as their text)."""
+        import pyarrow.csv as pacsv
+
+        self._write(path, rows, lambda schema: pacsv.CSVWriter(path, schema), plain_labels)
+
+    def _write(self, path: str | Path, rows: int, open_writer, convert=None) -> None:
+        """Each block as an Arrow table (`convert`ed) to the writer `open_writer(schema)` opens on the first."""
+        import pyarrow as pa
 
         writer = None
         try:
             for df in self.blocks(rows):
                 table = pa.Table.from_pandas(df, preserve_index=False)
+                table = convert(table) if convert else table
                 if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema, use_dictionary=label_columns(table.schema) or False)
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
-
-    def write_csv(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
-        """Block by block through pyarrow's CSV writer (C++): the same bytes as `pyarrow.csv.write_csv` of the
-        full table (booleans true/false, missing numbers as empty fields, labels as their text)."""
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        writer = None
-        try:
-            for df in self.blocks(rows):
-                table = plain_labels(pa.Table.from_pandas(df, preserve_index=False))
-                if writer is None:
-                    writer = pacsv.CSVWriter(path, table.schema)
+                    writer = open_writer(table.schema)
                 writer.write_table(table)
         finally:
             if writer is not None:
