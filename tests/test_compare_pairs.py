@@ -119,3 +119,15 @@ def test_main_mode_held_as_codes_reads_back_as_the_skims_text(session, cmp):
     assert codes.cat.codes.dtype == np.int8
     pd.testing.assert_extension_array_equal(as_text(codes.array), df["main_mode"].array)
     pd.testing.assert_series_equal(cmp.pairs["main_mode_scenario"], df["main_mode"], check_names=False)
+
+
+def test_a_few_pair_columns_without_the_whole_table(session):
+    gz = session.gazetteer
+    c = compare("baseline", "red-sea-closed", cities=[gz.resolve(n) for n in ("Shanghai", "Rotterdam", "Mumbai")],
+                session=session)
+    cols = ["reachable_base", "papers_days_change_pct", "mode_switch"]
+    narrow = c.pair_frame(cols)
+    assert "pairs" not in c.__dict__  # the whole table was not built
+    np.testing.assert_array_equal(c.pair_column("trade_cost_change_pp"), c.pairs["trade_cost_change_pp"].to_numpy())
+    pd.testing.assert_frame_equal(narrow, c.pairs[cols], check_exact=True)
+    pd.testing.assert_frame_equal(c.pair_frame(cols), narrow, check_exact=True)  # from the built table now

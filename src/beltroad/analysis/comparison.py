@@ -39,6 +39,13 @@ class Comparison:
             return self.__dict__["pairs"][name].to_numpy()
         return self.pair_table.column(name)
 
+    def pair_frame(self, columns: list[str]) -> pd.DataFrame:
+        """Some columns of the city-pair table as a DataFrame (e.g. the reachable flags and the columns to
+        average), without building the whole table."""
+        if "pairs" in self.__dict__:
+            return self.__dict__["pairs"][columns]
+        return self.pair_table.frame(columns)
+
     def write(self, out_dir: str | Path, pairs_csv: bool = False) -> Path:
         """Write tables, metadata and report into `out_dir` atomically: all of this run, or the previous result.
 
