@@ -131,3 +131,13 @@ def test_a_few_pair_columns_without_the_whole_table(session):
     np.testing.assert_array_equal(c.pair_column("trade_cost_change_pp"), c.pairs["trade_cost_change_pp"].to_numpy())
     pd.testing.assert_frame_equal(narrow, c.pairs[cols], check_exact=True)
     pd.testing.assert_frame_equal(c.pair_frame(cols), narrow, check_exact=True)  # from the built table now
+
+
+def test_country_pair_means_on_one_key_equal_pandas_two_key_groupby(cmp):
+    from beltroad.analysis.changes import _country_pair_means
+
+    cols = {"transit_days_base": "mean", "transit_days_change_pct": "mean", "origin": "size"}
+    p = cmp.pairs.loc[cmp.pairs["reachable_base"] & cmp.pairs["reachable_scenario"]]
+    for frame in (p, p.iloc[::-1], p.astype({"origin_country": str, "destination_country": str})):
+        want = frame.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()
+        pd.testing.assert_frame_equal(_country_pair_means(frame, cols), want, check_exact=True)
