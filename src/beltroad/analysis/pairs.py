@@ -181,13 +181,18 @@ class _Block:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return 100.0 * self[f"{m}_change"] / self.num(f"{m}_base")
         for side in ("base", "scenario"):
+            # (in place on new arrays where the arithmetic allows: the same values with fewer 8 MB temporaries)
             if name == f"nofixed_days_{side}":  # without end customs and port dwell
-                fixed = (self.num(f"customs_import_days_{side}") + self.num(f"customs_export_days_{side}")
-                         + self.num(f"port_dwell_days_{side}"))
+                fixed = self.num(f"customs_import_days_{side}") + self.num(f"customs_export_days_{side}")
+                fixed += self.num(f"port_dwell_days_{side}")
                 return self.num(f"transit_days_{side}") - fixed
             if name == f"papers_days_{side}":  # each land border at the exporter's export time
-                return (self[f"nofixed_days_{side}"] - self.num(f"border_dwell_days_{side}")
-                        + self.num(f"border_export_days_{side}"))
+                known = self.memo.get(f"nofixed_days_{side}")  # else computed here, not kept
+                days = (known if known is not None else self._compute(f"nofixed_days_{side}"))
+                days = days - self.num(f"border_dwell_days_{side}") if known is not None else \
+                    np.subtract(days, self.num(f"border_dwell_days_{side}"), out=days)
+                days += self.num(f"border_export_days_{side}")
+                return days
         for kind in ("papers", "nofixed"):
             if name == f"{kind}_days_change":
                 return self[f"{kind}_days_scenario"] - self[f"{kind}_days_base"]
@@ -224,4 +229,12 @@ class _Block:
 def relative_trade_cost_change_pct(days_base: np.ndarray, days_scenario: np.ndarray, pct_per_day: float) -> np.ndarray:
     """100 x ((1 + a·d1) / (1 + a·d0) - 1), a = pct_per_day / 100: the time-related trade-cost factor's change."""
     a = pct_per_day / 100.0
-    return 100.0 * ((1.0 + a * np.asarray(days_scenario)) / (1.0 + a * np.asarray(days_base)) - 1.0)
+    factor = a * np.asarray(days_scenario, dtype=float)  # in place on new arrays: the same values, fewer temporaries
+    factor += 1.0
+    base = a * np.asarray(days_base, dtype=float)
+    base += 1.0
+    factor /= base
+    del base
+    factor -= 1.0
+    factor *= 100.0
+    return factor
