@@ -119,9 +119,13 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     regions["corridor"] = regions["corridor"].astype(str)
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
+    # a corridor's pairs by a table over (origin, destination) country codes, then one gather per corridor
+    n_d = len(d_names)
+    country_pair = o_code.astype(np.int64 if len(o_names) * n_d >= 2**31 else np.int32) * n_d + d_code
+    international = np.arange(len(o_names))[:, None] != d_as_o[None, :]
     for name, members in sorted((corridors or {}).items()):
-        sel = (np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
-               & (o_code != d_as_o[d_code]))
+        on = np.isin(o_names, list(members))[:, None] & np.isin(d_names, list(members))[None, :] & international
+        sel = on.ravel()[country_pair]
         n_sel = int(sel.sum())
         if n_sel:
             rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": n_sel,
