@@ -6,7 +6,8 @@ bounds and sector values reported beside the default. Averages are simple means 
 World Bank study reports averages of city-pair changes (A7.05).
 
 Modules: `impact` (`compare`: skim both scenarios, changes, bounds, metadata), `changes` (city-pair changes
-and their averages), `comparison` (the result and how it is written), `worldbank` (the papers' accounting
+and their averages), `pairs` (the city-pair table held as the skims' columns, derived columns computed when
+read), `comparison` (the result and how it is written), `worldbank` (the papers' accounting
 and groups), `calibration`, `stats`, `timeline`.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from beltroad.analysis.changes import KEYS, aggregate, compare_skims, corridor_economies
 from beltroad.analysis.comparison import Comparison
 from beltroad.analysis.impact import FIXED_MODES, compare, compare_economies, fixed_mode_change
+from beltroad.analysis.pairs import PairTable
 
-__all__ = ["FIXED_MODES", "KEYS", "Comparison", "aggregate", "compare", "compare_economies", "compare_skims",
+__all__ = ["FIXED_MODES", "KEYS", "Comparison", "PairTable", "aggregate", "compare", "compare_economies", "compare_skims",
            "corridor_economies", "fixed_mode_change"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.pairs import PairTable
 from beltroad.analysis.worldbank import _codes, _names
 
 KEYS = ["origin", "origin_country", "destination", "destination_country"]
@@ -17,7 +18,7 @@ def _join_pairs(base_df: pd.DataFrame, scen_df: pd.DataFrame) -> pd.DataFrame:
     """`base_df.merge(scen_df, on=KEYS, suffixes=("_base", "_scenario"))`; two skims of the same places list
     their pairs in the same order, so then the columns are put side by side without a join on 1M rows."""
     same = (list(base_df.columns) == list(scen_df.columns) and len(base_df) == len(scen_df)
-            and all(base_df[k].equals(scen_df[k]) for k in KEYS) and not base_df[KEYS].duplicated().any())
+            and all(base_df[k].equals(scen_df[k]) for k in KEYS) and _unique_keys(base_df))
     if not same:
         return base_df.merge(scen_df, on=KEYS, suffixes=("_base", "_scenario"))
     rest = [c for c in base_df.columns if c not in KEYS]
@@ -25,19 +26,24 @@ def _join_pairs(base_df: pd.DataFrame, scen_df: pd.DataFrame) -> pd.DataFrame:
     return m.reset_index(drop=True)
 
 
+def _unique_keys(df: pd.DataFrame) -> bool:
+    """No two rows share their KEYS. A skim's origin and destination are categoricals: when no (origin,
+    destination) pair repeats, no row of four keys does; counting code pairs takes ~16 MB at 1M pairs, pandas'
+    `duplicated` on the four columns ~40 MB."""
+    o, d = df["origin"], df["destination"]
+    if isinstance(o.dtype, pd.CategoricalDtype) and isinstance(d.dtype, pd.CategoricalDtype):
+        oc, dc = o.cat.codes.to_numpy().astype(np.int64), d.cat.codes.to_numpy()
+        n_o, n_d = len(o.cat.categories), len(d.cat.categories)
+        if n_o * n_d <= 4 * len(df) + 1_000_000 and (oc >= 0).all() and (dc >= 0).all():
+            if np.bincount(oc * n_d + dc).max(initial=0) <= 1:
+                return True
+    return not df[KEYS].duplicated().any()
+
+
 def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: float) -> pd.DataFrame:
     """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag."""
-    m = _join_pairs(base_df, scen_df)
-    for col in ("transit_days", "cost_usd", "distance_km", "co2_kg"):  # on arrays: pandas' per-op checks cost more
-        base, scen = m[f"{col}_base"].to_numpy(dtype=float), m[f"{col}_scenario"].to_numpy(dtype=float)
-        change = scen - base
-        with np.errstate(divide="ignore", invalid="ignore"):
-            m[f"{col}_change"], m[f"{col}_change_pct"] = change, 100.0 * change / base
-    m["trade_cost_change_pct"] = m["transit_days_change"].to_numpy() * pct_per_day
-    m["mode_switch"] = m["main_mode_base"].astype(str) + "->" + m["main_mode_scenario"].astype(str)
-    m["newly_unreachable"] = m["reachable_base"] & ~m["reachable_scenario"]
-    m["newly_reachable"] = ~m["reachable_base"] & m["reachable_scenario"]
-    return m
+    table = PairTable(_join_pairs(base_df, scen_df), pct_per_day, pct_per_day, pct_per_day)
+    return table.frame(table.columns[: table.columns.index("newly_reachable") + 1])
 
 
 def corridor_economies(links: pd.DataFrame, places: pd.DataFrame) -> dict[str, set[str]]:
@@ -60,9 +66,9 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
             "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
     keep = list(dict.fromkeys(KEYS + list(cols) + [c for c in pairs.columns if c.endswith("_fixed_mode")]))
-    both = pairs.loc[pairs["reachable_base"] & pairs["reachable_scenario"], keep]  # only the columns aggregated
-    cp = (both.groupby(["origin_country", "destination_country"]).agg(cols)
-          .rename(columns={"origin": "city_pairs"}).reset_index())
+    ok = (pairs["reachable_base"] & pairs["reachable_scenario"]).to_numpy()
+    both = pairs.loc[ok, keep] if not ok.all() else pairs[keep]  # only the columns aggregated (no copy when all are)
+    cp = _country_pair_means(both, cols).rename(columns={"origin": "city_pairs"})
     exp = both.groupby("origin_country").agg(cols).rename(columns={"origin": "city_pairs"})
     imp = both.groupby("destination_country").agg(cols).rename(columns={"origin": "city_pairs"})
     econ = exp.add_suffix("_as_exporter").join(imp.add_suffix("_as_importer"), how="outer")
@@ -113,9 +119,13 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     regions["corridor"] = regions["corridor"].astype(str)
     regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
     rows = []
+    # a corridor's pairs by a table over (origin, destination) country codes, then one gather per corridor
+    n_d = len(d_names)
+    country_pair = o_code.astype(np.int64 if len(o_names) * n_d >= 2**31 else np.int32) * n_d + d_code
+    international = np.arange(len(o_names))[:, None] != d_as_o[None, :]
     for name, members in sorted((corridors or {}).items()):
-        sel = (np.isin(o_names, list(members))[o_code] & np.isin(d_names, list(members))[d_code]
-               & (o_code != d_as_o[d_code]))
+        on = np.isin(o_names, list(members))[:, None] & np.isin(d_names, list(members))[None, :] & international
+        sel = on.ravel()[country_pair]
         n_sel = int(sel.sum())
         if n_sel:
             rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": n_sel,
@@ -123,6 +133,29 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
     corr = corr.sort_values("transit_days_change_pct")
     return cp, econ, groups_df, corr, regions
+
+
+def _country_pair_means(both: pd.DataFrame, cols: dict) -> pd.DataFrame:
+    """`both.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()`, grouped on one
+    categorical of the observed country pairs (numbered in the order pandas sorts the two keys) instead of
+    two: pandas' two-key grouping took ~57 MB at 1M pairs (a hash of the pairs), this ~15 MB. Same rows in
+    the same order in each group, so the same sums and means."""
+    o, d = both["origin_country"], both["destination_country"]
+    if not (isinstance(o.dtype, pd.CategoricalDtype) and isinstance(d.dtype, pd.CategoricalDtype)) \
+            or o.isna().any() or d.isna().any():
+        return both.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()
+    n_d = len(d.cat.categories)
+    width = np.int32 if len(o.cat.categories) * n_d < 2**31 else np.int64
+    pair = o.cat.codes.to_numpy().astype(width) * n_d + d.cat.codes.to_numpy()
+    used = np.flatnonzero(np.bincount(pair, minlength=1))  # observed pairs, sorted as (origin, destination)
+    dense = np.full(len(o.cat.categories) * n_d, -1, dtype=width)
+    dense[used] = np.arange(len(used), dtype=width)
+    key = pd.Categorical.from_codes(dense[pair], categories=np.arange(len(used)))
+    del pair, dense
+    out = both.groupby(key, observed=True).agg(cols).reset_index(drop=True)
+    out.insert(0, "destination_country", pd.Categorical.from_codes(used % n_d, dtype=d.dtype))
+    out.insert(0, "origin_country", pd.Categorical.from_codes(used // n_d, dtype=o.dtype))
+    return out
 
 
 def _nanmean(values: np.ndarray) -> float:

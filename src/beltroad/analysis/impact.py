@@ -6,8 +6,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from beltroad.analysis.changes import fixed_mode_groups, aggregate, compare_skims, corridor_economies
+from beltroad.analysis.changes import KEYS, _join_pairs, aggregate, corridor_economies, fixed_mode_groups
 from beltroad.analysis.comparison import Comparison
+from beltroad.analysis.pairs import PairTable, as_codes
 from beltroad.data.cities import city_set, economies
 from beltroad.places import Place
 from beltroad.routing.engine import Access
@@ -44,7 +45,9 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
 
     The default change lets shipments switch to the best mode after the change (the World Bank study's upper
     bound); `bounds=True` adds the fixed-mode lower bound (`*_fixed_mode` columns and group rows).
-    Every pair also carries the papers' accounting (analysis.worldbank.add_accountings); `accounting` names
+    Every pair also carries the papers' accounting (analysis.worldbank.add_accountings; computed when read:
+    analysis.pairs), and the result holds only the skims' own columns until a table is read or written
+    (`Comparison.pairs`, `Comparison.write`); `accounting` names
     the one the headline leads with, and `groups="world-bank"` makes the headline the World Bank's groups
     (world, the 71 BRI economies, non-BRI, six corridors, Maritime Silk Road).
     """
@@ -62,43 +65,46 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     for name in (base, scenario):
         state = s.state(name)
         cb = (lambda done, total, name=name: progress(name, done, total)) if progress else None
-        frames.append(skim(net, state, places, objective=objective, access=access, progress=cb))
+        frame = skim(net, state, places, objective=objective, access=access, progress=cb)
+        frame["main_mode"] = as_codes(frame["main_mode"])  # 1 MB, not 11 MB, while the next skim runs
+        frames.append(frame)
     vot = net.params["value_of_time"]
-    pct = float(vot["ad_valorem_pct_per_day"]["value"])
-    pairs = compare_skims(frames[0], frames[1], pct)
+    per_day = vot["ad_valorem_pct_per_day"]
+    pct, low, high = float(per_day["value"]), float(per_day["low"]), float(per_day["high"])
+    source = _join_pairs(frames[0], frames[1])  # the skims' own columns: everything else is computed when read
     base_modes = frames[0][["main_mode"]]  # all the fixed-mode bound needs of the base skim
-    del frames  # the two skims (~110 MB each at 1M pairs) are in `pairs` now: free them before the columns grow
-    change = pairs["transit_days_change"].to_numpy()
-    pairs["trade_cost_change_pct_low"] = change * float(vot["ad_valorem_pct_per_day"]["low"])
-    pairs["trade_cost_change_pct_high"] = change * float(vot["ad_valorem_pct_per_day"]["high"])
-    for sector, entry in (vot.get("by_sector") or {}).items():  # sector values where the data supports them
-        pairs[f"trade_cost_change_pct_{sector}"] = change * float(entry["value"])
+    del frames  # `source` shares their columns
+    fixed = None
     if bounds:
         states = (s.state(base), s.state(scenario))
         fixed = fixed_mode_change(net, states, places, base_modes, access, objective)
-        # no switching can never do better than free switching: the bound is the larger of the two changes
-        pairs["transit_days_change_fixed_mode"] = np.fmax(fixed, pairs["transit_days_change"].to_numpy())
-        pairs["trade_cost_change_pct_fixed_mode"] = pairs["transit_days_change_fixed_mode"] * pct
-    pairs = wb.add_accountings(pairs, pct, float(vot["ad_valorem_pct_per_day"]["low"]),
-                               float(vot["ad_valorem_pct_per_day"]["high"]))
-    if bounds:
-        pairs["transit_days_change_fixed_mode_pct"] = (100.0 * pairs["transit_days_change_fixed_mode"]
-                                                       / pairs["transit_days_base"])
+    del base_modes
+    sectors = {k: float(v["value"]) for k, v in (vot.get("by_sector") or {}).items()}  # where the data supports them
+    table = PairTable(source, pct, low, high, sectors, fixed, text=("main_mode_base", "main_mode_scenario"))
+    del source
     eco = economies()
     group_set = groups
-    cp, econ, groups, corr, regions = aggregate(pairs, eco, corridor_economies(net.links, net.places))
+    # each aggregation reads only the columns it averages (at 1M pairs the full table would be ~450 MB)
+    means = ["transit_days_base", "transit_days_scenario", "transit_days_change", "transit_days_change_pct",
+             "trade_cost_change_pct"]
+    reachable_base, reachable_scenario = table.column("reachable_base"), table.column("reachable_scenario")
+    both = reachable_base & reachable_scenario  # aggregate averages these pairs: select them before computing
+    cp, econ, groups, corr, regions = aggregate(
+        table.frame(KEYS + ["reachable_base", "reachable_scenario"] + means, rows=both if not both.all() else None),
+        eco, corridor_economies(net.links, net.places))
     if bounds:
-        groups = fixed_mode_groups(pairs, eco, groups)
+        groups = fixed_mode_groups(table.frame(["reachable_base", "reachable_scenario", "origin_country",
+                                                "transit_days_change_fixed_mode", "trade_cost_change_pct_fixed_mode"]),
+                                   eco, groups)
     if group_set == "world-bank":
-        groups = wb.world_bank_groups(pairs, eco)
+        groups = wb.world_bank_groups(table, eco)
     meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
-            "city_pairs": int(len(pairs)),
-            "unreachable_pairs_base": int((~pairs["reachable_base"]).sum()),
-            "unreachable_pairs_scenario": int((~pairs["reachable_scenario"]).sum()),
-            "value_of_time": {"ad_valorem_pct_per_day": pct, "low": vot["ad_valorem_pct_per_day"]["low"],
-                              "high": vot["ad_valorem_pct_per_day"]["high"],
-                              "source": vot["ad_valorem_pct_per_day"]["source"],
+            "city_pairs": int(len(table)),
+            "unreachable_pairs_base": int((~reachable_base).sum()),
+            "unreachable_pairs_scenario": int((~reachable_scenario).sum()),
+            "value_of_time": {"ad_valorem_pct_per_day": pct, "low": per_day["low"], "high": per_day["high"],
+                              "source": per_day["source"],
                               "by_sector": vot.get("by_sector", {})},
             "averaging": "simple means over city pairs reachable in both scenarios; economies as exporter and importer; "
                          "a corridor averages the international pairs between economies its links cross",
@@ -110,7 +116,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
                                "land crossing at the exporter's Doing Business export time, no port waiting, no end "
                                "customs); nofixed_days: no end customs and no port dwell. The fixed-mode bound is "
                                "beltroad's own definition."}
-    return Comparison(base=base, scenario=scenario, objective=objective, pairs=pairs, country_pairs=cp,
+    return Comparison(base=base, scenario=scenario, objective=objective, pair_table=table, country_pairs=cp,
                       economies=econ, groups=groups, corridors=corr, region_pairs=regions, metadata=meta)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.pairs import relative_trade_cost_change_pct  # noqa: F401 (its home before)
 from beltroad.data.cities import world_bank_cities  # noqa: F401 (the papers' city set)
 
 ACCOUNTINGS = ("beltroad", "papers")
@@ -46,8 +47,14 @@ def wb_bri_economies(eco: pd.DataFrame) -> set[str]:
     return set(eco.loc[eco["wb_bri_2019"], "iso3"])
 
 
+ACCOUNTING_COLUMNS = ("nofixed_days_base", "papers_days_base", "nofixed_days_scenario", "papers_days_scenario",
+                      "papers_days_change", "papers_days_change_pct", "nofixed_days_change", "nofixed_days_change_pct",
+                      "trade_cost_rel_change_pct", "trade_cost_rel_change_pct_low", "trade_cost_rel_change_pct_high",
+                      "trade_cost_change_pp")
+
+
 def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: float) -> pd.DataFrame:
-    """Papers' time accounting and relative trade-cost changes beside beltroad's own columns.
+    """Papers' time accounting and relative trade-cost changes beside beltroad's own columns (in place).
 
     * `papers_days` — Reed & Trubetskoy's (2019) time accounting, read from their replication code: every
       land border crossing costs the exporting side's Doing Business export time (import time left out so a
@@ -59,33 +66,16 @@ def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: f
       with a = pct/100 and d the papers' days; `_low`/`_high` with the 0.6 and 2.1 %/day bounds.
     * `trade_cost_change_pp` — the former `trade_cost_change_pct`: change in days x %/day, i.e. percentage
       points of cargo value (not a relative change).
+
+    The formulas live in analysis.pairs (a compare computes these columns only when read, per block of rows).
     """
-    out = pairs  # adds columns in place: the frame is the caller's fresh pair table (a copy costs seconds at 1M rows)
+    from beltroad.analysis.pairs import PairTable
 
-    def col(name: str) -> np.ndarray:  # arithmetic on arrays: pandas' per-operation checks cost more at 1M rows
-        return out[name].to_numpy(dtype=float)
-
-    days = {}
-    for side in ("base", "scenario"):
-        fixed = col(f"customs_import_days_{side}") + col(f"customs_export_days_{side}") + col(f"port_dwell_days_{side}")
-        days["nofixed", side] = out[f"nofixed_days_{side}"] = col(f"transit_days_{side}") - fixed
-        days["papers", side] = out[f"papers_days_{side}"] = (days["nofixed", side] - col(f"border_dwell_days_{side}")
-                                                             + col(f"border_export_days_{side}"))
-    for name in ("papers", "nofixed"):
-        change = days[name, "scenario"] - days[name, "base"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[f"{name}_days_change"], out[f"{name}_days_change_pct"] = change, 100.0 * change / days[name, "base"]
-    for suffix, pct in (("", pct_per_day), ("_low", low), ("_high", high)):
-        out[f"trade_cost_rel_change_pct{suffix}"] = relative_trade_cost_change_pct(
-            days["papers", "base"], days["papers", "scenario"], pct)
-    out["trade_cost_change_pp"] = col("transit_days_change") * pct_per_day
-    return out
-
-
-def relative_trade_cost_change_pct(days_base: np.ndarray, days_scenario: np.ndarray, pct_per_day: float) -> np.ndarray:
-    """100 x ((1 + a·d1) / (1 + a·d0) - 1), a = pct_per_day / 100: the time-related trade-cost factor's change."""
-    a = pct_per_day / 100.0
-    return 100.0 * ((1.0 + a * np.asarray(days_scenario)) / (1.0 + a * np.asarray(days_base)) - 1.0)
+    table = PairTable(pairs, pct_per_day, low, high)
+    block = table.frame(ACCOUNTING_COLUMNS)
+    for name in ACCOUNTING_COLUMNS:
+        pairs[name] = block[name].to_numpy()
+    return pairs
 
 
 GROUP_COLUMNS = {
@@ -96,30 +86,39 @@ GROUP_COLUMNS = {
 }
 
 
-def world_bank_groups(pairs: pd.DataFrame, eco: pd.DataFrame) -> pd.DataFrame:
+def world_bank_groups(pairs, eco: pd.DataFrame) -> pd.DataFrame:
     """World, the 71 BRI economies, non-BRI, the six corridors and the Maritime Silk Road.
 
     Means over city pairs reachable in both scenarios. BRI / non-BRI by the origin (exporting) economy; a
-    corridor averages the international pairs whose two economies both belong to it.
+    corridor averages the international pairs whose two economies both belong to it. `pairs`: a DataFrame or
+    an analysis.pairs.PairTable (then each column is computed, averaged and let go in turn).
     """
-    ok = (pairs["reachable_base"] & pairs["reachable_scenario"]).to_numpy()
+    from beltroad.analysis.pairs import PairTable
+
+    keys = ["reachable_base", "reachable_scenario", "origin_country", "destination_country"]
+    lazy = isinstance(pairs, PairTable)
+    frame = pairs.frame(keys) if lazy else pairs
+    ok = (frame["reachable_base"] & frame["reachable_scenario"]).to_numpy()
     bri = wb_bri_economies(eco)
-    o, d = _codes(pairs["origin_country"]), _codes(pairs["destination_country"])
-    in_bri = _member(pairs["origin_country"], bri)[o]
+    o, d = _codes(frame["origin_country"]), _codes(frame["destination_country"])
+    in_bri = _member(frame["origin_country"], bri)[o]
     sel = {"world": ok, "BRI economies (World Bank list; 69 of 71 identified)": ok & in_bri,
            "non-BRI economies": ok & ~in_bri}
-    o_name = _names(pairs["origin_country"])[o]
-    d_name = _names(pairs["destination_country"])[d]
+    o_name = _names(frame["origin_country"])[o]
+    d_name = _names(frame["destination_country"])[d]
     for name, members in CORRIDORS.items():
-        sel[name] = ok & _member(pairs["origin_country"], members)[o] & _member(pairs["destination_country"], members)[d] \
+        sel[name] = ok & _member(frame["origin_country"], members)[o] & _member(frame["destination_country"], members)[d] \
             & (o_name != d_name)
     cols = [c for c in GROUP_COLUMNS if c in pairs.columns] + \
         [c for c in ("transit_days_change_fixed_mode_pct",) if c in pairs.columns]
-    values = {c: pairs[c].to_numpy(dtype=float) for c in cols}
+    means: dict[str, dict[str, float]] = {}
+    for c in cols:  # one column at a time: at 1M pairs each is 8 MB
+        values = np.asarray(pairs.column(c) if lazy else pairs[c].to_numpy(dtype=float), dtype=float)
+        means[c] = {name: float(np.nanmean(values[m])) if m.any() else np.nan for name, m in sel.items()}
     rows = []
     for name, m in sel.items():
         rows.append({"group": name, "kind": "corridor" if name in CORRIDORS else "group", "city_pairs": int(m.sum()),
-                     **{c: float(np.nanmean(values[c][m])) if m.any() else np.nan for c in cols}})
+                     **{c: means[c][name] for c in cols}})
     return pd.DataFrame(rows)
 
 

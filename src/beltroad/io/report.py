@@ -96,7 +96,7 @@ def _chart(cmp) -> str:
     bars.append(f'<line x1="{x0 + span}" y1="16" x2="{x0 + span}" y2="{h}" stroke="#555" stroke-width="0.5"/>'
                 f'<text x="{w / 2}" y="12" font-size="12" text-anchor="middle">Top gaining and losing economies '
                 f'(change in shipment time, %, ±{lim:.2f} full scale)</text>')
-    pct = cmp.pairs["transit_days_change_pct"].to_numpy(float)
+    pct = np.asarray(cmp.pair_column("transit_days_change_pct"), dtype=float)  # not the whole pair table
     pct = pct[np.isfinite(pct)]
     hist = []
     hw, hh = 500, h
