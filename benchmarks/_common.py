@@ -12,13 +12,21 @@ from typing import Callable
 
 def best(fn: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
     """(best wall seconds, best CPU seconds: process time, all threads) over `repeat` runs."""
-    walls, cpus = [], []
+    return interleaved({"fn": fn}, repeat)["fn"]
+
+
+def interleaved(fns: dict, repeat: int = 5) -> dict[str, tuple[float, float]]:
+    """(best wall seconds, best CPU seconds) of each function over `repeat` rounds that run every function once
+    in turn: a burst of load on the shared machine then hits all sides, not the whole block of one side."""
+    walls: dict[str, list[float]] = {k: [] for k in fns}
+    cpus: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    return min(walls), min(cpus)
+        for name, fn in fns.items():
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            walls[name].append(time.perf_counter() - t)
+            cpus[name].append(time.process_time() - c)
+    return {k: (min(walls[k]), min(cpus[k])) for k in fns}
 
 
 def load() -> str:

@@ -18,62 +18,14 @@ in turn (the previous engine: once); on a shared machine the CPU ratio is the st
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
-import tempfile
-import time
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-
-def _best(fn, repeat: int = 3) -> tuple[float, float]:
-    """(best wall seconds, best CPU seconds) over `repeat` runs."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    return min(walls), min(cpus)
-
-
-def _interleaved(fns: dict, repeat: int = 5) -> dict[str, tuple[float, float]]:
-    """(best wall seconds, best CPU seconds) of each function over `repeat` rounds that run every function once
-    in turn: a burst of load on the shared machine then hits all sides, not the whole block of one side."""
-    walls: dict[str, list[float]] = {k: [] for k in fns}
-    cpus: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t, c = time.perf_counter(), time.process_time()
-            fn()
-            walls[name].append(time.perf_counter() - t)
-            cpus[name].append(time.process_time() - c)
-    return {k: (min(walls[k]), min(cpus[k])) for k in fns}
-
-
-def _load() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
-def whole_command(args: list[str]) -> dict:
-    """Run `beltroad ARGS` in a fresh process under /usr/bin/time -v: wall s, CPU s (user + sys), peak RSS MB."""
-    code = "from beltroad.cli import main; main()"
-    res = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code, *args], capture_output=True, text=True)
-    err = res.stderr
-
-    def grab(pattern: str) -> str:
-        m = re.search(pattern, err)
-        return m.group(1) if m else "nan"
-
-    wall = grab(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)")
-    parts = [float(x) for x in wall.split(":")] if wall != "nan" else [float("nan")]
-    secs = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    return {"exit": res.returncode, "wall_s": secs,
-            "cpu_s": float(grab(r"User time \(seconds\): ([\d.]+)")) + float(grab(r"System time \(seconds\): ([\d.]+)")),
-            "rss_mb": float(grab(r"Maximum resident set size \(kbytes\): (\d+)")) / 1024}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import best as best_of, describe, interleaved, load, whole_output_command  # noqa: E402  (shared by the benchmarks)
 
 
 def main() -> None:
@@ -84,7 +36,7 @@ def main() -> None:
     from beltroad.routing.skim import best_edges, skim
     from beltroad.service import default_session
 
-    print("load before:", _load(), f"· {os.cpu_count()} cores")
+    print("load before:", load(), f"· {os.cpu_count()} cores")
     s = default_session()
     net = s.network
     places = city_set("world-1000", s.gazetteer)
@@ -94,17 +46,17 @@ def main() -> None:
     df = skim(net, state, places, access=Access(net))
     warm = Access(net)
     skim(net, state, places, access=warm)  # remembers the cities' access links, as a compare's first skim does
-    t_old = _best(lambda: skim(net, state, places, access=Access(net), engine="scipy"), repeat=1)
+    t_old = best_of(lambda: skim(net, state, places, access=Access(net), engine="scipy"), repeat=1)
 
     access = Access(net)
     endpoints = [(p.lat, p.lon, p.node_id, p.country) for p in places]
     g, new = build_graph(net, state, np.ones(net.n_edges, dtype=bool), endpoints, access)
     w = np.maximum(weights_of(g, state, "time"), 0.0) + EPS
-    best, _ = best_edges(g, w)  # the cheapest of parallel edges, as the skims search
-    mat = csr_matrix((w[best], (g.src[best], g.dst[best])), shape=(g.n, g.n))
-    ig = igraph.Graph(n=g.n, edges=np.column_stack([g.src[best], g.dst[best]]).tolist(), directed=True)
-    ig.es["w"] = w[best].tolist()
-    times = _interleaved({
+    kept, _ = best_edges(g, w)  # the cheapest of parallel edges, as the skims search
+    mat = csr_matrix((w[kept], (g.src[kept], g.dst[kept])), shape=(g.n, g.n))
+    ig = igraph.Graph(n=g.n, edges=np.column_stack([g.src[kept], g.dst[kept]]).tolist(), directed=True)
+    ig.es["w"] = w[kept].tolist()
+    times = interleaved({
         "ours": lambda: skim(net, state, places, access=Access(net)),
         "warm": lambda: skim(net, state, places, access=warm),
         "scipy": lambda: dijkstra(mat, directed=True, indices=np.array(new)),
@@ -115,7 +67,7 @@ def main() -> None:
     assert np.allclose(d_scipy, d_ig)  # the two peers answer the same question
 
     print(f"world-1000 skim: {len(places)} cities, {len(df):,} ordered pairs, {int((~df['reachable']).sum())} "
-          f"unreachable; peers' graph {g.n:,} vertices, {len(best):,} edges")
+          f"unreachable; peers' graph {g.n:,} vertices, {len(kept):,} edges")
     print(f"{'method':72s} {'wall s':>7s} {'cpu s':>7s} {'ours/it wall':>12s} {'ours/it cpu':>11s}")
     rows = [("beltroad skim, compiled (time, cost, km, CO2, main mode; 2 searches/source)", t_ours),
             ("  the same with the cities' access links known (a compare's 2nd skim)", t_warm),
@@ -128,13 +80,10 @@ def main() -> None:
           f"(links known: wall {t_warm[0] / t_scipy[0]:.2f}, cpu {t_warm[1] / t_scipy[1]:.2f}); "
           f"beltroad / igraph <= 1: wall {t_ours[0] / t_igraph[0]:.2f}, cpu {t_ours[1] / t_igraph[1]:.2f}")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        args = ["compare", "baseline", "no-russia-belarus-transit", "--cities", "world-1000", "--out", f"{tmp}/c"]
-        r = whole_command(args)
-    print(f"whole `beltroad {' '.join(args[:5])} --out DIR` (fresh process): wall {r['wall_s']:.1f} s, "
-          f"CPU {r['cpu_s']:.1f} s, peak RSS {r['rss_mb']:.0f} MB (exit {r['exit']}); goal <= 5 s, <= 500 MB; "
+    label, r = whole_output_command(["compare", "baseline", "no-russia-belarus-transit", "--cities", "world-1000"])
+    print(f"whole {label}: {describe(r)}; goal <= 5 s, <= 500 MB; "
           f"wall / scipy's one-attribute skim {r['wall_s'] / t_scipy[0]:.1f}")
-    print("load after:", _load())
+    print("load after:", load())
 
 
 if __name__ == "__main__":
