@@ -325,18 +325,28 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
           time_limit: float = typer.Option(30.0, "--time-limit", min=0.1, help="Seconds allowed per request"),
           allowed_host: List[str] = typer.Option([], "--allowed-host",
                                                  help="Host name the server answers besides the loopback names "
-                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)")) -> None:
+                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)"),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64,
+                                                help="Server processes, each with its own network, planners and "
+                                                     "compare worker (default: one per CPU core available)")) -> None:
     """Run the web app (map planner) and the JSON API (docs at /docs)."""
+    import os
+
     import uvicorn
 
-    from beltroad.api import create_app
     from beltroad.api.app import allowed_hosts_from_env
 
     hosts = [*allowed_hosts_from_env(), *allowed_host]
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
         hosts.append(host)  # a specific interface: its own address is a name clients use
-    console.print(f"beltroad: loading the network, then serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(time_limit_s=time_limit, allowed_hosts=hosts), host=host, port=port, log_level="info")
+    n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    # every worker process builds its app from the environment (`api.app.app_from_env`): planning holds the GIL
+    # while it measures a path, so one process per core is what lets routes be computed side by side
+    os.environ["BELTROAD_ALLOWED_HOSTS"] = ",".join(hosts)
+    os.environ["BELTROAD_TIME_LIMIT_S"] = repr(time_limit)
+    console.print(f"beltroad: {n} worker process{'es' * (n > 1)} loading the network, then serving on "
+                  f"http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run("beltroad.api.app:app_from_env", factory=True, workers=n, host=host, port=port, log_level="info")
 
 
 # ------------------------------------------------------------------------------------------ scenarios

@@ -46,6 +46,13 @@ def allowed_hosts_from_env() -> list[str]:
     return [*LOOPBACK_HOSTS, *extra]
 
 
+def app_from_env() -> FastAPI:
+    """The app of `beltroad serve`, one per worker process: uvicorn starts several workers from an import string
+    (`beltroad.api.app:app_from_env`, a factory), so the options come from the environment the workers inherit:
+    `BELTROAD_TIME_LIMIT_S` (seconds per request) and `BELTROAD_ALLOWED_HOSTS`."""
+    return create_app(time_limit_s=float(os.environ.get("BELTROAD_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S)))
+
+
 def _host_name(header: str) -> str:
     h = header.strip().lower()
     if h.startswith("["):  # [::1]:8000
