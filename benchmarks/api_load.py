@@ -35,6 +35,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+import psutil
+
 TRIPS = [("Chongqing", "Duisburg"), ("Shanghai", "Rotterdam"), ("Xi'an", "Madrid"), ("Lodz", "Chengdu"),
          ("Yiwu", "Madrid"), ("Kunming", "Vientiane"), ("Mombasa", "Nairobi"), ("Piraeus", "Budapest"),
          ("Almaty", "Istanbul"), ("Urumqi", "Tehran"), ("Kashgar", "Gwadar"), ("Djibouti", "Addis Ababa")]
@@ -58,9 +60,22 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process `pid` and its descendants alive now."""
+    total = 0.0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 @contextmanager
-def serving(workers: int) -> Iterator[int]:
-    """`beltroad serve` on a free loopback port, stopped (workers and all) on exit; yields the port."""
+def serving(workers: int) -> Iterator[tuple[int, int]]:
+    """`beltroad serve` on a free loopback port, stopped (workers and all) on exit; yields (port, server pid)."""
     port = free_port()
     cmd = [sys.executable, "-c", "from beltroad.cli import main; main()", "serve", "--port", str(port),
            "--workers", str(workers)]
@@ -78,7 +93,7 @@ def serving(workers: int) -> Iterator[int]:
         else:
             raise SystemExit("server did not start")
         print(f"server up in {time.time() - t0:.1f} s on 127.0.0.1:{port} ({workers} worker process(es))")
-        yield port
+        yield port, server.pid
     finally:
         server.terminate()  # uvicorn's supervisor stops its workers
         try:
@@ -90,8 +105,8 @@ def serving(workers: int) -> Iterator[int]:
 class Load:
     """Closed-loop clients (threads, one keep-alive connection each) and what they measured, by kind."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, port: int, server_pid: int):
+        self.port, self.server_pid = port, server_pid
         self.lock = threading.Lock()
         self.ms: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
@@ -123,18 +138,20 @@ class Load:
                         self.errors[f"{kind} {err}"] = self.errors.get(f"{kind} {err}", 0) + 1
         return threading.Thread(target=loop)
 
-    def run(self, threads: list[threading.Thread]) -> tuple[float, float]:
-        """Start the clients together and wait for all: (wall seconds, CPU seconds this process used)."""
-        wall, cpu = time.time(), time.process_time()
+    def run(self, threads: list[threading.Thread]) -> tuple[float, float, float]:
+        """Start the clients together and wait for all: (wall seconds, CPU seconds of this process, of the server)."""
+        wall, cpu, server = time.time(), time.process_time(), cpu_seconds(self.server_pid)
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return time.time() - wall, time.process_time() - cpu
+        return time.time() - wall, time.process_time() - cpu, cpu_seconds(self.server_pid) - server
 
-    def report(self, title: str, wall: float, cpu: float) -> None:
-        print(f"\n{title}: {wall:.1f} s; load generator used {cpu:.1f} s CPU (of {os.cpu_count()} cores x "
-              f"{wall:.1f} s); errors={sum(self.errors.values())} {self.errors or ''}")
+    def report(self, title: str, wall: float, cpu: float, server_cpu: float) -> None:
+        n = sum(len(xs) for xs in self.ms.values())
+        print(f"\n{title}: {wall:.1f} s; CPU: server {server_cpu:.1f} s ({server_cpu / max(n, 1) * 1000:.1f} ms per "
+              f"answer), load generator {cpu:.1f} s, of {os.cpu_count()} cores x {wall:.1f} s; "
+              f"load average {os.getloadavg()[0]:.1f}; errors={sum(self.errors.values())} {self.errors or ''}")
         for kind, xs in self.ms.items():
             print(f"  {kind:34s} n={len(xs):5d} {len(xs) / wall:7.1f}/s  p50={pct(xs, 50):7.1f} ms  "
                   f"p95={pct(xs, 95):7.1f} ms  max={max(xs, default=float('nan')):7.1f} ms")
@@ -177,13 +194,13 @@ def main() -> None:
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (server and load generator share them)")
 
-    with serving(args.workers) as port:
+    with serving(args.workers) as (port, pid):
         # a few answers first, so that every worker process has planned once (numba, caches)
-        warm = Load(port)
+        warm = Load(port, pid)
         warm.run([warm.client("warm-up", computed_routes(i), time.time() + 3)
                   for i in range(args.workers * 2)])
 
-        cached = Load(port)
+        cached = Load(port, pid)
         answered: dict[str, float] = {}  # when the first answer to each trip arrived
 
         def warm_or_cold(path: str, sent: float) -> str:
@@ -196,13 +213,13 @@ def main() -> None:
             [cached.client("route", itertools.islice(itertools.cycle(cycle), i, None), stop, warm_or_cold)
              for i in range(args.clients)]))
 
-        alone = Load(port)
+        alone = Load(port, pid)
         stop = time.time() + args.duration
         alone.report(f"2. computed routes, {args.clients} clients, no compare", *alone.run(
             [alone.client("computed routes, no compare", computed_routes(i), stop)
              for i in range(args.clients)]))
 
-        mixed = Load(port)
+        mixed = Load(port, pid)
         plan = [(k, int(n)) for k, n in (x.split("=") for x in args.mix.split(","))]
         stop = time.time() + args.duration
         threads = [mixed.client("computed routes beside a compare" if kind == "route" else kind,
@@ -214,8 +231,10 @@ def main() -> None:
 
     goal = alone.ms.get("computed routes, no compare", [])
     print(f"\ngoal row (issue 16: computed route p50 <= 20 ms under {args.clients} clients) = phase 2: "
-          f"p50 {pct(goal, 50):.1f} ms, p95 {pct(goal, 95):.1f} ms, {args.workers} worker process(es); "
-          f"load average now {os.getloadavg()[0]:.1f}")
+          f"p50 {pct(goal, 50):.1f} ms, p95 {pct(goal, 95):.1f} ms, {args.workers} worker process(es). "
+          f"With closed-loop clients p50 ~ clients / throughput: {args.clients} clients at 20 ms need "
+          f"{args.clients / 0.02:,.0f} computed routes/s, i.e. <= {os.cpu_count() / (args.clients / 0.02) * 1000:.1f} "
+          f"ms of server CPU per route on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
