@@ -47,12 +47,6 @@ PREFIXES = ["Ch", "Du", "Sha", "Rot", "Alm", "Ist", "Teh", "Kas", "Gwa", "Mom", 
 LAYERS = ["rail", "road", "ferry", "sea", "ports", "crossings", "projects"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pct(xs: list[float], p: float) -> float:
     if not xs:
         return float("nan")
@@ -76,30 +70,29 @@ def cpu_seconds(pid: int) -> float:
 @contextmanager
 def serving(workers: int) -> Iterator[tuple[int, int]]:
     """`beltroad serve` on a free loopback port, stopped (workers and all) on exit; yields (port, server pid)."""
-    port = free_port()
+    with socket.create_server(("127.0.0.1", 0)) as probe:  # a port free now
+        port = probe.getsockname()[1]
     cmd = [sys.executable, "-c", "from beltroad.cli import main; main()", "serve", "--port", str(port),
            "--workers", str(workers)]
-    server = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL)
-    try:
-        t0 = time.time()
-        while server.poll() is None and time.time() - t0 < 240:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/api/health")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise SystemExit("server did not start")
-        print(f"server up in {time.time() - t0:.1f} s on 127.0.0.1:{port} ({workers} worker process(es))")
-        yield port, server.pid
-    finally:
-        server.terminate()  # uvicorn's supervisor stops its workers
+    with subprocess.Popen(cmd, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as server:
         try:
-            server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            # ready when every worker has run its start-up (network loaded, compiled search warmed): uvicorn logs
+            # a line per worker (an answer from /api/health would only say that the first one is up)
+            t0, ready, log = time.time(), 0, []
+            for line in server.stderr:
+                log.append(line)
+                ready += "Application startup complete" in line
+                if ready == workers:
+                    break
+            else:
+                raise SystemExit("server did not start:\n" + "".join(log[-30:]))
+            threading.Thread(target=server.stderr.read, daemon=True).start()  # keep the pipe drained
+            print(f"server up in {time.time() - t0:.1f} s on 127.0.0.1:{port} ({workers} worker process(es))")
+            yield port, server.pid
+        finally:
+            server.terminate()  # uvicorn's supervisor stops its workers
+            server.wait()  # then the drain thread meets the end of the pipe
 
 
 class Load:
