@@ -104,9 +104,7 @@ class Session:
         origin, destination : str or Place
             What a user types (name, 'Name, CC', UN/LOCODE, node id, 'lat,lon') or a resolved place.
         **options
-            The fields of `PlanRequest` (objective, alternatives, mode, avoid_countries, avoid_passages,
-            via, max_transfers, max_drayage_km, teu, tonnes, value_of_time_usd_per_teu_day,
-            carbon_price_usd_per_t, scenario, month).
+            The fields of `PlanRequest` (objective, alternatives, mode, teu, ...), with their units and limits.
 
         Raises
         ------
