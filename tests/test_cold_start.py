@@ -57,6 +57,7 @@ def _route_params():
 @pytest.mark.parametrize("name,value", [
     ("alternatives", "3"), ("alternatives", "-2"), ("alternatives", "+4"), ("alternatives", 3), ("alternatives", "x"),
     ("alternatives", "2.5"), ("alternatives", " 3"), ("alternatives", "1_0"), ("alternatives", "3.0"),
+    ("alternatives", "007"), ("alternatives", "99999999999999999999"), ("month", "-0"), ("teu", "1E5"), ("teu", "-0"),
     ("teu", "2.5"), ("teu", ".5"), ("teu", "2."), ("teu", "1e3"), ("teu", "-1E-2"), ("teu", 1.0), ("teu", 2),
     ("teu", "nan"), ("teu", "inf"), ("teu", "1e400"), ("teu", "abc"), ("teu", ""), ("teu", "0x10"),
     ("optimize", "cost"), ("optimize", ""), ("avoid_country", ("KAZ", "RUS")), ("avoid_country", []),

@@ -67,7 +67,7 @@ class PlainValue(RuntimeParam):
                 number = kind(value)  # the command line's text
             elif type(value) is int or (kind is float and type(value) is float):
                 number = kind(value)  # a default
-            if (number is not None and abs(number) < float("inf") and not info.clamp
+            if (number is not None and abs(number) < (2 ** 63 if kind is int else float("inf")) and not info.clamp
                     and (info.min is None or number >= info.min) and (info.max is None or number <= info.max)):
                 return number
         return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
