@@ -27,7 +27,7 @@ from beltroad.scenario.state import EdgeState, baseline_state
 if TYPE_CHECKING:
     import pandas as pd
 
-PLANNERS_KEPT = 32  # planners per session (scenario x month x year): each holds its edge state (~1 MB)
+PLANNERS_KEPT = 32  # planners a session keeps (scenario x month x year), each with its own edge state and masks
 GAZETTEER_CACHE_VERSION = "2"  # 2: the name index pickled as text + array
 # REACH_LIMIT_KM (routing.engine, a modelling choice): a place whose nearest terminal is farther by road is not
 # served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
