@@ -87,7 +87,7 @@ class PlanRequest:
                                          "the scenario's own year", ge=1990, le=2060)
 
     def __post_init__(self) -> None:
-        values, problems = _check({f.name: getattr(self, f.name) for f in fields(self)})
+        values, problems = _check({f.name: getattr(self, f.name) for f in _FIELDS})
         if problems:
             raise _error(problems)
         for name, value in values.items():
@@ -100,16 +100,17 @@ class PlanRequest:
         None for a list option means "none" (as the faces pass an option that was not given).
         """
         given = {k: v for k, v in given.items() if not (k in _LISTS and v is None)}
-        names = {f.name for f in fields(cls)}
-        values, problems = _check(given)
-        problems += [([k], "Extra inputs are not permitted", "extra_forbidden", v) for k, v in given.items()
-                     if k not in names]
-        if problems:
-            raise _error(problems)
-        return cls(**values)
+        extra = [([k], "Extra inputs are not permitted", "extra_forbidden", v) for k, v in given.items()
+                 if k not in _NAMES]
+        if extra or not _REQUIRED <= given.keys():  # every problem in one message, extras last
+            raise _error(_check(given)[1] + extra)
+        return cls(**given)  # checked and coerced once, by __post_init__
 
 
 _LISTS = ("avoid_countries", "avoid_passages", "via")
+_FIELDS = fields(PlanRequest)
+_NAMES = {f.name for f in _FIELDS}
+_REQUIRED = {f.name for f in _FIELDS if f.default is MISSING}
 Problem = tuple[list, str, str, Any]  # (location, message, pydantic-style error type, the input)
 
 
@@ -117,7 +118,7 @@ def _check(given: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """The fields of `given` coerced (in declaration order), and every problem found."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
-    for f in fields(PlanRequest):
+    for f in _FIELDS:
         if f.name not in given:
             if f.default is not MISSING:  # a default is not checked
                 continue
