@@ -62,3 +62,32 @@ def test_two_worker_processes_answer_routes_and_compares(session):
         finally:
             server.terminate()
             server.wait()
+
+
+def test_worker_connections_get_tcp_nodelay():
+    """The listening socket `serve` shares among workers is marked TCP, so asyncio turns Nagle's algorithm off on
+    each connection (uvicorn's own socket left it on: ~40 ms per small keep-alive answer)."""
+    import asyncio
+
+    from beltroad.api.app import TcpConfig
+
+    sock = TcpConfig("beltroad.api.app:app_from_env", factory=True, host="127.0.0.1", port=0, workers=2).bind_socket()
+    assert sock.proto == socket.IPPROTO_TCP
+
+    async def nodelay_of_accepted() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        try:
+            return await asyncio.wait_for(seen, 30)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(nodelay_of_accepted()) == 1

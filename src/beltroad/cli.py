@@ -332,9 +332,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
     """Run the web app (map planner) and the JSON API (docs at /docs)."""
     import os
 
-    import uvicorn
-
-    from beltroad.api.app import allowed_hosts_from_env
+    from beltroad.api.app import allowed_hosts_from_env, serve as serve_app
 
     hosts = [*allowed_hosts_from_env(), *allowed_host]
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
@@ -346,7 +344,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
     os.environ["BELTROAD_TIME_LIMIT_S"] = repr(time_limit)
     console.print(f"beltroad: {n} worker process{'es' * (n > 1)} loading the network, then serving on "
                   f"http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run("beltroad.api.app:app_from_env", factory=True, workers=n, host=host, port=port, log_level="info")
+    serve_app(host, port, n)
 
 
 # ------------------------------------------------------------------------------------------ scenarios
