@@ -10,17 +10,19 @@ each command imports what it needs when it runs.
 """
 from __future__ import annotations
 
+import importlib
+import re
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional
-
-import importlib
+from typing import Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer.core import TyperGroup
+from typer._coercion import RuntimeParam, build_runtime_param
+from typer.core import TyperCommand, TyperGroup
 
 from beltroad.io.console import fail
 
@@ -36,8 +38,62 @@ LAZY_COMMANDS = {
 }
 
 
+# ------------------------------------------------------------------------------------------ option values
+# typer (0.29) converts every option value through a pydantic TypeAdapter built on first use; importing pydantic
+# and building the adapters costs a one-shot `beltroad route` ~0.07 s of its ~0.45 s. The values of this
+# module's commands are plain (str, int, float, bool, lists of str), so `PlainValue` converts a value here when
+# its text is unambiguous ('3', '-1.5e3') and hands anything else (a malformed or out-of-range number, a path)
+# to typer's own conversion, which then gives typer's usual message: the result and every message are typer's.
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class PlainValue(RuntimeParam):
+    """typer's conversion of an option value, without pydantic for a str, an unambiguous int or float, a bool or a
+    list of str (an option not given, None, never reaches it)."""
+
+    def _coerce_value(self, value: Any, param, ctx) -> Any:
+        kind, info = self.annotation, self.parameter_info
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is str and isinstance(value, str):
+            return value
+        if kind == List[str] and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return list(value)
+        if kind in (int, float):
+            number = None
+            if isinstance(value, str) and (_INT if kind is int else _FLOAT).fullmatch(value):
+                number = kind(value)  # the command line's text
+            elif type(value) is int or (kind is float and type(value) is float):
+                number = kind(value)  # a default
+            if (number is not None and abs(number) < (2 ** 63 if kind is int else float("inf")) and not info.clamp
+                    and (info.min is None or number >= info.min) and (info.max is None or number <= info.max)):
+                return number
+        return build_runtime_param(param.type_descriptor)._coerce_value(value, param=param, ctx=ctx)
+
+
+def plain_values(params: list) -> list:
+    """`params` with `PlainValue` conversion where their type allows it (others keep typer's)."""
+    for p in params:
+        desc = p.type_descriptor
+        if p._runtime_param is None and desc.file_annotation is None and desc.parameter_info.parser is None:
+            p._runtime_param = PlainValue(annotation=desc.annotation, parameter_info=desc.parameter_info)
+    return params
+
+
+class PlainCommand(TyperCommand):
+    """A command of this module: plain option values are converted without pydantic (see `PlainValue`)."""
+
+    def get_params(self, ctx) -> list:
+        return plain_values(super().get_params(ctx))
+
+
 class LazyGroup(TyperGroup):
     """The root command group: commands of LAZY_COMMANDS are imported when first looked up."""
+
+    def get_params(self, ctx) -> list:
+        return plain_values(super().get_params(ctx))
 
     def list_commands(self, ctx) -> list[str]:
         names = list(super().list_commands(ctx))
@@ -176,7 +232,7 @@ def data_export(file: Path = typer.Argument(..., help="Output file"),
 
 
 # ------------------------------------------------------------------------------------------ places
-@app.command("places", context_settings=PLACE_ARGS)
+@app.command("places", context_settings=PLACE_ARGS, cls=PlainCommand)
 def places(query: str = typer.Argument(..., help="A name, 'Name, CC', a UN/LOCODE, a node id or 'lat,lon'"),
            limit: int = typer.Option(10, min=1, max=50)) -> None:
     """Look a place up: the resolved place, or candidates / suggestions."""
@@ -189,7 +245,7 @@ def places(query: str = typer.Argument(..., help="A name, 'Name, CC', a UN/LOCOD
 
 
 # ------------------------------------------------------------------------------------------ route
-@app.command("route", context_settings=PLACE_ARGS)
+@app.command("route", context_settings=PLACE_ARGS, cls=PlainCommand)
 def route(origin: str = typer.Argument(..., help="Origin place"),
           destination: str = typer.Argument(..., help="Destination place"),
           alternatives: int = typer.Option(3, "--alternatives", "-n", help="How many ranked alternatives (1-10)"),
@@ -269,18 +325,26 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Interface to bin
           time_limit: float = typer.Option(30.0, "--time-limit", min=0.1, help="Seconds allowed per request"),
           allowed_host: List[str] = typer.Option([], "--allowed-host",
                                                  help="Host name the server answers besides the loopback names "
-                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)")) -> None:
+                                                      "(repeatable; also BELTROAD_ALLOWED_HOSTS)"),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64,
+                                                help="Server processes, each with its own network, planners and "
+                                                     "compare worker (default: one per CPU core available)")) -> None:
     """Run the web app (map planner) and the JSON API (docs at /docs)."""
-    import uvicorn
+    import os
 
-    from beltroad.api import create_app
-    from beltroad.api.app import allowed_hosts_from_env
+    from beltroad.api.app import allowed_hosts_from_env, serve as serve_app
 
     hosts = [*allowed_hosts_from_env(), *allowed_host]
     if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::"):
         hosts.append(host)  # a specific interface: its own address is a name clients use
-    console.print(f"beltroad: loading the network, then serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(create_app(time_limit_s=time_limit, allowed_hosts=hosts), host=host, port=port, log_level="info")
+    n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    # every worker process builds its app from the environment (`api.app.app_from_env`): planning holds the GIL
+    # while it measures a path, so one process per core is what lets routes be computed side by side
+    os.environ["BELTROAD_ALLOWED_HOSTS"] = ",".join(hosts)
+    os.environ["BELTROAD_TIME_LIMIT_S"] = repr(time_limit)
+    console.print(f"beltroad: {n} worker process{'es' * (n > 1)} loading the network, then serving on "
+                  f"http://{host}:{port}/  (API docs: /docs)")
+    serve_app(host, port, n)
 
 
 # ------------------------------------------------------------------------------------------ scenarios

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz, process
-
 from beltroad.countries import ISO2TO3, ISO3TO2
 from beltroad.network.build import Network
 
@@ -153,7 +151,9 @@ class Gazetteer:
                 if key and key not in index:
                     index[key] = [ports_base + len(self.gazetteer_ports)]
                     self.gazetteer_ports.append(port)
-        self.index = {k: (v[0] if len(v) == 1 else tuple(v)) for k, v in index.items()}
+        self._index: dict[str, int | tuple[int, ...]] | None = {
+            k: (v[0] if len(v) == 1 else tuple(v)) for k, v in index.items()}
+        self._packed: tuple[str, np.ndarray, dict[int, tuple[int, ...]]] | None = None
 
     def _place(self, i: int) -> Place:
         if i < len(self.nodes):
@@ -164,17 +164,45 @@ class Gazetteer:
         return Place(name=self.city_name[j], country=self.city_country[j], lat=float(self.city_lat[j]),
                      lon=float(self.city_lon[j]), kind="city", population=int(self.city_pop[j]))
 
+    @property
+    def index(self) -> dict[str, int | tuple[int, ...]]:
+        """Normalised name -> position of its place (an int) or places (a tuple); built from the packed form
+        (see `__setstate__`) on first use."""
+        if self._index is None:
+            keys, single, shared = self._packed
+            index = dict(zip(self.keys, single.tolist()))
+            for i, v in shared.items():
+                index[self.keys[i]] = v
+            self._index = index
+        return self._index
+
+    def _positions(self, key: str) -> int | tuple[int, ...] | None:
+        """`index.get(key)`, without building the index when only the packed form is loaded.
+
+        A one-shot CLI command looks up two or three names: finding a key in the packed text (a C-speed scan
+        of ~3 MB) and counting the keys before it takes microseconds, building the 190,000-key dict ~70 ms.
+        """
+        if self._index is not None:
+            return self._index.get(key)
+        text, single, shared = self._packed  # text: "\n" + keys joined by "\n" + "\n"
+        pos = text.find(f"\n{key}\n") if key else -1
+        if pos < 0:
+            return None
+        i = text.count("\n", 0, pos)  # keys before this one
+        return shared.get(i, int(single[i]))
+
     def lookup(self, key: str) -> list[Place]:
         """Places whose normalised name is `key`."""
-        v = self.index.get(key)
+        v = self._positions(key)
         if v is None:
             return []
         return [self._place(i) for i in ((v,) if isinstance(v, int) else v)]
 
     @property
     def keys(self) -> list[str]:
+        """The normalised names, in index order."""
         if getattr(self, "_keys", None) is None:
-            self._keys = list(self.index)
+            self._keys = list(self._index) if self._index is not None else self._packed[0][1:-1].split("\n")
         return self._keys
 
     @property
@@ -185,10 +213,11 @@ class Gazetteer:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["net"] = None
-        for derived in ("_keys", "_sorted_keys", "_sorted_pos", "_by_head"):
+        for derived in ("_keys", "_sorted_keys", "_sorted_pos", "_by_head", "_index", "_packed"):
             state.pop(derived, None)
-        # the name index (~190,000 keys) as one text and an int array: unpickling those and zipping them into a
-        # dict takes ~40% less time than unpickling the dict, on every CLI start
+        # the name index (~190,000 keys) as one text and an int array, kept in that form after loading (see
+        # `_positions`): a CLI start then never builds the dict
+        state["index"] = self.index
         values = list(self.index.values())
         single = np.array([v if isinstance(v, int) else -1 for v in values], dtype=np.int64)
         shared = {i: v for i, v in enumerate(values) if not isinstance(v, int)}
@@ -198,17 +227,15 @@ class Gazetteer:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        if isinstance(state["index"], dict):
-            self.__dict__.update(state)
-            return
-        keys, single, shared = state["index"]
-        index = dict(zip(keys.split("\n") if keys else [], single.tolist()))
-        if shared:
-            names = list(index)
-            for i, v in shared.items():
-                index[names[i]] = v
+        packed = state.pop("index")
         self.__dict__.update(state)
-        self.index = index
+        if isinstance(packed, dict):
+            self._index, self._packed = packed, None
+        else:
+            keys, single, shared = packed
+            self._index, self._packed = None, (f"\n{keys}\n", single, shared)
+            if not keys:  # no names at all
+                self._index = {}
 
     def resolve(self, query: str) -> Place:
         q = (query or "").strip()
@@ -228,7 +255,7 @@ class Gazetteer:
                          kind="coordinates")
         if q in self.by_id:
             return self.by_id[q]
-        if re.fullmatch(r"[A-Za-z]{2}[A-Za-z2-9]{3}", q) and q.upper() in self.by_locode and (q.isupper() or normalize(q) not in self.index):
+        if re.fullmatch(r"[A-Za-z]{2}[A-Za-z2-9]{3}", q) and q.upper() in self.by_locode and (q.isupper() or self._positions(normalize(q)) is None):
             return self.by_locode[q.upper()]
         country = None
         if "," in q:
@@ -287,6 +314,8 @@ class Gazetteer:
 
     def suggest(self, q: str, country: str | None = None, limit: int = 5) -> list[str]:
         """Closest known names (edit similarity), larger places first among equally close ones."""
+        from rapidfuzz import fuzz, process
+
         hits = process.extract(normalize(q), self.keys, scorer=fuzz.ratio, limit=limit * 6)
         scored = []
         for key, score, _ in hits:
@@ -362,6 +391,8 @@ class Gazetteer:
         if not len(idx):
             return []
         cand = [ks[i] for i in idx]
+        from rapidfuzz import fuzz, process
+
         scores = process.cdist([key], cand, scorer=fuzz.ratio, workers=1)[0]
         best = np.argsort(-scores, kind="stable")[:n]
         return [cand[i] for i in best if scores[i] >= min_score]

@@ -5,11 +5,13 @@ One `Session` loads the network once and keeps a planner per scenario. Module-le
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from cachetools import LRUCache
 
 from beltroad.cache import cached_pickle, entry_path
 from beltroad.geo import haversine_km
@@ -25,6 +27,7 @@ from beltroad.scenario.state import EdgeState, baseline_state
 if TYPE_CHECKING:
     import pandas as pd
 
+PLANNERS_KEPT = 32  # planners a session keeps (scenario x month x year), each with its own edge state and masks
 GAZETTEER_CACHE_VERSION = "2"  # 2: the name index pickled as text + array
 # REACH_LIMIT_KM (routing.engine, a modelling choice): a place whose nearest terminal is farther by road is not
 # served by the network (islands, open sea, the poles) and gets an error instead of a truck leg.
@@ -39,7 +42,8 @@ def gazetteer_cache_path(net: Network):
 class Session:
     network: Network
     _gazetteer: Gazetteer | None = None
-    _planners: dict[str, Planner] = field(default_factory=dict)
+    _planners: LRUCache = field(default_factory=lambda: LRUCache(PLANNERS_KEPT))  # key -> Planner
+    _planners_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)  # the API plans in threads
     _terminals: dict[str, np.ndarray] | None = None  # name and country of the terminal places
     _terminal_lat: np.ndarray | None = None
     _terminal_lon: np.ndarray | None = None
@@ -60,22 +64,30 @@ class Session:
 
     def planner(self, scenario: str | None = None) -> Planner:
         key = scenario or "baseline"
-        if key not in self._planners:
-            state = self._scenario_state(key)
-            self._planners[key] = Planner(self.network, state)
-        return self._planners[key]
+        return self._kept_planner(key, lambda: Planner(self.network, self._scenario_state(key)))
 
     def planner_for_month(self, scenario: str | None, month: int | None, year: int | None = None) -> Planner:
         """The scenario's planner with seasonal links (mountain passes) closed in that month, and/or its
         network as of `year` (the web page's year slider)."""
-        key = f"{scenario or 'baseline'}@month={month}@year={year}"
-        if key not in self._planners:
+        def build() -> Planner:
             from beltroad.scenario import load_scenario, apply_scenario
 
             update = {k: v for k, v in (("month", month), ("year", year)) if v is not None}
             sc = load_scenario(scenario or "baseline").model_copy(update=update)
-            self._planners[key] = Planner(self.network, apply_scenario(self.network, sc))
-        return self._planners[key]
+            return Planner(self.network, apply_scenario(self.network, sc))
+
+        return self._kept_planner(f"{scenario or 'baseline'}@month={month}@year={year}", build)
+
+    def _kept_planner(self, key: str, build) -> Planner:
+        """The planner kept under `key`, else `build()` (kept, the least recently used one dropped beyond
+        PLANNERS_KEPT: the API's year and month options would otherwise keep one per combination)."""
+        with self._planners_lock:
+            planner = self._planners.get(key)
+        if planner is None:
+            planner = build()  # outside the lock: two threads may build the same planner, both correct
+            with self._planners_lock:
+                planner = self._planners.setdefault(key, planner)
+        return planner
 
     def _scenario_state(self, name: str) -> EdgeState:
         if name == "baseline":
@@ -92,9 +104,7 @@ class Session:
         origin, destination : str or Place
             What a user types (name, 'Name, CC', UN/LOCODE, node id, 'lat,lon') or a resolved place.
         **options
-            The fields of `PlanRequest` (objective, alternatives, mode, avoid_countries, avoid_passages,
-            via, max_transfers, max_drayage_km, teu, tonnes, value_of_time_usd_per_teu_day,
-            carbon_price_usd_per_t, scenario, month).
+            The fields of `PlanRequest` (objective, alternatives, mode, teu, ...), with their units and limits.
 
         Raises
         ------

@@ -5,9 +5,13 @@ re-validating them on each request; `extra="allow"` keeps fields the core adds l
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from dataclasses import fields
+from typing import Any, Optional, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from beltroad.places import Place
+from beltroad.routing.result import Leg, PlanResult, Route
 
 
 class _Open(BaseModel):
@@ -40,17 +44,29 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": text.get(s, "Error")} for s in statuses}
 
 
-class PlaceOut(_Open):
-    name: str
-    country: str = Field(description="ISO3")
-    lat: float
-    lon: float
-    kind: str = Field(description="node | port | city | coordinates")
-    node_id: Optional[str] = None
-    population: int = 0
-    locode: str = ""
-    match: Optional[str] = Field(None, description="prefix | fuzzy (a close spelling: 'did you mean')")
-    source: Optional[str] = Field(None, description="beltroad dataset, searoute (ports) or GeoNames (cities)")
+def model_of(cls: type, name: str, *, exclude: tuple[str, ...] = (), aliases: dict[str, str] | None = None,
+             types: dict[str, Any] | None = None, descriptions: dict[str, str] | None = None,
+             **more: Any) -> type[BaseModel]:
+    """A response model with the fields of the dataclass `cls` (its annotations), so that the fields of an
+    answer are listed once, where the core writes them. `exclude`: fields the answer leaves out; `aliases`:
+    keys the answer spells otherwise ('from_place' -> 'from'); `types`: fields whose answer is another model;
+    `more`: keys the answer adds, as `(type, default or ...)`."""
+    hints = get_type_hints(cls)
+    aliases, types, descriptions = aliases or {}, types or {}, descriptions or {}
+    spec: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in exclude:
+            spec[f.name] = (types.get(f.name, hints[f.name]),
+                            Field(..., alias=aliases.get(f.name), description=descriptions.get(f.name)))
+    return create_model(name, __base__=_Open, __module__=__name__, **spec, **more)
+
+
+PlaceOut = model_of(
+    Place, "PlaceOut", descriptions={"country": "ISO3", "kind": "node | port | city | coordinates",
+                                     "node_id": "network place id when the place is a node of the network"},
+    match=(Optional[str], Field(None, description="/api/places: prefix | fuzzy (a close spelling: 'did you mean')")),
+    source=(Optional[str], Field(None, description="/api/places: beltroad dataset, searoute (ports) or GeoNames "
+                                                   "(cities)")))
 
 
 class PlacesResponse(BaseModel):
@@ -68,42 +84,15 @@ class Marker(_Open):
     lat: float
 
 
-class LegOut(_Open):
-    mode: str
-    from_: str = Field(alias="from")
-    to: str
-    distance_km: float
-    transit_hours: float
-    cost_usd: float
-    co2_kg: float
-    detail: str
-    coordinates: list[list[float]] = []
-
-
-class RouteOut(_Open):
-    rank: int
-    summary: str
-    main_mode: str
-    distance_km: float
-    transit_days: float
-    cost_usd: float
-    co2_kg: float
-    countries: list[str]
-    passages: list[str]
-    legs: list[LegOut]
-    markers: list[Marker]
-
-
-class RouteResponse(_Open):
-    origin: PlaceOut
-    destination: PlaceOut
-    scenario: str
-    objective: str
-    quantity: str
-    value_of_time_usd_per_teu_day: float
-    carbon_price_usd_per_t: float
-    routes: list[RouteOut]
-    notes: list[str]
+# Leg.to_dict(geometry=True), Route.to_dict and PlanResult.to_dict, with the API's route markers
+LegOut = model_of(Leg, "LegOut", exclude=("to_country", "draw"), aliases={"from_place": "from", "to_place": "to"},
+                  types={"coordinates": list[list[float]]}, descriptions={"coordinates": "[[lon, lat], ...]",
+                                                                          "hours_by_part": "TIME_PARTS -> hours"})
+RouteOut = model_of(Route, "RouteOut", exclude=("objective_value",), types={"legs": list[LegOut]},
+                    door_to_door_days=(float, Field(..., description="= transit_days")),
+                    markers=(list[Marker], Field(..., description="borders, gauge changes and passages, placed")))
+RouteResponse = model_of(PlanResult, "RouteResponse", types={"origin": PlaceOut, "destination": PlaceOut,
+                                                             "routes": list[RouteOut]})
 
 
 class ScenarioEntry(BaseModel):

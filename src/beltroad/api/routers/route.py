@@ -47,8 +47,7 @@ async def route(
                             max_transfers=max_transfers, max_drayage_km=max_drayage_km, teu=teu, tonnes=tonnes,
                             value_of_time_usd_per_teu_day=value_of_time, carbon_price_usd_per_t=carbon_price,
                             scenario=check_scenario(scenario), year=year)
-    key = req.model_dump_json()
-    hit = st.routes.get(key)
+    hit = st.routes.get(req)  # a request of text places is hashable: equal requests share an answer
     if hit is None:
         def run() -> bytes:
             s = st.get_session()
@@ -60,5 +59,5 @@ async def route(
             return jsonout.dumps(d, compact=True).encode()
 
         hit = await st.bounded(run)
-        st.routes[key] = hit
+        st.routes[req] = hit
     return JSONBytes(hit)
