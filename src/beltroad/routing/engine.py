@@ -226,7 +226,8 @@ class Access:
         cost = cost + np.where(crosses, self.border_usd, 0.0)
         return verts, dist, hrs, cost, dist * self.co2
 
-    def edges_many(self, points: Sequence[tuple[float, float, str | None, str]]) -> "PointLinks":
+    def edges_many(self, points: Sequence[tuple[float, float, str | None, str]], sea_fallback: bool = True
+                   ) -> "PointLinks":
         """The access links of many points at once (`edges` with the default radius and the sea fallback), as
         flat arrays: the same vertices, in the same order, and the same numbers as `edges` point by point
         (tests/test_dijkstra.py checks every world-1000 city and random points), in numpy over all points
@@ -236,7 +237,7 @@ class Access:
         products and selections, so the same candidates in the same order), the domestic-first filters as masks,
         the fallbacks (nearest domestic terminal, nearest port) for the points that need them; the kept
         candidates of a point then sit in fixed slots of a row (road, road fallback, gates, gate fallback, port,
-        own vertices), read out row by row."""
+        own vertices), read out row by row. `sea_fallback` as in `edges` (the planner asks without it)."""
         p = len(points)
         if p == 0:
             z = np.zeros(0)
@@ -335,6 +336,7 @@ class Access:
         gate = within | first
         # an inland point with no port within the radius still reaches the sea: by truck to its nearest port
         no_sea = ~((gate & self.gate_to_sea[idx]).any(axis=1) | (gfound & self.gate_to_sea[gj]))
+        no_sea &= sea_fallback
         sj = np.zeros(p, dtype=np.int64)
         sgc = np.zeros(p)
         vc = self.terminal_country[self.sea_rows]
@@ -372,6 +374,24 @@ class Access:
                           hours=self.drive_elapsed_hours(dist / self.speed) + np.where(crosses, self.border_h, 0.0),
                           usd=dist * self.rate + np.where(crosses, self.border_usd, 0.0), co2_kg=dist * self.co2,
                           border_hours=np.where(crosses, self.border_h, 0.0))
+
+    def place_links(self) -> tuple[PointLinks, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The access links of every network place as the planner's stop (`edges` with the default drayage radius,
+        no sea fallback; the same arrays bit for bit, tests/test_place_links.py), computed for all places at once
+        (`edges_many`, ~20 ms) the first time asked, then read by slicing: (links, each place's first link and
+        one past its last, the places' lat, lon and country as the links were computed for)."""
+        got = self.__dict__.get("_place_links")
+        if got is None:
+            net = self.net
+            ids, lat, lon, country = (net.column("places", c) for c in ("id", "lat", "lon", "country"))
+            lat, lon = lat.astype(float), lon.astype(float)
+            points = [(float(a), float(b), i, c) for a, b, i, c in zip(lat, lon, ids, country)]
+            links = self.edges_many(points, sea_fallback=False)
+            start = np.concatenate([[0], np.cumsum(links.count)]).astype(np.int64)
+            for a in (links.verts, links.km, links.hours, links.usd, links.co2_kg, links.border_hours, start):
+                a.flags.writeable = False  # shared by every query of every place
+            got = self.__dict__.setdefault("_place_links", (links, start, lat, lon, country))
+        return got
 
     def _crosses_of(self, verts: np.ndarray, country_index: np.ndarray) -> np.ndarray:
         """`_crosses` per link: `country_index` is the country (index, -1 none) of each link's point."""

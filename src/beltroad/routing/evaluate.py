@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Callable
 
 import numpy as np
 
@@ -53,6 +54,7 @@ class Stops:
 
     places: list[Place]
     shared: dict | None = field(default=None, repr=False, compare=False)  # the planner's `within` by place
+    table: Callable[[Place, float], np.ndarray | None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
@@ -72,6 +74,10 @@ class Stops:
         if out is None and self.shared is not None:
             p = self.places[i]
             out = self._within[key] = self.shared.get((p.lat, p.lon, radius_km))
+        if out is None and self.table is not None:  # a network place's mask from the planner's table
+            out = self.table(self.places[i], radius_km)
+            if out is not None:
+                self._within[key] = out
         if out is None:
             p = self.places[i]
             cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]

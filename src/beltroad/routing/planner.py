@@ -136,6 +136,21 @@ def constraint_mask(net: Network, c: Constraints, near: np.ndarray | None = None
     return mask
 
 
+# The planner reads a network place's access links (and radius masks) from tables computed for all network places
+# at once (`Access.place_links`, `Planner._place_within`) in a long-lived process: by default once the compiled
+# search is loaded (the API's warm-up, a skim, `warm_compiled_search`), as a one-shot CLI query would pay more for
+# the tables (~0.05 s, and scipy's import) than it saves. True / False force them on / off (the tests compare both).
+PLACE_TABLES: bool | None = None
+
+
+def use_place_tables() -> bool:
+    if PLACE_TABLES is not None:
+        return PLACE_TABLES
+    from beltroad.routing.engine import _use_compiled
+
+    return _use_compiled()
+
+
 @dataclass
 class AccessLinks:
     """The access links of one stop: parallel arrays, one entry per terminal vertex it can reach."""
@@ -322,6 +337,7 @@ class Planner:
         self._stop_cache: dict = {}
         self._within_cache: dict = {}
         self._drayage_key = float(self.access.max_drayage_km)
+        self._place_weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per objective, see _table_links
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
@@ -468,13 +484,91 @@ class Planner:
         ok.flags.writeable = False
         return ok
 
+    def _table_links(self, p: Place, c: Constraints, base: BaseGraph) -> AccessLinks | None:
+        """The access links of a network place read from the network's table (`Access.place_links`, all places
+        at once), or None: not a network place as the table has it, another drayage radius, or tables off
+        (`use_place_tables`). The same arrays as `Access.edges` gives (tests/test_place_links.py)."""
+        if c.max_drayage_km is not None or p.node_id is None or not use_place_tables():
+            return None
+        row = self.net.place_index.get(p.node_id)
+        if row is None:
+            return None
+        links, start, lat, lon, country = self.access.place_links()
+        if not (lat[row] == p.lat and lon[row] == p.lon and country[row] == p.country):
+            return None
+        extra = self._place_weights.get(base.objective)
+        if extra is None:  # each link's objective weight and layer, for all places at once
+            extra = (base.weights(links.hours, links.usd, links.co2_kg), self.access.is_gate(links.verts))
+            for a in extra:
+                a.flags.writeable = False
+            extra = self._place_weights.setdefault(base.objective, extra)
+        weight, gate = extra
+        a, b = int(start[row]), int(start[row + 1])
+        verts = links.verts[a:b]
+        keep = None
+        if c.avoid_countries:
+            avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
+        return AccessLinks(verts, links.km[a:b], links.hours[a:b], links.usd[a:b], links.co2_kg[a:b],
+                           links.border_hours[a:b], weight[a:b], gate[a:b]).subset(keep)
+
+    def _table_radii(self) -> tuple[float, ...]:
+        """The radii the planner asks `Stops.within` for: the drayage radius, the pre-carriage radius and the
+        land-bridge radius."""
+        return tuple(dict.fromkeys([float(self.access.max_drayage_km), PRECARRIAGE_RADIUS_KM]
+                                   + ([self._landbridge_km] if self._landbridge_km > PRECARRIAGE_RADIUS_KM else [])))
+
+    def _place_within(self, p: Place, radius_km: float) -> np.ndarray | None:
+        """`Stops.within` of a network place (the vertices within `radius_km` of it) read from a table of every
+        network place for the planner's radii, or None (not a network place as the table has it, another
+        radius). The table is computed for all places at once on the first ask (one matrix product, the
+        haversine in the same 2 km band as `Stops.within`; the same masks, tests/test_place_links.py)."""
+        row = self.net.place_index.get(p.node_id) if p.node_id is not None else None
+        if row is None:
+            return None
+        table = self.__dict__.get("_within_table")
+        if table is None:
+            table = self.__dict__.setdefault("_within_table", self._compute_within_table())
+        lat, lon, masks = table
+        mask = masks.get(float(radius_km))
+        if mask is None or not (lat[row] == p.lat and lon[row] == p.lon):
+            return None
+        return mask[row]
+
+    def _compute_within_table(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
+        from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+
+        net = self.net
+        lat, lon = net.column("places", "lat").astype(float), net.column("places", "lon").astype(float)
+        cos_angle = unit_vectors(lat, lon) @ self._vertex_xyz.T          # places x vertices
+        masks = {}
+        for r in self._table_radii():
+            near = cos_angle >= np.cos((r + 1.0) / EARTH_RADIUS_KM)
+            out = cos_angle >= np.cos((r - 1.0) / EARTH_RADIUS_KM) if r > 2.0 else np.zeros_like(near)
+            pi, vi = np.nonzero(near & ~out)
+            out[pi, vi] = haversine_km(lat[pi], lon[pi], net.vertex_lat[vi], net.vertex_lon[vi]) <= r
+            out.flags.writeable = False
+            masks[r] = out
+        return lat, lon, masks
+
+    def _stops(self, stops: list[Place]) -> Stops:
+        """The stops of a query, with the planner's kept radius masks and (when kept) the network places' table."""
+        return Stops(stops, self._within_cache, self._place_within if use_place_tables() else None)
+
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed); kept per place,
-        drayage radius, objective and avoided countries for the next query (they are the same arrays)."""
+        drayage radius, objective and avoided countries for the next query (they are the same arrays). A network
+        place's come from the network's table when kept (`_table_links`)."""
         out = []
         for p in stops:
             key = ("access", p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, base.objective, c.avoid_countries)
             links = self._stop_cache.get(key)
+            if links is None:
+                links = self._table_links(p, c, base)
+                if links is not None:
+                    for f in ("verts", "km", "hours", "usd", "co2", "border", "weight", "gate"):
+                        getattr(links, f).flags.writeable = False
+                    remember(self._stop_cache, key, links)
             if links is None:
                 avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
                 verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
@@ -493,7 +587,7 @@ class Planner:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = Stops(stops, self._within_cache)
+        query = self._stops(stops)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
