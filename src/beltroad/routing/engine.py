@@ -411,8 +411,10 @@ class Access:
 
     def gate_is_sea(self, verts: np.ndarray) -> np.ndarray:
         """Which of these gate vertices belong to a place with a port or a ferry."""
-        places = self.net.vertex_place[np.asarray(verts, dtype=np.int64)]
-        return np.isin(places, self.sea_places)
+        sea = self.__dict__.get("_vertex_sea")
+        if sea is None:  # per vertex: at a place with a port or a ferry (np.isin once, not per query)
+            sea = self.__dict__.setdefault("_vertex_sea", np.isin(self.net.vertex_place, self.sea_places))
+        return sea[np.asarray(verts, dtype=np.int64)]
 
     def is_gate(self, verts: np.ndarray) -> np.ndarray:
         return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer

@@ -61,6 +61,7 @@ class Stops:
         self.lat = np.array([p.lat for p in self.places], dtype=float)
         self.names = np.array([p.name for p in self.places], dtype=object)
         self._within: dict[tuple[int, float], np.ndarray] = {}
+        self._cos: dict[int, np.ndarray] = {}
 
     def within(self, net: Network, i: int, radius_km: float, vertex_xyz: np.ndarray) -> np.ndarray:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
@@ -80,7 +81,9 @@ class Stops:
                 self._within[key] = out
         if out is None:
             p = self.places[i]
-            cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
+            cos_angle = self._cos.get(i)  # one product per stop for all its radii
+            if cos_angle is None:
+                cos_angle = self._cos[i] = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
             near = cos_angle >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
             out = cos_angle >= np.cos((radius_km - 1.0) / EARTH_RADIUS_KM) if radius_km > 2.0 else np.zeros_like(near)
             cand = np.flatnonzero(near & ~out)
