@@ -740,7 +740,8 @@ class Planner:
         net = self.net
         nv = net.n_vertices
         cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
-        rows, ints, used_all = [], [], []
+        rows, used_all = [], []
+        src, dst, mode, kind, eid = [], [], [], [], []
         for k, (i, (positions, a, b)) in enumerate(segments):
             o, d = acc[i], acc[i + 1]
             pos = np.asarray(positions, dtype=np.int64)
@@ -750,19 +751,31 @@ class Planner:
             first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
             last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
             rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
-            # src, dst, mode, kind, edge id
-            ints.append(np.column_stack([
-                np.concatenate([[nv + i], net.src[e], [d.verts[b]]]), np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]),
-                np.concatenate([[ROAD], net.mode[e], [ROAD]]), np.concatenate([[ACCESS], net.kind[e], [ACCESS]]),
-                np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]])]).astype(np.int64))
+            # src, dst, mode, kind, edge id: one array each (the access link out, the network edges, the link in)
+            src.append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
+            dst.append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
+            mode.append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
+            kind.append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
+            eid.append(np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]]))
+
+        def one(parts: list, dtype) -> np.ndarray:
+            return (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(dtype, copy=False)
+
         f = np.concatenate(rows) if len(rows) > 1 else rows[0]
-        m = np.concatenate(ints) if len(ints) > 1 else ints[0]
-        vc = np.concatenate([self.access.vertex_country,
-                             np.array([self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
-        g = Graph(n=nv + len(query.places), src=m[:, 0], dst=m[:, 1], hours=f[:, 0], usd=f[:, 1], co2_kg=f[:, 2],
-                  km=f[:, 3], mode=m[:, 2].astype(np.int8), kind=m[:, 3].astype(np.int8), edge_id=m[:, 4],
-                  vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5], border_hours=f[:, 6], wait_hours=f[:, 7])
+        vc = self._path_vertex_country(query)
+        g = Graph(n=nv + len(query.places), src=one(src, np.int64), dst=one(dst, np.int64), hours=f[:, 0],
+                  usd=f[:, 1], co2_kg=f[:, 2], km=f[:, 3], mode=one(mode, np.int8), kind=one(kind, np.int8),
+                  edge_id=one(eid, np.int64), vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5],
+                  border_hours=f[:, 6], wait_hours=f[:, 7])
         return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
+
+    def _path_vertex_country(self, query: Stops) -> np.ndarray:
+        """Country index of each vertex of a query's path graphs (the network's, then the stops'), once per query."""
+        vc = query.__dict__.get("_vertex_country")
+        if vc is None:
+            vc = query.__dict__["_vertex_country"] = np.concatenate([self.access.vertex_country, np.array(
+                [self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
+        return vc
 
     def _state_columns(self) -> np.ndarray:
         """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
