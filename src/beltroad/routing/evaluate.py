@@ -10,6 +10,7 @@ loop this replaced, so results are bit-for-bit those of the previous code (`np.s
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -256,7 +257,7 @@ class PathEvaluator:
         sums = running_sums(pe.values, pe)
         first = pe.starts.tolist()
         handling = pe.handling[pe.starts].tolist()
-        cols = {k: sums[:, i].tolist() for i, k in enumerate(_SUMS)}
+        cols = dict(zip(_SUMS, sums.T.tolist()))
         modes = ["handling" if h else pe.leg_mode[e] for e, h in zip(first, handling)]
         km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
         hours, moving = cols["hours"], cols["moving"]
@@ -382,8 +383,10 @@ class PathEvaluator:
         road = [j for j, x in enumerate(modes) if x == "road"]
         if not road:
             return
-        d = np.array([drive[j] for j in road])
-        exact = (self.access.drive_elapsed_hours(d) - d).tolist()
+        day_h = self.access.drive_h
+        off_h = 24.0 - day_h
+        # Access.drive_elapsed_hours less the driving hours, one leg at a time (the same operations)
+        exact = [(d + math.floor(d / day_h) * off_h) - d for d in (drive[j] for j in road)]
         for j, x in zip(road, exact):
             old_rest = moving[j] - drive[j]
             hours[j] += x - old_rest
@@ -444,11 +447,16 @@ class PathEvaluator:
 
     def _mode_km(self, pe: PathEdges) -> dict[str, float]:
         """Km per leg mode (access trucks count 0), modes in the order first used."""
-        mv = ~pe.handling
-        km = np.where(pe.kind == ACCESS, 0.0, pe.col("km"))
+        moving = (~pe.handling).tolist()
+        codes = pe.leg_code.tolist()
+        km = [0.0 if k == ACCESS else x for k, x in zip(pe.kind.tolist(), pe.values[:, 0].tolist())]
         out = {}
-        for c in dict.fromkeys(pe.leg_code[mv].tolist()):
-            out[MODES[c]] = float(np.add.accumulate(np.where(mv & (pe.leg_code == c), km, 0.0))[-1])
+        for c in dict.fromkeys(x for x, mv in zip(codes, moving) if mv):
+            vals = [x if (mv and code == c) else 0.0 for x, mv, code in zip(km, moving, codes)]
+            total = vals[0]
+            for x in vals[1:]:  # added one edge at a time in path order, as np.add.accumulate adds
+                total += x
+            out[MODES[c]] = total
         return out
 
     def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
