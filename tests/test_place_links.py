@@ -131,3 +131,21 @@ def test_planner_without_tables_still_plans(session, monkeypatch):
     o, d = session.resolve("Chongqing"), session.resolve("Duisburg")
     res = pl.plan(o, d, alternatives=1)
     assert res.routes and "_place_links" not in pl.access.__dict__
+
+
+def test_rail_port_table_equals_the_parts_per_stop(session, net, monkeypatch):
+    """The rail-port parts of network places read from the table (as a trip end and as a via) equal
+    `_rail_port_part`, for every network place; links other than the table's (an avoided country) are not read."""
+    monkeypatch.setattr(planner_mod, "PLACE_TABLES", True)
+    pl = session.planner()
+    base = pl._base("time")
+    nodes = session.gazetteer.nodes
+    links = pl._access(nodes, Constraints(), base)
+    for p, acc in zip(nodes, links):
+        q = Stops([p], None)
+        for is_end in (False, True):
+            got = pl._table_rail_port(p, acc, is_end)
+            assert got is not None and _same(got, pl._rail_port_part(0, p, acc, is_end, q)), (p.node_id, is_end)
+    fewer = [(p, a) for p, a in zip(nodes, pl._access(nodes, Constraints(avoid_countries=("RUS",)), base))
+             if len(a.verts) < len(pl._table_links(p, Constraints(), base).verts)]
+    assert fewer and all(pl._table_rail_port(p, a, True) is None for p, a in fewer)

@@ -212,6 +212,9 @@ class _Candidate:
         return self.measure.edges
 
 
+_SEA_OR_HANDLING = np.zeros(128, dtype=bool)  # by edge kind (an int8): a sailing, a port-sea link or a handling stop
+_SEA_OR_HANDLING[[SEA, PORT_SEA, *HANDLING_KINDS]] = True
+
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
 
 # Detour rule (docs/model.md, "Alternatives"), modelling choices: an alternative is dropped when it is both longer
@@ -457,7 +460,9 @@ class Planner:
                    tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
             part = self._stop_cache.get(key)
             if part is None:
-                part = self._rail_port_part(i, p, acc, key[6], query)
+                part = self._table_rail_port(p, acc, key[6])
+                if part is None:
+                    part = self._rail_port_part(i, p, acc, key[6], query)
                 remember(self._stop_cache, key, part)
             ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
@@ -484,23 +489,80 @@ class Planner:
         ok.flags.writeable = False
         return ok
 
-    def _table_links(self, p: Place, c: Constraints, base: BaseGraph) -> AccessLinks | None:
-        """The access links of a network place read from the network's table (`Access.place_links`, all places
-        at once), or None: not a network place as the table has it, another drayage radius, or tables off
-        (`use_place_tables`). The same arrays as `Access.edges` gives (tests/test_place_links.py)."""
-        if c.max_drayage_km is not None or p.node_id is None or not use_place_tables():
+    def _table_row(self, p: Place) -> int | None:
+        """The row of a network place in the tables (None: tables off, or not a network place as they have it)."""
+        if p.node_id is None or not use_place_tables():
             return None
         row = self.net.place_index.get(p.node_id)
         if row is None:
             return None
-        links, start, lat, lon, country = self.access.place_links()
-        if not (lat[row] == p.lat and lon[row] == p.lon and country[row] == p.country):
+        _, _, lat, lon, country = self.access.place_links()
+        return row if (lat[row] == p.lat and lon[row] == p.lon and country[row] == p.country) else None
+
+    def _table_gate(self) -> np.ndarray:
+        """Which of the table's access links end at a gate."""
+        gate = self.__dict__.get("_place_gate")
+        if gate is None:
+            gate = self.access.is_gate(self.access.place_links()[0].verts)
+            gate.flags.writeable = False
+            gate = self.__dict__.setdefault("_place_gate", gate)
+        return gate
+
+    def _table_rail_port(self, p: Place, acc: AccessLinks, is_end: bool) -> np.ndarray | None:
+        """`_rail_port_part` of a network place whose access links are the table's, read from a table of every
+        network place (as a trip end and as a via), or None. Computed for all places at once on the first ask:
+        the same boolean operations on the table's radius masks (tests/test_place_links.py)."""
+        row = self._table_row(p)
+        if row is None:
             return None
+        links, start = self.access.place_links()[:2]
+        a, b = int(start[row]), int(start[row + 1])
+        if not (np.array_equal(acc.verts, links.verts[a:b]) and np.array_equal(acc.gate, self._table_gate()[a:b])):
+            return None  # other links (a country avoided, another drayage radius): computed per query
+        table = self.__dict__.get("_rail_port_table")
+        if table is None:
+            table = self.__dict__.setdefault("_rail_port_table", self._compute_rail_port_table())
+        return table[1 if is_end else 0][row]
+
+    def _compute_rail_port_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(as a via, as a trip end): places x rail-port edges, `_rail_port_part` of every network place."""
+        net = self.net
+        rp = self._rail_port_idx
+        src = net.src[rp]
+        links, start, _, _, country = self.access.place_links()
+        if "_within_table" not in self.__dict__:
+            self.__dict__.setdefault("_within_table", self._compute_within_table())
+        masks = self._within_table[2]
+        near = masks[float(self.access.max_drayage_km)][:, src]
+        owner = np.repeat(np.arange(len(country)), np.diff(start))
+        own_port = np.zeros(len(country), dtype=bool)
+        own_port[owner[self._table_gate() & self.access.gate_is_sea(links.verts)]] = True
+        union = self.access.union_index
+        ci = np.array([self.access.country_index.get(c, -1) for c in country], dtype=np.int64)
+        home = np.where(ci >= 0, union[np.maximum(ci, 0)], -1)
+        landlocked = np.array([h not in self._coastal_unions for h in home.tolist()], dtype=bool)
+        same = (self._edge_union[rp][None, :] == home[:, None]) | landlocked[:, None]
+        far = masks[PRECARRIAGE_RADIUS_KM][:, src] & same
+        if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
+            far |= masks[self._landbridge_km][:, src] & self._landbridge_rp[None, :]
+        end = near | (~own_port[:, None] & far)
+        near.flags.writeable = False
+        end.flags.writeable = False
+        return near, end
+
+    def _table_links(self, p: Place, c: Constraints, base: BaseGraph) -> AccessLinks | None:
+        """The access links of a network place read from the network's table (`Access.place_links`, all places
+        at once), or None: not a network place as the table has it, another drayage radius, or tables off
+        (`use_place_tables`). The same arrays as `Access.edges` gives (tests/test_place_links.py)."""
+        row = self._table_row(p) if c.max_drayage_km is None else None
+        if row is None:
+            return None
+        links, start = self.access.place_links()[:2]
         extra = self._place_weights.get(base.objective)
         if extra is None:  # each link's objective weight and layer, for all places at once
-            extra = (base.weights(links.hours, links.usd, links.co2_kg), self.access.is_gate(links.verts))
-            for a in extra:
-                a.flags.writeable = False
+            weight = base.weights(links.hours, links.usd, links.co2_kg)
+            weight.flags.writeable = False
+            extra = (weight, self._table_gate())
             extra = self._place_weights.setdefault(base.objective, extra)
         weight, gate = extra
         a, b = int(start[row]), int(start[row + 1])
@@ -693,7 +755,7 @@ class Planner:
         pos = np.concatenate([np.asarray(p, dtype=np.int64) for _, (p, _, _) in segments])
         e = edge_of[pos]
         kind = net.kind[e]
-        road = (net.mode[e] == ROAD) & ~np.isin(kind, (SEA, PORT_SEA, *HANDLING_KINDS))
+        road = (net.mode[e] == ROAD) & ~_SEA_OR_HANDLING[kind]
         legs = 1 + int((~road).sum())               # road legs are separated by at least one other edge
         access_drive = [acc[i].km[a] / a_.speed for i, (_, a, _) in segments] + [
             acc[i + 1].km[b] / a_.speed for i, (_, _, b) in segments]
