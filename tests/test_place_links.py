@@ -149,3 +149,23 @@ def test_rail_port_table_equals_the_parts_per_stop(session, net, monkeypatch):
     fewer = [(p, a) for p, a in zip(nodes, pl._access(nodes, Constraints(avoid_countries=("RUS",)), base))
              if len(a.verts) < len(pl._table_links(p, Constraints(), base).verts)]
     assert fewer and all(pl._table_rail_port(p, a, True) is None for p, a in fewer)
+
+
+def test_within_of_several_radii_at_once_equals_one_by_one(session, net):
+    """`Stops.within` computing the planner's radii in one pass gives each radius' mask as computed alone, on
+    random points and network places, whichever radius is asked first."""
+    from beltroad.places import Place
+
+    pl = session.planner()
+    radii = pl._table_radii()
+    rng = np.random.default_rng(11)
+    points = [Place("p", "", float(a), float(b), "coordinates") for a, b in
+              zip(rng.uniform(-60, 70, 150), rng.uniform(-180, 180, 150))] + session.gazetteer.nodes[::20]
+    for k, p in enumerate(points):
+        together = Stops([p], None, None, radii)
+        first = radii[k % len(radii)]
+        together.within(net, 0, first, pl._vertex_xyz)
+        assert len(together._within) == len(radii)
+        for r in radii:
+            alone = Stops([p], None).within(net, 0, r, pl._vertex_xyz)
+            assert _same(together.within(net, 0, r, pl._vertex_xyz), alone), (k, r)

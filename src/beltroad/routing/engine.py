@@ -482,7 +482,12 @@ class Access:
 
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
         far = -(self.xyz @ unit_vectors([lat], [lon])[0])
-        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3, far)
+        gate_idx, gate_gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
+        k = ACCESS_NEIGHBOURS * 3
+        if GATE_CANDIDATES > k and len(gate_idx) > k and (np.diff(far[gate_idx[:k + 1]]) > 0).all():
+            idx, gc = gate_idx[:k], gate_gc[:k]  # no ties: the k nearest are the first k of the sorted candidates
+        else:
+            idx, gc = self._nearest(lat, lon, k, far)
         km = gc * self.circuity
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
@@ -496,7 +501,7 @@ class Access:
             road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
         # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
         radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
-        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
+        idx, gc = gate_idx, gate_gc
         has_gate = self.gate_vertex[idx] >= 0
         idx, gc = idx[has_gate], gc[has_gate]
         if len(idx):

@@ -62,13 +62,13 @@ class Stops:
     places: list[Place]
     shared: dict | None = field(default=None, repr=False, compare=False)  # the planner's `within` by place
     table: Callable[[Place, float], np.ndarray | None] | None = field(default=None, repr=False, compare=False)
+    radii: tuple[float, ...] = field(default=(), repr=False, compare=False)  # asked together (see `within`)
 
     def __post_init__(self) -> None:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
         self.lat = np.array([p.lat for p in self.places], dtype=float)
         self.names = np.array([p.name for p in self.places], dtype=object)
         self._within: dict[tuple[int, float], np.ndarray] = {}
-        self._cos: dict[int, np.ndarray] = {}
 
     def within(self, net: Network, i: int, radius_km: float, vertex_xyz: np.ndarray) -> np.ndarray:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
@@ -76,7 +76,8 @@ class Stops:
         The haversine distance is computed only for the vertices that a dot product of unit vectors
         (`vertex_xyz`) puts between radius_km - 1 km and radius_km + 1 km (a margin far above the dot product's
         rounding error, ~1e-10 km): those nearer are within, those farther are not, so the answer is the full
-        computation's."""
+        computation's. The other `radii` of the stop not yet known are computed in the same pass (elementwise,
+        the same values as one by one)."""
         key = (i, radius_km)
         out = self._within.get(key)
         if out is None and self.shared is not None:
@@ -88,17 +89,24 @@ class Stops:
                 self._within[key] = out
         if out is None:
             p = self.places[i]
-            cos_angle = self._cos.get(i)  # one product per stop for all its radii
-            if cos_angle is None:
-                cos_angle = self._cos[i] = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
-            near = cos_angle >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
-            out = cos_angle >= np.cos((radius_km - 1.0) / EARTH_RADIUS_KM) if radius_km > 2.0 else np.zeros_like(near)
-            cand = np.flatnonzero(near & ~out)
-            out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
-            out.flags.writeable = False  # shared by the queries of this place
-            self._within[key] = out
-            if self.shared is not None:
-                remember(self.shared, (p.lat, p.lon, radius_km), out)
+            # this radius and the others the planner asks (`radii`) at once: one product, one haversine call
+            radii = [radius_km] + [r for r in self.radii if r != radius_km and (i, r) not in self._within]
+            cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
+            nears, outs = [], []
+            for r in radii:
+                near = cos_angle >= np.cos((r + 1.0) / EARTH_RADIUS_KM)
+                nears.append(near)
+                outs.append(cos_angle >= np.cos((r - 1.0) / EARTH_RADIUS_KM) if r > 2.0 else np.zeros_like(near))
+            band = np.flatnonzero(np.logical_or.reduce([near & ~o for near, o in zip(nears, outs)]))
+            km = haversine_km(p.lat, p.lon, net.vertex_lat[band], net.vertex_lon[band])
+            for r, near, o in zip(radii, nears, outs):
+                sel = near[band] & ~o[band]
+                o[band[sel]] = km[sel] <= r
+                o.flags.writeable = False  # shared by the queries of this place
+                self._within[(i, r)] = o
+                if self.shared is not None:
+                    remember(self.shared, (p.lat, p.lon, r), o)
+            out = self._within[key]
         return out
 
 

@@ -615,7 +615,8 @@ class Planner:
 
     def _stops(self, stops: list[Place]) -> Stops:
         """The stops of a query, with the planner's kept radius masks and (when kept) the network places' table."""
-        return Stops(stops, self._within_cache, self._place_within if use_place_tables() else None)
+        return Stops(stops, self._within_cache, self._place_within if use_place_tables() else None,
+                     self._table_radii())
 
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed); kept per place,
