@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
@@ -217,14 +218,21 @@ class Access:
     def edges(self, lat: float, lon: float, node_id: str | None, country: str, max_drayage_km: float | None = None,
               sea_fallback: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(vertices, km, hours, USD, kg CO2e) of the access links of a point (road and gate vertices)."""
+        return self.edges_with_border(lat, lon, node_id, country, max_drayage_km, sea_fallback)[:5]
+
+    def edges_with_border(self, lat: float, lon: float, node_id: str | None, country: str,
+                          max_drayage_km: float | None = None, sea_fallback: bool = True
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`edges` and the border dwell within their hours (`border_hours` of the same links)."""
         verts, dist = self.links(lat, lon, node_id, country, max_drayage_km, sea_fallback)
         hrs = self.drive_elapsed_hours(dist / self.speed)
         cost = dist * self.rate
         # an access road that crosses a border pays the road border default (none inside a customs union)
         crosses = self._crosses(verts, country)
-        hrs = hrs + np.where(crosses, self.border_h, 0.0)
+        border = np.where(crosses, self.border_h, 0.0)
+        hrs = hrs + border
         cost = cost + np.where(crosses, self.border_usd, 0.0)
-        return verts, dist, hrs, cost, dist * self.co2
+        return verts, dist, hrs, cost, dist * self.co2, border
 
     def edges_many(self, points: Sequence[tuple[float, float, str | None, str]], sea_fallback: bool = True
                    ) -> "PointLinks":
@@ -678,7 +686,12 @@ class BaseGraph:
         self._pos_src: list[int] | None = None
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
-        return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
+        """Search weights of edges with these values: `EdgeState.weights` of them (on a light stand-in for the
+        state, not a `dataclasses.replace` copy), clipped at 0, plus EPS."""
+        st = self.state
+        values = SimpleNamespace(hours=hours, usd=usd, co2_kg=co2, value_of_time_usd_per_day=st.value_of_time_usd_per_day,
+                                 carbon_price_usd_per_t=st.carbon_price_usd_per_t)
+        return np.maximum(type(st).weights(values, self.objective), 0.0) + EPS
 
     def masked(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(CSR weights, network edge of each CSR position) under a mask over the network's edges: each

@@ -634,9 +634,13 @@ class Planner:
                     remember(self._stop_cache, key, links)
             if links is None:
                 avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
-                verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
-                                                             sea_fallback=False)
-                border = self.access.border_hours(verts, p.country)
+                if type(self.access).edges is Access.edges:  # (a subclass may keep its own `edges`)
+                    verts, km, hrs, usd, co2, border = self.access.edges_with_border(
+                        p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, sea_fallback=False)
+                else:
+                    verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
+                                                                 sea_fallback=False)
+                    border = self.access.border_hours(verts, p.country)
                 keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
                 links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2),
                                     self.access.is_gate(verts)).subset(keep)
