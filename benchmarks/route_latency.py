@@ -162,9 +162,9 @@ def _table_build_seconds(session) -> float | None:
     if not hasattr(planner, "_compute_rail_port_table"):
         return None
     c = time.process_time()
-    planner.access.place_links()
+    planner.access.compute_place_links()
+    planner._compute_within_table()
     planner._compute_rail_port_table()
-    planner._table_gate()
     return time.process_time() - c
 
 

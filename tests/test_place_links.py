@@ -169,3 +169,13 @@ def test_within_of_several_radii_at_once_equals_one_by_one(session, net):
         for r in radii:
             alone = Stops([p], None).within(net, 0, r, pl._vertex_xyz)
             assert _same(together.within(net, 0, r, pl._vertex_xyz), alone), (k, r)
+
+
+def test_tables_are_shared_by_the_scenarios_planners(session, monkeypatch):
+    """The tables depend on the network only: every scenario's planner reads the same arrays (built once)."""
+    monkeypatch.setattr(planner_mod, "PLACE_TABLES", True)
+    a, b = session.planner(), session.planner("no-russia-belarus-transit")
+    a.warm_place_tables()
+    b.warm_place_tables()
+    assert a.access.place_links()[0] is b.access.place_links()[0]
+    assert a._within_tables() is b._within_tables() and a._rail_port_tables() is b._rail_port_tables()

@@ -389,17 +389,22 @@ class Access:
         (`edges_many`, ~20 ms) the first time asked, then read by slicing: (links, each place's first link and
         one past its last, the places' lat, lon and country as the links were computed for)."""
         got = self.__dict__.get("_place_links")
-        if got is None:
-            net = self.net
-            ids, lat, lon, country = (net.column("places", c) for c in ("id", "lat", "lon", "country"))
-            lat, lon = lat.astype(float), lon.astype(float)
-            points = [(float(a), float(b), i, c) for a, b, i, c in zip(lat, lon, ids, country)]
-            links = self.edges_many(points, sea_fallback=False)
-            start = np.concatenate([[0], np.cumsum(links.count)]).astype(np.int64)
-            for a in (links.verts, links.km, links.hours, links.usd, links.co2_kg, links.border_hours, start):
-                a.flags.writeable = False  # shared by every query of every place
-            got = self.__dict__.setdefault("_place_links", (links, start, lat, lon, country))
+        if got is None:  # once per network (kept by it: every scenario's planner reads the same)
+            got = self.__dict__.setdefault("_place_links", self.net.derived(
+                "routing.place_links", lambda net: self.compute_place_links()))
         return got
+
+    def compute_place_links(self) -> tuple[PointLinks, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`place_links` computed afresh."""
+        net = self.net
+        ids, lat, lon, country = (net.column("places", c) for c in ("id", "lat", "lon", "country"))
+        lat, lon = lat.astype(float), lon.astype(float)
+        points = [(float(a), float(b), i, c) for a, b, i, c in zip(lat, lon, ids, country)]
+        links = self.edges_many(points, sea_fallback=False)
+        start = np.concatenate([[0], np.cumsum(links.count)]).astype(np.int64)
+        for a in (links.verts, links.km, links.hours, links.usd, links.co2_kg, links.border_hours, start):
+            a.flags.writeable = False  # shared by every query of every place
+        return links, start, lat, lon, country
 
     def _crosses_of(self, verts: np.ndarray, country_index: np.ndarray) -> np.ndarray:
         """`_crosses` per link: `country_index` is the country (index, -1 none) of each link's point."""

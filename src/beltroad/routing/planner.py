@@ -519,10 +519,15 @@ class Planner:
         a, b = int(start[row]), int(start[row + 1])
         if not (np.array_equal(acc.verts, links.verts[a:b]) and np.array_equal(acc.gate, self._table_gate()[a:b])):
             return None  # other links (a country avoided, another drayage radius): computed per query
+        return self._rail_port_tables()[1 if is_end else 0][row]
+
+    def _rail_port_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """`_compute_rail_port_table`, once per network (every scenario's planner has the same rail-port edges)."""
         table = self.__dict__.get("_rail_port_table")
         if table is None:
-            table = self.__dict__.setdefault("_rail_port_table", self._compute_rail_port_table())
-        return table[1 if is_end else 0][row]
+            table = self.__dict__.setdefault("_rail_port_table", self.net.derived(
+                f"routing.place_rail_port {self._table_radii()}", lambda net: self._compute_rail_port_table()))
+        return table
 
     def _compute_rail_port_table(self) -> tuple[np.ndarray, np.ndarray]:
         """(as a via, as a trip end): places x rail-port edges, `_rail_port_part` of every network place."""
@@ -530,9 +535,7 @@ class Planner:
         rp = self._rail_port_idx
         src = net.src[rp]
         links, start, _, _, country = self.access.place_links()
-        if "_within_table" not in self.__dict__:
-            self.__dict__.setdefault("_within_table", self._compute_within_table())
-        masks = self._within_table[2]
+        masks = self._within_tables()[2]
         near = masks[float(self.access.max_drayage_km)][:, src]
         owner = np.repeat(np.arange(len(country)), np.diff(start))
         own_port = np.zeros(len(country), dtype=bool)
@@ -588,14 +591,27 @@ class Planner:
         row = self.net.place_index.get(p.node_id) if p.node_id is not None else None
         if row is None:
             return None
-        table = self.__dict__.get("_within_table")
-        if table is None:
-            table = self.__dict__.setdefault("_within_table", self._compute_within_table())
-        lat, lon, masks = table
+        lat, lon, masks = self._within_tables()
         mask = masks.get(float(radius_km))
         if mask is None or not (lat[row] == p.lat and lon[row] == p.lon):
             return None
         return mask[row]
+
+    def _within_tables(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
+        """(places' lat, lon, {radius: places x vertices mask}), once per network."""
+        table = self.__dict__.get("_within_table")
+        if table is None:
+            table = self.__dict__.setdefault("_within_table", self.net.derived(
+                f"routing.place_within {self._table_radii()}", lambda net: self._compute_within_table()))
+        return table
+
+    def warm_place_tables(self) -> None:
+        """Build the network places' tables now (a server's warm-up), not in its first query."""
+        if use_place_tables():
+            self.access.place_links()
+            self._table_gate()
+            self._within_tables()
+            self._rail_port_tables()
 
     def _compute_within_table(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
         from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
