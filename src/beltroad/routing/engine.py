@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
@@ -217,16 +218,24 @@ class Access:
     def edges(self, lat: float, lon: float, node_id: str | None, country: str, max_drayage_km: float | None = None,
               sea_fallback: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(vertices, km, hours, USD, kg CO2e) of the access links of a point (road and gate vertices)."""
+        return self.edges_with_border(lat, lon, node_id, country, max_drayage_km, sea_fallback)[:5]
+
+    def edges_with_border(self, lat: float, lon: float, node_id: str | None, country: str,
+                          max_drayage_km: float | None = None, sea_fallback: bool = True
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`edges` and the border dwell within their hours (`border_hours` of the same links)."""
         verts, dist = self.links(lat, lon, node_id, country, max_drayage_km, sea_fallback)
         hrs = self.drive_elapsed_hours(dist / self.speed)
         cost = dist * self.rate
         # an access road that crosses a border pays the road border default (none inside a customs union)
         crosses = self._crosses(verts, country)
-        hrs = hrs + np.where(crosses, self.border_h, 0.0)
+        border = np.where(crosses, self.border_h, 0.0)
+        hrs = hrs + border
         cost = cost + np.where(crosses, self.border_usd, 0.0)
-        return verts, dist, hrs, cost, dist * self.co2
+        return verts, dist, hrs, cost, dist * self.co2, border
 
-    def edges_many(self, points: Sequence[tuple[float, float, str | None, str]]) -> "PointLinks":
+    def edges_many(self, points: Sequence[tuple[float, float, str | None, str]], sea_fallback: bool = True
+                   ) -> "PointLinks":
         """The access links of many points at once (`edges` with the default radius and the sea fallback), as
         flat arrays: the same vertices, in the same order, and the same numbers as `edges` point by point
         (tests/test_dijkstra.py checks every world-1000 city and random points), in numpy over all points
@@ -236,7 +245,7 @@ class Access:
         products and selections, so the same candidates in the same order), the domestic-first filters as masks,
         the fallbacks (nearest domestic terminal, nearest port) for the points that need them; the kept
         candidates of a point then sit in fixed slots of a row (road, road fallback, gates, gate fallback, port,
-        own vertices), read out row by row."""
+        own vertices), read out row by row. `sea_fallback` as in `edges` (the planner asks without it)."""
         p = len(points)
         if p == 0:
             z = np.zeros(0)
@@ -335,6 +344,7 @@ class Access:
         gate = within | first
         # an inland point with no port within the radius still reaches the sea: by truck to its nearest port
         no_sea = ~((gate & self.gate_to_sea[idx]).any(axis=1) | (gfound & self.gate_to_sea[gj]))
+        no_sea &= sea_fallback
         sj = np.zeros(p, dtype=np.int64)
         sgc = np.zeros(p)
         vc = self.terminal_country[self.sea_rows]
@@ -373,6 +383,29 @@ class Access:
                           usd=dist * self.rate + np.where(crosses, self.border_usd, 0.0), co2_kg=dist * self.co2,
                           border_hours=np.where(crosses, self.border_h, 0.0))
 
+    def place_links(self) -> tuple[PointLinks, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The access links of every network place as the planner's stop (`edges` with the default drayage radius,
+        no sea fallback; the same arrays bit for bit, tests/test_place_links.py), computed for all places at once
+        (`edges_many`, ~20 ms) the first time asked, then read by slicing: (links, each place's first link and
+        one past its last, the places' lat, lon and country as the links were computed for)."""
+        got = self.__dict__.get("_place_links")
+        if got is None:  # once per network (kept by it: every scenario's planner reads the same)
+            got = self.__dict__.setdefault("_place_links", self.net.derived(
+                "routing.place_links", lambda net: self.compute_place_links()))
+        return got
+
+    def compute_place_links(self) -> tuple[PointLinks, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`place_links` computed afresh."""
+        net = self.net
+        ids, lat, lon, country = (net.column("places", c) for c in ("id", "lat", "lon", "country"))
+        lat, lon = lat.astype(float), lon.astype(float)
+        points = [(float(a), float(b), i, c) for a, b, i, c in zip(lat, lon, ids, country)]
+        links = self.edges_many(points, sea_fallback=False)
+        start = np.concatenate([[0], np.cumsum(links.count)]).astype(np.int64)
+        for a in (links.verts, links.km, links.hours, links.usd, links.co2_kg, links.border_hours, start):
+            a.flags.writeable = False  # shared by every query of every place
+        return links, start, lat, lon, country
+
     def _crosses_of(self, verts: np.ndarray, country_index: np.ndarray) -> np.ndarray:
         """`_crosses` per link: `country_index` is the country (index, -1 none) of each link's point."""
         vc = self.vertex_country[verts]
@@ -391,8 +424,10 @@ class Access:
 
     def gate_is_sea(self, verts: np.ndarray) -> np.ndarray:
         """Which of these gate vertices belong to a place with a port or a ferry."""
-        places = self.net.vertex_place[np.asarray(verts, dtype=np.int64)]
-        return np.isin(places, self.sea_places)
+        sea = self.__dict__.get("_vertex_sea")
+        if sea is None:  # per vertex: at a place with a port or a ferry (np.isin once, not per query)
+            sea = self.__dict__.setdefault("_vertex_sea", np.isin(self.net.vertex_place, self.sea_places))
+        return sea[np.asarray(verts, dtype=np.int64)]
 
     def is_gate(self, verts: np.ndarray) -> np.ndarray:
         return self.net.vertex_layer[np.asarray(verts)] == self.gate_layer
@@ -460,7 +495,12 @@ class Access:
 
         # road vertices: the few nearest terminal places within a day's local trucking (all-road trips)
         far = -(self.xyz @ unit_vectors([lat], [lon])[0])
-        idx, gc = self._nearest(lat, lon, ACCESS_NEIGHBOURS * 3, far)
+        gate_idx, gate_gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
+        k = ACCESS_NEIGHBOURS * 3
+        if GATE_CANDIDATES > k and len(gate_idx) > k and (np.diff(far[gate_idx[:k + 1]]) > 0).all():
+            idx, gc = gate_idx[:k], gate_gc[:k]  # no ties: the k nearest are the first k of the sorted candidates
+        else:
+            idx, gc = self._nearest(lat, lon, k, far)
         km = gc * self.circuity
         idx, km = domestic_first(idx, km, ACCESS_MAX_KM)
         idx, km = idx[:ACCESS_NEIGHBOURS], km[:ACCESS_NEIGHBOURS]
@@ -474,7 +514,7 @@ class Access:
             road_v, road_km = road_v[:0], road_km[:0]  # a network node drives from its own road vertex
         # gate vertices: intermodal terminals within the drayage radius (else the nearest one)
         radius = self.max_drayage_km if max_drayage_km is None else float(max_drayage_km)
-        idx, gc = self._nearest(lat, lon, GATE_CANDIDATES, far)
+        idx, gc = gate_idx, gate_gc
         has_gate = self.gate_vertex[idx] >= 0
         idx, gc = idx[has_gate], gc[has_gate]
         if len(idx):
@@ -651,7 +691,12 @@ class BaseGraph:
         self._pos_src: list[int] | None = None
 
     def weights(self, hours: np.ndarray, usd: np.ndarray, co2: np.ndarray) -> np.ndarray:
-        return np.maximum(replace(self.state, hours=hours, usd=usd, co2_kg=co2).weights(self.objective), 0.0) + EPS
+        """Search weights of edges with these values: `EdgeState.weights` of them (on a light stand-in for the
+        state, not a `dataclasses.replace` copy), clipped at 0, plus EPS."""
+        st = self.state
+        values = SimpleNamespace(hours=hours, usd=usd, co2_kg=co2, value_of_time_usd_per_day=st.value_of_time_usd_per_day,
+                                 carbon_price_usd_per_t=st.carbon_price_usd_per_t)
+        return np.maximum(type(st).weights(values, self.objective), 0.0) + EPS
 
     def masked(self, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(CSR weights, network edge of each CSR position) under a mask over the network's edges: each

@@ -10,8 +10,10 @@ loop this replaced, so results are bit-for-bit those of the previous code (`np.s
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Callable
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, POR
 from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import Access, EdgeState, Graph, customs_beyond_dwell, end_customs_parts
+from beltroad.routing.engine import Access, EdgeState, Graph, end_customs_parts
 from beltroad.routing.result import TIME_PARTS, Leg, Route
 
 HANDLING_KINDS = (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP)
@@ -32,6 +34,12 @@ _IS_HANDLING[list(HANDLING_KINDS)] = True
 _LEG_MODE_NAMES = np.asarray(MODES + [""], dtype=object)  # by leg code; -1 (a handling stop) is the last, ""
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
+_HANDLING, _BORDER = _SUMS.index("handling"), _SUMS.index("border")
+
+
+def _max0(x: float) -> float:
+    """np.maximum(x, 0.0) of one value (x itself when x >= 0 or NaN)."""
+    return x if (x >= 0.0 or x != x) else 0.0
 CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, beyond the border or port dwell it "
                   "overlaps)")
 
@@ -53,6 +61,8 @@ class Stops:
 
     places: list[Place]
     shared: dict | None = field(default=None, repr=False, compare=False)  # the planner's `within` by place
+    table: Callable[[Place, float], np.ndarray | None] | None = field(default=None, repr=False, compare=False)
+    radii: tuple[float, ...] = field(default=(), repr=False, compare=False)  # asked together (see `within`)
 
     def __post_init__(self) -> None:
         self.lon = np.array([p.lon for p in self.places], dtype=float)
@@ -66,23 +76,37 @@ class Stops:
         The haversine distance is computed only for the vertices that a dot product of unit vectors
         (`vertex_xyz`) puts between radius_km - 1 km and radius_km + 1 km (a margin far above the dot product's
         rounding error, ~1e-10 km): those nearer are within, those farther are not, so the answer is the full
-        computation's."""
+        computation's. The other `radii` of the stop not yet known are computed in the same pass (elementwise,
+        the same values as one by one)."""
         key = (i, radius_km)
         out = self._within.get(key)
         if out is None and self.shared is not None:
             p = self.places[i]
             out = self._within[key] = self.shared.get((p.lat, p.lon, radius_km))
+        if out is None and self.table is not None:  # a network place's mask from the planner's table
+            out = self.table(self.places[i], radius_km)
+            if out is not None:
+                self._within[key] = out
         if out is None:
             p = self.places[i]
+            # this radius and the others the planner asks (`radii`) at once: one product, one haversine call
+            radii = [radius_km] + [r for r in self.radii if r != radius_km and (i, r) not in self._within]
             cos_angle = vertex_xyz @ unit_vectors([p.lat], [p.lon])[0]
-            near = cos_angle >= np.cos((radius_km + 1.0) / EARTH_RADIUS_KM)
-            out = cos_angle >= np.cos((radius_km - 1.0) / EARTH_RADIUS_KM) if radius_km > 2.0 else np.zeros_like(near)
-            cand = np.flatnonzero(near & ~out)
-            out[cand] = haversine_km(p.lat, p.lon, net.vertex_lat[cand], net.vertex_lon[cand]) <= radius_km
-            out.flags.writeable = False  # shared by the queries of this place
-            self._within[key] = out
-            if self.shared is not None:
-                remember(self.shared, (p.lat, p.lon, radius_km), out)
+            nears, outs = [], []
+            for r in radii:
+                near = cos_angle >= np.cos((r + 1.0) / EARTH_RADIUS_KM)
+                nears.append(near)
+                outs.append(cos_angle >= np.cos((r - 1.0) / EARTH_RADIUS_KM) if r > 2.0 else np.zeros_like(near))
+            band = np.flatnonzero(np.logical_or.reduce([near & ~o for near, o in zip(nears, outs)]))
+            km = haversine_km(p.lat, p.lon, net.vertex_lat[band], net.vertex_lon[band])
+            for r, near, o in zip(radii, nears, outs):
+                sel = near[band] & ~o[band]
+                o[band[sel]] = km[sel] <= r
+                o.flags.writeable = False  # shared by the queries of this place
+                self._within[(i, r)] = o
+                if self.shared is not None:
+                    remember(self.shared, (p.lat, p.lon, r), o)
+            out = self._within[key]
         return out
 
 
@@ -200,6 +224,20 @@ def last_where(ok: np.ndarray, pe: PathEdges) -> np.ndarray:
     return np.maximum.reduceat(idx, pe.starts)
 
 
+class _Names:
+    """The name of each vertex of a path graph: the network's vertex names, then the query's stops (n_vertices +
+    i), looked up one at a time (a describe reads a few dozen, not a copy of all)."""
+
+    __slots__ = ("vertex", "stops", "n")
+
+    def __init__(self, vertex_names: np.ndarray, stop_names: np.ndarray):
+        self.vertex, self.stops, self.n = vertex_names, stop_names, len(vertex_names)
+
+    def __getitem__(self, v) -> str:
+        v = int(v)
+        return self.vertex[v] if v < self.n else self.stops[v - self.n]
+
+
 class PathEvaluator:
     """Turns the planner's found paths into `Route`s (network lookups gathered once per network)."""
 
@@ -227,7 +265,7 @@ class PathEvaluator:
         sums = running_sums(pe.values, pe)
         first = pe.starts.tolist()
         handling = pe.handling[pe.starts].tolist()
-        cols = {k: sums[:, i].tolist() for i, k in enumerate(_SUMS)}
+        cols = dict(zip(_SUMS, sums.T.tolist()))
         modes = ["handling" if h else pe.leg_mode[e] for e, h in zip(first, handling)]
         km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
         hours, moving = cols["hours"], cols["moving"]
@@ -262,7 +300,7 @@ class PathEvaluator:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
         corridors, summary line and time breakdown."""
         pe = m.pe
-        names = np.concatenate([self.vertex_names, m.stops.names])
+        names = _Names(self.vertex_names, m.stops.names)
         legs = [self._leg(m, j, names) for j in m.shown]
         via = m.countries[1:-1]
         moving = m.moving_km
@@ -295,7 +333,7 @@ class PathEvaluator:
         return t2t
 
     # ---------------------------------------------------------------------------------------- legs
-    def _leg(self, m: "PathMeasure", j: int, names: np.ndarray) -> Leg:
+    def _leg(self, m: "PathMeasure", j: int, names: "_Names") -> Leg:
         """Leg j of a measured path: a handling stop, a run of movement edges of one mode, or the customs leg."""
         parts = {k: m.parts[i][j] for i, k in enumerate(TIME_PARTS)}
         if j == len(m.first):  # the customs leg
@@ -306,9 +344,8 @@ class PathEvaluator:
             return Leg("handling", str(names[pe.src[e]]), str(names[pe.dst[e]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
                        self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
         end = int(pe.ends[j])
-        d_names = names[pe.dst[e:end]]
-        to = np.flatnonzero(d_names != "sea")
-        to_place = d_names[to[-1]] if len(to) else d_names[0]  # the last named place (not "sea")
+        d_names = [names[v] for v in pe.dst[e:end].tolist()]
+        to_place = next((x for x in reversed(d_names) if x != "sea"), d_names[0])  # the last named place (not "sea")
         return Leg(m.modes[j], str(names[pe.src[e]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
                    detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
                    draw=partial(self._leg_coords, m.g, m.stops, e, end))
@@ -354,8 +391,10 @@ class PathEvaluator:
         road = [j for j, x in enumerate(modes) if x == "road"]
         if not road:
             return
-        d = np.array([drive[j] for j in road])
-        exact = (self.access.drive_elapsed_hours(d) - d).tolist()
+        day_h = self.access.drive_h
+        off_h = 24.0 - day_h
+        # Access.drive_elapsed_hours less the driving hours, one leg at a time (the same operations)
+        exact = [(d + math.floor(d / day_h) * off_h) - d for d in (drive[j] for j in road)]
         for j, x in zip(road, exact):
             old_rest = moving[j] - drive[j]
             hours[j] += x - old_rest
@@ -375,13 +414,13 @@ class PathEvaluator:
 
     def _passages(self, pe: PathEdges) -> list[str]:
         """Straits and canals the sailings pass, in the order first passed."""
-        bits = self.net.passage_bits[pe.net_edge[pe.on_net & ~pe.handling]].astype(np.int64)
-        if not bits.any():
-            return []
-        hit = (bits[:, None] >> np.arange(len(PASSAGES))) & 1 == 1
-        which = np.flatnonzero(hit.any(axis=0))
-        first = hit[:, which].argmax(axis=0)
-        return [PASSAGES[i] for _, i in sorted(zip(first.tolist(), which.tolist()))]
+        bits = self.net.passage_bits[pe.net_edge[pe.on_net & ~pe.handling]]
+        out: dict[str, None] = {}
+        for b in bits[bits != 0].tolist():  # edge by edge; within an edge by passage index
+            for i, name in enumerate(PASSAGES):
+                if (b >> i) & 1:
+                    out[name] = None
+        return list(out)
 
     def _corridors(self, pe: PathEdges) -> list[str]:
         """Named corridors of the network links used, in the order first used."""
@@ -393,7 +432,7 @@ class PathEvaluator:
             out.update(dict.fromkeys(self.link_corridors[li]))
         return list(out)
 
-    def _border_crossings(self, pe: PathEdges, names: np.ndarray) -> list[dict]:
+    def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         at = np.flatnonzero(pe.on_net & ~pe.handling & net.border[pe.net_edge])
         out = []
@@ -404,7 +443,7 @@ class PathEvaluator:
                         "dwell_hours": round(float(pe.col("border")[e]), 1), "fee_usd": round(float(net.fee_usd[ne]), 1)})
         return out
 
-    def _gauge_changes(self, pe: PathEdges, names: np.ndarray) -> list[dict]:
+    def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         out = []
         for e in np.flatnonzero(pe.kind == GAUGE).tolist():
@@ -416,11 +455,16 @@ class PathEvaluator:
 
     def _mode_km(self, pe: PathEdges) -> dict[str, float]:
         """Km per leg mode (access trucks count 0), modes in the order first used."""
-        mv = ~pe.handling
-        km = np.where(pe.kind == ACCESS, 0.0, pe.col("km"))
+        moving = (~pe.handling).tolist()
+        codes = pe.leg_code.tolist()
+        km = [0.0 if k == ACCESS else x for k, x in zip(pe.kind.tolist(), pe.values[:, 0].tolist())]
         out = {}
-        for c in dict.fromkeys(pe.leg_code[mv].tolist()):
-            out[MODES[c]] = float(np.add.accumulate(np.where(mv & (pe.leg_code == c), km, 0.0))[-1])
+        for c in dict.fromkeys(x for x, mv in zip(codes, moving) if mv):
+            vals = [x if (mv and code == c) else 0.0 for x, mv, code in zip(km, moving, codes)]
+            total = vals[0]
+            for x in vals[1:]:  # added one edge at a time in path order, as np.add.accumulate adds
+                total += x
+            out[MODES[c]] = total
         return out
 
     def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
@@ -436,11 +480,16 @@ class PathEvaluator:
         port = pe.kind == PORT
         border = ~pe.handling & ((pe.on_net & (pe.kind == LINK) & net.border[pe.net_edge])
                                  | ((pe.kind == ACCESS) & (pe.col("border") > 0)))
-        dwell = np.where(port, pe.col("handling"), pe.col("border"))[port | border]
-        n = len(dwell)
-        extra = float(customs_beyond_dwell(np.array([exp_h]), np.array([imp_h]), np.array([n]),
-                                           np.array([dwell[0] if n else 0.0]), np.array([dwell[-1] if n else 0.0]))[0])
-        return extra, cu, n
+        at = np.flatnonzero(port | border)
+        n = len(at)
+        if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
+            extra = exp_h + imp_h
+        else:
+            e0, e1 = int(at[0]), int(at[-1])
+            first = float(pe.values[e0, _HANDLING if port[e0] else _BORDER])
+            last = float(pe.values[e1, _HANDLING if port[e1] else _BORDER])
+            extra = _max0(exp_h + imp_h - first) if n == 1 else _max0(exp_h - first) + _max0(imp_h - last)
+        return float(extra), cu, n
 
     # ---------------------------------------------------------------------------------------- geometry
     def _leg_coords(self, g: Graph, stops: Stops, lo: int, hi: int) -> list[list[float]]:

@@ -136,6 +136,21 @@ def constraint_mask(net: Network, c: Constraints, near: np.ndarray | None = None
     return mask
 
 
+# The planner reads a network place's access links (and radius masks) from tables computed for all network places
+# at once (`Access.place_links`, `Planner._place_within`) in a long-lived process: by default once the compiled
+# search is loaded (the API's warm-up, a skim, `warm_compiled_search`), as a one-shot CLI query would pay more for
+# the tables (~0.05 s, and scipy's import) than it saves. True / False force them on / off (the tests compare both).
+PLACE_TABLES: bool | None = None
+
+
+def use_place_tables() -> bool:
+    if PLACE_TABLES is not None:
+        return PLACE_TABLES
+    from beltroad.routing.engine import _use_compiled
+
+    return _use_compiled()
+
+
 @dataclass
 class AccessLinks:
     """The access links of one stop: parallel arrays, one entry per terminal vertex it can reach."""
@@ -196,6 +211,9 @@ class _Candidate:
     def edges(self) -> list[int]:
         return self.measure.edges
 
+
+_SEA_OR_HANDLING = np.zeros(128, dtype=bool)  # by edge kind (an int8): a sailing, a port-sea link or a handling stop
+_SEA_OR_HANDLING[[SEA, PORT_SEA, *HANDLING_KINDS]] = True
 
 MAJOR_LEG_KM = 300.0  # legs shorter than this (drayage, port access) do not make two routes different
 
@@ -322,6 +340,7 @@ class Planner:
         self._stop_cache: dict = {}
         self._within_cache: dict = {}
         self._drayage_key = float(self.access.max_drayage_km)
+        self._place_weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # per objective, see _table_links
         self.evaluator = PathEvaluator(net, self.access, self.place_names, self.place_ids, self.vertex_names, state)
 
     # ------------------------------------------------------------------------------------------
@@ -441,7 +460,9 @@ class Planner:
                    tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
             part = self._stop_cache.get(key)
             if part is None:
-                part = self._rail_port_part(i, p, acc, key[6], query)
+                part = self._table_rail_port(p, acc, key[6])
+                if part is None:
+                    part = self._rail_port_part(i, p, acc, key[6], query)
                 remember(self._stop_cache, key, part)
             ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
@@ -468,18 +489,174 @@ class Planner:
         ok.flags.writeable = False
         return ok
 
+    def _table_row(self, p: Place) -> int | None:
+        """The row of a network place in the tables (None: tables off, or not a network place as they have it)."""
+        if p.node_id is None or not use_place_tables():
+            return None
+        row = self.net.place_index.get(p.node_id)
+        if row is None:
+            return None
+        _, _, lat, lon, country = self.access.place_links()
+        return row if (lat[row] == p.lat and lon[row] == p.lon and country[row] == p.country) else None
+
+    def _table_gate(self) -> np.ndarray:
+        """Which of the table's access links end at a gate."""
+        gate = self.__dict__.get("_place_gate")
+        if gate is None:
+            gate = self.access.is_gate(self.access.place_links()[0].verts)
+            gate.flags.writeable = False
+            gate = self.__dict__.setdefault("_place_gate", gate)
+        return gate
+
+    def _table_rail_port(self, p: Place, acc: AccessLinks, is_end: bool) -> np.ndarray | None:
+        """`_rail_port_part` of a network place whose access links are the table's, read from a table of every
+        network place (as a trip end and as a via), or None. Computed for all places at once on the first ask:
+        the same boolean operations on the table's radius masks (tests/test_place_links.py)."""
+        row = self._table_row(p)
+        if row is None:
+            return None
+        links, start = self.access.place_links()[:2]
+        a, b = int(start[row]), int(start[row + 1])
+        if not (np.array_equal(acc.verts, links.verts[a:b]) and np.array_equal(acc.gate, self._table_gate()[a:b])):
+            return None  # other links (a country avoided, another drayage radius): computed per query
+        return self._rail_port_tables()[1 if is_end else 0][row]
+
+    def _rail_port_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """`_compute_rail_port_table`, once per network (every scenario's planner has the same rail-port edges)."""
+        table = self.__dict__.get("_rail_port_table")
+        if table is None:
+            table = self.__dict__.setdefault("_rail_port_table", self.net.derived(
+                f"routing.place_rail_port {self._table_radii()}", lambda net: self._compute_rail_port_table()))
+        return table
+
+    def _compute_rail_port_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(as a via, as a trip end): places x rail-port edges, `_rail_port_part` of every network place."""
+        net = self.net
+        rp = self._rail_port_idx
+        src = net.src[rp]
+        links, start, _, _, country = self.access.place_links()
+        masks = self._within_tables()[2]
+        near = masks[float(self.access.max_drayage_km)][:, src]
+        owner = np.repeat(np.arange(len(country)), np.diff(start))
+        own_port = np.zeros(len(country), dtype=bool)
+        own_port[owner[self._table_gate() & self.access.gate_is_sea(links.verts)]] = True
+        union = self.access.union_index
+        ci = np.array([self.access.country_index.get(c, -1) for c in country], dtype=np.int64)
+        home = np.where(ci >= 0, union[np.maximum(ci, 0)], -1)
+        landlocked = np.array([h not in self._coastal_unions for h in home.tolist()], dtype=bool)
+        same = (self._edge_union[rp][None, :] == home[:, None]) | landlocked[:, None]
+        far = masks[PRECARRIAGE_RADIUS_KM][:, src] & same
+        if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
+            far |= masks[self._landbridge_km][:, src] & self._landbridge_rp[None, :]
+        end = near | (~own_port[:, None] & far)
+        near.flags.writeable = False
+        end.flags.writeable = False
+        return near, end
+
+    def _table_links(self, p: Place, c: Constraints, base: BaseGraph) -> AccessLinks | None:
+        """The access links of a network place read from the network's table (`Access.place_links`, all places
+        at once), or None: not a network place as the table has it, another drayage radius, or tables off
+        (`use_place_tables`). The same arrays as `Access.edges` gives (tests/test_place_links.py)."""
+        row = self._table_row(p) if c.max_drayage_km is None else None
+        if row is None:
+            return None
+        links, start = self.access.place_links()[:2]
+        extra = self._place_weights.get(base.objective)
+        if extra is None:  # each link's objective weight and layer, for all places at once
+            weight = base.weights(links.hours, links.usd, links.co2_kg)
+            weight.flags.writeable = False
+            extra = (weight, self._table_gate())
+            extra = self._place_weights.setdefault(base.objective, extra)
+        weight, gate = extra
+        a, b = int(start[row]), int(start[row + 1])
+        verts = links.verts[a:b]
+        keep = None
+        if c.avoid_countries:
+            avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
+            keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
+        return AccessLinks(verts, links.km[a:b], links.hours[a:b], links.usd[a:b], links.co2_kg[a:b],
+                           links.border_hours[a:b], weight[a:b], gate[a:b]).subset(keep)
+
+    def _table_radii(self) -> tuple[float, ...]:
+        """The radii the planner asks `Stops.within` for: the drayage radius, the pre-carriage radius and the
+        land-bridge radius."""
+        return tuple(dict.fromkeys([float(self.access.max_drayage_km), PRECARRIAGE_RADIUS_KM]
+                                   + ([self._landbridge_km] if self._landbridge_km > PRECARRIAGE_RADIUS_KM else [])))
+
+    def _place_within(self, p: Place, radius_km: float) -> np.ndarray | None:
+        """`Stops.within` of a network place (the vertices within `radius_km` of it) read from a table of every
+        network place for the planner's radii, or None (not a network place as the table has it, another
+        radius). The table is computed for all places at once on the first ask (one matrix product, the
+        haversine in the same 2 km band as `Stops.within`; the same masks, tests/test_place_links.py)."""
+        row = self.net.place_index.get(p.node_id) if p.node_id is not None else None
+        if row is None:
+            return None
+        lat, lon, masks = self._within_tables()
+        mask = masks.get(float(radius_km))
+        if mask is None or not (lat[row] == p.lat and lon[row] == p.lon):
+            return None
+        return mask[row]
+
+    def _within_tables(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
+        """(places' lat, lon, {radius: places x vertices mask}), once per network."""
+        table = self.__dict__.get("_within_table")
+        if table is None:
+            table = self.__dict__.setdefault("_within_table", self.net.derived(
+                f"routing.place_within {self._table_radii()}", lambda net: self._compute_within_table()))
+        return table
+
+    def warm_place_tables(self) -> None:
+        """Build the network places' tables now (a server's warm-up), not in its first query."""
+        if use_place_tables():
+            self.access.place_links()
+            self._table_gate()
+            self._within_tables()
+            self._rail_port_tables()
+
+    def _compute_within_table(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
+        from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+
+        net = self.net
+        lat, lon = net.column("places", "lat").astype(float), net.column("places", "lon").astype(float)
+        cos_angle = unit_vectors(lat, lon) @ self._vertex_xyz.T          # places x vertices
+        masks = {}
+        for r in self._table_radii():
+            near = cos_angle >= np.cos((r + 1.0) / EARTH_RADIUS_KM)
+            out = cos_angle >= np.cos((r - 1.0) / EARTH_RADIUS_KM) if r > 2.0 else np.zeros_like(near)
+            pi, vi = np.nonzero(near & ~out)
+            out[pi, vi] = haversine_km(lat[pi], lon[pi], net.vertex_lat[vi], net.vertex_lon[vi]) <= r
+            out.flags.writeable = False
+            masks[r] = out
+        return lat, lon, masks
+
+    def _stops(self, stops: list[Place]) -> Stops:
+        """The stops of a query, with the planner's kept radius masks and (when kept) the network places' table."""
+        return Stops(stops, self._within_cache, self._place_within if use_place_tables() else None,
+                     self._table_radii())
+
     def _access(self, stops: list[Place], c: Constraints, base: BaseGraph) -> list[AccessLinks]:
         """Access links of every stop, with their objective weights (avoided countries removed); kept per place,
-        drayage radius, objective and avoided countries for the next query (they are the same arrays)."""
+        drayage radius, objective and avoided countries for the next query (they are the same arrays). A network
+        place's come from the network's table when kept (`_table_links`)."""
         out = []
         for p in stops:
             key = ("access", p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, base.objective, c.avoid_countries)
             links = self._stop_cache.get(key)
             if links is None:
+                links = self._table_links(p, c, base)
+                if links is not None:
+                    for f in ("verts", "km", "hours", "usd", "co2", "border", "weight", "gate"):
+                        getattr(links, f).flags.writeable = False
+                    remember(self._stop_cache, key, links)
+            if links is None:
                 avoided = [self.access.country_index[x] for x in c.avoid_countries if x in self.access.country_index]
-                verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
-                                                             sea_fallback=False)
-                border = self.access.border_hours(verts, p.country)
+                if type(self.access).edges is Access.edges:  # (a subclass may keep its own `edges`)
+                    verts, km, hrs, usd, co2, border = self.access.edges_with_border(
+                        p.lat, p.lon, p.node_id, p.country, c.max_drayage_km, sea_fallback=False)
+                else:
+                    verts, km, hrs, usd, co2 = self.access.edges(p.lat, p.lon, p.node_id, p.country, c.max_drayage_km,
+                                                                 sea_fallback=False)
+                    border = self.access.border_hours(verts, p.country)
                 keep = ~np.isin(self.access.vertex_country[verts], avoided) if avoided else None
                 links = AccessLinks(verts, km, hrs, usd, co2, border, base.weights(hrs, usd, co2),
                                     self.access.is_gate(verts)).subset(keep)
@@ -493,7 +670,7 @@ class Planner:
         stops = [origin, *c.via, destination]
         modes = {"multimodal": ["multimodal", "rail", "sea", "road", "inland_water"]}.get(c.mode, [c.mode])
         found: dict[tuple, _Candidate] = {}
-        query = Stops(stops, self._within_cache)
+        query = self._stops(stops)
         base = self._base(objective)
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
@@ -599,7 +776,7 @@ class Planner:
         pos = np.concatenate([np.asarray(p, dtype=np.int64) for _, (p, _, _) in segments])
         e = edge_of[pos]
         kind = net.kind[e]
-        road = (net.mode[e] == ROAD) & ~np.isin(kind, (SEA, PORT_SEA, *HANDLING_KINDS))
+        road = (net.mode[e] == ROAD) & ~_SEA_OR_HANDLING[kind]
         legs = 1 + int((~road).sum())               # road legs are separated by at least one other edge
         access_drive = [acc[i].km[a] / a_.speed for i, (_, a, _) in segments] + [
             acc[i + 1].km[b] / a_.speed for i, (_, _, b) in segments]
@@ -646,7 +823,8 @@ class Planner:
         net = self.net
         nv = net.n_vertices
         cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
-        rows, ints, used_all = [], [], []
+        rows, used_all = [], []
+        src, dst, mode, kind, eid = [], [], [], [], []
         for k, (i, (positions, a, b)) in enumerate(segments):
             o, d = acc[i], acc[i + 1]
             pos = np.asarray(positions, dtype=np.int64)
@@ -656,19 +834,31 @@ class Planner:
             first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
             last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
             rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
-            # src, dst, mode, kind, edge id
-            ints.append(np.column_stack([
-                np.concatenate([[nv + i], net.src[e], [d.verts[b]]]), np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]),
-                np.concatenate([[ROAD], net.mode[e], [ROAD]]), np.concatenate([[ACCESS], net.kind[e], [ACCESS]]),
-                np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]])]).astype(np.int64))
+            # src, dst, mode, kind, edge id: one array each (the access link out, the network edges, the link in)
+            src.append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
+            dst.append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
+            mode.append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
+            kind.append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
+            eid.append(np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]]))
+
+        def one(parts: list, dtype) -> np.ndarray:
+            return (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(dtype, copy=False)
+
         f = np.concatenate(rows) if len(rows) > 1 else rows[0]
-        m = np.concatenate(ints) if len(ints) > 1 else ints[0]
-        vc = np.concatenate([self.access.vertex_country,
-                             np.array([self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
-        g = Graph(n=nv + len(query.places), src=m[:, 0], dst=m[:, 1], hours=f[:, 0], usd=f[:, 1], co2_kg=f[:, 2],
-                  km=f[:, 3], mode=m[:, 2].astype(np.int8), kind=m[:, 3].astype(np.int8), edge_id=m[:, 4],
-                  vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5], border_hours=f[:, 6], wait_hours=f[:, 7])
+        vc = self._path_vertex_country(query)
+        g = Graph(n=nv + len(query.places), src=one(src, np.int64), dst=one(dst, np.int64), hours=f[:, 0],
+                  usd=f[:, 1], co2_kg=f[:, 2], km=f[:, 3], mode=one(mode, np.int8), kind=one(kind, np.int8),
+                  edge_id=one(eid, np.int64), vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5],
+                  border_hours=f[:, 6], wait_hours=f[:, 7])
         return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
+
+    def _path_vertex_country(self, query: Stops) -> np.ndarray:
+        """Country index of each vertex of a query's path graphs (the network's, then the stops'), once per query."""
+        vc = query.__dict__.get("_vertex_country")
+        if vc is None:
+            vc = query.__dict__["_vertex_country"] = np.concatenate([self.access.vertex_country, np.array(
+                [self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
+        return vc
 
     def _state_columns(self) -> np.ndarray:
         """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
