@@ -489,12 +489,7 @@ def _compare_flows(base: str, scenario: str, out: Path) -> None:
 
 def _print_accountings(c, accounting: str, bounds: bool) -> None:
     """Headline table with beltroad's and/or the World Bank papers' accounting (analysis.worldbank)."""
-    g = c.groups
-    if "papers_days_change_pct" not in g.columns:  # default groups: aggregate the pair columns here
-        from beltroad.analysis.worldbank import GROUP_COLUMNS
-
-        both = c.pairs[c.pairs["reachable_base"] & c.pairs["reachable_scenario"]]
-        g = g.assign(**{k: both[k].mean() for k in GROUP_COLUMNS if k not in g.columns and k in both})
+    g = c.accounting_groups()
     t = Table(title=f"{c.scenario} vs {c.base} ({c.metadata['n_cities']} cities, {c.metadata['city_pairs']:,} pairs)")
     cols = [("group", "group", None), ("pairs", "city_pairs", "{:,}")]
     if accounting in ("beltroad", "both"):

@@ -46,6 +46,18 @@ class Comparison:
             return self.__dict__["pairs"][columns]
         return self.pair_table.frame(columns)
 
+    def accounting_groups(self) -> pd.DataFrame:
+        """The group rows with both accountings' means, each group's own (`worldbank.accounting_groups`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group: `groups` plus the papers' and beltroad's mean columns it lacked.
+        """
+        from beltroad.analysis.worldbank import accounting_groups
+
+        return accounting_groups(self)
+
     def write(self, out_dir: str | Path, pairs_csv: bool = False) -> Path:
         """Write tables, metadata and report into `out_dir` atomically: all of this run, or the previous result.
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.analysis.pairs import relative_trade_cost_change_pct  # noqa: F401 (its home before)
-from beltroad.data.cities import world_bank_cities  # noqa: F401 (the papers' city set)
+from beltroad.data.cities import economies, world_bank_cities  # noqa: F401 (the papers' city set)
 
 ACCOUNTINGS = ("beltroad", "papers")
 GROUP_SETS = ("default", "world-bank")
@@ -134,3 +134,48 @@ def _names(col: pd.Series) -> np.ndarray:
 def _member(col: pd.Series, members: set[str] | frozenset[str]) -> np.ndarray:
     """Per category (or factorized value) of `col`: is it one of `members`?"""
     return np.isin(_names(col), list(members))
+
+
+def accounting_groups(comparison) -> pd.DataFrame:
+    """The comparison's group rows with both accountings' means (what `compare --accounting` prints).
+
+    World-bank groups already carry them (`world_bank_groups`). The default groups (world, BRI and non-BRI
+    economies by exporter, as `analysis.changes.aggregate` selects them) get each group's own means over the
+    pairs reachable in both scenarios, read one pair column at a time (`Comparison.pair_column`), so the full
+    1M-row pair table is never built.
+
+    Parameters
+    ----------
+    comparison : beltroad.analysis.comparison.Comparison
+        The result of `analysis.compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `comparison.groups` with the `GROUP_COLUMNS` it lacked, one value per group row.
+
+    Raises
+    ------
+    ValueError
+        If a default group row is not world, bri_economies or non_bri_economies.
+    """
+    from beltroad.analysis.changes import _nanmean
+
+    g = comparison.groups
+    missing = [k for k in GROUP_COLUMNS if k not in g.columns and k in comparison.pair_table.columns]
+    if not missing:
+        return g
+    ok = comparison.pair_column("reachable_base") & comparison.pair_column("reachable_scenario")
+    origin = pd.Series(comparison.pair_column("origin_country"))[ok]
+    eco = economies()
+    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()  # as `aggregate` selects them
+    in_bri = _member(origin, bri)[_codes(origin)]
+    sel = {"world": np.ones(len(origin), dtype=bool), "bri_economies": in_bri, "non_bri_economies": ~in_bri}
+    unknown = set(g["group"]) - set(sel)
+    if unknown:
+        raise ValueError(f"no selection for group rows {sorted(unknown)}")
+    out = g.copy()
+    for k in missing:  # one column at a time: at 1M pairs each is 8 MB
+        values = np.asarray(comparison.pair_column(k), dtype=float)[ok]
+        out[k] = [_nanmean(values[sel[name]]) for name in g["group"]]
+    return out
