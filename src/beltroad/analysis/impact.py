@@ -58,7 +58,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     if groups not in wb.GROUP_SETS:
         raise ValueError(f"unknown group set '{groups}' ({', '.join(wb.GROUP_SETS)})")
     s = session  # a beltroad.service.Session (analysis does not reach up to the service layer for one)
-    places = city_set(cities, s.gazetteer) if isinstance(cities, str) else list(cities)
+    places = city_set(cities, lambda: s.gazetteer) if isinstance(cities, str) else list(cities)  # named sets: no gazetteer
     net = s.network
     access = Access(net)
     frames = []
