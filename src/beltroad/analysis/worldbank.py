@@ -41,7 +41,23 @@ CORRIDORS: dict[str, frozenset[str]] = {
 
 
 def wb_bri_economies(eco: pd.DataFrame) -> set[str]:
-    """The World Bank's 71 BRI economies (S-ECO-WB71; `wb_bri_2019` in economies.csv)."""
+    """The World Bank's 71 BRI economies (S-ECO-WB71; `wb_bri_2019` in economies.csv).
+
+    Parameters
+    ----------
+    eco : pandas.DataFrame
+        The economy table.
+
+    Returns
+    -------
+    set of str
+        ISO3 codes.
+
+    Raises
+    ------
+    ValueError
+        If the table has no `wb_bri_2019` column.
+    """
     if "wb_bri_2019" not in eco.columns:
         raise ValueError("economies.csv has no wb_bri_2019 column: the World Bank group needs it")
     return set(eco.loc[eco["wb_bri_2019"], "iso3"])
@@ -68,6 +84,18 @@ def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: f
       points of cargo value (not a relative change).
 
     The formulas live in analysis.pairs (a compare computes these columns only when read, per block of rows).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Joined pairs with the skims' `_base`/`_scenario` columns.
+    pct_per_day, low, high : float
+        Value of a day in transit (% of cargo value) and its bounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `pairs`, with the ACCOUNTING_COLUMNS added.
     """
     from beltroad.analysis.pairs import PairTable
 
@@ -92,6 +120,23 @@ def world_bank_groups(pairs, eco: pd.DataFrame) -> pd.DataFrame:
     Means over city pairs reachable in both scenarios. BRI / non-BRI by the origin (exporting) economy; a
     corridor averages the international pairs whose two economies both belong to it. `pairs`: a DataFrame or
     an analysis.pairs.PairTable (then each column is computed, averaged and let go in turn).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame or PairTable
+        The city pairs.
+    eco : pandas.DataFrame
+        The economy table (with `wb_bri_2019`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and corridor: `group`, `kind`, `city_pairs` and the GROUP_COLUMNS means.
+
+    Raises
+    ------
+    ValueError
+        If the economy table has no `wb_bri_2019` column.
     """
     from beltroad.analysis.pairs import PairTable
 
