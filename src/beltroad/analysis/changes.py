@@ -41,13 +41,39 @@ def _unique_keys(df: pd.DataFrame) -> bool:
 
 
 def compare_skims(base_df: pd.DataFrame, scen_df: pd.DataFrame, pct_per_day: float) -> pd.DataFrame:
-    """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag."""
+    """City-pair changes; pairs unreachable in either scenario keep NaN changes and a flag.
+
+    Parameters
+    ----------
+    base_df, scen_df : pandas.DataFrame
+        Skims of the same places (routing.skim.skim) in the base and the scenario.
+    pct_per_day : float
+        Value of a day in transit, % of cargo value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The joined pairs with the change columns up to `newly_reachable`.
+    """
     table = PairTable(_join_pairs(base_df, scen_df), pct_per_day, pct_per_day, pct_per_day)
     return table.frame(table.columns[: table.columns.index("newly_reachable") + 1])
 
 
 def corridor_economies(links: pd.DataFrame, places: pd.DataFrame) -> dict[str, set[str]]:
-    """Economies each dataset corridor runs through: the countries of its links' end nodes."""
+    """Economies each dataset corridor runs through: the countries of its links' end nodes.
+
+    Parameters
+    ----------
+    links : pandas.DataFrame
+        The network's links (`corridor`, `from`, `to`).
+    places : pandas.DataFrame
+        The network's places (`id`, `country`).
+
+    Returns
+    -------
+    dict of str to set of str
+        ISO3 codes per corridor name.
+    """
     country = places.drop_duplicates("id").set_index("id")["country"]
     out: dict[str, set[str]] = {}
     for r in links[["corridor", "from", "to"]].itertuples(index=False):
@@ -62,6 +88,20 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     """Country-pair, per-economy (as exporter and importer), group, corridor and region-pair averages.
 
     A corridor's change is the mean over city pairs whose two economies both lie on the corridor.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        City pairs with KEYS, the reachable flags and the columns averaged.
+    eco : pandas.DataFrame
+        The economy table (data.cities.economies).
+    corridors : dict of str to set of str, optional
+        Economies per corridor (`corridor_economies`).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        Country pairs, economies, groups, corridors, region pairs.
     """
     cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
             "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
@@ -172,7 +212,22 @@ def _region_of(region: dict, iso3: str) -> str:
 
 
 def fixed_mode_groups(pairs: pd.DataFrame, eco: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
-    """The group rows with the fixed-mode bound beside them (world, BRI and non-BRI economies by exporter)."""
+    """The group rows with the fixed-mode bound beside them (world, BRI and non-BRI economies by exporter).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Pairs with the reachable flags, `origin_country` and the `*_fixed_mode` columns.
+    eco : pandas.DataFrame
+        The economy table.
+    groups : pandas.DataFrame
+        The group rows of `aggregate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of `groups` with the two fixed-mode columns.
+    """
     both = pairs[pairs["reachable_base"] & pairs["reachable_scenario"]]
     bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
     sel = {"world": both, "bri_economies": both[both["origin_country"].isin(bri)],

@@ -30,28 +30,96 @@ class Comparison:
 
     @cached_property
     def pairs(self) -> pd.DataFrame:
-        """Every city pair with every column (built on first use, then kept)."""
+        """Every city pair with every column (built on first use, then kept).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per ordered city pair, every column of `pair_table.columns`.
+        """
         return self.pair_table.frame()
 
     def pair_column(self, name: str):
-        """One column of the city-pair table over all pairs, without building the table."""
+        """One column of the city-pair table over all pairs, without building the table.
+
+        Parameters
+        ----------
+        name : str
+            A column of `pair_table.columns`.
+
+        Returns
+        -------
+        numpy.ndarray or pandas array
+            Its values over all pairs (labels as pandas' arrays).
+
+        Raises
+        ------
+        KeyError
+            If the table has no such column.
+        """
         if "pairs" in self.__dict__:
             return self.__dict__["pairs"][name].to_numpy()
         return self.pair_table.column(name)
 
     def pair_frame(self, columns: list[str]) -> pd.DataFrame:
         """Some columns of the city-pair table as a DataFrame (e.g. the reachable flags and the columns to
-        average), without building the whole table."""
+        average), without building the whole table.
+
+        Parameters
+        ----------
+        columns : list of str
+            Columns of `pair_table.columns`, in the order wanted.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Those columns over all pairs.
+
+        Raises
+        ------
+        KeyError
+            If a column is not in the table.
+        """
         if "pairs" in self.__dict__:
             return self.__dict__["pairs"][columns]
         return self.pair_table.frame(columns)
+
+    def accounting_groups(self) -> pd.DataFrame:
+        """The group rows with both accountings' means, each group's own (`worldbank.accounting_groups`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group: `groups` plus the papers' and beltroad's mean columns it lacked.
+        """
+        from beltroad.analysis.worldbank import accounting_groups
+
+        return accounting_groups(self)
 
     def write(self, out_dir: str | Path, pairs_csv: bool = False) -> Path:
         """Write tables, metadata and report into `out_dir` atomically: all of this run, or the previous result.
 
         Every table goes to Parquet; the aggregates also to CSV. The city-pair table (1M rows for world-1000,
         ~500 MB as text) goes to CSV only with `pairs_csv`, through pyarrow's CSV writer; it is written block
-        by block (one Parquet row group per block), its derived columns computed per block."""
+        by block (one Parquet row group per block), its derived columns computed per block.
+
+        Parameters
+        ----------
+        out_dir : str or pathlib.Path
+            Folder to write (replaced as a whole).
+        pairs_csv : bool
+            Also write `pairs.csv`.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+
+        Raises
+        ------
+        OSError
+            If the folder cannot be written (the previous result is kept).
+        """
         from beltroad.io.atomic import atomic_dir
         from beltroad.io.report import write_report
 

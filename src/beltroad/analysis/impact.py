@@ -24,6 +24,26 @@ def fixed_mode_change(net, states: tuple, places: list[Place], base_pairs: pd.Da
     For each main mode, both scenarios are skimmed with the other main-haul modes removed; a pair's change is
     the change of the skim of its base main mode (the caller bounds it by the free-switching change).
     Pairs whose mode is unreachable in either stay NaN.
+
+    Parameters
+    ----------
+    net : beltroad.network.Network
+        The network.
+    states : tuple
+        Scenario states of the base and the scenario.
+    places : list of Place
+        The city set, in the skims' order.
+    base_pairs : pandas.DataFrame
+        The base skim's pairs (its `main_mode` column is read).
+    access : beltroad.routing.engine.Access
+        The cities' access links (shared with the other skims).
+    objective : str
+        What the searches minimise (time, cost, generalized, co2).
+
+    Returns
+    -------
+    numpy.ndarray
+        Change in days per pair (NaN where the base mode is unreachable in either scenario).
     """
     from beltroad.routing.planner import Constraints, constraint_mask
 
@@ -50,6 +70,37 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     (`Comparison.pairs`, `Comparison.write`); `accounting` names
     the one the headline leads with, and `groups="world-bank"` makes the headline the World Bank's groups
     (world, the 71 BRI economies, non-BRI, six corridors, Maritime Silk Road).
+
+    Parameters
+    ----------
+    base, scenario : str
+        Scenario names (`beltroad scenarios`).
+    cities : str or list of Place
+        A named city set (world-1000, world-200, bri, world-bank-1000), a CSV path, or places.
+    objective : str
+        What the skims minimise.
+    session : beltroad.service.Session
+        Network, scenario states and gazetteer (the gazetteer is loaded only for a CSV of place names).
+    progress : callable, optional
+        `progress(scenario, done, total)` while skimming.
+    bounds : bool
+        Add the fixed-mode lower bound.
+    accounting : {'beltroad', 'papers', 'both'}
+        The accounting the headline leads with.
+    groups : {'default', 'world-bank'}
+        The group rows of the headline.
+
+    Returns
+    -------
+    Comparison
+        Pair table (derived columns computed when read), country-pair, economy, group, corridor and
+        region-pair tables, and metadata.
+
+    Raises
+    ------
+    ValueError
+        If `accounting`, `groups` or the city set is unknown or invalid, or a scenario is unknown
+        (`beltroad.scenario.files.ScenarioError`, a ValueError).
     """
     from beltroad.analysis import worldbank as wb
 
@@ -58,7 +109,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     if groups not in wb.GROUP_SETS:
         raise ValueError(f"unknown group set '{groups}' ({', '.join(wb.GROUP_SETS)})")
     s = session  # a beltroad.service.Session (analysis does not reach up to the service layer for one)
-    places = city_set(cities, s.gazetteer) if isinstance(cities, str) else list(cities)
+    places = city_set(cities, lambda: s.gazetteer) if isinstance(cities, str) else list(cities)  # named sets: no gazetteer
     net = s.network
     access = Access(net)
     frames = []
@@ -121,7 +172,22 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
 
 
 def compare_economies(base: str, scenario: str, cities: str = "world-200", *, session) -> pd.DataFrame:
-    """Per-economy table (iso3, name, change_days, change_pct, trade_cost_change_pct) for the web face."""
+    """Per-economy table (iso3, name, change_days, change_pct, trade_cost_change_pct) for the web face.
+
+    Parameters
+    ----------
+    base, scenario : str
+        Scenario names.
+    cities : str
+        A named city set.
+    session : beltroad.service.Session
+        Network and scenario states.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per economy.
+    """
     c = compare(base, scenario, cities=cities, session=session)
     cols = [x for x in ("iso3", "name", "region", "bri_member", "change_days", "change_pct", "trade_cost_change_pct")
             if x in c.economies.columns]

@@ -60,7 +60,23 @@ class PairTable:
 
     def array(self, name: str):
         """A column of `source` as an array (read-only numpy, or pandas' array), looked up once: a DataFrame
-        column lookup costs ~0.3 ms, and writing reads ~30 columns in each of ~16 blocks."""
+        column lookup costs ~0.3 ms, and writing reads ~30 columns in each of ~16 blocks.
+
+        Parameters
+        ----------
+        name : str
+            A column of `source`.
+
+        Returns
+        -------
+        numpy.ndarray or pandas array
+            Its values.
+
+        Raises
+        ------
+        KeyError
+            If `source` has no such column.
+        """
         got = self._arrays.get(name)
         if got is None:
             col = self.source[name]
@@ -69,11 +85,47 @@ class PairTable:
         return got
 
     def column(self, name: str, rows: slice | np.ndarray | None = None) -> np.ndarray:
-        """One column as an array (numbers and flags as numpy; labels as pandas' arrays), all rows or `rows`."""
+        """One column as an array (numbers and flags as numpy; labels as pandas' arrays), all rows or `rows`.
+
+        Parameters
+        ----------
+        name : str
+            A column of `columns`.
+        rows : slice or numpy.ndarray of bool, optional
+            Rows to compute (all when None).
+
+        Returns
+        -------
+        numpy.ndarray or pandas array
+            The values.
+
+        Raises
+        ------
+        KeyError
+            If the table has no such column.
+        """
         return _Block(self, slice(None) if rows is None else rows)[name]
 
     def frame(self, columns: Sequence[str] | None = None, rows: slice | np.ndarray | None = None) -> pd.DataFrame:
-        """The table (or `columns` of it, in that order) as a DataFrame: all rows, or `rows` (a slice or mask)."""
+        """The table (or `columns` of it, in that order) as a DataFrame: all rows, or `rows` (a slice or mask).
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Columns wanted (all when None).
+        rows : slice or numpy.ndarray of bool, optional
+            Rows wanted (all when None).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns in that order, index 0..n-1.
+
+        Raises
+        ------
+        KeyError
+            If a column is not in the table.
+        """
         rows = slice(None) if rows is None else rows
         names = list(self.columns if columns is None else columns)
         block = _Block(self, rows)
@@ -84,13 +136,32 @@ class PairTable:
         return pd.concat([src, derived], axis=1)[names] if len(derived.columns) else src[names]
 
     def blocks(self, rows: int = ROWS_PER_GROUP):
-        """The full table as DataFrames of `rows` rows, one after the other (each computed when reached)."""
+        """The full table as DataFrames of `rows` rows, one after the other (each computed when reached).
+
+        Parameters
+        ----------
+        rows : int
+            Rows per block.
+
+        Yields
+        ------
+        pandas.DataFrame
+            Consecutive blocks, every column.
+        """
         for start in range(0, max(len(self), 1), rows):
             yield self.frame(rows=slice(start, min(start + rows, len(self))))
 
     def write_parquet(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
         """Block by block through pyarrow's `ParquetWriter`, one row group per block: the full table is never
-        in memory. Same schema (pandas metadata included) and values as writing the full frame at once."""
+        in memory. Same schema (pandas metadata included) and values as writing the full frame at once.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            File to write.
+        rows : int
+            Rows per row group.
+        """
         import pyarrow.parquet as pq
 
         self._write(path, rows, lambda schema: pq.ParquetWriter(path, schema,
@@ -98,7 +169,15 @@ class PairTable:
 
     def write_csv(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
         """Block by block through pyarrow's CSV writer (C++): the same bytes as `pyarrow.csv.write_csv` of the
-        full table (booleans true/false, missing numbers as empty fields, labels as their text)."""
+        full table (booleans true/false, missing numbers as empty fields, labels as their text).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            File to write.
+        rows : int
+            Rows per block.
+        """
         import pyarrow.csv as pacsv
 
         self._write(path, rows, lambda schema: pacsv.CSVWriter(path, schema), plain_labels)
@@ -123,7 +202,18 @@ class PairTable:
 def as_codes(col: pd.Series) -> pd.Series:
     """A text column with few distinct values (a skim's `main_mode`) as a categorical: 1 byte a pair instead of
     ~11 bytes (1M pairs: 1 MB, not 11 MB). Arrow's dictionary encoding (~20 ms; pandas' `astype("category")`
-    ~110 ms); `as_text` gives the text column back, dtype and values as they were."""
+    ~110 ms); `as_text` gives the text column back, dtype and values as they were.
+
+    Parameters
+    ----------
+    col : pandas.Series
+        Text values (missing allowed).
+
+    Returns
+    -------
+    pandas.Series
+        Categorical with int8 codes, same index and name.
+    """
     import pyarrow as pa
 
     arr = pa.array(col.array)  # pandas' Arrow-backed strings: no copy
@@ -135,7 +225,18 @@ def as_codes(col: pd.Series) -> pd.Series:
 
 def as_text(cat: pd.Categorical):
     """A categorical of text back as pandas' string array, as routing.skim builds its `main_mode` column: an
-    Arrow dictionary cast to large_string (missing where the code is -1)."""
+    Arrow dictionary cast to large_string (missing where the code is -1).
+
+    Parameters
+    ----------
+    cat : pandas.Categorical
+        Codes over text categories.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray
+        Pandas' string array.
+    """
     import pyarrow as pa
 
     codes = np.asarray(cat.codes)
@@ -146,7 +247,18 @@ def as_text(cat: pd.Categorical):
 
 def label_columns(schema) -> list[str]:
     """Columns Parquet should dictionary-encode: the labels (categorical or text). Trying a dictionary on every
-    float column cost ~0.4 s of the 1M-pair table."""
+    float column cost ~0.4 s of the 1M-pair table.
+
+    Parameters
+    ----------
+    schema : pyarrow.Schema
+        The table's schema.
+
+    Returns
+    -------
+    list of str
+        Names of the dictionary and string columns.
+    """
     import pyarrow as pa
 
     return [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
@@ -154,7 +266,18 @@ def label_columns(schema) -> list[str]:
 
 
 def plain_labels(table):
-    """Dictionary (categorical) columns as their values, for the CSV writer."""
+    """Dictionary (categorical) columns as their values, for the CSV writer.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        A table.
+
+    Returns
+    -------
+    pyarrow.Table
+        The same columns, dictionaries cast to their value type.
+    """
     import pyarrow as pa
 
     cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
@@ -236,7 +359,20 @@ class _Block:
 
 
 def relative_trade_cost_change_pct(days_base: np.ndarray, days_scenario: np.ndarray, pct_per_day: float) -> np.ndarray:
-    """100 x ((1 + a·d1) / (1 + a·d0) - 1), a = pct_per_day / 100: the time-related trade-cost factor's change."""
+    """100 x ((1 + a·d1) / (1 + a·d0) - 1), a = pct_per_day / 100: the time-related trade-cost factor's change.
+
+    Parameters
+    ----------
+    days_base, days_scenario : numpy.ndarray
+        Days in transit per pair.
+    pct_per_day : float
+        Value of a day, % of cargo value.
+
+    Returns
+    -------
+    numpy.ndarray
+        Relative change in %, per pair (NaN where a day count is NaN).
+    """
     a = pct_per_day / 100.0
     factor = a * np.asarray(days_scenario, dtype=float)  # in place on new arrays: the same values, fewer temporaries
     factor += 1.0

@@ -22,7 +22,20 @@ class DatasetStats:
 
 
 def dataset_stats(ds: Dataset, top_countries: int = 25) -> DatasetStats:
-    """Counts by mode and status, by corridor, and by country and node kind."""
+    """Counts by mode and status, by corridor, and by country and node kind.
+
+    Parameters
+    ----------
+    ds : beltroad.data.loader.Dataset
+        The loaded dataset.
+    top_countries : int
+        How many countries (most nodes first) the country table keeps.
+
+    Returns
+    -------
+    DatasetStats
+        The tables and totals.
+    """
     links, nodes = ds.links, ds.nodes
     rows = []
     for mode, g in links.groupby("mode"):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.analysis.pairs import relative_trade_cost_change_pct  # noqa: F401 (its home before)
-from beltroad.data.cities import world_bank_cities  # noqa: F401 (the papers' city set)
+from beltroad.data.cities import economies, world_bank_cities  # noqa: F401 (the papers' city set)
 
 ACCOUNTINGS = ("beltroad", "papers")
 GROUP_SETS = ("default", "world-bank")
@@ -41,7 +41,23 @@ CORRIDORS: dict[str, frozenset[str]] = {
 
 
 def wb_bri_economies(eco: pd.DataFrame) -> set[str]:
-    """The World Bank's 71 BRI economies (S-ECO-WB71; `wb_bri_2019` in economies.csv)."""
+    """The World Bank's 71 BRI economies (S-ECO-WB71; `wb_bri_2019` in economies.csv).
+
+    Parameters
+    ----------
+    eco : pandas.DataFrame
+        The economy table.
+
+    Returns
+    -------
+    set of str
+        ISO3 codes.
+
+    Raises
+    ------
+    ValueError
+        If the table has no `wb_bri_2019` column.
+    """
     if "wb_bri_2019" not in eco.columns:
         raise ValueError("economies.csv has no wb_bri_2019 column: the World Bank group needs it")
     return set(eco.loc[eco["wb_bri_2019"], "iso3"])
@@ -68,6 +84,18 @@ def add_accountings(pairs: pd.DataFrame, pct_per_day: float, low: float, high: f
       points of cargo value (not a relative change).
 
     The formulas live in analysis.pairs (a compare computes these columns only when read, per block of rows).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Joined pairs with the skims' `_base`/`_scenario` columns.
+    pct_per_day, low, high : float
+        Value of a day in transit (% of cargo value) and its bounds.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `pairs`, with the ACCOUNTING_COLUMNS added.
     """
     from beltroad.analysis.pairs import PairTable
 
@@ -92,6 +120,23 @@ def world_bank_groups(pairs, eco: pd.DataFrame) -> pd.DataFrame:
     Means over city pairs reachable in both scenarios. BRI / non-BRI by the origin (exporting) economy; a
     corridor averages the international pairs whose two economies both belong to it. `pairs`: a DataFrame or
     an analysis.pairs.PairTable (then each column is computed, averaged and let go in turn).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame or PairTable
+        The city pairs.
+    eco : pandas.DataFrame
+        The economy table (with `wb_bri_2019`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and corridor: `group`, `kind`, `city_pairs` and the GROUP_COLUMNS means.
+
+    Raises
+    ------
+    ValueError
+        If the economy table has no `wb_bri_2019` column.
     """
     from beltroad.analysis.pairs import PairTable
 
@@ -134,3 +179,48 @@ def _names(col: pd.Series) -> np.ndarray:
 def _member(col: pd.Series, members: set[str] | frozenset[str]) -> np.ndarray:
     """Per category (or factorized value) of `col`: is it one of `members`?"""
     return np.isin(_names(col), list(members))
+
+
+def accounting_groups(comparison) -> pd.DataFrame:
+    """The comparison's group rows with both accountings' means (what `compare --accounting` prints).
+
+    World-bank groups already carry them (`world_bank_groups`). The default groups (world, BRI and non-BRI
+    economies by exporter, as `analysis.changes.aggregate` selects them) get each group's own means over the
+    pairs reachable in both scenarios, read one pair column at a time (`Comparison.pair_column`), so the full
+    1M-row pair table is never built.
+
+    Parameters
+    ----------
+    comparison : beltroad.analysis.comparison.Comparison
+        The result of `analysis.compare`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        `comparison.groups` with the `GROUP_COLUMNS` it lacked, one value per group row.
+
+    Raises
+    ------
+    ValueError
+        If a default group row is not world, bri_economies or non_bri_economies.
+    """
+    from beltroad.analysis.changes import _nanmean
+
+    g = comparison.groups
+    missing = [k for k in GROUP_COLUMNS if k not in g.columns and k in comparison.pair_table.columns]
+    if not missing:
+        return g
+    ok = comparison.pair_column("reachable_base") & comparison.pair_column("reachable_scenario")
+    origin = pd.Series(comparison.pair_column("origin_country"))[ok]
+    eco = economies()
+    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()  # as `aggregate` selects them
+    in_bri = _member(origin, bri)[_codes(origin)]
+    sel = {"world": np.ones(len(origin), dtype=bool), "bri_economies": in_bri, "non_bri_economies": ~in_bri}
+    unknown = set(g["group"]) - set(sel)
+    if unknown:
+        raise ValueError(f"no selection for group rows {sorted(unknown)}")
+    out = g.copy()
+    for k in missing:  # one column at a time: at 1M pairs each is 8 MB
+        values = np.asarray(comparison.pair_column(k), dtype=float)[ok]
+        out[k] = [_nanmean(values[sel[name]]) for name in g["group"]]
+    return out

