@@ -40,23 +40,8 @@ class Comparison:
         return self.pair_table.frame()
 
     def pair_column(self, name: str):
-        """One column of the city-pair table over all pairs, without building the table.
-
-        Parameters
-        ----------
-        name : str
-            A column of `pair_table.columns`.
-
-        Returns
-        -------
-        numpy.ndarray or pandas array
-            Its values over all pairs (labels as pandas' arrays).
-
-        Raises
-        ------
-        KeyError
-            If the table has no such column.
-        """
+        """One column of the city-pair table over all pairs, without building the table (`PairTable.column`;
+        from the built table when a notebook already asked for `pairs`). Raises KeyError for an unknown name."""
         if "pairs" in self.__dict__:
             return self.__dict__["pairs"][name].to_numpy()
         return self.pair_table.column(name)

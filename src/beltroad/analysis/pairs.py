@@ -169,14 +169,8 @@ class PairTable:
 
     def write_csv(self, path: str | Path, rows: int = ROWS_PER_GROUP) -> None:
         """Block by block through pyarrow's CSV writer (C++): the same bytes as `pyarrow.csv.write_csv` of the
-        full table (booleans true/false, missing numbers as empty fields, labels as their text).
-
-        Parameters
-        ----------
-        path : str or pathlib.Path
-            File to write.
-        rows : int
-            Rows per block.
+        full table (booleans true/false, missing numbers as empty fields, labels as their text). `path` and
+        `rows` (rows per block) as in `write_parquet`.
         """
         import pyarrow.csv as pacsv
 

@@ -88,6 +88,14 @@ def read_tables(root: Path | None = None) -> DigitalTables:
     return t
 
 
+
+def _number_where(text, ok) -> bool:
+    """`text` reads as a number for which `ok(number)` holds."""
+    try:
+        return bool(ok(float(text)))
+    except ValueError:
+        return False
+
 def check_tables(t: DigitalTables, root: Path = DATA_DIR) -> list[str]:
     """Row-level problems: unknown references, bad numbers, missing or unresolvable sources."""
     out: list[str] = []
@@ -107,22 +115,15 @@ def check_tables(t: DigitalTables, root: Path = DATA_DIR) -> list[str]:
         for i in dup.index:
             out.append(f"{where(name, i)}: field '{key}': duplicate id '{df[key][i]}'")
     for i, r in t.stations.iterrows():
-        try:
-            lat, lon = float(r["lat"]), float(r["lon"])
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValueError
-        except ValueError:
+        lat_ok = _number_where(r["lat"], lambda v: -90 <= v <= 90)
+        if not (lat_ok and _number_where(r["lon"], lambda v: -180 <= v <= 180)):
             out.append(f"{where('stations.csv', i)}: field 'lat'/'lon': not a position")
     for i, r in t.cables.iterrows():
         if r["status"] not in STATUSES:
             out.append(f"{where('cables.csv', i)}: field 'status': '{r['status']}' not one of {', '.join(STATUSES)}")
         for col in ("length_km", "design_capacity_tbps"):
-            if r[col] != "":
-                try:
-                    if float(r[col]) <= 0:
-                        raise ValueError
-                except ValueError:
-                    out.append(f"{where('cables.csv', i)}: field '{col}': '{r[col]}' is not a positive number")
+            if r[col] != "" and not _number_where(r[col], lambda v: not v <= 0):
+                out.append(f"{where('cables.csv', i)}: field '{col}': '{r[col]}' is not a positive number")
     for i, r in t.segments.iterrows():
         if r["cable"] not in cid:
             out.append(f"{where('segments.csv', i)}: field 'cable': unknown cable '{r['cable']}'")
