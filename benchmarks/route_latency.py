@@ -109,11 +109,16 @@ def bench_sea(session, repeat: int) -> None:
     print("beltroad's sea mode may truck to or from a nearer port (road km above); searoute sails port to port.")
     print("beltroad computes: request checks, access links of both ports, land-leg masks, the search, the route's "
           "legs, customs, passages and description; searoute: one sea path and its length.")
-    fresh_ours = fresh_theirs = 0.0
-    for o, d in places:
-        c_ours = _median_times(lambda: (_forget_places(session), ours(o, d)), repeat)[1]
-        fresh_ours += c_ours - _median_times(lambda: _forget_places(session), repeat)[1]
-        fresh_theirs += _median_times(lambda: theirs(o, d), repeat)[1]
+    def emptied_cpu() -> tuple[float, float]:
+        """CPU seconds of both sides over the pairs, the planner's per-place work emptied before each query."""
+        mine = peer = 0.0
+        for o, d in places:
+            c_ours = _median_times(lambda: (_forget_places(session), ours(o, d)), repeat)[1]
+            mine += c_ours - _median_times(lambda: _forget_places(session), repeat)[1]
+            peer += _median_times(lambda: theirs(o, d), repeat)[1]
+        return mine, peer
+
+    fresh_ours, fresh_theirs = emptied_cpu()
     print(f"{'CPU, per-place work emptied before each query':>13} {_ms(fresh_ours):>12} {_ms(fresh_theirs):>12} "
           f"{fresh_ours / fresh_theirs:7.2f}")
     # the same without the network places' tables (all places' access links, radius masks and rail-port parts,
@@ -121,13 +126,9 @@ def bench_sea(session, repeat: int) -> None:
     # a network place
     planner_mod = _planner_module()
     noted = getattr(planner_mod, "PLACE_TABLES", None)
-    bare_ours = bare_theirs = 0.0
     try:
         planner_mod.PLACE_TABLES = False
-        for o, d in places:
-            c_ours = _median_times(lambda: (_forget_places(session), ours(o, d)), repeat)[1]
-            bare_ours += c_ours - _median_times(lambda: _forget_places(session), repeat)[1]
-            bare_theirs += _median_times(lambda: theirs(o, d), repeat)[1]
+        bare_ours, bare_theirs = emptied_cpu()
     finally:
         planner_mod.PLACE_TABLES = noted
     print(f"{'CPU, emptied, no network-place tables':>13} {_ms(bare_ours):>12} {_ms(bare_theirs):>12} "

@@ -198,6 +198,13 @@ def _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, 
         main_code[r] = best if total != 0 else 1
 
 
+
+@njit(cache=True, inline="always")
+def _tree_work(n, n_attr):  # pragma: no cover - compiled
+    """Work arrays of one tree search: settled flags, attribute sums, first and last customs event."""
+    return np.empty(n, dtype=np.bool_), np.empty((n, n_attr)), np.empty(n), np.empty(n)
+
+
 @njit(cache=True, parallel=True)
 def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices, gate_data,
                gate_attrs, gate_event, n, targets, rows, road_left, gate_left, place_country, customs_h, customs_usd,
@@ -224,14 +231,8 @@ def skim_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gat
         parent = np.empty(n, dtype=np.int64)
         hk = np.empty(cap)
         hv = np.empty(cap, dtype=np.int64)
-        done_r = np.empty(n, dtype=np.bool_)
-        acc_r = np.empty((n, n_attr))
-        fst_r = np.empty(n)
-        lst_r = np.empty(n)
-        done_g = np.empty(n, dtype=np.bool_)
-        acc_g = np.empty((n, n_attr))
-        fst_g = np.empty(n)
-        lst_g = np.empty(n)
+        done_r, acc_r, fst_r, lst_r = _tree_work(n, n_attr)  # the all-road search's
+        done_g, acc_g, fst_g, lst_g = _tree_work(n, n_attr)  # the gate-to-gate search's
         for j in range(b, len(rows), n_blocks):
             _source_pairs(road_indptr, road_indices, road_data, road_attrs, road_event, gate_indptr, gate_indices,
                           gate_data, gate_attrs, gate_event, targets, rows[j], is_target, road_left, gate_left,
