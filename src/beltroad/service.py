@@ -142,7 +142,15 @@ def plan(origin: str | Place, destination: str | Place, **options) -> PlanResult
 # ------------------------------------------------------------------------------------ errors
 @dataclass(frozen=True)
 class ErrorOutcome:
-    """How a face reports an exception: CLI exit code and HTTP status."""
+    """How a face reports an exception.
+
+    Attributes
+    ----------
+    exit_code : int
+        The CLI's exit code (2: bad input, 3: no route).
+    http_status : int
+        The HTTP API's status (404: unknown place or scenario, 422: invalid or unsatisfiable request).
+    """
 
     exit_code: int
     http_status: int

@@ -125,7 +125,17 @@ class Session:
         return query if isinstance(query, Place) else self.gazetteer.resolve(query)
 
     def state(self, scenario: str | None = None) -> EdgeState:
-        """The edge state (open links, weights, costs) of `scenario` (None: baseline).
+        """The edge state (open links, weights, costs) of `scenario`.
+
+        Parameters
+        ----------
+        scenario : str or None
+            Scenario name (None: baseline).
+
+        Returns
+        -------
+        EdgeState
+            The state of the scenario's kept planner.
 
         Raises
         ------
@@ -135,7 +145,17 @@ class Session:
         return self.planner(scenario).state
 
     def planner(self, scenario: str | None = None) -> Planner:
-        """The kept planner of `scenario` (None: baseline), built on first use.
+        """The kept planner of `scenario`, built on first use.
+
+        Parameters
+        ----------
+        scenario : str or None
+            Scenario name (None: baseline).
+
+        Returns
+        -------
+        Planner
+            Kept with the others (the least recently used dropped beyond `PLANNERS_KEPT`).
 
         Raises
         ------
@@ -166,7 +186,7 @@ class Session:
         Raises
         ------
         ScenarioError
-            Unknown or malformed scenario, or a month or year out of range.
+            Unknown or malformed scenario. `month` and `year` are not checked here (`PlanRequest` checks them).
         """
         def build() -> Planner:
             from beltroad.scenario import load_scenario, apply_scenario
@@ -271,11 +291,11 @@ class Session:
         scenario : str
             Scenario name.
         cities : str
-            A city set of `data.cities` ('world-200', 'world-1000', ...).
+            A city set of `data.cities` ('world-200', 'world-1000', ...) or a CSV file with a 'place' column.
         objective : str
             'time', 'cost', 'co2' or 'generalized'.
         progress : callable, optional
-            Called as the searches advance.
+            Called with (sources done, sources) as the searches advance.
 
         Returns
         -------
@@ -328,7 +348,7 @@ def check_objective(objective: str) -> None:
 
 
 def same_place(a: Place, b: Place) -> bool:
-    """True when `a` and `b` are the same node or lie within ~10 m (4 decimals of a degree) of each other."""
+    """True when `a` and `b` are the same node or their coordinates agree to 4 decimals of a degree (~10 m)."""
     if a.node_id and a.node_id == b.node_id:
         return True
     return (round(a.lat, 4), round(a.lon, 4)) == (round(b.lat, 4), round(b.lon, 4))
