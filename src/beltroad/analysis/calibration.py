@@ -281,7 +281,7 @@ def evaluate(observed: pd.DataFrame | None = None, *, sets: str | Iterable[str] 
         The observations plus the model's value, its route and the errors (`pct_error`, `abs_pct_error`,
         `within_20pct`, ...); see `summarise`.
     """
-    from beltroad.service import Session, default_session
+    from beltroad.routing.session import Session, default_session
 
     obs = load_observed() if observed is None else observed.copy()
     if "corridor" not in obs.columns:
@@ -630,7 +630,7 @@ def fit(parameters: list[str], *, observed: pd.DataFrame | None = None, dataset_
     """
     from beltroad.data.loader import DATA_DIR, load_dataset
     from beltroad.network.build import load_network
-    from beltroad.service import Session, default_session
+    from beltroad.routing.session import Session, default_session
 
     if not parameters:
         raise ValueError("name at least one parameter to fit")
@@ -845,7 +845,7 @@ def choice_agreement(objective: str, observed: pd.DataFrame | None = None, *, se
         One row per observation with a single main mode (rail, sea or road): `id`, `mode`, `agrees`,
         `model_mode` and `why` (what differs).
     """
-    from beltroad.service import default_session
+    from beltroad.routing.session import default_session
 
     s = session or default_session()
     obs = load_observed() if observed is None else observed

@@ -171,7 +171,7 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
     or a dask scheduler address. Without `out_dir`, a temporary folder holds the partitions.
     """
     from beltroad.data.cities import city_set
-    from beltroad.service import default_session
+    from beltroad.routing.session import default_session
 
     s = session or default_session()
     net = s.network

@@ -205,7 +205,7 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
     """Run a sweep: every draw skims its states; partitions land in `out_dir`/parts (a rerun resumes)."""
     from beltroad.data.cities import city_set
     from beltroad.scenario import load_scenario
-    from beltroad.service import default_session
+    from beltroad.routing.session import default_session
 
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
     s = session or default_session()

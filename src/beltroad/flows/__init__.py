@@ -23,18 +23,14 @@ def __getattr__(name):
 def _session(session=None):
     if session is not None:
         return session
-    from beltroad.service import default_session
+    from beltroad.routing.session import default_session
 
     return default_session()
 
 
 def baseline_demand(session=None):
     """The gravity matrix on baseline free-flow costs (the same demand for every scenario)."""
-    s = _session(session)
-    cached = s.__dict__.get("_flows_demand")
-    if cached is None:
-        cached = s.__dict__["_flows_demand"] = _gravity_for(s)
-    return cached
+    return _session(session).derived("flows.demand", _gravity_for)  # kept with the session, computed once
 
 
 def _gravity_for(s):

@@ -39,7 +39,7 @@ def assign_cmd(
         base = None
         if compare_to:
             base, _ = run(compare_to, demand=dem, tol=tol)
-        from beltroad.service import default_session
+        from beltroad.routing.session import default_session
 
         files = write_outputs(default_session().network, res, out, base)
     except (FlowsError, PlaceError, ValueError, FileNotFoundError) as exc:
