@@ -46,7 +46,7 @@ def test_the_core_session_imports_nothing_above_routing():
 
 def test_one_default_session_for_every_layer(session):
     assert service.default_session() is core.default_session() is session
-    assert isinstance(session, service.Session) and isinstance(session, core.Session)
+    assert service.Session is core.Session and type(session) is core.Session
     for name in ("Session", "default_session", "gazetteer_cache_path", "PLANNERS_KEPT"):
         assert name in service.__all__ and hasattr(service, name)
 

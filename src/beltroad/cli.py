@@ -532,10 +532,10 @@ def timeline_cmd(origin: str = typer.Argument(...), destination: str = typer.Arg
                  chart: Optional[Path] = typer.Option(None, "--chart", help="Write a PNG chart")) -> None:
     """Best time, cost and route for each year as projects open (planned projects at their planned year)."""
     from beltroad.io.charts import timeline_chart
-    from beltroad.service import default_session
+    from beltroad.service import timeline
 
     with user_errors():
-        o, d, df = default_session().timeline(origin, destination, from_year, to_year, optimize)
+        o, d, df = timeline(origin, destination, from_year, to_year, optimize)
     t = Table(title=f"{o.label} → {d.label}: best route by year (optimise {optimize})")
     for col in ("year", "days", "USD/TEU", "route"):
         t.add_column(col)

@@ -2,9 +2,9 @@
 
 One `Session` loads the network once and keeps a planner per scenario. The session itself lives below the
 analysis layer, in `beltroad.routing.session` (analysis, appraisal and flows plan with it from there); this
-module re-exports it with the face-facing parts: `Session.timeline`, the module-level helpers (`plan`,
-`resolve_place`, `load_network`, which use the default session) and the table from exception to exit code
-and HTTP status (`ERRORS`, `outcome_of`).
+module re-exports it (`Session`, `default_session`) with the face-facing parts: `timeline` (it reaches
+analysis), the module-level helpers (`plan`, `resolve_place`, `load_network`, which use the default session)
+and the table from exception to exit code and HTTP status (`ERRORS`, `outcome_of`).
 """
 from __future__ import annotations
 
@@ -14,76 +14,54 @@ from typing import TYPE_CHECKING
 from beltroad.network.build import Network
 from beltroad.places import Place, PlaceError
 from beltroad.request import PlanRequest, RequestError
-from beltroad.routing import session as _session
 from beltroad.routing.engine import REACH_LIMIT_KM
 from beltroad.routing.planner import RouteError
 from beltroad.routing.result import PlanResult
-from beltroad.routing.session import (GAZETTEER_CACHE_VERSION, PLANNERS_KEPT, check_objective,
-                                      gazetteer_cache_path, same_place)
+from beltroad.routing.session import (GAZETTEER_CACHE_VERSION, PLANNERS_KEPT, Session, check_objective,
+                                      default_session, gazetteer_cache_path, same_place)
 from beltroad.scenario.files import ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-class Session(_session.Session):
-    """A `beltroad.routing.session.Session` with the face-facing extras (`timeline`, which reaches analysis).
+def timeline(origin: str | Place, destination: str | Place, from_year: int = 2013, to_year: int = 2030,
+             objective: str = "time", session: Session | None = None) -> tuple[Place, Place, "pd.DataFrame"]:
+    """Best route for each year from `from_year` to `to_year` (see `analysis.timeline`).
 
-    It adds methods only, no state: the network, gazetteer, planners and derived tables are the routing
-    session's (see there for the parameters).
-    """
-
-    def timeline(self, origin: str | Place, destination: str | Place, from_year: int = 2013, to_year: int = 2030,
-                 objective: str = "time") -> tuple[Place, Place, "pd.DataFrame"]:
-        """Best route for each year from `from_year` to `to_year` (see `analysis.timeline`).
-
-        Parameters
-        ----------
-        origin, destination : str or Place
-            As for `plan`.
-        from_year, to_year : int
-            The first and last year, inclusive (`analysis.timeline.MIN_YEAR` to `MAX_YEAR`).
-        objective : str
-            'time', 'cost', 'co2' or 'generalized'.
-
-        Returns
-        -------
-        tuple of (Place, Place, DataFrame)
-            The resolved origin and destination, and one row per year: `year`, `transit_days`, `cost_usd`,
-            `summary` (NaN and 'no route' where none).
-
-        Raises
-        ------
-        RequestError
-            Unknown objective, years out of order or range, origin and destination the same place.
-        PlaceError
-            Unknown or ambiguous place.
-        """
-        from beltroad.analysis.timeline import MAX_YEAR, MIN_YEAR, best_route_by_year
-
-        check_objective(objective)
-        if not MIN_YEAR <= from_year <= to_year <= MAX_YEAR:
-            raise RequestError(f"years must satisfy {MIN_YEAR} <= from <= to <= {MAX_YEAR} "
-                               f"(got from {from_year}, to {to_year})")
-        o, d = self.resolve(origin), self.resolve(destination)
-        if same_place(o, d):
-            raise RequestError(f"Origin and destination are the same place ({o.label}): there is nothing to move.")
-        return o, d, best_route_by_year(self.network, o, d, range(from_year, to_year + 1), objective)
-
-
-def default_session() -> Session:
-    """The process's shared session on the embedded network, loaded on first use.
+    Parameters
+    ----------
+    origin, destination : str or Place
+        As for `plan`.
+    from_year, to_year : int
+        The first and last year, inclusive (`analysis.timeline.MIN_YEAR` to `MAX_YEAR`).
+    objective : str
+        'time', 'cost', 'co2' or 'generalized'.
 
     Returns
     -------
-    Session
-        The same object as `beltroad.routing.session.default_session()` (one network, one set of planners
-        for every layer), seen with this module's `Session` methods.
+    tuple of (Place, Place, DataFrame)
+        The resolved origin and destination, and one row per year: `year`, `transit_days`, `cost_usd`,
+        `summary` (NaN and 'no route' where none).
+
+    Raises
+    ------
+    RequestError
+        Unknown objective, years out of order or range, origin and destination the same place.
+    PlaceError
+        Unknown or ambiguous place.
     """
-    s = _session.default_session()
-    if type(s) is _session.Session:
-        s.__class__ = Session  # Session adds methods only, so the shared object takes them on as it is
-    return s
+    from beltroad.analysis.timeline import MAX_YEAR, MIN_YEAR, best_route_by_year
+
+    s = session or default_session()
+    check_objective(objective)
+    if not MIN_YEAR <= from_year <= to_year <= MAX_YEAR:
+        raise RequestError(f"years must satisfy {MIN_YEAR} <= from <= to <= {MAX_YEAR} "
+                           f"(got from {from_year}, to {to_year})")
+    o, d = s.resolve(origin), s.resolve(destination)
+    if same_place(o, d):
+        raise RequestError(f"Origin and destination are the same place ({o.label}): there is nothing to move.")
+    return o, d, best_route_by_year(s.network, o, d, range(from_year, to_year + 1), objective)
 
 
 def load_network() -> Network:
@@ -191,4 +169,5 @@ def outcome_of(exc: BaseException) -> ErrorOutcome | None:
 
 __all__ = ["ERRORS", "ErrorOutcome", "GAZETTEER_CACHE_VERSION", "PLANNERS_KEPT", "PlaceError", "PlanRequest",
            "REACH_LIMIT_KM", "RequestError", "RouteError", "ScenarioError", "Session", "USER_ERRORS",
-           "default_session", "gazetteer_cache_path", "load_network", "outcome_of", "plan", "resolve_place"]
+           "default_session", "gazetteer_cache_path", "load_network", "outcome_of", "plan", "resolve_place",
+           "timeline"]
