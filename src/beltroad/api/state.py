@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from typing import Any, Callable
 
-import anyio
-import anyio.to_thread
 from cachetools import LRUCache
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -20,10 +17,6 @@ PLACES_CACHE_SIZE = 4096
 COMPARE_CACHE_SIZE = 64
 LAYER_CACHE_SIZE = 128
 FLOWS_CACHE_SIZE = 32        # serialised /api/flows answers (scenario, min_teu, min_vc)
-# routes planned at once in one process (others wait their turn, within the time limit): a plan is mostly Python
-# holding the GIL, so more threads only add GIL hand-overs; two keep a core busy while the other releases the GIL
-# in a compiled search
-ROUTE_THREADS = int(os.environ.get("BELTROAD_ROUTE_THREADS", "2"))
 
 
 class ApiError(Exception):
@@ -50,13 +43,6 @@ class AppState:
         self.flows: LRUCache = LRUCache(FLOWS_CACHE_SIZE)
         self.flows_worker = FlowsWorker(self.get_session, in_process=compare_in_process)
         self._place_pos: dict[str, tuple[float, float]] | None = None
-        self._route_limiter: anyio.CapacityLimiter | None = None  # made on the event loop (anyio needs one)
-
-    @property
-    def route_limiter(self) -> anyio.CapacityLimiter:
-        if self._route_limiter is None:
-            self._route_limiter = anyio.CapacityLimiter(ROUTE_THREADS)
-        return self._route_limiter
 
     def get_session(self):
         if self.session is None:
@@ -88,12 +74,10 @@ class AppState:
             self._place_pos = pos
         return self._place_pos
 
-    async def bounded(self, fn: Callable[[], Any], limiter: anyio.CapacityLimiter | None = None) -> Any:
-        """Run `fn` in the thread pool (at most `limiter`'s number at once) within the time limit (503 when it
-        takes longer, waiting included)."""
-        work = run_in_threadpool(fn) if limiter is None else anyio.to_thread.run_sync(fn, limiter=limiter)
+    async def bounded(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` in the thread pool within the time limit (503 when it takes longer)."""
         try:
-            return await asyncio.wait_for(work, timeout=self.time_limit_s)
+            return await asyncio.wait_for(run_in_threadpool(fn), timeout=self.time_limit_s)
         except asyncio.TimeoutError:
             raise ApiError(503, f"The request took longer than {self.time_limit_s:g} s; try fewer alternatives or "
                                 "fewer constraints, or retry shortly.", headers={"Retry-After": "5"}) from None

@@ -58,6 +58,6 @@ async def route(
                 r["markers"] = route_markers(r, pos)
             return jsonout.dumps_bytes(d)
 
-        hit = await st.bounded(run, st.route_limiter)
+        hit = await st.bounded(run)
         st.routes[req] = hit
     return JSONBytes(hit)
