@@ -121,6 +121,20 @@ def test_scenarios(client):
     assert r.status_code == 404 and "Unknown scenario" in r.json()["detail"]
 
 
+def test_scenarios_list_the_passages_a_route_may_avoid(client):
+    """The web page builds its chokepoint checkboxes from this list (issue 9): every passage the planner knows,
+    once, in the order of the network's passage table, and each is accepted by /api/route's `avoid_passage`."""
+    from beltroad.network.sea import PASSAGE_NAMES, PASSAGES
+
+    listed = ok(client.get("/api/scenarios"))["passages"]
+    assert sorted(listed) == PASSAGES and len(set(listed)) == len(listed)
+    assert listed == [p for i, p in enumerate(PASSAGE_NAMES.values()) if p not in list(PASSAGE_NAMES.values())[:i]]
+    for p in listed:
+        r = client.get("/api/route", params={"origin": "Shanghai", "destination": "Rotterdam", "mode": "sea",
+                                             "alternatives": 1, "avoid_passage": p})
+        assert r.status_code != 422 or "not a known passage" not in r.json()["detail"], (p, r.text[:200])
+
+
 # ------------------------------------------------------------------------------------ network
 @pytest.mark.parametrize("layer", ["rail", "road", "ferry", "sea", "ports", "crossings", "projects", "countries"])
 def test_network_layers(client, layer):

@@ -414,6 +414,51 @@ def test_compare_progress_message(page):
     page.unroute(re.compile(r"/api/compare\?"))
 
 
+def test_avoid_passage_checkboxes_come_from_the_server(page, server):
+    """Issue 9: the chokepoint checkboxes are the server's list (/api/scenarios `passages`), in its order; a ticked
+    one is sent as `avoid_passage`, kept in the page's link and ticked again after a reload."""
+    import json
+    from urllib.request import urlopen
+
+    listed = json.load(urlopen(server + "/api/scenarios", timeout=30))["passages"]
+    _pick_trip(page, origin=("Shangh", "Shanghai"), destination=("Rotterd", "Rotterdam"))
+    _open_options(page)
+    page.wait_for_selector("#passages input[value='suez']", state="attached", timeout=30_000)
+    assert page.evaluate("() => [...document.querySelectorAll('#passages input')].map(c => c.value)") == listed
+    page.check("#passages input[value='suez']")
+    q = _route_request(page)
+    assert q["avoid_passage"] == ["suez"]
+    page.wait_for_selector("#routes li", timeout=60_000)
+    for passages in page.evaluate("() => window.beltroad.state.plan.routes.map(r => r.passages)"):
+        assert "suez" not in passages
+    page.goto(page.url)  # reload: the restored form ticks the same box, built from the server's list again
+    page.wait_for_selector("#passages input[value='suez']", state="attached", timeout=30_000)
+    assert page.is_checked("#passages input[value='suez']")
+    assert not page.is_checked("#passages input[value='hormuz']")
+
+
+def test_passage_checkboxes_follow_the_server_list(browser, server):
+    """The page keeps no copy of the passages: an answer listing other passages gives other checkboxes."""
+    import json
+
+    sent: list[str] = []
+
+    def shorter(route):
+        answer = route.fetch()
+        body = json.loads(answer.text())
+        body["passages"] = body["passages"][::-1][:3]
+        sent.extend(body["passages"])
+        route.fulfill(response=answer, body=json.dumps(body))
+
+    with _watched_page(browser, 1360, 820) as pg:
+        pg.route("**/api/scenarios", shorter)
+        _open(pg, server + "/")
+        _open_options(pg)
+        pg.wait_for_selector("#passages input", state="attached", timeout=30_000)
+        assert len(sent) == 3
+        assert pg.evaluate("() => [...document.querySelectorAll('#passages input')].map(c => c.value)") == sent
+
+
 # ------------------------------------------------------------------------------------ layout
 @pytest.mark.parametrize("width,height", [(1280, 720), (390, 844)])
 def test_options_layout_fits(browser, server, width, height):

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline  # Swagger UI served from the package, not a CDN
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.supervisors import Multiprocess
 
@@ -98,6 +99,40 @@ def _error_body(exc: BaseException) -> dict:
     return body
 
 
+class Guard:
+    """Refuses, before any routing, a Host header off the allow-list (400), a body above MAX_BODY_BYTES (413) or of
+    unknown length (411). A plain ASGI middleware: Starlette's `@app.middleware("http")` (BaseHTTPMiddleware) runs
+    every request through a task group and memory streams, ~0.2-0.4 ms of CPU per request under load."""
+
+    def __init__(self, app, hosts: set[str]):
+        self.app, self.hosts = app, hosts
+
+    def refusal(self, headers: Headers) -> JSONResponse | None:
+        hosts = self.hosts
+        if "*" not in hosts and _host_name(headers.get("host", "")) not in hosts:
+            return JSONResponse({"detail": "Host header not allowed: this server answers only "
+                                           f"{', '.join(sorted(hosts))} (set BELTROAD_ALLOWED_HOSTS to add names)."},
+                                status_code=400)
+        cl = headers.get("content-length")
+        if cl is not None:
+            if not cl.isdigit():
+                return JSONResponse({"detail": "Content-Length is not a number."}, status_code=400)
+            if int(cl) > MAX_BODY_BYTES:
+                return JSONResponse({"detail": f"Request body too large (limit {MAX_BODY_BYTES} bytes)."},
+                                    status_code=413)
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            return JSONResponse({"detail": "Chunked request bodies are not accepted."}, status_code=411)
+        return None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            refused = self.refusal(Headers(scope=scope))
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors_origins: list[str] | None = None,
                allowed_hosts: Iterable[str] | None = None, compare_in_process: bool | None = None,
                flows_time_limit_s: float = FLOWS_TIME_LIMIT_S) -> FastAPI:
@@ -140,22 +175,7 @@ def create_app(session=None, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S, cors
 
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"])
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        if "*" not in hosts and _host_name(request.headers.get("host", "")) not in hosts:
-            return JSONResponse({"detail": "Host header not allowed: this server answers only "
-                                           f"{', '.join(sorted(hosts))} (set BELTROAD_ALLOWED_HOSTS to add names)."},
-                                status_code=400)
-        cl = request.headers.get("content-length")
-        if cl is not None:
-            if not cl.isdigit():
-                return JSONResponse({"detail": "Content-Length is not a number."}, status_code=400)
-            if int(cl) > MAX_BODY_BYTES:
-                return JSONResponse({"detail": f"Request body too large (limit {MAX_BODY_BYTES} bytes)."},
-                                    status_code=413)
-        elif request.headers.get("transfer-encoding", "").lower() == "chunked":
-            return JSONResponse({"detail": "Chunked request bodies are not accepted."}, status_code=411)
-        return await call_next(request)
+    app.add_middleware(Guard, hosts=hosts)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):

@@ -102,6 +102,8 @@ class ScenarioEntry(BaseModel):
 
 class ScenariosResponse(BaseModel):
     scenarios: list[ScenarioEntry]
+    passages: list[str] = Field(description="Sea passages a route may avoid (`avoid_passage`), in the order the "
+                                            "web page lists them")
 
 
 class FeatureCollection(_Open):

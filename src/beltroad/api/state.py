@@ -52,6 +52,9 @@ class AppState:
 
                     s = default_session()
                     s.gazetteer.ranked("warm", 1)  # warm the name index and its sorted keys
+                    # ... and the name -> place dict: without it every lookup scans the packed ~3 MB key text
+                    # (`Gazetteer._positions`, made for one-shot CLI commands): ~0.5 ms per route request
+                    s.gazetteer.index
                     from beltroad.routing.engine import warm_compiled_search
 
                     warm_compiled_search()  # a server answers many queries: the compiled point search pays off

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 
 
 def finite(obj: Any) -> Any:
@@ -59,4 +60,38 @@ def dumps(obj: Any, *, indent: int | None = None, compact: bool = False) -> str:
         return json.dumps(finite(obj), ensure_ascii=False, indent=indent, separators=seps, allow_nan=False)
 
 
-__all__ = ["dumps", "finite"]
+_ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME  # as json: those are errors
+_DIGITS = frozenset(b"0123456789")
+
+
+def _written_as_json_would(text: bytes) -> bool:
+    """False when orjson's text may differ from `json.dumps`: the two spell a float below 1e-4 differently
+    (orjson `1e-5`/`0.00001`, json `1e-05`). Any other difference was not found by comparing the two over
+    ~300,000 floats from 1e-12 to 1e19 (and strings, ints, None, bools). A false alarm (such text inside a
+    string) only costs the slower writer."""
+    if b"0.0000" in text:
+        return False
+    i = text.find(b"e-")
+    while i >= 0:
+        if i > 0 and text[i - 1] in _DIGITS:
+            return False
+        i = text.find(b"e-", i + 2)
+    return True
+
+
+def dumps_bytes(obj: Any) -> bytes:
+    """`dumps(obj, compact=True)` as UTF-8, byte for byte, written by orjson's encoder when it gives the same
+    bytes (~20x faster than json's for a route answer with geometry: ~0.2 ms against ~4 ms for 80 KB): the API's
+    answers. Non-finite numbers become null in both. json writes whatever orjson refuses (keys that are not text,
+    ints beyond 64 bits, values `_leaf` does not know) or may spell differently (tiny floats, see
+    `_written_as_json_would`)."""
+    try:
+        text = orjson.dumps(obj, default=_leaf, option=_ORJSON_OPTS)
+    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
+        text = None
+    if text is not None and _written_as_json_would(text):
+        return text
+    return dumps(obj, compact=True).encode()
+
+
+__all__ = ["dumps", "dumps_bytes", "finite"]

@@ -56,7 +56,7 @@ async def route(
             pos = st.place_pos()
             for r in d["routes"]:
                 r["markers"] = route_markers(r, pos)
-            return jsonout.dumps(d, compact=True).encode()
+            return jsonout.dumps_bytes(d)
 
         hit = await st.bounded(run)
         st.routes[req] = hit

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path
 
 from beltroad.api.models import ScenariosResponse, errors
 from beltroad.api.state import ApiError, AppState, get_state
+from beltroad.network.sea import PASSAGE_NAMES
 from beltroad.scenario import Scenario, list_scenarios, load_scenario
 
 router = APIRouter(tags=["scenarios"])
@@ -28,7 +29,8 @@ def check_scenario(name: Optional[str]) -> Optional[str]:
 
 @router.get("/api/scenarios", summary="Known scenarios", response_model=ScenariosResponse)
 async def scenarios() -> dict:
-    return {"scenarios": [{"name": s.name, "description": s.description} for s in list_scenarios()]}
+    return {"scenarios": [{"name": s.name, "description": s.description} for s in list_scenarios()],
+            "passages": list(dict.fromkeys(PASSAGE_NAMES.values()))}
 
 
 @router.get("/api/scenarios/{name}", summary="One scenario's definition (its base chain merged)",

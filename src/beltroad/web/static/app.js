@@ -7,8 +7,6 @@
 // route modes and rail gauges use separate palettes, so a red rail route never looks like a gauge line
 const MODE_COLOURS = { rail: "#c0392b", road: "#e67e22", sea: "#2471a3", ferry: "#8e44ad", inland_water: "#17a589", handling: "#7f8c8d" };
 const GAUGE_COLOURS = { 1435: "#3d3d3d", 1520: "#a6761d", 1000: "#66a61e", 1067: "#e7298a", 1676: "#7570b3", 1668: "#999933" };
-const PASSAGES = ["suez", "bab-el-mandeb", "hormuz", "malacca", "sunda", "panama", "gibraltar", "bosporus",
-                  "dardanelles", "cape", "magellan", "bering", "arctic"];
 const MARKER_COLOURS = { border: "#ffffff", gauge_change: "#f1c40f", passage: "#e74c3c" };
 const END_COLOURS = { start: "#1e8449", end: "#111111" };
 const PARTS = [ // the route's time split (time_breakdown_hours / hours_by_part)
@@ -368,8 +366,6 @@ combobox($("#origin"), $("#origin-list"));
 combobox($("#destination"), $("#destination-list"));
 combobox($("#via"), $("#via-list"), () => updateOptionsCount());
 
-$("#passages").insertAdjacentHTML("beforeend", PASSAGES.map((p) => `<label><input type="checkbox" value="${p}"> ${p}</label>`).join(""));
-
 function showMessage(el, text, extra) {
   el.hidden = !text;
   el.className = "message" + (extra && extra.info ? " info" : "");
@@ -726,6 +722,8 @@ const scenariosReady = (async () => {
   try {
     const r = await api("/api/scenarios", "Loading scenarios…");
     scenarioInfo = Object.fromEntries(r.scenarios.map((s) => [s.name, s.description || ""]));
+    // the chokepoints a route may avoid come from the server (one list: beltroad.network.sea.PASSAGE_NAMES)
+    $("#passages").insertAdjacentHTML("beforeend", (r.passages || []).map((p) => `<label><input type="checkbox" value="${esc(p)}"> ${esc(p)}</label>`).join(""));
     const opts = r.scenarios.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description || "")}">${esc(s.name)}</option>`).join("");
     $("#scenario").innerHTML = opts; $("#cmp-base").innerHTML = opts; $("#cmp-scenario").innerHTML = opts;
     const fl = state.flows ? state.flows.scenario : "baseline";
