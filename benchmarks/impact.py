@@ -43,7 +43,7 @@ def main() -> None:
     from scipy.sparse.csgraph import dijkstra
 
     from beltroad.analysis import compare
-    from beltroad.data.cities import city_set
+    from beltroad.places.cities import city_set
     from beltroad.routing.engine import EPS, Access, build_graph, weights_of
     from beltroad.routing.skim import _best_edges, skim
     from beltroad.service import default_session

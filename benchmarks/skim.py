@@ -31,7 +31,7 @@ from _common import best as best_of, describe, interleaved, load, whole_output_c
 def main() -> None:
     import igraph
 
-    from beltroad.data.cities import city_set
+    from beltroad.places.cities import city_set
     from beltroad.routing.engine import EPS, Access, build_graph, weights_of
     from beltroad.routing.skim import best_edges, skim
     from beltroad.service import default_session

@@ -7,7 +7,7 @@ import pytest
 
 from beltroad.analysis import compare
 from beltroad.analysis.worldbank import GROUP_COLUMNS
-from beltroad.data.cities import economies
+from beltroad.places.cities import economies
 
 
 @pytest.fixture(scope="module")

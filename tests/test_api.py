@@ -124,7 +124,7 @@ def test_scenarios(client):
 def test_scenarios_list_the_passages_a_route_may_avoid(client):
     """The web page builds its chokepoint checkboxes from this list (issue 9): every passage the planner knows,
     once, in the order of the network's passage table, and each is accepted by /api/route's `avoid_passage`."""
-    from beltroad.network.sea import PASSAGE_NAMES, PASSAGES
+    from beltroad.data.sea import PASSAGE_NAMES, PASSAGES
 
     listed = ok(client.get("/api/scenarios"))["passages"]
     assert sorted(listed) == PASSAGES and len(set(listed)) == len(listed)

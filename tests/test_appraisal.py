@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from beltroad.appraisal import SpecError, appraise, load_spec, sweep
 from beltroad.appraisal.states import StateSpec, superseded_by_project
-from beltroad.data.cities import largest_cities
+from beltroad.places.cities import largest_cities
 
 # largest city of each economy along the Central Asian, Caucasus, East African and Mekong corridors (+ ends)
 COUNTRIES = ("CHN", "KAZ", "UZB", "AZE", "GEO", "TUR", "DEU", "POL", "ETH", "DJI", "KEN", "LAO", "THA")

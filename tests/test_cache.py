@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from beltroad import cache
-from beltroad.cache import CacheWarning, cached_pickle, code_hash
+from beltroad.data import cache
+from beltroad.data.cache import CacheWarning, cached_pickle, code_hash
 
 
 class Planted:
@@ -144,7 +144,8 @@ def test_key_covers_every_shaping_module_and_library_versions(tmp_path, monkeypa
     shutil.copytree(cache.PACKAGE_DIR, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.csv", "*.geojson"))
     monkeypatch.setattr(cache, "PACKAGE_DIR", pkg)
     before = code_hash()
-    for rel in ("data/loader.py", "data/cities.py", "network/sea.py", "network/build.py", "places.py", "geo.py"):
+    for rel in ("data/loader.py", "places/cities.py", "data/sea.py", "network/build.py", "places/gazetteer.py",
+                "data/geo.py", "data/geonames.py", "data/cache.py"):
         f = pkg / rel
         original = f.read_text()
         f.write_text(original + "\n# changed\n")

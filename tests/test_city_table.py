@@ -2,7 +2,7 @@
 loads): the table is the gazetteer's own city columns, so the sets are the same places."""
 from __future__ import annotations
 
-from beltroad.data.cities import _cities_frame, city_set, city_table
+from beltroad.places.cities import _cities_frame, city_set, city_table
 
 
 def test_city_table_is_the_gazetteers_city_columns(session):

@@ -19,7 +19,7 @@ def run(*args: str):
     (["Chongqing", "Duisburg"], 2),   # two distinct regions
 ])
 def test_compare_on_one_or_two_regions(session, tmp_path, places, n_regions):
-    from beltroad.data.cities import economies
+    from beltroad.places.cities import economies
 
     eco = economies().set_index("iso3")["region"]
     a, b = (eco[session.resolve(p).country] for p in places)

@@ -13,7 +13,7 @@ from beltroad.analysis import compare
 from beltroad.analysis.changes import KEYS, _unique_keys
 from beltroad.analysis.pairs import label_columns, plain_labels
 from beltroad.analysis.worldbank import world_bank_groups
-from beltroad.data.cities import economies
+from beltroad.places.cities import economies
 
 
 @pytest.fixture(scope="module")

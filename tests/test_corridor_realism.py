@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from beltroad.data.services import source_ids
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from beltroad.network.build import RAIL, rail_region
 from beltroad.network.departures import HOURS_PER_WEEK, mean_wait_hours, rail_departure_waits, rail_wait_hours
 from beltroad.places import PlaceError

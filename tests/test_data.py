@@ -18,7 +18,7 @@ from beltroad.data import DATA_DIR, Dataset, check_dataset, embedded_dataset, lo
 from beltroad.data.loader import (CROSSING_COLUMNS, LINK_COLUMNS, NODE_COLUMNS, PROJECT_COLUMNS, SOURCE_COLUMNS,
                                   DataError)
 from beltroad.data.validate import MAX_CIRCUITY
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from helpers import issue_at
 
 EUROPE = {"POL", "DEU", "NLD", "BEL", "FRA", "ESP", "PRT", "ITA", "AUT", "CZE", "SVK", "HUN", "SVN", "HRV", "ROU",

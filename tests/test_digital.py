@@ -15,7 +15,7 @@ from beltroad.digital.model import FIBRE_US_PER_KM, HOP_MS, CableNet, one_way_ms
 from beltroad.digital.query import DigitalSession, UNBOUNDED
 from beltroad.digital.scenario import DigitalScenarioError, load_digital_scenario, preset_names
 from beltroad.digital.tables import check_tables, read_tables
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from helpers import run, run_json, squash
 
 ASIA = {"east-asia", "south-east-asia", "south-asia", "west-asia", "central-asia"}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from beltroad.data.cities import city_set
+from beltroad.places.cities import city_set
 from beltroad.routing import engine
 from beltroad.routing.engine import Access, BaseGraph
 from beltroad.routing.planner import Constraints, constraint_mask

@@ -298,7 +298,7 @@ def test_validation_table_reports_every_observed_flow():
 
 
 def test_eu_bloc_membership_is_iso3():
-    from beltroad.countries import ISO3TO2
+    from beltroad.data.countries import ISO3TO2
 
     assert len(EU27) == 27 and EU27 <= set(ISO3TO2)
 

@@ -16,7 +16,7 @@ from beltroad.data.geometry import (
     CREDIT, link_geometry, link_geometry_array, measurements, pair_geometry, regional_road_km, regional_road_status,
 )
 from beltroad.data.validate import OSM_TOLERANCE_KM, OSM_TOLERANCE_SHARE
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 GEOMETRY = DATA_DIR / "geometry"
 STATUSES = {"ok", "no_path", "snap_too_far", "too_short", "too_long", "mountain_road", "not_open"}

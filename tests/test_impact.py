@@ -7,7 +7,7 @@ import pytest
 
 from beltroad.analysis import compare
 from beltroad.analysis.worldbank import CORRIDORS, relative_trade_cost_change_pct, world_bank_groups
-from beltroad.data.cities import city_set, economies
+from beltroad.places.cities import city_set, economies
 from beltroad.routing.planner import Constraints, constraint_mask
 from beltroad.routing.skim import skim
 

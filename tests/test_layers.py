@@ -65,3 +65,29 @@ def test_flows_keeps_its_demand_in_the_session(session):
     kept = object()
     s.derived("flows.demand", lambda _: kept)
     assert flows.baseline_demand(s) is kept  # read from the session's derived tables, not recomputed
+
+
+# The data flow (README, "Layout"): a module imports only its own layer and the layers before it.
+LAYER_RANK = {"data": 0, "network": 1, "io": 2, "places": 2, "request": 3, "scenario": 3, "routing": 4,
+              "analysis": 5, "appraisal": 5, "flows": 5, "energy": 5, "digital": 5, "service": 6}
+
+
+def _layer(name: str) -> str:
+    return name.split(".")[1] if name.startswith("beltroad.") and name.count(".") >= 1 else ""
+
+
+def test_every_core_module_imports_only_its_layer_and_those_below():
+    against = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        if _is_face(path) or rel.parts[0] == "__init__.py":
+            continue
+        own = rel.parts[0].removesuffix(".py")
+        assert own in LAYER_RANK, f"{rel}: a module outside the known layers"
+        for name in _imports(path):
+            used = _layer(name)
+            if used and used in LAYER_RANK and LAYER_RANK[used] > LAYER_RANK[own]:
+                against.append(f"{rel} imports {name}")
+            elif used and used not in LAYER_RANK and used != "__version__":
+                against.append(f"{rel} imports {name}, which is a face or unknown")
+    assert against == []

@@ -16,8 +16,8 @@ from beltroad.data import DATA_DIR, embedded_dataset, load_dataset
 from beltroad.network import build
 from beltroad.network.build import GAUGE, LINK, PORT, PORT_SEA, RAIL, SEA, SEA_MODE, TRANSFER
 from beltroad.network.paths import shortest_path
-from beltroad.geo import haversine_km
-from beltroad.network.sea import PASSAGES, canonical_passage
+from beltroad.data.geo import haversine_km
+from beltroad.data.sea import PASSAGES, canonical_passage
 from beltroad.routing.engine import baseline_state
 
 ARRAYS = ("src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "move_usd", "fee_usd", "co2_kg", "link",

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from beltroad.data.cities import city_set
+from beltroad.places.cities import city_set
 from beltroad.routing import planner as planner_mod
 from beltroad.routing.engine import Access
 from beltroad.routing.evaluate import Stops

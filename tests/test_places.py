@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from beltroad.places import Place, PlaceError, normalize
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from beltroad.routing.planner import PRECARRIAGE_RADIUS_KM
 
 

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from beltroad.network.sea import PASSAGES
+from beltroad.data.sea import PASSAGES
 from beltroad.routing.planner import RouteError
 
 ROUTE_KEYS = {"rank", "summary", "modes", "main_mode", "distance_km", "transit_days", "cost_usd", "co2_kg", "countries",

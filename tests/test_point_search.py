@@ -270,7 +270,7 @@ def test_per_place_work_kept_is_the_computation(session):
 def test_within_equals_the_haversine_everywhere(session):
     """`Stops.within` (dot products, haversine only in a 2 km band at the radius) is the haversine test on every
     vertex, for random points and radii, and for points on vertices at the radius of another vertex."""
-    from beltroad.geo import haversine_km
+    from beltroad.data.geo import haversine_km
     from beltroad.places import Place
     from beltroad.routing.evaluate import Stops
 

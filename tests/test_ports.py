@@ -14,7 +14,7 @@ from beltroad.data import DATA_DIR, Dataset, check_dataset, embedded_dataset, lo
 from beltroad.data.loader import PORT_COLUMNS
 from beltroad.data.validate import (PORT_COAST_MAX_KM, PORT_MARNET_MAX_KM, PORT_NODE_MAX_KM, PORT_ROLES,
                                     check_ports)
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 from helpers import issue_at, read_csv, write_csv
 
 

@@ -173,7 +173,7 @@ def test_a_rail_route_shows_its_border_wait(session):
 
 def test_route_maps_draw_land_legs_along_their_real_lines(session):
     """Rail and road legs follow the links' OpenStreetMap lines (data/geometry.py), not straight node-to-node."""
-    from beltroad.geo import haversine_km
+    from beltroad.data.geo import haversine_km
 
     best = session.plan("Chongqing", "Duisburg").routes[0]
     for leg in movement(best):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 
 @pytest.fixture(scope="module")

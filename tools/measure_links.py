@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from beltroad.data.loader import DATA_DIR, load_dataset
-from beltroad.geo import chord_to_km, haversine_km, unit_vectors
+from beltroad.data.geo import chord_to_km, haversine_km, unit_vectors
 
 # Thresholds (stated in docs/data.md, "OSM geometry"):
 SNAP_MAX_KM = 25.0        # an end node further than this from the OSM graph is not measured (snap_too_far)

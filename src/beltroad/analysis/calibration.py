@@ -122,7 +122,7 @@ def load_observed(path: str | Path | None = None) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------- routes
 
 def _norm_token(tok: str) -> str:
-    from beltroad.network.sea import canonical_passage
+    from beltroad.data.sea import canonical_passage
 
     t = tok.strip()
     if re.fullmatch(r"[A-Za-z]{3}", t) and t.isupper():

@@ -9,7 +9,7 @@ import pandas as pd
 from beltroad.analysis.changes import KEYS, _join_pairs, aggregate, corridor_economies, fixed_mode_groups
 from beltroad.analysis.comparison import Comparison
 from beltroad.analysis.pairs import PairTable, as_codes
-from beltroad.data.cities import city_set, economies
+from beltroad.places.cities import city_set, economies
 from beltroad.places import Place
 from beltroad.routing.engine import Access
 from beltroad.routing.skim import skim

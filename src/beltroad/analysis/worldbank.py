@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.analysis.pairs import relative_trade_cost_change_pct  # noqa: F401 (its home before)
-from beltroad.data.cities import economies, world_bank_cities  # noqa: F401 (the papers' city set)
+from beltroad.places.cities import economies, world_bank_cities  # noqa: F401 (the papers' city set)
 
 ACCOUNTINGS = ("beltroad", "papers")
 GROUP_SETS = ("default", "world-bank")

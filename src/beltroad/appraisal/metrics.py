@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from beltroad.data.cities import economies
+from beltroad.places.cities import economies
 from beltroad.network.build import Network
 from beltroad.places import Place
 from beltroad.routing.engine import Access

@@ -170,7 +170,7 @@ def appraise(projects: str | Sequence[str] | None = None, cities: str | list[Pla
     scheduler: "inline" (this process, the API default), None (a dask LocalCluster, one worker per core),
     or a dask scheduler address. Without `out_dir`, a temporary folder holds the partitions.
     """
-    from beltroad.data.cities import city_set
+    from beltroad.places.cities import city_set
     from beltroad.routing.session import default_session
 
     s = session or default_session()

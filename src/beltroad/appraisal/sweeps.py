@@ -203,7 +203,7 @@ def sweep(spec: SweepSpec | str | Path, *, cities: str | list | None = None, dra
           out_dir: str | Path | None = None, scheduler: str | None = "inline", workers: int | None = None,
           session=None, progress: Callable[[int, int], None] | None = None, client=None) -> SweepResult:
     """Run a sweep: every draw skims its states; partitions land in `out_dir`/parts (a rerun resumes)."""
-    from beltroad.data.cities import city_set
+    from beltroad.places.cities import city_set
     from beltroad.scenario import load_scenario
     from beltroad.routing.session import default_session
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 from beltroad.data.paths import DATA_DIR, hash_dir  # noqa: F401 (re-exported)
 

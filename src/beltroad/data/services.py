@@ -105,7 +105,7 @@ def check_services(services: pd.DataFrame, ports_locodes: Iterable[str] | None =
     a source given, and (when `known_sources` is passed) every cited id defined. When `ports_locodes` is
     given (the port register), every call must be a registered port.
     """
-    from beltroad.network.sea import PASSAGES  # passage names are owned by the sea layer (searoute tags)
+    from beltroad.data.sea import PASSAGES  # passage names are owned by the sea layer (searoute tags)
 
     out: list[str] = []
     ports = set(ports_locodes) if ports_locodes is not None else None
@@ -181,7 +181,7 @@ def check_service_parameters(params: dict[str, Any], known_sources: Iterable[str
 
 def known_locodes(data_dir: Path | str | None = None) -> set[str]:
     """UN/LOCODEs a rotation may use without a port register: searoute's port list plus the sourced supplement."""
-    from beltroad.network.sea import read_ports  # the one reader of searoute's port list
+    from beltroad.data.sea import read_ports  # the one reader of searoute's port list
 
     codes = {p["locode"] for p in read_ports()}
     if data_dir is not None:

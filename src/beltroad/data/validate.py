@@ -9,7 +9,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from beltroad.data.loader import Dataset
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 NODE_KINDS = {"city", "rail_terminal", "dry_port", "seaport", "border_crossing", "junction", "ferry_port", "river_port"}
 MODES = {"rail", "road", "ferry", "sea", "inland_water"}
@@ -277,7 +277,7 @@ def check_ports(ds: Dataset) -> list[Issue]:
     ports = ds.ports
     if ports is None or ports.empty:
         return []
-    from beltroad.countries import ISO2TO3 as iso2to3
+    from beltroad.data.countries import ISO2TO3 as iso2to3
     out: list[Issue] = []
     loc = ports["locode"]
     out += _port_issues(ports, loc.eq(""), "missing-id", "port has no locode")
@@ -334,7 +334,7 @@ def check_ports(ds: Dataset) -> list[Issue]:
                         "a river port needs a note naming its waterway")
     sea = ~river & ~bad_coord
     if sea.any():
-        from beltroad.network.coast import coast_distance_km, marnet_distance_km
+        from beltroad.data.coast import coast_distance_km, marnet_distance_km
 
         lat, lon = ports.loc[sea, "lat"].to_numpy(), ports.loc[sea, "lon"].to_numpy()
         coast = pd.Series(np.nan, index=ports.index)

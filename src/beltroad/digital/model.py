@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 from .tables import (DATA_DIR, METRO_MIN_KM, TERRESTRIAL_CIRCUITY, DigitalTables, read_tables, route_submarine,
                      sea_graph)
@@ -64,7 +64,7 @@ def _cache_path() -> Path:
     here = Path(__file__).resolve().parent
     for f in sorted(DATA_DIR.glob("*.csv")) + [here / "tables.py", here / "model.py"]:
         h.update(f.read_bytes())
-    from beltroad.cache import entry_path
+    from beltroad.data.cache import entry_path
 
     return entry_path("digital", h.hexdigest()[:12])
 
@@ -125,8 +125,8 @@ def build_cablenet(tables: DigitalTables | None = None) -> CableNet:
 @lru_cache(maxsize=1)
 def load_cablenet() -> CableNet:
     """The shipped cable graph, cached on disk (rebuilt whenever the tables or this code change); read only
-    from a private cache folder (beltroad.cache)."""
-    from beltroad.cache import cached_pickle
+    from a private cache folder (beltroad.data.cache)."""
+    from beltroad.data.cache import cached_pickle
 
     return cached_pickle(_cache_path(), build_cablenet, expected=CableNet)
 

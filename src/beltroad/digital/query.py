@@ -11,8 +11,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra, maximum_flow
 
-from beltroad.countries import iso_maps
-from beltroad.geo import haversine_km
+from beltroad.data.countries import iso_maps
+from beltroad.data.geo import haversine_km
 from beltroad.network.paths import shortest_path
 from beltroad.places import Place, PlaceError, normalize
 

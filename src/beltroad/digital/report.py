@@ -29,7 +29,7 @@ def city_places(name: str, session: DigitalSession | None = None) -> list[Place]
         st = s.net.stations[s.net.stations["kind"].eq("hub")]
         return [Place(name=r.name, country=r.country, lat=r.lat, lon=r.lon, kind="node", node_id=r.id) for r in st.itertuples()]
     if name in ("world-200", "world-1000"):
-        from beltroad.data.cities import largest_cities
+        from beltroad.places.cities import largest_cities
 
         return largest_cities(200 if name == "world-200" else 1000)
     raise ValueError(f"unknown city set '{name}': use {', '.join(CITY_SETS)}")

@@ -16,9 +16,9 @@ import yaml
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from beltroad.countries import iso3_codes
+from beltroad.data.countries import iso3_codes
 from beltroad.data.yaml_lines import validate_yaml, yaml_mapping
-from beltroad.network.sea import canonical_passages
+from beltroad.data.sea import canonical_passages
 
 from .model import CableNet
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.data.sources import citation_problems
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "digital"
 SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "network" / "sources"
@@ -155,7 +155,7 @@ def sea_graph() -> SeaGraph:
     """marnet as a sparse graph without the Arctic and Bering edges (no cable is modelled there)."""
     from scipy.sparse import csr_matrix
 
-    from beltroad.network.sea import PASSAGES, read_marnet
+    from beltroad.data.sea import PASSAGES, read_marnet
 
     lon, lat, u, v, km, pas = read_marnet()
     banned = {PASSAGES.index(p) for p in ("arctic", "bering") if p in PASSAGES}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from beltroad.countries import ISO3TO2
+from beltroad.data.countries import ISO3TO2
 from beltroad.data.sources import citation_problems
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from beltroad.energy.data import BCM_PER_MT_LNG, EnergyData, economy_of, load_energy_data, parse_date
 from beltroad.energy.scenario import EnergyScenario
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 KM_PER_NM = 1.852
 GROUP_OF = {"crude": "crude", "gas": "gas", "lng": "gas"}

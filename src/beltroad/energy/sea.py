@@ -1,4 +1,4 @@
-"""Tanker and LNG-carrier legs on the maritime network (searoute's marnet, read via beltroad.network.sea).
+"""Tanker and LNG-carrier legs on the maritime network (searoute's marnet, read via beltroad.data.sea).
 
 Shortest sea distances between energy terminals are computed once per set of closed passages and cached
 (a pickle under BELTROAD_CACHE). marnet tags Suez, Bab-el-Mandeb, Hormuz, Malacca, Bosporus, ... but not
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from beltroad.network import sea as sealib
+from beltroad.data import sea as sealib
 
 DANISH = "danish-straits"
 ENERGY_PASSAGES = sorted(set(sealib.PASSAGES) | {DANISH})
@@ -77,7 +77,7 @@ def _compute(points: dict[str, tuple[float, float]], origins: list[str], destina
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    from beltroad.geo import haversine_km
+    from beltroad.data.geo import haversine_km
 
     net = load_marnet()
     n = len(net.lon)
@@ -129,7 +129,7 @@ def _compute(points: dict[str, tuple[float, float]], origins: list[str], destina
 def sea_legs(points: dict[str, tuple[float, float]], origins: list[str], destinations: list[str],
              closed: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> SeaLegs:
     """Shortest sea legs origin x destination with `closed` passages (plus searoute's default) removed."""
-    from beltroad.cache import cached_pickle, entry_path
+    from beltroad.data.cache import cached_pickle, entry_path
 
     closed_all = tuple(sorted(set(canonical_energy_passages(list(closed))) | set(DEFAULT_CLOSED)))
     h = hashlib.sha256(CACHE_VERSION.encode())

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.flows.capacity import CapacityElements, FlowsError
 from beltroad.network.build import FERRY, LINK, RAIL, ROAD, SEA, Network, customs_union_of
-from beltroad.network.sea import PASSAGES
+from beltroad.data.sea import PASSAGES
 from beltroad.places import Place
 from beltroad.routing.engine import EPS, Access, build_graph
 from beltroad.scenario.state import EdgeState

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from beltroad.network.build import LINK, ROAD, Network
-from beltroad.network.sea import PASSAGES
+from beltroad.data.sea import PASSAGES
 
 DATA = Path(__file__).resolve().parent / "data"
 PER_DAY = {"trains/day", "containers/day", "TEU/day", "ships/day", "wagons/day", "vehicles/day"}

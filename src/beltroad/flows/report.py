@@ -9,7 +9,7 @@ import pandas as pd
 from beltroad.flows.assign import Assignment
 from beltroad.flows.demand import CHINA, EUROPE_EXCLUDED
 from beltroad.network.build import KIND_NAMES, MODES, Network
-from beltroad.network.sea import PASSAGES
+from beltroad.data.sea import PASSAGES
 
 RAIL_EXITS = ["dostyk", "altynkol", "zamyn_uud", "zabaikalsk"]
 BINDING_VC = 0.9  # volume/capacity from which an element counts as binding (its queue delay is days, not hours)

