@@ -58,6 +58,8 @@ class AppState:
                     from beltroad.routing.engine import warm_compiled_search
 
                     warm_compiled_search()  # a server answers many queries: the compiled point search pays off
+                    # the network places' access links and masks (~0.1 s once), not in the first route's time
+                    s.planner().warm_place_tables()
                     self.session = s
         return self.session
 
