@@ -76,22 +76,7 @@ def load_network() -> Network:
 
 
 def resolve_place(query: str) -> Place:
-    """The place a user means, resolved by the default session.
-
-    Parameters
-    ----------
-    query : str
-        A name, 'Name, CC', UN/LOCODE, node id or 'lat,lon'.
-
-    Returns
-    -------
-    Place
-
-    Raises
-    ------
-    PlaceError
-        Unknown or ambiguous (its `candidates` then list the choices).
-    """
+    """`Session.resolve` on the default session (the same parameters, result and errors)."""
     return default_session().resolve(query)
 
 
@@ -105,14 +90,8 @@ def plan(origin: str | Place, destination: str | Place, **options) -> PlanResult
     **options
         The fields of `PlanRequest` (objective, alternatives, mode, teu, ...).
 
-    Returns
-    -------
-    PlanResult
-
-    Raises
-    ------
-    RequestError, PlaceError, RouteError, ScenarioError
-        See `ERRORS`.
+    Returns the `PlanResult` of `Session.run` on the default session and raises what it raises (`ERRORS` maps
+    each to an exit code and an HTTP status).
     """
     return default_session().plan(origin, destination, **options)
 

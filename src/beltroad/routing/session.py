@@ -125,23 +125,8 @@ class Session:
         return query if isinstance(query, Place) else self.gazetteer.resolve(query)
 
     def state(self, scenario: str | None = None) -> EdgeState:
-        """The edge state (open links, weights, costs) of `scenario`.
-
-        Parameters
-        ----------
-        scenario : str or None
-            Scenario name (None: baseline).
-
-        Returns
-        -------
-        EdgeState
-            The state of the scenario's kept planner.
-
-        Raises
-        ------
-        ScenarioError
-            Unknown or malformed scenario.
-        """
+        """The edge state (open links, weights, costs) of `scenario`: that of its kept planner (`planner`, which
+        says the parameters and what it raises)."""
         return self.planner(scenario).state
 
     def planner(self, scenario: str | None = None) -> Planner:
@@ -172,21 +157,14 @@ class Session:
         Parameters
         ----------
         scenario : str or None
-            Scenario name (None: baseline).
+            As for `planner`.
         month : int or None
             1-12; None keeps every seasonal link as the scenario has it.
         year : int or None
             The network as it stood that year (projects open by then); None: the scenario's own year.
 
-        Returns
-        -------
-        Planner
-            Kept with the others (the least recently used dropped beyond `PLANNERS_KEPT`).
-
-        Raises
-        ------
-        ScenarioError
-            Unknown or malformed scenario. `month` and `year` are not checked here (`PlanRequest` checks them).
+        Returns a planner kept as `planner` keeps them, and raises what it raises; `month` and `year` are not
+        checked here (`PlanRequest` checks them).
         """
         def build() -> Planner:
             from beltroad.scenario import load_scenario, apply_scenario
