@@ -114,13 +114,17 @@ _ROUTE_FIELDS = tuple(f.name for f in fields(Route) if f.name not in ("legs", "o
 def _plain_copy(x: Any) -> Any:
     """A deep copy of plain data: lists and dicts copied all the way down, text and numbers shared (they are
     immutable); any other object goes to copy.deepcopy."""
-    if isinstance(x, list):
-        return [_plain_copy(v) for v in x]
-    if isinstance(x, dict):
-        return {k: _plain_copy(v) for k, v in x.items()}
-    if isinstance(x, (str, int, float, bool)) or x is None:
+    t = type(x)
+    if t is list:
+        return [v if type(v) in _ATOMS else _plain_copy(v) for v in x]
+    if t is dict:
+        return {k: v if type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
+    if t in _ATOMS:
         return x
     return copy.deepcopy(x)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass
