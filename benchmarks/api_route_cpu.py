@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(30)
         return
     n = len(times["plan"])
     print(f"{n} computed routes (api_load.py trips, 3 alternatives, fresh teu); process CPU ms per route request; "
