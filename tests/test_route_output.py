@@ -42,7 +42,7 @@ def test_leg_coordinates_match_the_numpy_drawing(session, origin, destination, k
             expected = _numpy_leg_coords(evaluator, *leg.draw.args)
             assert leg.coordinates == expected and len(expected) >= 2
             assert all(type(x) is float for p in leg.coordinates for x in p)
-    assert session.network.derived("routing.edge_lines", dict)  # the network's lines were kept
+    assert session.network.derived("routing.edge_lines", dict).points > 0  # the network's lines were kept
 
 
 def _deepcopy_dict(route: Route, geometry: bool) -> dict:
@@ -73,3 +73,18 @@ def test_route_dict_is_the_deep_copy_and_independent(session):
     d["border_crossings"][0]["at"] = "changed"
     d["time_breakdown_hours"]["moving"] = -1.0
     assert json.dumps(_deepcopy_dict(r, False)) == before  # the route itself is untouched
+
+
+def test_kept_edge_lines_stay_under_their_cap(session, monkeypatch):
+    from beltroad.routing import evaluate
+
+    monkeypatch.setattr(evaluate, "EDGE_LINES_MAX_POINTS", 300)  # a few sea lanes: emptied several times
+    lines = session.network.derived("routing.edge_lines", dict)
+    lines.clear()
+    lines.points = 0
+    for _ in range(2):
+        result = session.plan("Shanghai", "Rotterdam", mode="sea", alternatives=3)
+        for leg in (leg for r in result.routes for leg in r.legs if leg.draw is not None):
+            expected = _numpy_leg_coords(leg.draw.func.__self__, *leg.draw.args)
+            assert leg.coordinates == expected
+            assert lines.points == sum(map(len, lines.values())) <= 300 or len(lines) == 1

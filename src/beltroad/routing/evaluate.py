@@ -47,9 +47,26 @@ CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, 
 STOP_CACHE_SIZE = 4096  # per planner: per-place work kept for the next query of that place (about 3 KB each)
 
 
-def _new_edge_lines(net: Network) -> dict:
-    """(edge, src, dst) -> its drawn [[lon, lat], ...] (`PathEvaluator._leg_coords`), filled as legs are drawn."""
-    return {}
+EDGE_LINES_MAX_POINTS = 200_000  # per network: drawn edge lines kept (~130 bytes a point, so ~26 MB at most)
+
+
+class _EdgeLines(dict):
+    """(edge, src, dst) -> its drawn [[lon, lat], ...] (`PathEvaluator._leg_coords`), filled as legs are drawn and
+    emptied when it holds EDGE_LINES_MAX_POINTS points (the sea lanes alone have ~750,000: a long-running server
+    would otherwise keep them all as Python lists). Safe without a lock: a lost entry is only drawn again."""
+
+    points = 0
+
+    def keep(self, key: tuple, pts: list[list[float]]) -> None:
+        if self.points + len(pts) > EDGE_LINES_MAX_POINTS:
+            self.clear()
+            self.points = 0
+        self[key] = pts
+        self.points += len(pts)
+
+
+def _new_edge_lines(net: Network) -> _EdgeLines:
+    return _EdgeLines()
 
 
 def remember(cache: dict, key, value) -> None:
@@ -513,7 +530,8 @@ class PathEvaluator:
                 key = (ne, s, d)
                 pts = lines.get(key)
                 if pts is None:
-                    pts = lines[key] = self._edge_coords(g, stops, e).tolist()
+                    pts = self._edge_coords(g, stops, e).tolist()
+                    lines.keep(key, pts)
             else:
                 pts = self._edge_coords(g, stops, e).tolist()
             if out and pts:
