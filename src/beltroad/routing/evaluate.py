@@ -47,6 +47,28 @@ CUSTOMS_DETAIL = ("export and import customs (Doing Business border compliance, 
 STOP_CACHE_SIZE = 4096  # per planner: per-place work kept for the next query of that place (about 3 KB each)
 
 
+EDGE_LINES_MAX_POINTS = 200_000  # per network: drawn edge lines kept (~130 bytes a point, so ~26 MB at most)
+
+
+class _EdgeLines(dict):
+    """(edge, src, dst) -> its drawn [[lon, lat], ...] (`PathEvaluator._leg_coords`), filled as legs are drawn and
+    emptied when it holds EDGE_LINES_MAX_POINTS points (the sea lanes alone have ~750,000: a long-running server
+    would otherwise keep them all as Python lists). Safe without a lock: a lost entry is only drawn again."""
+
+    points = 0
+
+    def keep(self, key: tuple, pts: list[list[float]]) -> None:
+        if self.points + len(pts) > EDGE_LINES_MAX_POINTS:
+            self.clear()
+            self.points = 0
+        self[key] = pts
+        self.points += len(pts)
+
+
+def _new_edge_lines(net: Network) -> _EdgeLines:
+    return _EdgeLines()
+
+
 def remember(cache: dict, key, value) -> None:
     """Keep `value` in a per-planner cache of per-place work, emptied when full (popular places come back at
     once). Safe without a lock: a dict's get and set are atomic, and a lost entry is only computed again."""
@@ -494,17 +516,31 @@ class PathEvaluator:
     # ---------------------------------------------------------------------------------------- geometry
     def _leg_coords(self, g: Graph, stops: Stops, lo: int, hi: int) -> list[list[float]]:
         """[lon, lat] points of the leg made of path edges lo..hi-1: each edge's line, joined where one ends
-        at the next one's start."""
-        parts: list[np.ndarray] = []
-        last = None
-        for e in range(lo, hi):
-            pts = self._edge_coords(g, stops, e)
-            if last is not None and len(pts) and last[0] == pts[0, 0] and last[1] == pts[0, 1]:
-                pts = pts[1:]
-            if len(pts):
-                parts.append(pts)
-                last = pts[-1]
-        return np.concatenate(parts).tolist() if parts else []
+        at the next one's start.
+
+        A network edge's points are made once per network (`_edge_lines`) and shared: the leg's list is new,
+        its [lon, lat] pairs are the network's (nobody changes them in place)."""
+        net = self.net
+        n = net.n_vertices
+        lines = net.derived("routing.edge_lines", _new_edge_lines)
+        out: list[list[float]] = []
+        for e, ne, s, d in zip(range(lo, hi), g.edge_id[lo:hi].tolist(), g.src[lo:hi].tolist(),
+                               g.dst[lo:hi].tolist()):
+            if ne >= 0 and s < n and d < n:  # a network edge between network vertices: the same line every time
+                key = (ne, s, d)
+                pts = lines.get(key)
+                if pts is None:
+                    pts = self._edge_coords(g, stops, e).tolist()
+                    lines.keep(key, pts)
+            else:
+                pts = self._edge_coords(g, stops, e).tolist()
+            if out and pts:
+                last, p0 = out[-1], pts[0]
+                if last[0] == p0[0] and last[1] == p0[1]:
+                    out.extend(pts[1:])
+                    continue
+            out.extend(pts)
+        return out
 
     def _pos(self, v: int, stops: Stops) -> tuple[float, float]:
         net = self.net

@@ -95,8 +95,9 @@ class Route:
         return self.transit_days
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
-        d = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
-             if f.name not in ("legs", "objective_value")}  # as dataclasses.asdict, without drawing the legs
+        # as dataclasses.asdict, without drawing the legs; the fields hold plain data (text, numbers, lists and
+        # dicts of them), copied by `_plain_copy` (copy.deepcopy took ~0.15 ms a route for the same copy)
+        d = {name: _plain_copy(getattr(self, name)) for name in _ROUTE_FIELDS}
         for k in ("distance_km", "cost_usd", "co2_kg"):
             d[k] = round(d[k], 1)
         d["transit_days"] = round(self.transit_days, 2)
@@ -105,6 +106,25 @@ class Route:
         d["time_breakdown_hours"] = {k: round(self.time_breakdown_hours.get(k, 0.0), 2) for k in TIME_PARTS}
         d["legs"] = [leg.to_dict(geometry) for leg in self.legs]
         return d
+
+
+_ROUTE_FIELDS = tuple(f.name for f in fields(Route) if f.name not in ("legs", "objective_value"))
+
+
+def _plain_copy(x: Any) -> Any:
+    """A deep copy of plain data: lists and dicts copied all the way down, text and numbers shared (they are
+    immutable); any other object goes to copy.deepcopy."""
+    t = type(x)
+    if t is list:
+        return [v if type(v) in _ATOMS else _plain_copy(v) for v in x]
+    if t is dict:
+        return {k: v if type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
+    if t in _ATOMS:
+        return x
+    return copy.deepcopy(x)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
 
 
 @dataclass
