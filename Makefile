@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/route_latency.py
+	$(PY) benchmarks/api_route_cpu.py
 	$(PY) benchmarks/skim.py
 	$(PY) benchmarks/api_load.py
 	$(PY) benchmarks/impact.py
