@@ -6,7 +6,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from beltroad.analysis.changes import KEYS, _join_pairs, aggregate, corridor_economies, fixed_mode_groups
+from beltroad.analysis.changes import _join_pairs, aggregate, corridor_economies, fixed_mode_groups
 from beltroad.analysis.comparison import Comparison
 from beltroad.analysis.pairs import PairTable, as_codes
 from beltroad.places.cities import city_set, economies
@@ -135,14 +135,9 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     del source
     eco = economies()
     group_set = groups
-    # each aggregation reads only the columns it averages (at 1M pairs the full table would be ~450 MB)
-    means = ["transit_days_base", "transit_days_scenario", "transit_days_change", "transit_days_change_pct",
-             "trade_cost_change_pct"]
     reachable_base, reachable_scenario = table.column("reachable_base"), table.column("reachable_scenario")
-    both = reachable_base & reachable_scenario  # aggregate averages these pairs: select them before computing
-    cp, econ, groups, corr, regions = aggregate(
-        table.frame(KEYS + ["reachable_base", "reachable_scenario"] + means, rows=both if not both.all() else None),
-        eco, corridor_economies(net.links, net.places))
+    # one column at a time over all pairs, unreachable pairs labelled out (no frame of the selected rows)
+    cp, econ, groups, corr, regions = aggregate(table, eco, corridor_economies(net.links, net.places))
     if bounds:
         groups = fixed_mode_groups(table.frame(["reachable_base", "reachable_scenario", "origin_country",
                                                 "transit_days_change_fixed_mode", "trade_cost_change_pct_fixed_mode"]),
