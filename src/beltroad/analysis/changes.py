@@ -159,8 +159,12 @@ def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dic
     # groups (world, BRI economies, non-BRI by exporter) and corridors as row selections
     bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
     in_bri = np.isin(o_names, list(bri))[o_code] if n_o else np.zeros(len(ok), dtype=bool)  # (-1: last, as before)
-    selections = {"world": reachable, "bri_economies": reachable & in_bri, "non_bri_economies": reachable & ~in_bri}
+    # from here on, only the pairs reachable in both (the rows pandas grouped): each column is compressed to
+    # them once, the labels and selections are over them
+    in_bri = in_bri[reachable]
+    selections = {"world": np.ones(len(in_bri), dtype=bool), "bri_economies": in_bri, "non_bri_economies": ~in_bri}
     del in_bri
+    cp_label, o_label, d_label, reg_label = (lab[reachable] for lab in (cp_label, o_label, d_label, reg_label))
     d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
     international = np.arange(n_o)[:, None] != d_as_o[None, :]
     corr_sel = {}  # the corridor's rows (indices: a corridor holds few pairs), from its observed country pairs
@@ -175,16 +179,17 @@ def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dic
     group_rows = {label: {} for label in selections}
     corr_rows = {name: {} for name in corr_sel}
     for k in means:  # one column at a time
-        values = np.asarray(column(k), dtype=float)
+        values = np.asarray(column(k), dtype=float)[reachable]
         for g, (lab, n) in groupings.items():
             out[g][k] = group_mean(lab, values, n)
-        for label, sel in selections.items():
-            group_rows[label][k] = _nanmean(values[sel])
+        for name, rows in corr_sel.items():
+            corr_rows[name][k] = _nanmean(values[rows])
+        for label, sel in sorted(selections.items(), key=lambda item: item[0] == "world"):  # world last
             if k == "transit_days_change":
                 group_rows[label]["share_of_pairs_faster"] = \
                     float((values[sel] < -1e-6).mean()) if sel.any() else np.nan
-        for name, rows in corr_sel.items():
-            corr_rows[name][k] = _nanmean(values[rows])
+            # the world's rows are all of them: averaged last, in place
+            group_rows[label][k] = _nanmean(values if label == "world" else values[sel])
         del values
     for g, (lab, n) in groupings.items():
         out[g]["city_pairs"] = group_size(lab, n)
@@ -205,7 +210,7 @@ def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dic
     else:
         econ["name"], econ["region"], econ["bri_member"] = econ["iso3"], "", False
     econ = econ.sort_values("change_pct")
-    groups_df = pd.DataFrame([{"group": label, "city_pairs": int(sel.sum()),
+    groups_df = pd.DataFrame([{"group": label, "city_pairs": int(np.count_nonzero(sel)),
                                **{k: group_rows[label][k] for k in means},
                                "share_of_pairs_faster": group_rows[label]["share_of_pairs_faster"]}
                               for label, sel in selections.items()])
@@ -249,10 +254,12 @@ def _group_index(raw: pd.Series, key: pd.Series, used: np.ndarray, name: str | N
 
 
 def _nanmean(values: np.ndarray) -> float:
-    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum."""
-    ok = ~np.isnan(values)
-    n = int(ok.sum())
-    return np.nansum(values) / n if n else np.nan
+    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum.
+    `values` is the caller's own copy: its NaNs are zeroed in place (what `np.nansum` does on a copy)."""
+    missing = np.isnan(values)
+    n = len(values) - int(missing.sum())
+    values[missing] = 0.0
+    return values.sum() / n if n else np.nan
 
 
 def _region_of(region: dict, iso3: str) -> str:

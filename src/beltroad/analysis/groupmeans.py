@@ -43,12 +43,13 @@ def _group_mean(labels, values, n_groups):  # pragma: no cover - compiled
 
 
 def group_mean(labels: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Mean of `values` per group (NaN skipped; NaN for a group with no value), as pandas computes it.
+    """Mean of `values` per group (NaN skipped; NaN for a group with no value), as pandas' groupby computes it
+    on these rows.
 
     Parameters
     ----------
     labels : numpy.ndarray of int
-        Group of each row, 0..n_groups-1; -1 leaves the row out.
+        Group of each row, 0..n_groups-1 (pandas' group ids); -1 leaves the row out (a missing key).
     values : numpy.ndarray
         One value per row (converted to float64).
     n_groups : int
@@ -60,16 +61,17 @@ def group_mean(labels: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndar
         One mean per group.
     """
     labels, values = np.asarray(labels), np.asarray(values, dtype=np.float64)
-    ids = labels[labels >= 0]  # the group ids pandas sees on the selected rows
-    if len(ids) and (ids[1:] >= ids[:-1]).all():
-        # pandas >= 3.1 sums sorted groups with `np.add.reduceat` instead (when no value is NaN)
-        picked = values[labels >= 0]
-        if not np.isnan(picked).any():
+    if len(labels) and (labels[1:] >= labels[:-1]).all() and not np.isnan(values).any():
+        # pandas >= 3.1 sums sorted groups with `np.add.reduceat` instead (its `_reduceat_aggregate`), the
+        # rows of missing keys (-1, then at the front) left out
+        skip = int(np.count_nonzero(labels < 0))
+        ids = labels[skip:]
+        out = np.full(int(n_groups), np.nan)
+        if len(ids):
             starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-            seg = np.add.reduceat(picked, starts) / np.diff(starts, append=ids.size).astype(np.float64)
-            out = np.full(int(n_groups), np.nan)
+            seg = np.add.reduceat(values[skip:], starts) / np.diff(starts, append=ids.size).astype(np.float64)
             out[ids[starts]] = seg
-            return out
+        return out
     return _group_mean(labels, values, int(n_groups))
 
 

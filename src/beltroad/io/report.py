@@ -97,12 +97,18 @@ def _chart(cmp) -> str:
                 f'<text x="{w / 2}" y="12" font-size="12" text-anchor="middle">Top gaining and losing economies '
                 f'(change in shipment time, %, ±{lim:.2f} full scale)</text>')
     pct = np.asarray(cmp.pair_column("transit_days_change_pct"), dtype=float)  # not the whole pair table
-    pct = pct[np.isfinite(pct)]
+    if pct.base is not None or not pct.flags.writeable:
+        pct = pct.copy()  # a view of a table the caller holds
+    # sorted in place, the finite values are one slice (-inf first, +inf then NaN last): no 8 MB copies. The
+    # quantiles, clipping and histogram work on that slice in place: the histogram counts values by bin and
+    # takes its range from their min and max, so the order of the values changes nothing
+    pct.sort()
+    pct = pct[np.searchsorted(pct, -np.inf, side="right"):np.searchsorted(pct, np.inf, side="left")]
     hist = []
     hw, hh = 500, h
     if len(pct):
-        lo, hi = np.quantile(pct, [0.01, 0.99])
-        counts, edges = np.histogram(np.clip(pct, lo, hi), bins=50)
+        lo, hi = np.quantile(pct, [0.01, 0.99], overwrite_input=True)
+        counts, edges = np.histogram(np.clip(pct, lo, hi, out=pct), bins=50)
         top = max(1, int(counts.max()))
         bw = (hw - 40) / len(counts)
         for i, c in enumerate(counts):
