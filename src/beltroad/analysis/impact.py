@@ -147,6 +147,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
                                    eco, groups)
     if group_set == "world-bank":
         groups = wb.world_bank_groups(table, eco)
+        release_freed_memory()
     meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(table)),

@@ -329,8 +329,16 @@ class _Block:
             if name == f"{kind}_days_change":
                 return self[f"{kind}_days_scenario"] - self[f"{kind}_days_base"]
             if name == f"{kind}_days_change_pct":
+                change, scen = f"{kind}_days_change", f"{kind}_days_scenario"
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    return 100.0 * self[f"{kind}_days_change"] / self[f"{kind}_days_base"]
+                    if change in self.memo or scen in self.memo or change in t.source.columns \
+                            or scen in t.source.columns:
+                        return 100.0 * self[change] / self[f"{kind}_days_base"]
+                    pct = self._compute(scen)  # a new array, not kept: the change and percentage in place
+                    pct -= self[f"{kind}_days_base"]
+                    pct *= 100.0
+                    pct /= self[f"{kind}_days_base"]
+                    return pct
         change = "transit_days_change"
         per_day = {"trade_cost_change_pct": t.pct, "trade_cost_change_pp": t.pct, "trade_cost_change_pct_low": t.low,
                    "trade_cost_change_pct_high": t.high, **{f"trade_cost_change_pct_{s}": v for s, v in t.sectors.items()}}
