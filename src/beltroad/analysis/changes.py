@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from beltroad.analysis.groupmeans import group_mean, group_size
+from beltroad.analysis.memory import release_freed_memory
 from beltroad.analysis.pairs import PairTable
 
 KEYS = ["origin", "origin_country", "destination", "destination_country"]
@@ -175,6 +176,7 @@ def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dic
             corr_sel[name] = rows.astype(np.int32) if len(ok) < 2**31 else rows
     groupings = {"cp": (cp_label, len(cp_used)), "exp": (o_label, len(o_used)), "imp": (d_label, len(d_used)),
                  "reg": (reg_label, len(used))}
+    release_freed_memory()  # the full-length temporaries of the labels, before the columns are read
     out = {g: {} for g in groupings}
     group_rows = {label: {} for label in selections}
     corr_rows = {name: {} for name in corr_sel}
@@ -191,6 +193,7 @@ def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dic
             # the world's rows are all of them: averaged last, in place
             group_rows[label][k] = _nanmean(values if label == "world" else values[sel])
         del values
+        release_freed_memory()  # this column's copies, before the next is computed
     for g, (lab, n) in groupings.items():
         out[g]["city_pairs"] = group_size(lab, n)
     cp = pd.DataFrame({"origin_country": _group_index(o_raw, o_key, cp_used // n_d, None),

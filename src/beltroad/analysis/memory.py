@@ -37,3 +37,25 @@ def release_freed_memory() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+def return_large_blocks_at_once(threshold_bytes: int = 1 << 20) -> bool:
+    """Have glibc serve blocks of `threshold_bytes` and more from their own pages and unmap them when freed
+    (`mallopt(M_MMAP_THRESHOLD)`); by default the threshold rises to the largest block freed (up to 32 MB),
+    so a 1M-pair compare's 1-8 MB arrays land in the heap and its resident size keeps their high mark.
+    A process-wide choice (the CLI's compare makes it, as it picks Arrow's memory pool); no value changes.
+
+    Parameters
+    ----------
+    threshold_bytes : int
+        Blocks this large or larger are mapped on their own.
+
+    Returns
+    -------
+    bool
+        True when glibc accepted the setting.
+    """
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):
+        return False
+    return bool(libc.mallopt(-3, int(threshold_bytes)))  # M_MMAP_THRESHOLD = -3 (malloc.h)
