@@ -142,12 +142,14 @@ def write_report(cmp, out: Path) -> None:
           _fmt(cmp.corridors, list(cmp.corridors.columns), 40), "",
           "## Region pairs", "", _fmt(cmp.region_pairs, list(cmp.region_pairs.columns), 60), ""]
     (out / "report.md").write_text("\n".join(md))
-    img = ""
-    for label, draw in (("choropleth", _choropleth), ("charts", _chart)):
+    parts = {}
+    # the charts first: their 1M-pair column is let go before the map parses its shapes (peak RSS)
+    for label, draw in (("charts", _chart), ("choropleth", _choropleth)):
         try:
-            img += draw(cmp)
+            parts[label] = draw(cmp)
         except Exception as exc:  # charts are a convenience: a report without them is still a report
-            img += f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
+            parts[label] = f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
+    img = parts["choropleth"] + parts["charts"]
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(cmp.scenario)} vs {html.escape(cmp.base)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}}table{{border-collapse:collapse;margin:1rem 0}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><body>
