@@ -133,11 +133,23 @@ def test_a_few_pair_columns_without_the_whole_table(session):
     pd.testing.assert_frame_equal(c.pair_frame(cols), narrow, check_exact=True)  # from the built table now
 
 
-def test_country_pair_means_on_one_key_equal_pandas_two_key_groupby(cmp):
-    from beltroad.analysis.changes import _country_pair_means
+def test_aggregate_equals_pandas_groupby_on_the_reachable_rows(cmp):
+    """`aggregate` (group labels, one column at a time) gives pandas' groupby means bit for bit: on the skims'
+    categorical keys, on the rows reversed (unsorted group ids) and on text keys."""
+    from beltroad.analysis.changes import aggregate
 
-    cols = {"transit_days_base": "mean", "transit_days_change_pct": "mean", "origin": "size"}
-    p = cmp.pairs.loc[cmp.pairs["reachable_base"] & cmp.pairs["reachable_scenario"]]
+    cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
+            "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
+    p = cmp.pairs
+    eco = economies()
+    ok = p["reachable_base"] & p["reachable_scenario"]
     for frame in (p, p.iloc[::-1], p.astype({"origin_country": str, "destination_country": str})):
-        want = frame.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()
-        pd.testing.assert_frame_equal(_country_pair_means(frame, cols), want, check_exact=True)
+        cp, econ, groups, _, _ = aggregate(frame, eco, {})
+        both = frame[ok.loc[frame.index]]
+        want = both.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()
+        pd.testing.assert_frame_equal(cp, want.rename(columns={"origin": "city_pairs"}), check_exact=True)
+        exp = both.groupby("origin_country").agg(cols)
+        got = econ.set_index("iso3").loc[[str(i) for i in exp.index]]
+        for c in ("transit_days_base", "transit_days_change_pct", "trade_cost_change_pct"):
+            np.testing.assert_array_equal(got[f"{c}_as_exporter"].to_numpy(), exp[c].to_numpy())
+        assert groups.set_index("group").loc["world", "transit_days_change"] == both["transit_days_change"].mean()

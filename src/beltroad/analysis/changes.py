@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from beltroad.analysis.groupmeans import group_mean, group_size
+from beltroad.analysis.memory import release_freed_memory
 from beltroad.analysis.pairs import PairTable
-from beltroad.analysis.worldbank import _codes, _names
 
 KEYS = ["origin", "origin_country", "destination", "destination_country"]
 
@@ -83,15 +84,19 @@ def corridor_economies(links: pd.DataFrame, places: pd.DataFrame) -> dict[str, s
     return out
 
 
-def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[str]] | None = None
+def aggregate(pairs: pd.DataFrame | PairTable, eco: pd.DataFrame, corridors: dict[str, set[str]] | None = None
               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Country-pair, per-economy (as exporter and importer), group, corridor and region-pair averages.
 
-    A corridor's change is the mean over city pairs whose two economies both lie on the corridor.
+    A corridor's change is the mean over city pairs whose two economies both lie on the corridor. Averages
+    take pairs reachable in both scenarios. Each averaged column is read once over all pairs (a `PairTable`
+    computes a derived one then) and averaged over every grouping before the next is read; the rows left out
+    carry group label -1 (`groupmeans`), so no frame of the selected rows is built. Same values as pandas'
+    groupby means on the selected rows.
 
     Parameters
     ----------
-    pairs : pandas.DataFrame
+    pairs : pandas.DataFrame or PairTable
         City pairs with KEYS, the reachable flags and the columns averaged.
     eco : pandas.DataFrame
         The economy table (data.cities.economies).
@@ -103,14 +108,98 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     tuple of pandas.DataFrame
         Country pairs, economies, groups, corridors, region pairs.
     """
-    cols = {"transit_days_base": "mean", "transit_days_scenario": "mean", "transit_days_change": "mean",
-            "transit_days_change_pct": "mean", "trade_cost_change_pct": "mean", "origin": "size"}
-    keep = list(dict.fromkeys(KEYS + list(cols) + [c for c in pairs.columns if c.endswith("_fixed_mode")]))
-    ok = (pairs["reachable_base"] & pairs["reachable_scenario"]).to_numpy()
-    both = pairs.loc[ok, keep] if not ok.all() else pairs[keep]  # only the columns aggregated (no copy when all are)
-    cp = _country_pair_means(both, cols).rename(columns={"origin": "city_pairs"})
-    exp = both.groupby("origin_country").agg(cols).rename(columns={"origin": "city_pairs"})
-    imp = both.groupby("destination_country").agg(cols).rename(columns={"origin": "city_pairs"})
+    means = ["transit_days_base", "transit_days_scenario", "transit_days_change", "transit_days_change_pct",
+             "trade_cost_change_pct"]
+    if isinstance(pairs, PairTable):
+        def column(name):
+            return pairs.column(name)
+
+        def key(name):
+            return pd.Series(pairs.column(name), copy=False)
+    else:
+        def column(name):
+            return pairs[name].to_numpy()
+
+        def key(name):
+            return pairs[name].reset_index(drop=True)
+    ok = np.asarray(column("reachable_base") & column("reachable_scenario"), dtype=bool)
+    o_raw, d_raw = key("origin_country"), key("destination_country")
+    o_key, d_key = _as_categorical(o_raw), _as_categorical(d_raw)
+    o_code, d_code = o_key.cat.codes.to_numpy(), d_key.cat.codes.to_numpy()
+    reachable = ok  # the group rows' selection; pandas' groupby also drops missing keys
+    ok = ok & (o_code >= 0) & (d_code >= 0)
+    o_names = np.asarray(o_key.cat.categories, dtype=object).astype(str)
+    d_names = np.asarray(d_key.cat.categories, dtype=object).astype(str)
+    n_o, n_d = len(o_names), len(d_names)
+    width = np.int32 if n_o * n_d < 2**31 else np.int64
+    # labels of the four groupings, one small integer a pair (-1: left out); the observed groups are numbered
+    # in the order pandas sorts them. Built from per-group tables, so few full-length temporaries.
+    country_pair = o_code.astype(width) * n_d + d_code
+    cp_used = np.flatnonzero(np.bincount(country_pair[ok], minlength=1))  # observed pairs, (origin, destination)
+    cp_label = _labels(country_pair, cp_used, max(n_o * n_d, 1), ok)
+    del country_pair
+    o_used = np.flatnonzero(np.bincount(o_code[ok], minlength=1))
+    o_label = _labels(o_code, o_used, max(n_o, 1), ok)
+    d_used = np.flatnonzero(np.bincount(d_code[ok], minlength=1))
+    d_label = _labels(d_code, d_used, max(n_d, 1), ok)
+    region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
+    # region pair of each observed country pair: label each (origin region, destination region) once, numbered
+    # as the labels sort (as a groupby on the strings would order them)
+    o_reg = [_region_of(region, c) for c in o_names]
+    d_reg = [_region_of(region, c) for c in d_names]
+    reg_names, reg_code = np.unique(np.array(o_reg + d_reg, dtype=str), return_inverse=True)
+    n_reg = max(1, len(reg_names))
+    cp_region = reg_code[: len(o_reg)][cp_used // n_d] * n_reg + reg_code[len(o_reg):][cp_used % n_d]
+    used = np.flatnonzero(np.bincount(cp_region, minlength=n_reg * n_reg))
+    labels = np.array([f"{reg_names[u // n_reg]} -> {reg_names[u % n_reg]}" for u in used], dtype=object)
+    order = np.argsort(labels, kind="stable")
+    lookup = np.full(n_reg * n_reg, -1, dtype=np.int64)
+    lookup[used[order]] = np.arange(len(used))
+    reg_label = _small(np.append(lookup[cp_region], -1), len(used))[cp_label]  # label -1 picks the -1 appended
+    reg_labels = labels[order].astype(str)
+    # groups (world, BRI economies, non-BRI by exporter) and corridors as row selections
+    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
+    in_bri = np.isin(o_names, list(bri))[o_code] if n_o else np.zeros(len(ok), dtype=bool)  # (-1: last, as before)
+    # from here on, only the pairs reachable in both (the rows pandas grouped): each column is compressed to
+    # them once, the labels and selections are over them
+    in_bri = in_bri[reachable]
+    selections = {"world": np.ones(len(in_bri), dtype=bool), "bri_economies": in_bri, "non_bri_economies": ~in_bri}
+    del in_bri
+    cp_label, o_label, d_label, reg_label = (lab[reachable] for lab in (cp_label, o_label, d_label, reg_label))
+    d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
+    international = np.arange(n_o)[:, None] != d_as_o[None, :]
+    corr_sel = {}  # the corridor's rows (indices: a corridor holds few pairs), from its observed country pairs
+    for name, members in sorted((corridors or {}).items()):
+        on = np.isin(o_names, list(members))[:, None] & np.isin(d_names, list(members))[None, :] & international
+        rows = np.flatnonzero(np.append(on.ravel()[cp_used], False)[cp_label])
+        if len(rows):
+            corr_sel[name] = rows.astype(np.int32) if len(ok) < 2**31 else rows
+    groupings = {"cp": (cp_label, len(cp_used)), "exp": (o_label, len(o_used)), "imp": (d_label, len(d_used)),
+                 "reg": (reg_label, len(used))}
+    release_freed_memory()  # the full-length temporaries of the labels, before the columns are read
+    out = {g: {} for g in groupings}
+    group_rows = {label: {} for label in selections}
+    corr_rows = {name: {} for name in corr_sel}
+    for k in means:  # one column at a time
+        values = np.asarray(column(k), dtype=float)[reachable]
+        for g, (lab, n) in groupings.items():
+            out[g][k] = group_mean(lab, values, n)
+        for name, rows in corr_sel.items():
+            corr_rows[name][k] = _nanmean(values[rows])
+        for label, sel in sorted(selections.items(), key=lambda item: item[0] == "world"):  # world last
+            if k == "transit_days_change":
+                group_rows[label]["share_of_pairs_faster"] = \
+                    float((values[sel] < -1e-6).mean()) if sel.any() else np.nan
+            # the world's rows are all of them: averaged last, in place
+            group_rows[label][k] = _nanmean(values if label == "world" else values[sel])
+        del values
+        release_freed_memory()  # this column's copies, before the next is computed
+    for g, (lab, n) in groupings.items():
+        out[g]["city_pairs"] = group_size(lab, n)
+    cp = pd.DataFrame({"origin_country": _group_index(o_raw, o_key, cp_used // n_d, None),
+                       "destination_country": _group_index(d_raw, d_key, cp_used % n_d, None), **out["cp"]})
+    exp = pd.DataFrame(out["exp"], index=_group_index(o_raw, o_key, o_used, "origin_country"))
+    imp = pd.DataFrame(out["imp"], index=_group_index(d_raw, d_key, d_used, "destination_country"))
     econ = exp.add_suffix("_as_exporter").join(imp.add_suffix("_as_importer"), how="outer")
     econ.index.name = "iso3"
     econ = econ.reset_index()
@@ -124,85 +213,56 @@ def aggregate(pairs: pd.DataFrame, eco: pd.DataFrame, corridors: dict[str, set[s
     else:
         econ["name"], econ["region"], econ["bri_member"] = econ["iso3"], "", False
     econ = econ.sort_values("change_pct")
-    # groups: world, BRI economies, non-BRI (by exporter)
-    bri = set(eco.loc[eco["bri_member"], "iso3"]) if len(eco) else set()
-    # membership tests on the country codes (one test per country, then a gather), not isin on 1M strings
-    o_code, d_code = _codes(both["origin_country"]), _codes(both["destination_country"])
-    o_names, d_names = _names(both["origin_country"]), _names(both["destination_country"])
-    in_bri = np.isin(o_names, list(bri))[o_code]
-    d_as_o = pd.Index(o_names).get_indexer(d_names)  # destination codes in the origin's coding (-1: none)
-    means = [k for k in cols if k != "origin"]
-    values = {k: both[k].to_numpy(dtype=float) for k in means}  # selections by boolean masks on arrays, not frames
-    groups = []
-    for label, sel in (("world", np.ones(len(both), dtype=bool)), ("bri_economies", in_bri),
-                       ("non_bri_economies", ~in_bri)):
-        n_sel = int(sel.sum())
-        groups.append({"group": label, "city_pairs": n_sel, **{k: _nanmean(values[k][sel]) for k in means},
-                       "share_of_pairs_faster": float((values["transit_days_change"][sel] < -1e-6).mean())
-                       if n_sel else np.nan})
-    groups_df = pd.DataFrame(groups)
-    region = dict(zip(eco["iso3"], eco["region"])) if len(eco) else {}
-    # region pair of every row from its country codes: label each (origin region, destination region) once,
-    # group on a categorical with the labels sorted (as a groupby on the strings would order them)
-    o_reg = [_region_of(region, c) for c in o_names]
-    d_reg = [_region_of(region, c) for c in d_names]
-    reg_names, reg_code = np.unique(np.array(o_reg + d_reg, dtype=str), return_inverse=True)
-    n_reg = max(1, len(reg_names))
-    pair_code = reg_code[: len(o_reg)][o_code] * n_reg + reg_code[len(o_reg):][d_code]
-    used = np.flatnonzero(np.bincount(pair_code, minlength=n_reg * n_reg))
-    labels = np.array([f"{reg_names[u // n_reg]} -> {reg_names[u % n_reg]}" for u in used], dtype=object)
-    order = np.argsort(labels, kind="stable")
-    lookup = np.full(n_reg * n_reg, -1, dtype=np.int64)
-    lookup[used[order]] = np.arange(len(used))
-    b2 = both.assign(corridor=pd.Categorical.from_codes(lookup[pair_code], categories=labels[order].astype(str)))
-    regions = b2.groupby("corridor", observed=True).agg(cols).rename(columns={"origin": "city_pairs"}).reset_index()
-    regions["corridor"] = regions["corridor"].astype(str)
-    regions = regions.rename(columns={"corridor": "region_pair"}).sort_values("transit_days_change_pct")
-    rows = []
-    # a corridor's pairs by a table over (origin, destination) country codes, then one gather per corridor
-    n_d = len(d_names)
-    country_pair = o_code.astype(np.int64 if len(o_names) * n_d >= 2**31 else np.int32) * n_d + d_code
-    international = np.arange(len(o_names))[:, None] != d_as_o[None, :]
-    for name, members in sorted((corridors or {}).items()):
-        on = np.isin(o_names, list(members))[:, None] & np.isin(d_names, list(members))[None, :] & international
-        sel = on.ravel()[country_pair]
-        n_sel = int(sel.sum())
-        if n_sel:
-            rows.append({"corridor": name, "economies": "-".join(sorted(members)), "city_pairs": n_sel,
-                         **{k: _nanmean(values[k][sel]) for k in means}})
-    corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + [k for k in cols if k != "origin"])
+    groups_df = pd.DataFrame([{"group": label, "city_pairs": int(np.count_nonzero(sel)),
+                               **{k: group_rows[label][k] for k in means},
+                               "share_of_pairs_faster": group_rows[label]["share_of_pairs_faster"]}
+                              for label, sel in selections.items()])
+    regions = pd.DataFrame({"region_pair": reg_labels, **out["reg"]})
+    regions = regions.sort_values("transit_days_change_pct")
+    rows = [{"corridor": name, "economies": "-".join(sorted(corridors[name])), "city_pairs": len(idx),
+             **corr_rows[name]} for name, idx in corr_sel.items()]
+    corr = pd.DataFrame(rows, columns=["corridor", "economies", "city_pairs"] + means)
     corr = corr.sort_values("transit_days_change_pct")
     return cp, econ, groups_df, corr, regions
 
 
-def _country_pair_means(both: pd.DataFrame, cols: dict) -> pd.DataFrame:
-    """`both.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()`, grouped on one
-    categorical of the observed country pairs (numbered in the order pandas sorts the two keys) instead of
-    two: pandas' two-key grouping took ~57 MB at 1M pairs (a hash of the pairs), this ~15 MB. Same rows in
-    the same order in each group, so the same sums and means."""
-    o, d = both["origin_country"], both["destination_country"]
-    if not (isinstance(o.dtype, pd.CategoricalDtype) and isinstance(d.dtype, pd.CategoricalDtype)) \
-            or o.isna().any() or d.isna().any():
-        return both.groupby(["origin_country", "destination_country"]).agg(cols).reset_index()
-    n_d = len(d.cat.categories)
-    width = np.int32 if len(o.cat.categories) * n_d < 2**31 else np.int64
-    pair = o.cat.codes.to_numpy().astype(width) * n_d + d.cat.codes.to_numpy()
-    used = np.flatnonzero(np.bincount(pair, minlength=1))  # observed pairs, sorted as (origin, destination)
-    dense = np.full(len(o.cat.categories) * n_d, -1, dtype=width)
-    dense[used] = np.arange(len(used), dtype=width)
-    key = pd.Categorical.from_codes(dense[pair], categories=np.arange(len(used)))
-    del pair, dense
-    out = both.groupby(key, observed=True).agg(cols).reset_index(drop=True)
-    out.insert(0, "destination_country", pd.Categorical.from_codes(used % n_d, dtype=d.dtype))
-    out.insert(0, "origin_country", pd.Categorical.from_codes(used // n_d, dtype=o.dtype))
+def _small(a: np.ndarray, n: int) -> np.ndarray:
+    """Group labels in the smallest integer type that holds 0..n-1 and -1."""
+    return a.astype(np.int16 if n < 2**15 else np.int32)
+
+
+def _labels(code: np.ndarray, used: np.ndarray, size: int, ok: np.ndarray) -> np.ndarray:
+    """Group label of each row: the position of its code among the observed codes `used`, -1 where not `ok`."""
+    dense = np.full(size, -1, dtype=np.int64)
+    dense[used] = np.arange(len(used))
+    out = _small(dense, len(used))[code]
+    out[~ok] = -1
     return out
 
 
+def _as_categorical(col: pd.Series) -> pd.Series:
+    """A key column as a categorical (a skim's keys already are; text is coded with its values sorted, the
+    order a groupby on it gives)."""
+    return col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
+
+
+def _group_index(raw: pd.Series, key: pd.Series, used: np.ndarray, name: str | None):
+    """The keys pandas' groupby on `raw` gives for the observed codes `used` of `key` (its categorical):
+    categorical for a categorical column, else the values themselves."""
+    if isinstance(raw.dtype, pd.CategoricalDtype):
+        cat = pd.Categorical.from_codes(used, dtype=key.dtype)
+        return pd.CategoricalIndex(cat, name=name) if name else cat
+    values = key.cat.categories[used]
+    return values.rename(name) if name else values
+
+
 def _nanmean(values: np.ndarray) -> float:
-    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum."""
-    ok = ~np.isnan(values)
-    n = int(ok.sum())
-    return np.nansum(values) / n if n else np.nan
+    """`Series.mean()` of a float array (NaN skipped; NaN when none is left), with the same sum.
+    `values` is the caller's own copy: its NaNs are zeroed in place (what `np.nansum` does on a copy)."""
+    missing = np.isnan(values)
+    n = len(values) - int(missing.sum())
+    values[missing] = 0.0
+    return values.sum() / n if n else np.nan
 
 
 def _region_of(region: dict, iso3: str) -> str:

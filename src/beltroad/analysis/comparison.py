@@ -105,6 +105,7 @@ class Comparison:
         OSError
             If the folder cannot be written (the previous result is kept).
         """
+        from beltroad.analysis.memory import release_freed_memory
         from beltroad.io.atomic import atomic_dir
         from beltroad.io.report import write_report
 
@@ -112,6 +113,7 @@ class Comparison:
         with atomic_dir(out) as tmp:
             (tmp / "metadata.json").write_text(json.dumps(self.metadata, indent=2, default=str))
             self.pair_table.write_parquet(tmp / "pairs.parquet")
+            release_freed_memory()  # the write blocks' pages, before the report reads a column
             if pairs_csv:
                 self.pair_table.write_csv(tmp / "pairs.csv")
             for name in ("country_pairs", "economies", "groups", "corridors", "region_pairs"):

@@ -6,8 +6,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from beltroad.analysis.changes import KEYS, _join_pairs, aggregate, corridor_economies, fixed_mode_groups
+from beltroad.analysis.changes import _join_pairs, aggregate, corridor_economies, fixed_mode_groups
 from beltroad.analysis.comparison import Comparison
+from beltroad.analysis.memory import release_freed_memory
 from beltroad.analysis.pairs import PairTable, as_codes
 from beltroad.places.cities import city_set, economies
 from beltroad.places import Place
@@ -119,6 +120,7 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
         frame = skim(net, state, places, objective=objective, access=access, progress=cb)
         frame["main_mode"] = as_codes(frame["main_mode"])  # 1 MB, not 11 MB, while the next skim runs
         frames.append(frame)
+        release_freed_memory()  # the skim's working arrays: else the next stage stacks on their high mark
     vot = net.params["value_of_time"]
     per_day = vot["ad_valorem_pct_per_day"]
     pct, low, high = float(per_day["value"]), float(per_day["low"]), float(per_day["high"])
@@ -135,20 +137,17 @@ def compare(base: str = "baseline", scenario: str = "no-russia-belarus-transit",
     del source
     eco = economies()
     group_set = groups
-    # each aggregation reads only the columns it averages (at 1M pairs the full table would be ~450 MB)
-    means = ["transit_days_base", "transit_days_scenario", "transit_days_change", "transit_days_change_pct",
-             "trade_cost_change_pct"]
     reachable_base, reachable_scenario = table.column("reachable_base"), table.column("reachable_scenario")
-    both = reachable_base & reachable_scenario  # aggregate averages these pairs: select them before computing
-    cp, econ, groups, corr, regions = aggregate(
-        table.frame(KEYS + ["reachable_base", "reachable_scenario"] + means, rows=both if not both.all() else None),
-        eco, corridor_economies(net.links, net.places))
+    # one column at a time over all pairs, unreachable pairs labelled out (no frame of the selected rows)
+    cp, econ, groups, corr, regions = aggregate(table, eco, corridor_economies(net.links, net.places))
+    release_freed_memory()
     if bounds:
         groups = fixed_mode_groups(table.frame(["reachable_base", "reachable_scenario", "origin_country",
                                                 "transit_days_change_fixed_mode", "trade_cost_change_pct_fixed_mode"]),
                                    eco, groups)
     if group_set == "world-bank":
         groups = wb.world_bank_groups(table, eco)
+        release_freed_memory()
     meta = {"base": base, "scenario": scenario, "objective": objective, "bounds": bounds,
             "cities": cities if isinstance(cities, str) else "custom", "n_cities": len(places),
             "city_pairs": int(len(table)),

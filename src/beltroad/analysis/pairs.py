@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 MEASURES = ("transit_days", "cost_usd", "distance_km", "co2_kg")  # with _change and _change_pct columns
-ROWS_PER_GROUP = 1 << 16  # rows per Parquet row group and per block computed while writing
+ROWS_PER_GROUP = 1 << 14  # rows per Parquet row group and per block computed while writing (~7 MB a block)
 
 
 class PairTable:
@@ -304,8 +304,14 @@ class _Block:
             if name == f"{m}_change":
                 return self.num(f"{m}_scenario") - self.num(f"{m}_base")
             if name == f"{m}_change_pct":
+                known = self.memo.get(f"{m}_change")  # else computed here, not kept, and reused in place
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    return 100.0 * self[f"{m}_change"] / self.num(f"{m}_base")
+                    if known is not None or f"{m}_change" in t.source.columns:
+                        return 100.0 * self[f"{m}_change"] / self.num(f"{m}_base")
+                    pct = self._compute(f"{m}_change")
+                    pct *= 100.0
+                    pct /= self.num(f"{m}_base")
+                    return pct
         for side in ("base", "scenario"):
             # (in place on new arrays where the arithmetic allows: the same values with fewer 8 MB temporaries)
             if name == f"nofixed_days_{side}":  # without end customs and port dwell
@@ -323,13 +329,25 @@ class _Block:
             if name == f"{kind}_days_change":
                 return self[f"{kind}_days_scenario"] - self[f"{kind}_days_base"]
             if name == f"{kind}_days_change_pct":
+                change, scen = f"{kind}_days_change", f"{kind}_days_scenario"
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    return 100.0 * self[f"{kind}_days_change"] / self[f"{kind}_days_base"]
+                    if change in self.memo or scen in self.memo or change in t.source.columns \
+                            or scen in t.source.columns:
+                        return 100.0 * self[change] / self[f"{kind}_days_base"]
+                    pct = self._compute(scen)  # a new array, not kept: the change and percentage in place
+                    pct -= self[f"{kind}_days_base"]
+                    pct *= 100.0
+                    pct /= self[f"{kind}_days_base"]
+                    return pct
         change = "transit_days_change"
         per_day = {"trade_cost_change_pct": t.pct, "trade_cost_change_pp": t.pct, "trade_cost_change_pct_low": t.low,
                    "trade_cost_change_pct_high": t.high, **{f"trade_cost_change_pct_{s}": v for s, v in t.sectors.items()}}
         if name in per_day:
-            return self.num(change) * per_day[name]
+            if change in self.memo or change in t.source.columns:
+                return self.num(change) * per_day[name]
+            days = self._compute(change)  # not kept: scaled in place
+            days *= per_day[name]
+            return days
         rel = {"trade_cost_rel_change_pct": t.pct, "trade_cost_rel_change_pct_low": t.low,
                "trade_cost_rel_change_pct_high": t.high}
         if name in rel:

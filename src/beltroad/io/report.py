@@ -97,12 +97,18 @@ def _chart(cmp) -> str:
                 f'<text x="{w / 2}" y="12" font-size="12" text-anchor="middle">Top gaining and losing economies '
                 f'(change in shipment time, %, ±{lim:.2f} full scale)</text>')
     pct = np.asarray(cmp.pair_column("transit_days_change_pct"), dtype=float)  # not the whole pair table
-    pct = pct[np.isfinite(pct)]
+    if pct.base is not None or not pct.flags.writeable:
+        pct = pct.copy()  # a view of a table the caller holds
+    # sorted in place, the finite values are one slice (-inf first, +inf then NaN last): no 8 MB copies. The
+    # quantiles, clipping and histogram work on that slice in place: the histogram counts values by bin and
+    # takes its range from their min and max, so the order of the values changes nothing
+    pct.sort()
+    pct = pct[np.searchsorted(pct, -np.inf, side="right"):np.searchsorted(pct, np.inf, side="left")]
     hist = []
     hw, hh = 500, h
     if len(pct):
-        lo, hi = np.quantile(pct, [0.01, 0.99])
-        counts, edges = np.histogram(np.clip(pct, lo, hi), bins=50)
+        lo, hi = np.quantile(pct, [0.01, 0.99], overwrite_input=True)
+        counts, edges = np.histogram(np.clip(pct, lo, hi, out=pct), bins=50)
         top = max(1, int(counts.max()))
         bw = (hw - 40) / len(counts)
         for i, c in enumerate(counts):
@@ -136,12 +142,14 @@ def write_report(cmp, out: Path) -> None:
           _fmt(cmp.corridors, list(cmp.corridors.columns), 40), "",
           "## Region pairs", "", _fmt(cmp.region_pairs, list(cmp.region_pairs.columns), 60), ""]
     (out / "report.md").write_text("\n".join(md))
-    img = ""
-    for label, draw in (("choropleth", _choropleth), ("charts", _chart)):
+    parts = {}
+    # the charts first: their 1M-pair column is let go before the map parses its shapes (peak RSS)
+    for label, draw in (("charts", _chart), ("choropleth", _choropleth)):
         try:
-            img += draw(cmp)
+            parts[label] = draw(cmp)
         except Exception as exc:  # charts are a convenience: a report without them is still a report
-            img += f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
+            parts[label] = f"<p>({label} unavailable: {html.escape(str(exc))})</p>"
+    img = parts["choropleth"] + parts["charts"]
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(cmp.scenario)} vs {html.escape(cmp.base)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}}table{{border-collapse:collapse;margin:1rem 0}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}</style></head><body>
