@@ -48,23 +48,8 @@ class Comparison:
 
     def pair_frame(self, columns: list[str]) -> pd.DataFrame:
         """Some columns of the city-pair table as a DataFrame (e.g. the reachable flags and the columns to
-        average), without building the whole table.
-
-        Parameters
-        ----------
-        columns : list of str
-            Columns of `pair_table.columns`, in the order wanted.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Those columns over all pairs.
-
-        Raises
-        ------
-        KeyError
-            If a column is not in the table.
-        """
+        average), in the order given, without building the whole table (`PairTable.frame`). Raises KeyError for
+        a column not in `pair_table.columns`."""
         if "pairs" in self.__dict__:
             return self.__dict__["pairs"][columns]
         return self.pair_table.frame(columns)

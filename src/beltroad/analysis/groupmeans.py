@@ -76,19 +76,7 @@ def group_mean(labels: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndar
 
 
 def group_size(labels: np.ndarray, n_groups: int) -> np.ndarray:
-    """Rows per group (pandas' `size`), rows labelled -1 left out.
-
-    Parameters
-    ----------
-    labels : numpy.ndarray of int
-        Group of each row; -1 leaves the row out.
-    n_groups : int
-        Number of groups.
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        Count per group.
-    """
+    """Rows per group (pandas' `size`), rows labelled -1 left out: an int64 count per group (`labels` and
+    `n_groups` as for `group_mean`)."""
     labels = np.asarray(labels)
     return np.bincount(labels[labels >= 0], minlength=n_groups)[:n_groups].astype(np.int64)
