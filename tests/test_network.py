@@ -14,11 +14,11 @@ from scipy.sparse.csgraph import dijkstra
 
 from beltroad.data import DATA_DIR, embedded_dataset, load_dataset
 from beltroad.network import build
-from beltroad.network.build import GAUGE, LINK, PORT, PORT_SEA, RAIL, SEA, SEA_MODE, TRANSFER
+from beltroad.network.build import GAUGE, LINK, PORT, RAIL, SEA, SEA_MODE, TRANSFER
 from beltroad.network.paths import shortest_path
 from beltroad.data.geo import haversine_km
 from beltroad.data.sea import PASSAGES, canonical_passage
-from beltroad.routing.engine import baseline_state
+from beltroad.scenario.state import baseline_state
 
 ARRAYS = ("src", "dst", "kind", "mode", "km", "move_hours", "dwell_hours", "move_usd", "fee_usd", "co2_kg", "link",
           "passage", "country_from", "country_to", "border", "status", "seasonal", "edge_geom", "vertex_place",

@@ -120,16 +120,16 @@ class Gazetteer:
             for n in {c["name"], *c["alt"]}:
                 if 2 < len(n) < 60:
                     add(n, base + j)
-        from searoute.data.ports_dict import node_list
+        from beltroad.data.sea import read_ports
 
         # searoute's port list is a gazetteer: every UN/LOCODE, and the names no node or city already has
         self.gazetteer_ports: list[Place] = []
         ports_base = base + len(cities)
-        for (x, y), pr in node_list.items():  # every UN/LOCODE of searoute's port list, major or not
-            code = (pr.get("port") or "").upper()
-            if len(code) == 5 and code not in self.by_locode and ISO2TO3.get(code[:2]):
-                port = Place(name=pr.get("name", code), country=ISO2TO3[code[:2]], lat=float(y),
-                             lon=float(((x + 180) % 360) - 180), kind="port", locode=code)
+        for pr in read_ports():  # every UN/LOCODE of searoute's port list, major or not
+            code = pr["locode"].upper()
+            if code not in self.by_locode and ISO2TO3.get(code[:2]):
+                port = Place(name=pr["name"], country=ISO2TO3[code[:2]], lat=pr["lat"], lon=pr["lon"], kind="port",
+                             locode=code)
                 self.by_locode[code] = port
                 key = normalize(port.name)
                 if key and key not in index:

@@ -8,9 +8,8 @@ from typing import Sequence
 
 import numpy as np
 from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
-from beltroad.network.build import (ACCESS, FERRY, HANDLING, LINK, PORT, RAIL, ROAD, SEA_MODE, TERMINAL_KINDS, Network,
-                                    customs_union_of)
-from beltroad.scenario.state import EdgeState, baseline_state, value_of_time_usd_per_day  # noqa: F401 (re-exported)
+from beltroad.network.build import ACCESS, LINK, PORT, ROAD, TERMINAL_KINDS, Network, customs_union_of
+from beltroad.scenario.state import EdgeState, baseline_state
 
 EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
 # Modelling choices (docs/model.md, "access links"): a door reaches its few nearest terminals by truck, within a
@@ -608,8 +607,7 @@ def weights_of(g: Graph, state: EdgeState, objective: str) -> np.ndarray:
     return tmp.weights(objective)
 
 
-__all__ = ["Access", "EdgeState", "Graph", "PointLinks", "baseline_state", "build_graph", "weights_of", "BaseGraph",
-           "value_of_time_usd_per_day", "HANDLING", "LINK", "RAIL", "FERRY", "SEA_MODE"]
+__all__ = ["Access", "BaseGraph", "Graph", "PointLinks", "build_graph", "weights_of"]
 
 
 # Point queries use the compiled search (routing.dijkstra) once numba is loaded in this process (by a skim, the

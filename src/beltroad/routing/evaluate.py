@@ -22,7 +22,8 @@ from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, POR
 from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.data.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import Access, EdgeState, Graph, end_customs_parts
+from beltroad.routing.engine import Access, Graph, end_customs_parts
+from beltroad.scenario.state import EdgeState
 from beltroad.routing.result import TIME_PARTS, Leg, Route
 
 HANDLING_KINDS = (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP)

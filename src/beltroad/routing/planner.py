@@ -11,9 +11,10 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import EPS, Access, BaseGraph, EdgeState, Graph, end_customs_parts
+from beltroad.routing.engine import EPS, Access, BaseGraph, Graph, end_customs_parts
 from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
+from beltroad.scenario.state import EdgeState
 
 OBJECTIVES = ("time", "cost", "co2", "generalized")
 MAIN_MODES = ("multimodal", "rail", "sea", "road", "inland_water")

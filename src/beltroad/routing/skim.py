@@ -24,9 +24,10 @@ from scipy.sparse.csgraph import dijkstra
 from beltroad.network.build import ACCESS, INLAND, LINK, Network, RAIL, ROAD, SEA_MODE, FERRY
 from beltroad.places import Place
 from beltroad.routing.dijkstra import next_events
-from beltroad.routing.engine import (EPS, Access, EdgeState, _customs_table, build_graph, customs_beyond_dwell,
+from beltroad.routing.engine import (EPS, Access, _customs_table, build_graph, customs_beyond_dwell,
                                      customs_event_dwell, end_customs, end_customs_parts, port_and_border_edges,
                                      weights_of, Graph, PointLinks)
+from beltroad.scenario.state import EdgeState
 
 MAIN_MODE_NAMES = np.array(["rail", "road", "sea", "ferry", "inland_water"])
 CHUNK = 100  # sources per Dijkstra call: bounds memory at CHUNK x vertices
