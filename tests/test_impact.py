@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from beltroad.analysis import compare
-from beltroad.analysis.worldbank import CORRIDORS, relative_trade_cost_change_pct, world_bank_groups
+from beltroad.analysis.pairs import relative_trade_cost_change_pct
+from beltroad.analysis.worldbank import CORRIDORS, world_bank_groups
 from beltroad.places.cities import city_set, economies
 from beltroad.routing.planner import Constraints, constraint_mask
 from beltroad.routing.skim import skim

@@ -17,8 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from beltroad.analysis.pairs import relative_trade_cost_change_pct  # noqa: F401 (its home before)
-from beltroad.places.cities import economies, world_bank_cities  # noqa: F401 (the papers' city set)
+from beltroad.places.cities import economies
 
 ACCOUNTINGS = ("beltroad", "papers")
 GROUP_SETS = ("default", "world-bank")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 
 
 def finite(obj: Any) -> Any:
@@ -60,7 +59,6 @@ def dumps(obj: Any, *, indent: int | None = None, compact: bool = False) -> str:
         return json.dumps(finite(obj), ensure_ascii=False, indent=indent, separators=seps, allow_nan=False)
 
 
-_ORJSON_OPTS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME  # as json: those are errors
 _DIGITS = frozenset(b"0123456789")
 
 
@@ -85,8 +83,11 @@ def dumps_bytes(obj: Any) -> bytes:
     answers. Non-finite numbers become null in both. json writes whatever orjson refuses (keys that are not text,
     ints beyond 64 bits, values `_leaf` does not know) or may spell differently (tiny floats, see
     `_written_as_json_would`)."""
-    try:
-        text = orjson.dumps(obj, default=_leaf, option=_ORJSON_OPTS)
+    import orjson  # the API's writer only: a one-shot CLI command never loads it
+
+    try:  # dataclasses and datetimes pass through to `_leaf`, as json treats them
+        text = orjson.dumps(obj, default=_leaf,
+                            option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
     except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
         text = None
     if text is not None and _written_as_json_would(text):
