@@ -37,7 +37,8 @@ def test_two_worker_processes_answer_routes_and_compares(session):
                 if started == 2:
                     break
             assert started == 2, "".join(log[-40:])
-            threading.Thread(target=server.stdout.read, daemon=True).start()
+            drain = threading.Thread(target=lambda: log.extend(server.stdout), daemon=True)
+            drain.start()
             assert "2 worker processes" in "".join(log)
             workers = [p for p in psutil.Process(server.pid).children() if "spawn_main" in " ".join(p.cmdline())]
             assert len(workers) == 2
@@ -62,6 +63,9 @@ def test_two_worker_processes_answer_routes_and_compares(session):
         finally:
             server.terminate()
             server.wait()
+    drain.join(30)
+    assert "Application shutdown complete" in "".join(log)  # the whole log was read ...
+    assert not [x for x in log if "GET /api/" in x]  # ... and has no access lines: `--access-log` turns them on
 
 
 def test_worker_connections_get_tcp_nodelay():

@@ -64,10 +64,10 @@ class TcpConfig(uvicorn.Config):
         return sock
 
 
-def serve(host: str, port: int, workers: int, log_level: str = "info") -> None:
+def serve(host: str, port: int, workers: int, log_level: str = "info", access_log: bool = False) -> None:
     """Serve `app_from_env` in `workers` processes (uvicorn's supervisor shares one listening socket among them)."""
     config = TcpConfig("beltroad.api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                       log_level=log_level)
+                       log_level=log_level, access_log=access_log)
     if workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:

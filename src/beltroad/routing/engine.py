@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.network.build import ACCESS, LINK, PORT, ROAD, TERMINAL_KINDS, Network, customs_union_of
+from beltroad.routing import deadline
 from beltroad.scenario.state import EdgeState, baseline_state
 
 EPS = 1e-6          # scipy drops explicit zeros: every weight gets this floor
@@ -727,8 +728,9 @@ class BaseGraph:
         index of the destination access edge used), or None when no path exists (or none costs at most
         `limit`: the search then stops early). A compiled search (routing.dijkstra.point_search) on the base
         CSR, stopping once the destination is settled; `path_scipy` is the same answer from scipy's Dijkstra
-        (the oracle of the tests).
+        (the oracle of the tests). Raises `deadline.PlanningTimeout` when the caller's time limit has passed.
         """
+        deadline.check()
         if COMPILED_SEARCH is False:
             return self._within_limit(self.path_scipy(data, origin_verts, origin_w, dest_verts, dest_w), data,
                                       origin_w, dest_w, limit)

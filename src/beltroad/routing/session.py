@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+PLACES_RESOLVED_KEPT = 4096  # place texts a session remembers the answer to (the gazetteer's index is read-only)
 PLANNERS_KEPT = 32  # planners a session keeps (scenario x month x year), each with its own edge state and masks
 GAZETTEER_CACHE_VERSION = "2"  # 2: the name index pickled as text + array
 # REACH_LIMIT_KM (routing.engine, a modelling choice): a place whose nearest terminal is farther by road is not
@@ -76,6 +77,8 @@ class Session:
     _terminal_lat: np.ndarray | None = None
     _terminal_lon: np.ndarray | None = None
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)  # key -> table (see `derived`)
+    _resolved: LRUCache = field(default_factory=lambda: LRUCache(PLACES_RESOLVED_KEPT), repr=False)  # text -> Place
+    _resolved_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -122,7 +125,15 @@ class Session:
         PlaceError
             Unknown or ambiguous (its `candidates` then list the choices).
         """
-        return query if isinstance(query, Place) else self.gazetteer.resolve(query)
+        if isinstance(query, Place):
+            return query
+        with self._resolved_lock:  # a server resolves the same few hundred names over and over (~0.1 ms each)
+            hit = self._resolved.get(query)
+        if hit is None:
+            hit = self.gazetteer.resolve(query)  # an unknown place raises, and is looked up again next time
+            with self._resolved_lock:
+                self._resolved[query] = hit
+        return hit
 
     def state(self, scenario: str | None = None) -> EdgeState:
         """The edge state (open links, weights, costs) of `scenario`: that of its kept planner (`planner`, which

@@ -51,13 +51,13 @@ async def route(
     if hit is None:
         def run() -> bytes:
             s = st.get_session()
-            res = s.run(req)  # planning is re-entrant: per-query state lives in the query, the searches release the GIL
+            res = s.run(req)
             d = res.to_dict(geometry=True)
             pos = st.place_pos()
             for r in d["routes"]:
                 r["markers"] = route_markers(r, pos)
             return jsonout.dumps_bytes(d)
 
-        hit = await st.bounded(run)
+        hit = st.planned(run)
         st.routes[req] = hit
     return JSONBytes(hit)
