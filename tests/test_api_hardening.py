@@ -210,3 +210,22 @@ def test_no_reading_of_pyogrio_fixtures_and_no_defensive_imports():
         assert "pyogrio" not in text and "tests/fixtures" not in text, f
         assert "may not exist yet" not in text and "not available in this build" not in text, f
         assert "older signature" not in text, f
+
+
+def test_route_parameters_are_documented_from_the_request_fields(client):
+    """/api/route reads its query straight into a PlanRequest; the docs list each option with the limits and
+    defaults PlanRequest checks, under the names the API (and the CLI) use."""
+    spec = client.get("/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"]["/api/route"]["get"]["parameters"]}
+    assert set(params) == {"origin", "destination", "alternatives", "optimize", "mode", "avoid_country",
+                           "avoid_passage", "via", "max_transfers", "max_drayage_km", "teu", "tonnes",
+                           "value_of_time", "carbon_price", "scenario", "year"}
+    assert [n for n, p in params.items() if p["required"]] == ["origin", "destination"]
+    assert params["alternatives"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 10, "default": 3}
+    assert params["optimize"]["schema"]["enum"] == ["time", "cost", "co2", "generalized"]
+    assert params["teu"]["schema"]["exclusiveMinimum"] == 0 and params["year"]["schema"]["maximum"] == 2060
+    assert params["via"]["schema"] == {"type": "array", "items": {"type": "string"}, "maxItems": 5}
+    for name, value in (("alternatives", "2.5"), ("year", "soon"), ("teu", "")):  # as sent: the message names it
+        r = client.get("/api/route", params={"origin": "Chongqing", "destination": "Duisburg", name: value})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"][0] == "query", r.text
+        assert f"(got '{value}')" in r.json()["detail"]
