@@ -35,7 +35,7 @@ _IS_HANDLING[list(HANDLING_KINDS)] = True
 _LEG_MODE_NAMES = np.asarray(MODES + [""], dtype=object)  # by leg code; -1 (a handling stop) is the last, ""
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
-_HANDLING, _BORDER = _SUMS.index("handling"), _SUMS.index("border")
+_HOURS, _USD, _HANDLING, _BORDER = (_SUMS.index(x) for x in ("hours", "usd", "handling", "border"))
 
 
 def _max0(x: float) -> float:
@@ -133,11 +133,20 @@ class Stops:
         return out
 
 
+@dataclass
+class PathLines:
+    """What drawing a leg reads of a path (`PathEvaluator._leg_coords`): each path edge's network edge (< 0 for
+    an access edge) and end vertices (a stop is vertex n_vertices + i), as arrays in path order."""
+
+    edge_id: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+
+
 @dataclass(eq=False)
 class PathMeasure:
     """A path's legs as numbers (one entry per leg, the customs leg last) and what the planner compares."""
 
-    g: Graph
     stops: Stops
     origin: Place
     destination: Place
@@ -170,81 +179,79 @@ class PathMeasure:
 
     def corridor_key(self, major_leg_km: float) -> tuple:
         """The sequence of major legs (mode, country where each ends): what makes two routes different."""
-        key = []
+        key = self.__dict__.get("_corridor_key")
+        if key is not None and key[0] == major_leg_km:
+            return key[1]
+        out = []
         for j in self.shown:
             if self.modes[j] != "handling" and self.km[j] >= major_leg_km:
                 item = (self.modes[j], self.to_country[j] if j < len(self.to_country) else "")
-                if not key or key[-1] != item:
-                    key.append(item)
-        return tuple(key) or (self.main_mode,)
+                if not out or out[-1] != item:
+                    out.append(item)
+        out = tuple(out) or (self.main_mode,)
+        self.__dict__["_corridor_key"] = (major_leg_km, out)
+        return out
+
+
+# The per-edge integers of a path (`PathEdges.rows`), by position
+(_SRC, _DST, _KIND, _MODE, _LEG, _HAND, _CUSTOMS, _CROSS, _PASSAGE, _LINK, _VC_SRC, _VC_DST) = range(12)
+# _LEG: the leg's mode as a MODES index (sea sailings and port-to-sea links sea, access road; -1 a handling stop);
+# _HAND: 1 for a handling stop; _CUSTOMS: a border or access link where customs may clear (`_customs`);
+# _CROSS: a network border crossing (a movement edge); _PASSAGE: the passage bits of a movement edge (else 0);
+# _LINK: the network link of a movement edge (else -1); _VC_SRC, _VC_DST: the country index of its ends (-1 none)
 
 
 @dataclass
 class PathEdges:
-    """Per-edge arrays of a found path (path order) and how its edges group into legs."""
+    """A found path's edges in path order and how they group into legs: every handling stop is a leg of its
+    own, and a run of consecutive movement edges of one mode (sea sailings and port-to-sea links count as sea,
+    first/last-mile access as road) is one leg. Plain lists: a path has tens of edges, where numpy's cost per
+    call (not per element) would be most of the work."""
 
-    src: np.ndarray
-    dst: np.ndarray
-    kind: np.ndarray
-    mode: np.ndarray              # the edge's own mode (MODES index)
-    edge_id: np.ndarray           # network edge, or < 0 for an access edge
-    on_net: np.ndarray            # edge_id >= 0
-    net_edge: np.ndarray          # max(edge_id, 0): safe to index network arrays (use with on_net)
-    values: np.ndarray            # (edges, len(_SUMS)) the summed quantities
-    handling: np.ndarray          # bool: a handling stop (terminal, port, ferry boarding, gauge change)
-    leg_mode: np.ndarray          # object: the mode of the leg the edge belongs to ("" for handling stops)
-    leg_code: np.ndarray          # the same as a MODES index (-1 for handling stops)
-    leg: np.ndarray               # leg index of each edge
-    starts: np.ndarray            # first edge of each leg
-    ends: np.ndarray              # one past the last edge of each leg
+    edge_id: list[int]            # network edge, or < 0 for an access edge (-(2k+1) out of stop k, -(2k+2) into k+1)
+    rows: list[list[int]]         # per edge, the integers _SRC ... _VC_DST
+    values: list[list[float]]     # per edge, the summed quantities (_SUMS)
+    starts: list[int]             # first edge of each leg
+    ends: list[int]               # one past the last edge of each leg
 
-    def col(self, name: str) -> np.ndarray:
-        return self.values[:, _SUMS.index(name)]
+    def col(self, name: str) -> list[float]:
+        i = _SUMS.index(name)
+        return [v[i] for v in self.values]
 
-
-def path_edges(g: Graph) -> PathEdges:
-    """Gather a path graph's per-edge arrays and cut it into legs: every handling stop is a leg of its own,
-    and a run of consecutive movement edges of one mode (sea sailings and port-to-sea links count as sea,
-    first/last-mile access as road) is one leg."""
-    kind = g.kind.astype(np.int64)
-    eid = g.edge_id
-    hours, move, border, wait = g.hours, g.move_hours, g.border_hours, g.wait_hours
-    rest = hours - move - border - wait
-    handling_h = np.where(0.0 > rest, 0.0, rest)  # max(x, 0.0) as Python's max would
-    handling = _IS_HANDLING[kind]
-    leg_code = g.mode.astype(np.int64)  # a copy: the leg's mode as a MODES index (-1: a handling stop)
-    leg_code[(kind == SEA) | (kind == PORT_SEA)] = SEA_MODE
-    leg_code[kind == ACCESS] = ROAD
-    leg_code[handling] = -1
-    leg_mode = _LEG_MODE_NAMES[leg_code]
-    drive = np.where(leg_code == ROAD, move - g.rest_hours, 0.0)
-    km = g.km
-    values = np.column_stack([km, hours, g.usd, g.co2_kg, move, handling_h, border, wait, drive])
-    m = len(kind)
-    new = np.ones(m, dtype=bool)
-    if m > 1:
-        new[1:] = handling[1:] | handling[:-1] | (leg_code[1:] != leg_code[:-1])
-    starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], m)
-    leg = np.cumsum(new) - 1
-    return PathEdges(src=g.src, dst=g.dst, kind=kind, mode=g.mode, edge_id=eid, on_net=eid >= 0, net_edge=np.maximum(eid, 0),
-                     values=values, handling=handling, leg_mode=leg_mode, leg_code=leg_code, leg=leg, starts=starts,
-                     ends=ends)
+    def lines(self) -> PathLines:
+        return PathLines(np.array(self.edge_id, dtype=np.int64), np.array([r[_SRC] for r in self.rows], dtype=np.int64),
+                         np.array([r[_DST] for r in self.rows], dtype=np.int64))
 
 
-def running_sums(values: np.ndarray, pe: PathEdges) -> np.ndarray:
-    """Per-leg totals of `values` (edges x columns), added one edge at a time in path order."""
-    offset = np.arange(len(pe.leg)) - pe.starts[pe.leg]
-    grid = np.zeros((int(offset.max()) + 1 if len(offset) else 1, len(pe.starts), values.shape[1]))
-    grid[offset, pe.leg] = values
-    return np.add.accumulate(grid, axis=0)[-1]
+def _access_row(src: int, dst: int, vc_src: int, vc_dst: int, link: tuple, speed: float
+                ) -> tuple[list[int], list[float]]:
+    """The integers and summed quantities of an access edge (`link`: vertex, hours, USD, kg CO2e, km, border
+    hours of an access link): its moving hours are its hours less the border dwell, its drivers' rest what they
+    exceed the driving time by. The same float operations, in the same order, as on the path's arrays before."""
+    _, hours, usd, co2, km, border = link
+    move = hours - border
+    rest = move - km / speed            # the drivers' rest within the moving hours
+    handling = hours - move - border - 0.0
+    return ([src, dst, ACCESS, ROAD, ROAD, 0, 1 if border > 0 else 0, 0, 0, -1, vc_src, vc_dst],
+            [km, hours, usd, co2, move, 0.0 if 0.0 > handling else handling, border, 0.0, move - rest])
 
 
-def last_where(ok: np.ndarray, pe: PathEdges) -> np.ndarray:
-    """Per leg: the last edge where `ok` holds, or the leg's first edge."""
-    idx = np.where(ok, np.arange(len(ok)), -1)
-    idx[pe.starts] = np.maximum(idx[pe.starts], pe.starts)
-    return np.maximum.reduceat(idx, pe.starts)
+def running_sums(values: list[list[float]], starts: list[int], ends: list[int]) -> list[list[float]]:
+    """Per-leg totals (one list per leg) of the per-edge `values`, added one edge at a time in path order.
+
+    These are the sums the planner has always given (np.add.accumulate down a legs x longest-leg grid padded
+    with zeros): v0 + v1 + ... of each leg, then + 0.0 for a leg shorter than the longest (which only turns a
+    -0.0 into 0.0). `np.sum` would add pairwise and differ in the last bits."""
+    longest = max(e - s for s, e in zip(starts, ends)) if starts else 0
+    out = []
+    for s, e in zip(starts, ends):
+        total = values[s]
+        for row in values[s + 1:e]:
+            total = [a + b for a, b in zip(total, row)]
+        if e - s < longest:
+            total = [a + 0.0 for a in total]
+        out.append(total)
+    return out
 
 
 class _Names:
@@ -268,28 +275,90 @@ class PathEvaluator:
                  vertex_names: np.ndarray, state: EdgeState):
         self.net, self.access, self.state = net, access, state
         self.place_names, self.place_ids, self.vertex_names = place_names, place_ids, vertex_names
-        self.countries = np.asarray(net.countries + [""], dtype=object)  # index -1: no country (at sea)
+        self.countries = list(net.countries) + [""]  # index -1: no country (at sea)
         n_links = net.table_len("links")
         self.link_ids = net.column("links", "id") if n_links else np.array([], dtype=object)
         self.link_corridors = ([tuple(c for c in str(v).split(";") if c) for v in net.column("links", "corridor")]
                                if n_links else [])
         self.layer_names = np.asarray(net.layers, dtype=object)
+        self._edge_rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._vertex_country: list[int] | None = None
 
-    # ---------------------------------------------------------------------------------------- route
-    def route(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> tuple[Route, tuple, list[int]]:
-        """(route, signature, network edges) of a path graph (`measure`, then `describe`)."""
-        m = self.measure(g, origin, destination, objective, stops)
-        return self.describe(m), m.signature, m.edges
+    # ---------------------------------------------------------------------------------------- path
+    def edge_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(integers (edges x 12, as `PathEdges.rows`), summed quantities (edges x len(_SUMS))) of every network
+        edge in this scenario, computed once (vectorised) so that a path gathers its rows in two calls. The same
+        elementwise operations as on a path's arrays: handling hours are what the hours exceed moving, border
+        and waiting hours by (at least 0), a road edge's driving hours its moving hours."""
+        if self._edge_rows is None:
+            net, st = self.net, self.state
+            kind = net.kind.astype(np.int64)
+            handling = np.isin(kind, HANDLING_KINDS)
+            leg = net.mode.astype(np.int64)
+            leg[(kind == SEA) | (kind == PORT_SEA)] = SEA_MODE
+            leg[kind == ACCESS] = ROAD
+            leg[handling] = -1
+            hours, move, border, wait = (np.asarray(x, dtype=float) for x in (st.hours, st.move_hours,
+                                                                               st.border_hours, st.wait_hours))
+            rest = hours - move - border - wait
+            values = np.column_stack([np.asarray(st.km, dtype=float), hours, np.asarray(st.usd, dtype=float),
+                                      np.asarray(st.co2_kg, dtype=float), move, np.where(0.0 > rest, 0.0, rest),
+                                      border, wait, np.where(leg == ROAD, move - 0.0, 0.0)])
+            vc = self.access.vertex_country
+            ints = np.column_stack([net.src, net.dst, kind, net.mode, leg, handling, ~handling & (kind == LINK) & net.border,
+                                    ~handling & net.border, np.where(handling, 0, net.passage_bits),
+                                    np.where(handling, -1, net.link), vc[net.src], vc[net.dst]]).astype(np.int64)
+            self._edge_rows = (ints, values)
+        return self._edge_rows
 
-    def measure(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
+    def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, tuple, tuple]]) -> PathEdges:
+        """The `PathEdges` of a found path: per segment (stop i, its network edges in order, the access link out
+        of stop i, the access link into stop i + 1; each link as (vertex, hours, USD, kg CO2e, km, border hours)),
+        the access edge out, the network edges, the access edge in; then cut into legs."""
+        ints, vals = self.edge_table()
+        nv, speed = self.net.n_vertices, self.access.speed
+        vc = self._vertex_country
+        if vc is None:
+            vc = self._vertex_country = self.access.vertex_country.tolist()
+        stop_vc = stops.__dict__.get("_country_index")
+        if stop_vc is None:
+            stop_vc = stops.__dict__["_country_index"] = [self.access.country_index.get(p.country, -1)
+                                                          for p in stops.places]
+        rows: list[list[int]] = []
+        values: list[list[float]] = []
+        eids: list[int] = []
+        for k, (i, e, out_link, in_link) in enumerate(segments):
+            r, v = _access_row(nv + i, out_link[0], stop_vc[i], vc[out_link[0]], out_link, speed)
+            rows.append(r)
+            values.append(v)
+            eids.append(-(2 * k + 1))
+            rows += ints[e].tolist()
+            values += vals[e].tolist()
+            eids += e.tolist()
+            r, v = _access_row(in_link[0], nv + i + 1, vc[in_link[0]], stop_vc[i + 1], in_link, speed)
+            rows.append(r)
+            values.append(v)
+            eids.append(-(2 * k + 2))
+        starts = [0]
+        prev_h, prev_leg = rows[0][_HAND], rows[0][_LEG]
+        for j in range(1, len(rows)):
+            r = rows[j]
+            h, leg = r[_HAND], r[_LEG]
+            if h or prev_h or leg != prev_leg:
+                starts.append(j)
+            prev_h, prev_leg = h, leg
+        return PathEdges(edge_id=eids, rows=rows, values=values, starts=starts, ends=starts[1:] + [len(rows)])
+
+    # ---------------------------------------------------------------------------------------- measure
+    def measure(self, pe: PathEdges, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
         """What the planner compares paths by, and the legs' numbers: legs cut and summed, truck rest,
         customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
-        pe = path_edges(g)
-        sums = running_sums(pe.values, pe)
-        first = pe.starts.tolist()
-        handling = pe.handling[pe.starts].tolist()
-        cols = dict(zip(_SUMS, sums.T.tolist()))
-        modes = ["handling" if h else pe.leg_mode[e] for e, h in zip(first, handling)]
+        rows = pe.rows
+        first = pe.starts
+        sums = running_sums(pe.values, pe.starts, pe.ends)
+        cols = dict(zip(_SUMS, (list(c) for c in zip(*sums))))
+        handling = [rows[e][_HAND] for e in first]
+        modes = ["handling" if h else _LEG_MODE_NAMES[rows[e][_LEG]] for e, h in zip(first, handling)]
         km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
         hours, moving = cols["hours"], cols["moving"]
         self._truck_rest(modes, hours, moving, cols["drive"])
@@ -299,32 +368,39 @@ class PathEvaluator:
         if extra is not None:  # the customs leg, last
             modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
             parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
-        d_country = g.vertex_country[pe.dst]
-        to_country = self.countries[d_country[last_where(d_country >= 0, pe)]].tolist()
+        to_country = []
+        for s, e in zip(pe.starts, pe.ends):  # where each leg ends: its last edge into a country (or its first)
+            at = s
+            for j in range(e - 1, s - 1, -1):
+                if rows[j][_VC_DST] >= 0:
+                    at = j
+                    break
+            to_country.append(self.countries[rows[at][_VC_DST]])
         total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
         mode_km = self._mode_km(pe)
         moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
-        countries = self._countries(g, pe, origin, destination)
+        countries = self._countries(pe, origin, destination)
         passages = self._passages(pe)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
         value = {"time": total_h, "cost": total_usd, "co2": total_co2,
                  "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
                  + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
-        return PathMeasure(g=g, stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
+        return PathMeasure(stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
                            km=km, hours=hours, usd=usd, co2=co2, parts=parts, to_country=to_country, shown=shown,
                            total_hours=total_h, total_usd=total_usd, total_co2=total_co2, total_km=total_km,
                            moving_km=moving_km, main_mode=main_mode, countries=countries, passages=passages,
-                           transfers=int((pe.handling & (pe.kind != GAUGE)).sum()), objective_value=value,
+                           transfers=sum(1 for r in rows if r[_HAND] and r[_KIND] != GAUGE), objective_value=value,
                            signature=(main_mode, tuple(countries), tuple(passages)),
-                           edges=pe.edge_id[pe.on_net].tolist())
+                           edges=[x for x in pe.edge_id if x >= 0])
 
     def describe(self, m: "PathMeasure") -> Route:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
         corridors, summary line and time breakdown."""
         pe = m.pe
         names = _Names(self.vertex_names, m.stops.names)
-        legs = [self._leg(m, j, names) for j in m.shown]
+        lines = pe.lines()
+        legs = [self._leg(m, j, names, lines) for j in m.shown]
         via = m.countries[1:-1]
         moving = m.moving_km
         others = sorted((x for x in moving if x != m.main_mode and moving[x] > 50), key=lambda x: -moving[x])
@@ -351,33 +427,34 @@ class PathEvaluator:
         movement = [(j, leg) for j, leg in zip(m.shown, legs) if leg.mode != "handling" and j < len(m.first)]
         if m.main_mode != "road" and movement:
             for j, leg in dict([movement[0], movement[-1]]).items():
-                if leg.mode == "road" and (pe.kind[pe.starts[j]:pe.ends[j]] == ACCESS).all():
+                if leg.mode == "road" and all(r[_KIND] == ACCESS for r in pe.rows[pe.starts[j]:pe.ends[j]]):
                     t2t -= leg.transit_hours
         return t2t
 
     # ---------------------------------------------------------------------------------------- legs
-    def _leg(self, m: "PathMeasure", j: int, names: "_Names") -> Leg:
+    def _leg(self, m: "PathMeasure", j: int, names: "_Names", lines: PathLines) -> Leg:
         """Leg j of a measured path: a handling stop, a run of movement edges of one mode, or the customs leg."""
         parts = {k: m.parts[i][j] for i, k in enumerate(TIME_PARTS)}
         if j == len(m.first):  # the customs leg
             return Leg("handling", m.origin.name, m.destination.name, 0.0, m.hours[j], m.usd[j], 0.0, CUSTOMS_DETAIL,
                        hours_by_part=parts)
         pe, e = m.pe, m.first[j]
+        r = pe.rows[e]
         if m.modes[j] == "handling":
-            return Leg("handling", str(names[pe.src[e]]), str(names[pe.dst[e]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
+            return Leg("handling", str(names[r[_SRC]]), str(names[r[_DST]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
                        self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
-        end = int(pe.ends[j])
-        d_names = [names[v] for v in pe.dst[e:end].tolist()]
+        end = pe.ends[j]
+        d_names = [names[x[_DST]] for x in pe.rows[e:end]]
         to_place = next((x for x in reversed(d_names) if x != "sea"), d_names[0])  # the last named place (not "sea")
-        return Leg(m.modes[j], str(names[pe.src[e]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
+        return Leg(m.modes[j], str(names[r[_SRC]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
                    detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
-                   draw=partial(self._leg_coords, m.g, m.stops, e, end))
+                   draw=partial(self._leg_coords, lines, m.stops, e, end))
 
     def _handling_label(self, pe: PathEdges, e: int, wait: float) -> str:
         """What a terminal, port, ferry, gauge-change or transshipment stop is, by its kind."""
         net = self.net
-        kind = int(pe.kind[e])
-        s, d = int(pe.src[e]), int(pe.dst[e])
+        r = pe.rows[e]
+        kind, s, d = r[_KIND], r[_SRC], r[_DST]
         label = HANDLING_LABELS[kind]
         if kind == PORT:
             pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
@@ -397,10 +474,11 @@ class PathEvaluator:
 
     def _liner_detail(self, pe: PathEdges, e: int) -> str:
         """'liner service X: hub Singapore -> gateway Rotterdam' for a leg that starts with a liner sailing."""
-        ne = int(pe.edge_id[e])
-        if pe.kind[e] != SEA or ne < 0 or not self.net.service[ne]:
+        ne = pe.edge_id[e]
+        r = pe.rows[e]
+        if r[_KIND] != SEA or ne < 0 or not self.net.service[ne]:
             return ""
-        return f"liner service {self.net.service[ne]}: {self.port_role(int(pe.src[e]))} -> {self.port_role(int(pe.dst[e]))}"
+        return f"liner service {self.net.service[ne]}: {self.port_role(r[_SRC])} -> {self.port_role(r[_DST])}"
 
     def port_role(self, v: int) -> str:
         """'hub Singapore', 'gateway Rotterdam', ... for a port vertex (from the register)."""
@@ -424,63 +502,72 @@ class PathEvaluator:
             moving[j] = drive[j] + x
 
     # ---------------------------------------------------------------------------------------- what it crosses
-    def _countries(self, g: Graph, pe: PathEdges, origin: Place, destination: Place) -> list[str]:
+    def _countries(self, pe: PathEdges, origin: Place, destination: Place) -> list[str]:
         """Countries in the order the movement edges pass them, from the origin's to the destination's."""
-        mv = ~pe.handling
-        seq = g.vertex_country[np.column_stack([pe.src[mv], pe.dst[mv]]).ravel()]
-        names = self.countries[seq[seq >= 0]]
-        prev = np.concatenate([np.array([origin.country], dtype=object), names])[:-1]
-        countries = [origin.country, *names[names != prev].tolist()]
+        names = self.countries
+        countries, prev = [origin.country], origin.country
+        for r in pe.rows:
+            if r[_HAND]:
+                continue
+            for c in (r[_VC_SRC], r[_VC_DST]):
+                if c >= 0:
+                    x = names[c]
+                    if x != prev:
+                        countries.append(x)
+                    prev = x
         if countries[-1] != destination.country and destination.country:
             countries.append(destination.country)
         return countries
 
     def _passages(self, pe: PathEdges) -> list[str]:
         """Straits and canals the sailings pass, in the order first passed."""
-        bits = self.net.passage_bits[pe.net_edge[pe.on_net & ~pe.handling]]
         out: dict[str, None] = {}
-        for b in bits[bits != 0].tolist():  # edge by edge; within an edge by passage index
-            for i, name in enumerate(PASSAGES):
-                if (b >> i) & 1:
-                    out[name] = None
+        for r in pe.rows:  # edge by edge; within an edge by passage index
+            b = r[_PASSAGE]
+            if b:
+                for i, name in enumerate(PASSAGES):
+                    if (b >> i) & 1:
+                        out[name] = None
         return list(out)
 
     def _corridors(self, pe: PathEdges) -> list[str]:
         """Named corridors of the network links used, in the order first used."""
         if not self.link_corridors:
             return []
-        link = self.net.link[pe.net_edge[pe.on_net & ~pe.handling]]
         out: dict[str, None] = {}
-        for li in dict.fromkeys(link[link >= 0].tolist()):
+        for li in dict.fromkeys(r[_LINK] for r in pe.rows if r[_LINK] >= 0):
             out.update(dict.fromkeys(self.link_corridors[li]))
         return list(out)
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
-        at = np.flatnonzero(pe.on_net & ~pe.handling & net.border[pe.net_edge])
         out = []
-        for e in at.tolist():
-            ne, s, d = int(pe.edge_id[e]), int(pe.src[e]), int(pe.dst[e])
+        for e, r in enumerate(pe.rows):
+            if not r[_CROSS]:
+                continue
+            ne, s, d = pe.edge_id[e], r[_SRC], r[_DST]
             out.append({"from_country": net.countries[net.country_from[ne]], "to_country": net.countries[net.country_to[ne]],
-                        "at": f"{names[s]} - {names[d]}", "mode": MODES[int(pe.mode[e])],
-                        "dwell_hours": round(float(pe.col("border")[e]), 1), "fee_usd": round(float(net.fee_usd[ne]), 1)})
+                        "at": f"{names[s]} - {names[d]}", "mode": MODES[r[_MODE]],
+                        "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": round(float(net.fee_usd[ne]), 1)})
         return out
 
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         out = []
-        for e in np.flatnonzero(pe.kind == GAUGE).tolist():
-            s, d = int(pe.src[e]), int(pe.dst[e])
+        for e, r in enumerate(pe.rows):
+            if r[_KIND] != GAUGE:
+                continue
+            s, d = r[_SRC], r[_DST]
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
-                        "hours": round(float(pe.col("hours")[e]), 1), "cost_usd": round(float(pe.col("usd")[e]), 1)})
+                        "hours": round(pe.values[e][_HOURS], 1), "cost_usd": round(pe.values[e][_USD], 1)})
         return out
 
     def _mode_km(self, pe: PathEdges) -> dict[str, float]:
         """Km per leg mode (access trucks count 0), modes in the order first used."""
-        moving = (~pe.handling).tolist()
-        codes = pe.leg_code.tolist()
-        km = [0.0 if k == ACCESS else x for k, x in zip(pe.kind.tolist(), pe.values[:, 0].tolist())]
+        moving = [not r[_HAND] for r in pe.rows]
+        codes = [r[_LEG] for r in pe.rows]
+        km = [0.0 if r[_KIND] == ACCESS else v[0] for r, v in zip(pe.rows, pe.values)]
         out = {}
         for c in dict.fromkeys(x for x, mv in zip(codes, moving) if mv):
             vals = [x if (mv and code == c) else 0.0 for x, mv, code in zip(km, moving, codes)]
@@ -500,17 +587,14 @@ class PathEvaluator:
         (exp_h, imp_h), cu = end_customs_parts(net, origin.country, destination.country)
         if not (exp_h or imp_h or cu):
             return None, 0.0, 0
-        port = pe.kind == PORT
-        border = ~pe.handling & ((pe.on_net & (pe.kind == LINK) & net.border[pe.net_edge])
-                                 | ((pe.kind == ACCESS) & (pe.col("border") > 0)))
-        at = np.flatnonzero(port | border)
+        at = [e for e, r in enumerate(pe.rows) if r[_KIND] == PORT or r[_CUSTOMS]]
         n = len(at)
         if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
             extra = exp_h + imp_h
         else:
-            e0, e1 = int(at[0]), int(at[-1])
-            first = float(pe.values[e0, _HANDLING if port[e0] else _BORDER])
-            last = float(pe.values[e1, _HANDLING if port[e1] else _BORDER])
+            e0, e1 = at[0], at[-1]
+            first = pe.values[e0][_HANDLING if pe.rows[e0][_KIND] == PORT else _BORDER]
+            last = pe.values[e1][_HANDLING if pe.rows[e1][_KIND] == PORT else _BORDER]
             extra = _max0(exp_h + imp_h - first) if n == 1 else _max0(exp_h - first) + _max0(imp_h - last)
         return float(extra), cu, n
 

@@ -11,8 +11,8 @@ from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import EPS, Access, BaseGraph, Graph, end_customs_parts
-from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
+from beltroad.routing.engine import EPS, Access, BaseGraph, end_customs_parts
+from beltroad.routing.evaluate import HANDLING_KINDS, PathEdges, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 from beltroad.scenario.state import EdgeState
 
@@ -173,6 +173,15 @@ class AccessLinks:
         if out is None:
             out = kept[layer] = self.subset(~self.gate if layer == "road" else self.gate)
         return out
+
+    def link(self, j: int) -> tuple:
+        """Link j as (vertex, hours, USD, kg CO2e, km, border hours): what a path's access edge takes
+        (`PathEvaluator.path_edges`), read from lists made once per object."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = list(zip(*(getattr(self, f).tolist() for f in
+                                                       ("verts", "hours", "usd", "co2", "km", "border"))))
+        return rows[j]
 
     def subset(self, keep: np.ndarray | None) -> "AccessLinks":
         if keep is None:
@@ -335,7 +344,6 @@ class Planner:
         self._sea_land: tuple | None = None
         self._masked_cache: dict[tuple[str, str], tuple] = {}   # a mode's masked CSR (not sea: it needs the ends), see _masked
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
-        self._edge_cols: np.ndarray | None = None
         # per-place work kept across queries (routing.evaluate.remember): access links, rail-port parts, and
         # the vertices within a radius of a place
         self._stop_cache: dict = {}
@@ -705,17 +713,17 @@ class Planner:
                 if segments is None:
                     break
                 # the same path found again (by another mode's search or penalty round) is evaluated once
-                key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
-                             int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
+                edges = [edge_of[np.array(pos, dtype=np.int64)] for _, (pos, _, _) in segments]
+                key = tuple((int(acc[i].verts[a]), tuple(e.tolist()), int(acc[i + 1].verts[b]))
+                            for (i, (_, a, b)), e in zip(segments, edges))
                 cand = evaluated.get(key)
                 if cand is None and n == 1 and mode == "road" and self._beyond_with_rest(
                         found, base, origin, destination, data, acc, segments, edge_of):
                     break  # best route only: this all-road trip, drivers' rest included, is slower than the best
                 if cand is None:
-                    g, used = self._path_graph(edge_of, acc, segments, query)
-                    cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
-                else:
-                    used = np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
+                    pe = self.evaluator.path_edges(query, [(i, e, acc[i].link(a), acc[i + 1].link(b))
+                                                           for (i, (_, a, b)), e in zip(segments, edges)])
+                    cand = evaluated[key] = self._evaluate(pe, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
                     fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
@@ -725,6 +733,7 @@ class Planner:
                     if mode == "sea" and cand.measure.main_mode in ("rail", "inland_water"):
                         # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
                         # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
+                        used = self._used(segments)
                         land = used[self._corridor_edge[edge_of[used]]]
                         penalty = np.ones(len(base.data)) if penalty is None else penalty
                         penalty[land] *= ROAD_RETRY_FACTOR
@@ -735,10 +744,13 @@ class Planner:
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
-                # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = used[self._corridor_edge[edge_of[used]]]
-                if len(used) == 0 or done >= rounds:
+                if done >= rounds:
                     break  # (no round left: the penalties would not be used)
+                # discourage what this route used: its corridor edges (not access, not handling), both ways
+                used = self._used(segments)
+                used = used[self._corridor_edge[edge_of[used]]]
+                if len(used) == 0:
+                    break
                 penalty = np.ones(len(base.data)) if penalty is None else penalty
                 penalty[used] *= PENALTY
                 rev = base.reverse[used]
@@ -818,56 +830,10 @@ class Planner:
         e = e[land]
         return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
-    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
-                    ) -> tuple[Graph, np.ndarray]:
-        """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
-        net = self.net
-        nv = net.n_vertices
-        cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
-        rows, used_all = [], []
-        src, dst, mode, kind, eid = [], [], [], [], []
-        for k, (i, (positions, a, b)) in enumerate(segments):
-            o, d = acc[i], acc[i + 1]
-            pos = np.asarray(positions, dtype=np.int64)
-            e = edge_of[pos]
-            used_all.append(pos)
-            o_move, d_move = o.hours[a] - o.border[a], d.hours[b] - d.border[b]
-            first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
-            last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
-            rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
-            # src, dst, mode, kind, edge id: one array each (the access link out, the network edges, the link in)
-            src.append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
-            dst.append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
-            mode.append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
-            kind.append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
-            eid.append(np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]]))
-
-        def one(parts: list, dtype) -> np.ndarray:
-            return (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(dtype, copy=False)
-
-        f = np.concatenate(rows) if len(rows) > 1 else rows[0]
-        vc = self._path_vertex_country(query)
-        g = Graph(n=nv + len(query.places), src=one(src, np.int64), dst=one(dst, np.int64), hours=f[:, 0],
-                  usd=f[:, 1], co2_kg=f[:, 2], km=f[:, 3], mode=one(mode, np.int8), kind=one(kind, np.int8),
-                  edge_id=one(eid, np.int64), vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5],
-                  border_hours=f[:, 6], wait_hours=f[:, 7])
-        return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
-
-    def _path_vertex_country(self, query: Stops) -> np.ndarray:
-        """Country index of each vertex of a query's path graphs (the network's, then the stops'), once per query."""
-        vc = query.__dict__.get("_vertex_country")
-        if vc is None:
-            vc = query.__dict__["_vertex_country"] = np.concatenate([self.access.vertex_country, np.array(
-                [self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
-        return vc
-
-    def _state_columns(self) -> np.ndarray:
-        """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
-        if self._edge_cols is None:
-            st = self.state
-            self._edge_cols = np.column_stack([st.hours, st.usd, st.co2_kg, st.km, st.move_hours,
-                                               np.zeros(len(st.hours)), st.border_hours, st.wait_hours]).astype(float)
-        return self._edge_cols
+    @staticmethod
+    def _used(segments: list) -> np.ndarray:
+        """The CSR positions of a found path's network edges, all segments in order."""
+        return np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
@@ -886,10 +852,11 @@ class Planner:
         return kept
 
     # ------------------------------------------------------------------------------------------
-    def _evaluate(self, g: Graph, origin: Place, destination: Place, objective: str, query: Stops) -> _Candidate:
+    def _evaluate(self, pe: PathEdges, origin: Place, destination: Place, objective: str, query: Stops
+                  ) -> _Candidate:
         """The candidate of a found path: measured now, described as a Route only if the planner keeps it
         (see routing.evaluate)."""
-        return _Candidate(self.evaluator.measure(g, origin, destination, objective, query), self.evaluator)
+        return _Candidate(self.evaluator.measure(pe, origin, destination, objective, query), self.evaluator)
 
     # ------------------------------------------------------------------------------------------
     def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:
