@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, reduce
+from operator import add
 from typing import Callable
 
 import numpy as np
@@ -245,9 +246,10 @@ def running_sums(values: list[list[float]], starts: list[int], ends: list[int]) 
     longest = max(e - s for s, e in zip(starts, ends)) if starts else 0
     out = []
     for s, e in zip(starts, ends):
-        total = values[s]
-        for row in values[s + 1:e]:
-            total = [a + b for a, b in zip(total, row)]
+        if e - s == 1:
+            total = values[s]
+        else:  # column by column, each a left fold: ((v0 + v1) + v2) + ...
+            total = [reduce(add, col) for col in zip(*values[s:e])]
         if e - s < longest:
             total = [a + 0.0 for a in total]
         out.append(total)
@@ -535,8 +537,13 @@ class PathEvaluator:
         if not self.link_corridors:
             return []
         out: dict[str, None] = {}
-        for li in dict.fromkeys(r[_LINK] for r in pe.rows if r[_LINK] >= 0):
-            out.update(dict.fromkeys(self.link_corridors[li]))
+        seen = set()
+        for r in pe.rows:
+            li = r[_LINK]
+            if li >= 0 and li not in seen:
+                seen.add(li)
+                for c in self.link_corridors[li]:
+                    out[c] = None
         return list(out)
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
@@ -564,18 +571,26 @@ class PathEvaluator:
         return out
 
     def _mode_km(self, pe: PathEdges) -> dict[str, float]:
-        """Km per leg mode (access trucks count 0), modes in the order first used."""
-        moving = [not r[_HAND] for r in pe.rows]
-        codes = [r[_LEG] for r in pe.rows]
-        km = [0.0 if r[_KIND] == ACCESS else v[0] for r, v in zip(pe.rows, pe.values)]
-        out = {}
-        for c in dict.fromkeys(x for x, mv in zip(codes, moving) if mv):
-            vals = [x if (mv and code == c) else 0.0 for x, mv, code in zip(km, moving, codes)]
-            total = vals[0]
-            for x in vals[1:]:  # added one edge at a time in path order, as np.add.accumulate adds
-                total += x
-            out[MODES[c]] = total
-        return out
+        """Km per leg mode (access trucks count 0), modes in the order first used.
+
+        Each mode's km are its edges' km added one edge at a time in path order, as np.add.accumulate adds
+        them down the path with 0.0 for every other edge: adding 0.0 changes nothing but a -0.0 (into 0.0), so
+        the totals are the mode's own edges' sums, plus 0.0 when the path has other edges."""
+        totals: dict[int, float] = {}
+        count: dict[int, int] = {}
+        for r, v in zip(pe.rows, pe.values):
+            if r[_HAND]:
+                continue
+            c = r[_LEG]
+            x = 0.0 if r[_KIND] == ACCESS else v[0]
+            if c in totals:
+                totals[c] += x
+                count[c] += 1
+            else:
+                totals[c] = x
+                count[c] = 1
+        n = len(pe.rows)
+        return {MODES[c]: (t + 0.0 if count[c] < n else t) for c, t in totals.items()}
 
     def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
         """(hours, USD, customs events) of export and import clearance; None hours for a trip without.

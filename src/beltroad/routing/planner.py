@@ -427,6 +427,11 @@ class Planner:
             data, edge, groups = hit
             if groups is None:
                 return data, edge
+            if len(groups) == 3:  # one edge at each such position: only its weight changes (inf when masked)
+                at, rp_edge, rp_data = groups
+                data = data.copy()
+                data[at] = np.where(rail_port[rp_edge], rp_data, np.inf)
+                return data, edge
             pos, mode_ok, first_of, at, cheapest = groups
             ok = mode_ok & rail_port[base.all_edge[pos]]
             idx = np.where(ok, np.arange(len(pos)), len(pos))
@@ -442,7 +447,8 @@ class Planner:
     def _rail_port_groups(self, base: BaseGraph, mask: np.ndarray) -> tuple | None:
         """The CSR positions whose parallel edges include a rail-port edge that `mask` allows (None: none), as
         (their edges' positions in `base.all_edge`, allowed by `mask`, where each position's edges start, the
-        CSR positions, their cheapest edge)."""
+        CSR positions, their cheapest edge); or, when each of these positions has that one edge only, as (the
+        CSR positions, their edge, its weight): a query's rail-port mask then only sets a weight or inf."""
         group_of = np.repeat(np.arange(len(base.group_start)), np.diff(np.append(base.group_start, len(base.all_edge))))
         rp = self._rail_port_edges[base.all_edge] & mask[base.all_edge]
         at = np.unique(group_of[rp])
@@ -450,6 +456,8 @@ class Planner:
             return None
         pos = np.flatnonzero(np.isin(group_of, at))                # in order: grouped, cheapest first
         first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+        if len(pos) == len(at):  # (the edge is then allowed by `mask`, and the position's cheapest)
+            return at, base.all_edge[pos], base.all_data[pos]
         return pos, mask[base.all_edge[pos]], first_of, at, base.edge[at]
 
     def _base(self, objective: str) -> BaseGraph:
@@ -685,9 +693,6 @@ class Planner:
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
         evaluated: dict[tuple, _Candidate] = {}
         for vi, mode in enumerate(modes):
-            cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
-            near = self._sea_ends_reach(query) if mode == "sea" else None  # as near_ends, plus land bridges
-            allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             ends = "road" if mode == "road" else "gate"
             acc = [a.ends(ends) for a in all_access]
@@ -695,6 +700,9 @@ class Planner:
                 continue
             if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
                 continue  # no barge terminal within reach of an end: nothing to search
+            cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
+            near = self._sea_ends_reach(query) if mode == "sea" else None  # as near_ends, plus land bridges
+            allowed_data, edge_of = self._masked(base, cm, near, rail_port)
             penalty = None  # weight multipliers of the penalty rounds and retries (none yet: all 1)
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
@@ -807,6 +815,9 @@ class Planner:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
         origin or destination, or within the land-bridge radius of an end that has a land-bridge port within it
         (Chicago's trains from Los Angeles; `_rail_port_mask` still limits where they meet ships)."""
+        near = query.__dict__.get("_sea_ends_reach")
+        if near is not None:
+            return near
         net, last = self.net, len(query.places) - 1
         near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
                 | query.within(net, last, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
@@ -815,6 +826,7 @@ class Planner:
                 far = query.within(net, i, self._landbridge_km, self._vertex_xyz)
                 if (far & self._landbridge_vertex).any():
                     near |= far
+        query.__dict__["_sea_ends_reach"] = near  # (read, never written)
         return near
 
     def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
