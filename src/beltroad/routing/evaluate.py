@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial, reduce
+from functools import cached_property, partial, reduce
 from operator import add
 from typing import Callable
 
@@ -31,9 +31,6 @@ HANDLING_KINDS = (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP)
 HANDLING_LABELS = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
                    FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
                    TRANSSHIP: "transshipment (change of ship)"}
-_IS_HANDLING = np.zeros(max(HANDLING_KINDS + (ACCESS, SEA, LINK)) + 1, dtype=bool)
-_IS_HANDLING[list(HANDLING_KINDS)] = True
-_LEG_MODE_NAMES = np.asarray(MODES + [""], dtype=object)  # by leg code; -1 (a handling stop) is the last, ""
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
 _HOURS, _USD, _HANDLING, _BORDER = (_SUMS.index(x) for x in ("hours", "usd", "handling", "border"))
@@ -134,14 +131,25 @@ class Stops:
         return out
 
 
-@dataclass
 class PathLines:
     """What drawing a leg reads of a path (`PathEvaluator._leg_coords`): each path edge's network edge (< 0 for
-    an access edge) and end vertices (a stop is vertex n_vertices + i), as arrays in path order."""
+    an access edge) and end vertices (a stop is vertex n_vertices + i), as arrays in path order, made when a
+    leg is first drawn (most routes are never drawn)."""
 
-    edge_id: np.ndarray
-    src: np.ndarray
-    dst: np.ndarray
+    def __init__(self, pe: "PathEdges"):
+        self._pe = pe
+
+    @cached_property
+    def edge_id(self) -> np.ndarray:
+        return np.array(self._pe.edge_id, dtype=np.int64)
+
+    @cached_property
+    def src(self) -> np.ndarray:
+        return np.array([r[_SRC] for r in self._pe.rows], dtype=np.int64)
+
+    @cached_property
+    def dst(self) -> np.ndarray:
+        return np.array([r[_DST] for r in self._pe.rows], dtype=np.int64)
 
 
 @dataclass(eq=False)
@@ -220,8 +228,7 @@ class PathEdges:
         return [v[i] for v in self.values]
 
     def lines(self) -> PathLines:
-        return PathLines(np.array(self.edge_id, dtype=np.int64), np.array([r[_SRC] for r in self.rows], dtype=np.int64),
-                         np.array([r[_DST] for r in self.rows], dtype=np.int64))
+        return PathLines(self)
 
 
 def _access_row(src: int, dst: int, vc_src: int, vc_dst: int, link: tuple, speed: float
@@ -313,11 +320,29 @@ class PathEvaluator:
             self._edge_rows = (ints, values)
         return self._edge_rows
 
+    def _edge_lists(self) -> tuple[list, list] | None:
+        """`edge_table` as Python lists (one list per edge), for a long-lived process (the compiled search
+        loaded): a path then takes its rows without making new numbers. None in a one-shot CLI query, which
+        measures a few paths and would spend more on the lists (~10 ms) than it saves."""
+        lists = self.__dict__.get("_lists")
+        if lists is None:
+            from beltroad.routing.engine import _use_compiled
+
+            if not _use_compiled():
+                return None
+            ints, vals = self.edge_table()
+            lists = self.__dict__.setdefault("_lists", (ints.tolist(), vals.tolist()))
+        return lists
+
     def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, tuple, tuple]]) -> PathEdges:
         """The `PathEdges` of a found path: per segment (stop i, its network edges in order, the access link out
         of stop i, the access link into stop i + 1; each link as (vertex, hours, USD, kg CO2e, km, border hours)),
         the access edge out, the network edges, the access edge in; then cut into legs."""
-        ints, vals = self.edge_table()
+        lists = self._edge_lists()
+        if lists is None:
+            ints, vals = self.edge_table()
+        else:
+            int_rows, val_rows = lists
         nv, speed = self.net.n_vertices, self.access.speed
         vc = self._vertex_country
         if vc is None:
@@ -334,9 +359,14 @@ class PathEvaluator:
             rows.append(r)
             values.append(v)
             eids.append(-(2 * k + 1))
-            rows += ints[e].tolist()
-            values += vals[e].tolist()
-            eids += e.tolist()
+            e_list = e.tolist()
+            if lists is None:
+                rows += ints[e].tolist()
+                values += vals[e].tolist()
+            else:  # (shared lists: read, never written)
+                rows += [int_rows[x] for x in e_list]
+                values += [val_rows[x] for x in e_list]
+            eids += e_list
             r, v = _access_row(in_link[0], nv + i + 1, vc[in_link[0]], stop_vc[i + 1], in_link, speed)
             rows.append(r)
             values.append(v)
@@ -355,35 +385,32 @@ class PathEvaluator:
     def measure(self, pe: PathEdges, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
         """What the planner compares paths by, and the legs' numbers: legs cut and summed, truck rest,
         customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
-        rows = pe.rows
-        first = pe.starts
-        sums = running_sums(pe.values, pe.starts, pe.ends)
-        cols = dict(zip(_SUMS, (list(c) for c in zip(*sums))))
+        rows, first = pe.rows, pe.starts
+        km, hours, usd, co2, moving, handling_h, border, waiting, drive = (
+            list(c) for c in zip(*running_sums(pe.values, pe.starts, pe.ends)))
         handling = [rows[e][_HAND] for e in first]
-        modes = ["handling" if h else _LEG_MODE_NAMES[rows[e][_LEG]] for e, h in zip(first, handling)]
-        km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
-        hours, moving = cols["hours"], cols["moving"]
-        self._truck_rest(modes, hours, moving, cols["drive"])
-        parts = [moving, cols["handling"], cols["border"], [0.0] * len(first), cols["waiting"]]  # as TIME_PARTS
-        usd, co2 = cols["usd"], cols["co2"]
-        extra, cu, n_events = self._customs(pe, origin, destination)
+        modes = ["handling" if h else MODES[rows[e][_LEG]] for e, h in zip(first, handling)]
+        km = [0.0 if h else x for x, h in zip(km, handling)]
+        self._truck_rest(modes, hours, moving, drive)
+        parts = [moving, handling_h, border, [0.0] * len(first), waiting]  # as TIME_PARTS
+        walk = self._walk(pe, origin, destination)
+        mode_km, countries, passages, transfers, events = walk
+        extra, cu = self._customs(pe, events, origin, destination)
         if extra is not None:  # the customs leg, last
             modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
             parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
         to_country = []
+        names = self.countries
         for s, e in zip(pe.starts, pe.ends):  # where each leg ends: its last edge into a country (or its first)
             at = s
             for j in range(e - 1, s - 1, -1):
                 if rows[j][_VC_DST] >= 0:
                     at = j
                     break
-            to_country.append(self.countries[rows[at][_VC_DST]])
+            to_country.append(names[rows[at][_VC_DST]])
         total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
-        mode_km = self._mode_km(pe)
         moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
-        countries = self._countries(pe, origin, destination)
-        passages = self._passages(pe)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
         value = {"time": total_h, "cost": total_usd, "co2": total_co2,
                  "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
@@ -392,9 +419,55 @@ class PathEvaluator:
                            km=km, hours=hours, usd=usd, co2=co2, parts=parts, to_country=to_country, shown=shown,
                            total_hours=total_h, total_usd=total_usd, total_co2=total_co2, total_km=total_km,
                            moving_km=moving_km, main_mode=main_mode, countries=countries, passages=passages,
-                           transfers=sum(1 for r in rows if r[_HAND] and r[_KIND] != GAUGE), objective_value=value,
+                           transfers=transfers, objective_value=value,
                            signature=(main_mode, tuple(countries), tuple(passages)),
                            edges=[x for x in pe.edge_id if x >= 0])
+
+    def _walk(self, pe: PathEdges, origin: Place, destination: Place
+              ) -> tuple[dict[str, float], list[str], list[str], int, list[int]]:
+        """One pass over a path's edges: (km per leg mode, the countries passed, the straits and canals passed,
+        transfers, the customs events), as `_mode_km`, `_countries`, `_passages` and `_customs` describe them."""
+        names = self.countries
+        countries, prev = [origin.country], origin.country
+        passages: dict[str, None] = {}
+        totals: dict[int, float] = {}
+        count: dict[int, int] = {}
+        transfers = 0
+        events = []
+        for j, r in enumerate(pe.rows):
+            kind = r[_KIND]
+            if r[_HAND]:
+                if kind != GAUGE:
+                    transfers += 1
+                if kind == PORT:
+                    events.append(j)
+                continue
+            if r[_CUSTOMS]:
+                events.append(j)
+            c = r[_LEG]
+            x = 0.0 if kind == ACCESS else pe.values[j][0]
+            if c in totals:
+                totals[c] += x
+                count[c] += 1
+            else:
+                totals[c] = x
+                count[c] = 1
+            for ci in (r[_VC_SRC], r[_VC_DST]):
+                if ci >= 0:
+                    name = names[ci]
+                    if name != prev:
+                        countries.append(name)
+                    prev = name
+            b = r[_PASSAGE]
+            if b:  # edge by edge; within an edge by passage index
+                for i, name in enumerate(PASSAGES):
+                    if (b >> i) & 1:
+                        passages[name] = None
+        if countries[-1] != destination.country and destination.country:
+            countries.append(destination.country)
+        n = len(pe.rows)
+        mode_km = {MODES[c]: (t + 0.0 if count[c] < n else t) for c, t in totals.items()}
+        return mode_km, countries, list(passages), transfers, events
 
     def describe(self, m: "PathMeasure") -> Route:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
@@ -446,8 +519,12 @@ class PathEvaluator:
             return Leg("handling", str(names[r[_SRC]]), str(names[r[_DST]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
                        self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
         end = pe.ends[j]
-        d_names = [names[x[_DST]] for x in pe.rows[e:end]]
-        to_place = next((x for x in reversed(d_names) if x != "sea"), d_names[0])  # the last named place (not "sea")
+        for x in reversed(pe.rows[e:end]):  # the last named place (not "sea"), else where the first edge goes
+            to_place = names[x[_DST]]
+            if to_place != "sea":
+                break
+        else:
+            to_place = names[r[_DST]]
         return Leg(m.modes[j], str(names[r[_SRC]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
                    detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
                    draw=partial(self._leg_coords, lines, m.stops, e, end))
@@ -504,114 +581,66 @@ class PathEvaluator:
             moving[j] = drive[j] + x
 
     # ---------------------------------------------------------------------------------------- what it crosses
-    def _countries(self, pe: PathEdges, origin: Place, destination: Place) -> list[str]:
-        """Countries in the order the movement edges pass them, from the origin's to the destination's."""
-        names = self.countries
-        countries, prev = [origin.country], origin.country
-        for r in pe.rows:
-            if r[_HAND]:
-                continue
-            for c in (r[_VC_SRC], r[_VC_DST]):
-                if c >= 0:
-                    x = names[c]
-                    if x != prev:
-                        countries.append(x)
-                    prev = x
-        if countries[-1] != destination.country and destination.country:
-            countries.append(destination.country)
-        return countries
-
-    def _passages(self, pe: PathEdges) -> list[str]:
-        """Straits and canals the sailings pass, in the order first passed."""
-        out: dict[str, None] = {}
-        for r in pe.rows:  # edge by edge; within an edge by passage index
-            b = r[_PASSAGE]
-            if b:
-                for i, name in enumerate(PASSAGES):
-                    if (b >> i) & 1:
-                        out[name] = None
-        return list(out)
-
     def _corridors(self, pe: PathEdges) -> list[str]:
         """Named corridors of the network links used, in the order first used."""
         if not self.link_corridors:
             return []
         out: dict[str, None] = {}
-        seen = set()
-        for r in pe.rows:
-            li = r[_LINK]
-            if li >= 0 and li not in seen:
-                seen.add(li)
+        for li in dict.fromkeys([r[_LINK] for r in pe.rows]):
+            if li >= 0:
                 for c in self.link_corridors[li]:
                     out[c] = None
         return list(out)
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
+        kept = self.__dict__.setdefault("_crossings", {})  # network edge -> (from, to, mode, fee): fixed per edge
         out = []
-        for e, r in enumerate(pe.rows):
-            if not r[_CROSS]:
-                continue
-            ne, s, d = pe.edge_id[e], r[_SRC], r[_DST]
-            out.append({"from_country": net.countries[net.country_from[ne]], "to_country": net.countries[net.country_to[ne]],
-                        "at": f"{names[s]} - {names[d]}", "mode": MODES[r[_MODE]],
-                        "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": round(float(net.fee_usd[ne]), 1)})
+        for e in [e for e, r in enumerate(pe.rows) if r[_CROSS]]:
+            r, ne = pe.rows[e], pe.edge_id[e]
+            known = kept.get(ne)
+            if known is None:
+                known = kept[ne] = (net.countries[net.country_from[ne]], net.countries[net.country_to[ne]],
+                                    MODES[r[_MODE]], round(float(net.fee_usd[ne]), 1))
+            out.append({"from_country": known[0], "to_country": known[1], "at": f"{names[r[_SRC]]} - {names[r[_DST]]}",
+                        "mode": known[2], "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": known[3]})
         return out
 
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         out = []
-        for e, r in enumerate(pe.rows):
-            if r[_KIND] != GAUGE:
-                continue
-            s, d = r[_SRC], r[_DST]
+        for e in [e for e, r in enumerate(pe.rows) if r[_KIND] == GAUGE]:
+            s, d = pe.rows[e][_SRC], pe.rows[e][_DST]
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
                         "hours": round(pe.values[e][_HOURS], 1), "cost_usd": round(pe.values[e][_USD], 1)})
         return out
 
-    def _mode_km(self, pe: PathEdges) -> dict[str, float]:
-        """Km per leg mode (access trucks count 0), modes in the order first used.
+    # Km per leg mode (`_walk`): access trucks count 0, modes in the order first used. Each mode's km are its
+    # edges' km added one edge at a time in path order, as np.add.accumulate added them down the path with 0.0
+    # for every other edge: adding 0.0 changes nothing but a -0.0 (into 0.0), so the totals are the mode's own
+    # edges' sums, plus 0.0 when the path has other edges.
 
-        Each mode's km are its edges' km added one edge at a time in path order, as np.add.accumulate adds
-        them down the path with 0.0 for every other edge: adding 0.0 changes nothing but a -0.0 (into 0.0), so
-        the totals are the mode's own edges' sums, plus 0.0 when the path has other edges."""
-        totals: dict[int, float] = {}
-        count: dict[int, int] = {}
-        for r, v in zip(pe.rows, pe.values):
-            if r[_HAND]:
-                continue
-            c = r[_LEG]
-            x = 0.0 if r[_KIND] == ACCESS else v[0]
-            if c in totals:
-                totals[c] += x
-                count[c] += 1
-            else:
-                totals[c] = x
-                count[c] = 1
-        n = len(pe.rows)
-        return {MODES[c]: (t + 0.0 if count[c] < n else t) for c, t in totals.items()}
-
-    def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
-        """(hours, USD, customs events) of export and import clearance; None hours for a trip without.
+    def _customs(self, pe: PathEdges, events: list[int], origin: Place, destination: Place
+                 ) -> tuple[float | None, float]:
+        """(hours, USD) of export and import clearance; None hours for a trip without. `events`: the path's
+        port calls and border crossings (network links across a border, first/last-mile trucks across one).
 
         Customs clear once: export at the origin, import at the destination (Doing Business border
         compliance), while the container already waits at the first border or port of the trip (or the last):
         only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs")."""
-        net = self.net
-        (exp_h, imp_h), cu = end_customs_parts(net, origin.country, destination.country)
+        (exp_h, imp_h), cu = end_customs_parts(self.net, origin.country, destination.country)
         if not (exp_h or imp_h or cu):
-            return None, 0.0, 0
-        at = [e for e, r in enumerate(pe.rows) if r[_KIND] == PORT or r[_CUSTOMS]]
-        n = len(at)
+            return None, 0.0
+        n = len(events)
         if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
             extra = exp_h + imp_h
         else:
-            e0, e1 = at[0], at[-1]
+            e0, e1 = events[0], events[-1]
             first = pe.values[e0][_HANDLING if pe.rows[e0][_KIND] == PORT else _BORDER]
             last = pe.values[e1][_HANDLING if pe.rows[e1][_KIND] == PORT else _BORDER]
             extra = _max0(exp_h + imp_h - first) if n == 1 else _max0(exp_h - first) + _max0(imp_h - last)
-        return float(extra), cu, n
+        return float(extra), cu
 
     # ---------------------------------------------------------------------------------------- geometry
     def _leg_coords(self, g: Graph, stops: Stops, lo: int, hi: int) -> list[list[float]]:

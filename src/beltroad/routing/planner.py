@@ -7,7 +7,7 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
+from beltroad.network.build import (FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
