@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cached_property, partial, reduce
-from operator import add
+from functools import cached_property, partial
 from typing import Callable
 
 import numpy as np
@@ -210,18 +209,32 @@ class PathMeasure:
 # _LINK: the network link of a movement edge (else -1); _VC_SRC, _VC_DST: the country index of its ends (-1 none)
 
 
-@dataclass
 class PathEdges:
-    """A found path's edges in path order and how they group into legs: every handling stop is a leg of its
-    own, and a run of consecutive movement edges of one mode (sea sailings and port-to-sea links count as sea,
-    first/last-mile access as road) is one leg. Plain lists: a path has tens of edges, where numpy's cost per
-    call (not per element) would be most of the work."""
+    """A found path's edges in path order: edge j is network edge `edge_id[j]` (< 0: an access edge, -(2k+1) out of
+    stop k, -(2k+2) into stop k+1), its integers (_SRC ... _VC_DST) and summed quantities (_SUMS) the rows
+    `idx[j]` of `ints`/`vals` or, when idx[j] < 0, rows -1 - idx[j] of `acc_ints`/`acc_vals`; and, once measured,
+    how its edges group into legs: every handling stop is a leg of its own, and a run of consecutive movement
+    edges of one mode (sea sailings and port-to-sea links count as sea, first/last-mile access as road) is one
+    leg. Plain lists: a path has tens of edges, where numpy's cost per call would be most of the work."""
 
-    edge_id: list[int]            # network edge, or < 0 for an access edge (-(2k+1) out of stop k, -(2k+2) into k+1)
-    rows: list[list[int]]         # per edge, the integers _SRC ... _VC_DST
-    values: list[list[float]]     # per edge, the summed quantities (_SUMS)
-    starts: list[int]             # first edge of each leg
-    ends: list[int]               # one past the last edge of each leg
+    def __init__(self, edge_id: list[int], idx: list[int], ints: list, vals: list, acc_ints: list[list[int]],
+                 acc_vals: list[list[float]]):
+        self.edge_id, self.idx, self.ints, self.vals = edge_id, idx, ints, vals
+        self.acc_ints, self.acc_vals = acc_ints, acc_vals
+        self.starts: list[int] = []   # first edge of each leg (`PathEvaluator.measure`)
+        self.ends: list[int] = []     # one past the last edge of each leg
+
+    @cached_property
+    def rows(self) -> list[list[int]]:
+        """Per edge, the integers _SRC ... _VC_DST (shared lists: read, never written)."""
+        ints, acc = self.ints, self.acc_ints
+        return [ints[k] if k >= 0 else acc[-1 - k] for k in self.idx]
+
+    @cached_property
+    def values(self) -> list[list[float]]:
+        """Per edge, the summed quantities (_SUMS) (shared lists: read, never written)."""
+        vals, acc = self.vals, self.acc_vals
+        return [vals[k] if k >= 0 else acc[-1 - k] for k in self.idx]
 
     def col(self, name: str) -> list[float]:
         i = _SUMS.index(name)
@@ -244,23 +257,184 @@ def _access_row(src: int, dst: int, vc_src: int, vc_dst: int, link: tuple, speed
             [km, hours, usd, co2, move, 0.0 if 0.0 > handling else handling, border, 0.0, move - rest])
 
 
-def running_sums(values: list[list[float]], starts: list[int], ends: list[int]) -> list[list[float]]:
-    """Per-leg totals (one list per leg) of the per-edge `values`, added one edge at a time in path order.
+def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover - compiled (and run in plain Python)
+    """A path's legs, their sums and what it passes, in one pass over its edges (`PathEvaluator.measure`).
 
-    These are the sums the planner has always given (np.add.accumulate down a legs x longest-leg grid padded
-    with zeros): v0 + v1 + ... of each leg, then + 0.0 for a leg shorter than the longest (which only turns a
-    -0.0 into 0.0). `np.sum` would add pairwise and differ in the last bits."""
-    longest = max(e - s for s, e in zip(starts, ends)) if starts else 0
-    out = []
-    for s, e in zip(starts, ends):
-        if e - s == 1:
-            total = values[s]
-        else:  # column by column, each a left fold: ((v0 + v1) + v2) + ...
-            total = [reduce(add, col) for col in zip(*values[s:e])]
-        if e - s < longest:
-            total = [a + 0.0 for a in total]
-        out.append(total)
-    return out
+    Edge j is row idx[j] of `ints` (the integers _SRC ... _VC_DST) and `vals` (the _SUMS quantities) or, when
+    idx[j] < 0, row -1 - idx[j] of `acc_ints` and `acc_vals`. Works in `ib` (integers, at least 44 + 14 n) and
+    `fb` (floats, at least 9 n + 10) and leaves its answer at ib[24 + 7 n:] (its length is returned) and at the
+    start of `fb`, as `PathEvaluator.measure` reads them. Written with indexing, loops and arithmetic only,
+    which mean the same on lists (plain Python, a one-shot CLI query) and on numpy arrays (compiled by numba in
+    a long-lived process, `_compiled_core`).
+
+    - legs: a handling stop is a leg of its own; a run of movement edges of one leg mode is one leg;
+    - per-leg sums of each _SUMS column: v0 + v1 + ... one edge at a time in path order, then + 0.0 for a leg
+      shorter than the longest: the sums the planner has always given (np.add.accumulate down a legs x
+      longest-leg grid padded with zeros; `np.sum` would add pairwise and differ in the last bits);
+    - per leg, the country where it ends: of its last edge into a country, else of its first edge;
+    - over the movement edges: km per leg mode in the order first used (access trucks 0; the mode's own edges
+      added in path order, see `_mode_km`), the countries passed (consecutive repeats dropped), the passage bits
+      of each edge that has any; over all edges: transfers (handling stops but gauge changes) and the customs
+      events (port calls, border links, first/last-mile trucks across a border): how many, and the dwell of
+      the first and of the last (the handling and dwell of a port call, the border dwell of a crossing).
+    """
+    n = len(idx)
+    o_start = 8
+    o_hand = 8 + n
+    o_code = 8 + 2 * n
+    o_to = 8 + 3 * n
+    o_cseq = 8 + 4 * n
+    o_pbits = 8 + 6 * n
+    o_codes = 8 + 7 * n
+    o_km = 9 * n
+    n_legs = 0
+    n_codes = 0
+    n_cseq = 0
+    n_pbits = 0
+    transfers = 0
+    n_events = 0
+    dwell_first = 0.0
+    dwell_last = 0.0
+    prev_h = 0
+    prev_leg = 0
+    prev_c = -1
+    longest = 0
+    to_c = -1
+    for j in range(n):
+        k = idx[j]
+        if k >= 0:
+            r = ints[k]
+            v = vals[k]
+        else:
+            r = acc_ints[-1 - k]
+            v = acc_vals[-1 - k]
+        h = r[_HAND]
+        leg = r[_LEG]
+        kind = r[_KIND]
+        if j == 0 or h != 0 or prev_h != 0 or leg != prev_leg:  # a new leg
+            if n_legs > 0:
+                ib[o_to + n_legs - 1] = to_c
+                if j - ib[o_start + n_legs - 1] > longest:
+                    longest = j - ib[o_start + n_legs - 1]
+            ib[o_start + n_legs] = j
+            ib[o_hand + n_legs] = h
+            ib[o_code + n_legs] = leg
+            to_c = r[_VC_DST]
+            at = 9 * n_legs
+            for c in range(9):
+                fb[at + c] = v[c]
+            n_legs += 1
+        else:
+            at = 9 * (n_legs - 1)
+            for c in range(9):
+                fb[at + c] = fb[at + c] + v[c]
+            if r[_VC_DST] >= 0:
+                to_c = r[_VC_DST]
+        prev_h = h
+        prev_leg = leg
+        if h != 0:
+            if kind != GAUGE:
+                transfers += 1
+            if kind == PORT:  # a port call: the box waits its handling and dwell there
+                if n_events == 0:
+                    dwell_first = v[_HANDLING]
+                dwell_last = v[_HANDLING]
+                n_events += 1
+            continue
+        if r[_CUSTOMS] != 0:  # a border crossing: it waits the border dwell
+            if n_events == 0:
+                dwell_first = v[_BORDER]
+            dwell_last = v[_BORDER]
+            n_events += 1
+        x = 0.0 if kind == ACCESS else v[0]
+        found = -1
+        for i in range(n_codes):
+            if ib[o_codes + i] == leg:
+                found = i
+        if found < 0:
+            ib[o_codes + n_codes] = leg
+            ib[o_codes + 8 + n_codes] = 1
+            fb[o_km + n_codes] = x
+            n_codes += 1
+        else:
+            ib[o_codes + 8 + found] += 1
+            fb[o_km + found] = fb[o_km + found] + x
+        ci = r[_VC_SRC]
+        if ci >= 0 and ci != prev_c:
+            ib[o_cseq + n_cseq] = ci
+            n_cseq += 1
+            prev_c = ci
+        ci = r[_VC_DST]
+        if ci >= 0 and ci != prev_c:
+            ib[o_cseq + n_cseq] = ci
+            n_cseq += 1
+            prev_c = ci
+        if r[_PASSAGE] != 0:
+            ib[o_pbits + n_pbits] = r[_PASSAGE]
+            n_pbits += 1
+    if n_legs > 0:
+        ib[o_to + n_legs - 1] = to_c
+        if n - ib[o_start + n_legs - 1] > longest:
+            longest = n - ib[o_start + n_legs - 1]
+    for leg_i in range(n_legs):  # a leg shorter than the longest: + 0.0 (the padding of the grid)
+        end = ib[o_start + leg_i + 1] if leg_i + 1 < n_legs else n
+        if end - ib[o_start + leg_i] < longest:
+            at = 9 * leg_i
+            for c in range(9):
+                fb[at + c] = fb[at + c] + 0.0
+    # the answer, packed after the work space: 6 counts, then per leg its first edge, handling flag, leg mode and
+    # end country; the countries passed; the passage bits; the leg modes used and their edge counts. The floats:
+    # the leg sums (leg by leg), then the km per leg mode
+    o = o_codes + 16
+    ib[o] = n_legs
+    ib[o + 1] = n_codes
+    ib[o + 2] = n_cseq
+    ib[o + 3] = n_pbits
+    ib[o + 4] = transfers
+    ib[o + 5] = n_events
+    o += 6
+    for src in (o_start, o_hand, o_code, o_to):
+        for i in range(n_legs):
+            ib[o + i] = ib[src + i]
+        o += n_legs
+    for i in range(n_cseq):
+        ib[o + i] = ib[o_cseq + i]
+    o += n_cseq
+    for i in range(n_pbits):
+        ib[o + i] = ib[o_pbits + i]
+    o += n_pbits
+    for i in range(n_codes):
+        ib[o + i] = ib[o_codes + i]
+        ib[o + n_codes + i] = ib[o_codes + 8 + i]
+        fb[9 * n_legs + i] = fb[o_km + i]
+    fb[9 * n_legs + n_codes] = dwell_first
+    fb[9 * n_legs + n_codes + 1] = dwell_last
+    return o + 2 * n_codes - (o_codes + 16)
+
+
+# the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`)
+_COMPILED_CORE = None
+# True / False: measure paths with the compiled core / its plain-Python run; None: compiled once the compiled point
+# search is loaded (`routing.engine._use_compiled`, a server or a skim), as importing numba costs a one-shot CLI
+# query more than it saves (the tests compare both)
+COMPILED_CORE: bool | None = None
+
+
+def _use_core_compiled() -> bool:
+    if COMPILED_CORE is not None:
+        return COMPILED_CORE
+    from beltroad.routing.engine import _use_compiled
+
+    return _use_compiled()
+
+
+def _compiled_core():
+    global _COMPILED_CORE
+    if _COMPILED_CORE is None:
+        from numba import njit
+
+        _COMPILED_CORE = njit(cache=True, nogil=True, boundscheck=True)(path_core)
+    return _COMPILED_CORE
 
 
 class _Names:
@@ -321,28 +495,27 @@ class PathEvaluator:
         return self._edge_rows
 
     def _edge_lists(self) -> tuple[list, list] | None:
-        """`edge_table` as Python lists (one list per edge), for a long-lived process (the compiled search
-        loaded): a path then takes its rows without making new numbers. None in a one-shot CLI query, which
-        measures a few paths and would spend more on the lists (~10 ms) than it saves."""
+        """`edge_table` as Python lists (one list per edge), kept when paths are measured by the compiled core
+        (a long-lived process): a path then takes its rows without making new numbers. None otherwise (a one-shot
+        CLI query measures a few paths and would spend more on the lists, ~10 ms, than it saves)."""
         lists = self.__dict__.get("_lists")
         if lists is None:
-            from beltroad.routing.engine import _use_compiled
-
-            if not _use_compiled():
+            if not _use_core_compiled():
                 return None
             ints, vals = self.edge_table()
             lists = self.__dict__.setdefault("_lists", (ints.tolist(), vals.tolist()))
         return lists
 
+    def warm(self) -> None:
+        """Load the compiled core and the kept edge lists now (a server's warm-up), when they are used."""
+        if _use_core_compiled():
+            self._edge_lists()
+            _compiled_core()
+
     def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, tuple, tuple]]) -> PathEdges:
         """The `PathEdges` of a found path: per segment (stop i, its network edges in order, the access link out
         of stop i, the access link into stop i + 1; each link as (vertex, hours, USD, kg CO2e, km, border hours)),
-        the access edge out, the network edges, the access edge in; then cut into legs."""
-        lists = self._edge_lists()
-        if lists is None:
-            ints, vals = self.edge_table()
-        else:
-            int_rows, val_rows = lists
+        the access edge out, the network edges, the access edge in."""
         nv, speed = self.net.n_vertices, self.access.speed
         vc = self._vertex_country
         if vc is None:
@@ -351,66 +524,96 @@ class PathEvaluator:
         if stop_vc is None:
             stop_vc = stops.__dict__["_country_index"] = [self.access.country_index.get(p.country, -1)
                                                           for p in stops.places]
-        rows: list[list[int]] = []
-        values: list[list[float]] = []
+        lists = self._edge_lists()
+        local: list[np.ndarray] = []
+        acc_ints: list[list[int]] = []
+        acc_vals: list[list[float]] = []
         eids: list[int] = []
+        idx: list[int] = []
+        n_local = 0
         for k, (i, e, out_link, in_link) in enumerate(segments):
             r, v = _access_row(nv + i, out_link[0], stop_vc[i], vc[out_link[0]], out_link, speed)
-            rows.append(r)
-            values.append(v)
-            eids.append(-(2 * k + 1))
+            acc_ints.append(r)
+            acc_vals.append(v)
             e_list = e.tolist()
-            if lists is None:
-                rows += ints[e].tolist()
-                values += vals[e].tolist()
-            else:  # (shared lists: read, never written)
-                rows += [int_rows[x] for x in e_list]
-                values += [val_rows[x] for x in e_list]
+            eids.append(-(2 * k + 1))
             eids += e_list
-            r, v = _access_row(in_link[0], nv + i + 1, vc[in_link[0]], stop_vc[i + 1], in_link, speed)
-            rows.append(r)
-            values.append(v)
             eids.append(-(2 * k + 2))
-        starts = [0]
-        prev_h, prev_leg = rows[0][_HAND], rows[0][_LEG]
-        for j in range(1, len(rows)):
-            r = rows[j]
-            h, leg = r[_HAND], r[_LEG]
-            if h or prev_h or leg != prev_leg:
-                starts.append(j)
-            prev_h, prev_leg = h, leg
-        return PathEdges(edge_id=eids, rows=rows, values=values, starts=starts, ends=starts[1:] + [len(rows)])
+            idx.append(-(2 * k + 1))
+            if lists is None:  # rows gathered for this path: idx numbers them
+                idx += range(n_local, n_local + len(e_list))
+                n_local += len(e_list)
+                local.append(e)
+            else:              # the kept lists of every network edge
+                idx += e_list
+            idx.append(-(2 * k + 2))
+            r, v = _access_row(in_link[0], nv + i + 1, vc[in_link[0]], stop_vc[i + 1], in_link, speed)
+            acc_ints.append(r)
+            acc_vals.append(v)
+        if lists is None:
+            ints, vals = self.edge_table()
+            e = np.concatenate(local) if len(local) > 1 else local[0]
+            lists = (ints[e].tolist(), vals[e].tolist())
+        return PathEdges(eids, idx, lists[0], lists[1], acc_ints, acc_vals)
+
+    def _core(self, pe: PathEdges) -> tuple[list[int], list[float]]:
+        """`path_core` of a path: compiled on the network's arrays, or in plain Python on the path's lists."""
+        n = len(pe.idx)
+        at = 24 + 7 * n
+        if _use_core_compiled():
+            ints, vals = self.edge_table()
+            ib, fb = np.empty(44 + 14 * n, dtype=np.int64), np.empty(9 * n + 10)
+            size = _compiled_core()(ints, vals, np.array(pe.idx, dtype=np.int64),
+                                    np.array(pe.acc_ints, dtype=np.int64), np.array(pe.acc_vals, dtype=np.float64), ib, fb)
+            out = ib[at:at + size].tolist()
+            return out, fb[:9 * out[0] + out[1] + 2].tolist()
+        ib, fb = [0] * (44 + 14 * n), [0.0] * (9 * n + 10)
+        size = path_core(pe.ints, pe.vals, pe.idx, pe.acc_ints, pe.acc_vals, ib, fb)
+        return ib[at:at + size], fb
 
     # ---------------------------------------------------------------------------------------- measure
     def measure(self, pe: PathEdges, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
-        """What the planner compares paths by, and the legs' numbers: legs cut and summed, truck rest,
-        customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
-        rows, first = pe.rows, pe.starts
-        km, hours, usd, co2, moving, handling_h, border, waiting, drive = (
-            list(c) for c in zip(*running_sums(pe.values, pe.starts, pe.ends)))
-        handling = [rows[e][_HAND] for e in first]
-        modes = ["handling" if h else MODES[rows[e][_LEG]] for e, h in zip(first, handling)]
+        """What the planner compares paths by, and the legs' numbers: legs cut and summed (`path_core`), truck
+        rest, customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
+        ib, fb = self._core(pe)
+        n = len(pe.idx)
+        n_legs, n_codes, n_cseq, n_pbits, transfers, n_events = ib[:6]
+        at = 6 + 4 * n_legs
+        first, handling, codes, to_c = (ib[6 + i * n_legs:6 + (i + 1) * n_legs] for i in range(4))
+        cseq, pbits = ib[at:at + n_cseq], ib[at + n_cseq:at + n_cseq + n_pbits]
+        at += n_cseq + n_pbits
+        mode_codes, mode_counts = ib[at:at + n_codes], ib[at + n_codes:at + 2 * n_codes]
+        pe.starts, pe.ends = first, first[1:] + [n]
+        names = self.countries
+        to_country = [names[c] for c in to_c]
+        sums = fb[:9 * n_legs]
+        km, hours, usd, co2, moving, handling_h, border, waiting, drive = (sums[c::9] for c in range(9))
+        modes = ["handling" if h else MODES[c] for c, h in zip(codes, handling)]
         km = [0.0 if h else x for x, h in zip(km, handling)]
         self._truck_rest(modes, hours, moving, drive)
-        parts = [moving, handling_h, border, [0.0] * len(first), waiting]  # as TIME_PARTS
-        walk = self._walk(pe, origin, destination)
-        mode_km, countries, passages, transfers, events = walk
-        extra, cu = self._customs(pe, events, origin, destination)
+        parts = [moving, handling_h, border, [0.0] * n_legs, waiting]  # as TIME_PARTS
+        extra, cu = self._customs(n_events, *fb[9 * n_legs + n_codes:9 * n_legs + n_codes + 2], origin, destination)
         if extra is not None:  # the customs leg, last
             modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
             parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
-        to_country = []
-        names = self.countries
-        for s, e in zip(pe.starts, pe.ends):  # where each leg ends: its last edge into a country (or its first)
-            at = s
-            for j in range(e - 1, s - 1, -1):
-                if rows[j][_VC_DST] >= 0:
-                    at = j
-                    break
-            to_country.append(names[rows[at][_VC_DST]])
         total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
+        mode_km = {MODES[c]: (t + 0.0 if count < n else t) for c, count, t in  # (see _mode_km)
+                   zip(mode_codes, mode_counts, fb[9 * n_legs:9 * n_legs + n_codes])}
         moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
+        countries, prev = [origin.country], origin.country
+        for c in cseq:
+            if names[c] != prev:
+                countries.append(names[c])
+            prev = names[c]
+        if countries[-1] != destination.country and destination.country:
+            countries.append(destination.country)
+        passages: dict[str, None] = {}
+        for b in pbits:  # edge by edge; within an edge by passage index
+            for i, name in enumerate(PASSAGES):
+                if (b >> i) & 1:
+                    passages[name] = None
+        passages = list(passages)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
         value = {"time": total_h, "cost": total_usd, "co2": total_co2,
                  "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
@@ -422,52 +625,6 @@ class PathEvaluator:
                            transfers=transfers, objective_value=value,
                            signature=(main_mode, tuple(countries), tuple(passages)),
                            edges=[x for x in pe.edge_id if x >= 0])
-
-    def _walk(self, pe: PathEdges, origin: Place, destination: Place
-              ) -> tuple[dict[str, float], list[str], list[str], int, list[int]]:
-        """One pass over a path's edges: (km per leg mode, the countries passed, the straits and canals passed,
-        transfers, the customs events), as `_mode_km`, `_countries`, `_passages` and `_customs` describe them."""
-        names = self.countries
-        countries, prev = [origin.country], origin.country
-        passages: dict[str, None] = {}
-        totals: dict[int, float] = {}
-        count: dict[int, int] = {}
-        transfers = 0
-        events = []
-        for j, r in enumerate(pe.rows):
-            kind = r[_KIND]
-            if r[_HAND]:
-                if kind != GAUGE:
-                    transfers += 1
-                if kind == PORT:
-                    events.append(j)
-                continue
-            if r[_CUSTOMS]:
-                events.append(j)
-            c = r[_LEG]
-            x = 0.0 if kind == ACCESS else pe.values[j][0]
-            if c in totals:
-                totals[c] += x
-                count[c] += 1
-            else:
-                totals[c] = x
-                count[c] = 1
-            for ci in (r[_VC_SRC], r[_VC_DST]):
-                if ci >= 0:
-                    name = names[ci]
-                    if name != prev:
-                        countries.append(name)
-                    prev = name
-            b = r[_PASSAGE]
-            if b:  # edge by edge; within an edge by passage index
-                for i, name in enumerate(PASSAGES):
-                    if (b >> i) & 1:
-                        passages[name] = None
-        if countries[-1] != destination.country and destination.country:
-            countries.append(destination.country)
-        n = len(pe.rows)
-        mode_km = {MODES[c]: (t + 0.0 if count[c] < n else t) for c, t in totals.items()}
-        return mode_km, countries, list(passages), transfers, events
 
     def describe(self, m: "PathMeasure") -> Route:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
@@ -616,15 +773,16 @@ class PathEvaluator:
                         "hours": round(pe.values[e][_HOURS], 1), "cost_usd": round(pe.values[e][_USD], 1)})
         return out
 
-    # Km per leg mode (`_walk`): access trucks count 0, modes in the order first used. Each mode's km are its
-    # edges' km added one edge at a time in path order, as np.add.accumulate added them down the path with 0.0
+    # _mode_km: km per leg mode, access trucks 0, modes in the order first used. Each mode's km are its edges' km
+    # added one edge at a time in path order (`path_core`), as np.add.accumulate added them down the path with 0.0
     # for every other edge: adding 0.0 changes nothing but a -0.0 (into 0.0), so the totals are the mode's own
     # edges' sums, plus 0.0 when the path has other edges.
 
-    def _customs(self, pe: PathEdges, events: list[int], origin: Place, destination: Place
+    def _customs(self, n: int, first: float, last: float, origin: Place, destination: Place
                  ) -> tuple[float | None, float]:
-        """(hours, USD) of export and import clearance; None hours for a trip without. `events`: the path's
-        port calls and border crossings (network links across a border, first/last-mile trucks across one).
+        """(hours, USD) of export and import clearance; None hours for a trip without. The path's customs events
+        (port calls and border crossings: network links across a border, first/last-mile trucks across one):
+        `n` of them, the box waiting `first` hours at the first and `last` at the last (`path_core`).
 
         Customs clear once: export at the origin, import at the destination (Doing Business border
         compliance), while the container already waits at the first border or port of the trip (or the last):
@@ -632,13 +790,9 @@ class PathEvaluator:
         (exp_h, imp_h), cu = end_customs_parts(self.net, origin.country, destination.country)
         if not (exp_h or imp_h or cu):
             return None, 0.0
-        n = len(events)
         if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
             extra = exp_h + imp_h
         else:
-            e0, e1 = events[0], events[-1]
-            first = pe.values[e0][_HANDLING if pe.rows[e0][_KIND] == PORT else _BORDER]
-            last = pe.values[e1][_HANDLING if pe.rows[e1][_KIND] == PORT else _BORDER]
             extra = _max0(exp_h + imp_h - first) if n == 1 else _max0(exp_h - first) + _max0(imp_h - last)
         return float(extra), cu
 

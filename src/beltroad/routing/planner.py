@@ -623,7 +623,9 @@ class Planner:
         return table
 
     def warm_place_tables(self) -> None:
-        """Build the network places' tables now (a server's warm-up), not in its first query."""
+        """Build the network places' tables now (a server's warm-up), not in its first query; and load what
+        measures found paths in a long-lived process (`PathEvaluator.warm`)."""
+        self.evaluator.warm()
         if use_place_tables():
             self.access.place_links()
             self._table_gate()
