@@ -85,10 +85,19 @@ class Stops:
     radii: tuple[float, ...] = field(default=(), repr=False, compare=False)  # asked together (see `within`)
 
     def __post_init__(self) -> None:
-        self.lon = np.array([p.lon for p in self.places], dtype=float)
-        self.lat = np.array([p.lat for p in self.places], dtype=float)
-        self.names = np.array([p.name for p in self.places], dtype=object)
         self._within: dict[tuple[int, float], np.ndarray] = {}
+
+    @cached_property
+    def lon(self) -> np.ndarray:
+        return np.array([p.lon for p in self.places], dtype=float)
+
+    @cached_property
+    def lat(self) -> np.ndarray:
+        return np.array([p.lat for p in self.places], dtype=float)
+
+    @cached_property
+    def names(self) -> np.ndarray:
+        return np.array([p.name for p in self.places], dtype=object)
 
     def within(self, net: Network, i: int, radius_km: float, vertex_xyz: np.ndarray) -> np.ndarray:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
@@ -639,7 +648,8 @@ class PathEvaluator:
         summary = "+".join([m.main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
             f" ({', '.join(m.passages)})" if m.passages else "")
         modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
-        breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
+        # the legs' hours_by_part, added leg by leg
+        breakdown = {k: float(sum([m.parts[i][j] for j in m.shown])) for i, k in enumerate(TIME_PARTS)}
         route = Route(rank=0, summary=summary, modes=modes, main_mode=m.main_mode, distance_km=m.total_km,
                       transit_days=m.total_hours / 24.0, cost_usd=m.total_usd, co2_kg=m.total_co2,
                       countries=m.countries, passages=m.passages, border_crossings=self._border_crossings(pe, names),

@@ -473,14 +473,18 @@ class Planner:
         net = self.net
         ok = np.zeros(len(self._rail_port_idx), dtype=bool)
         for i, (p, acc) in enumerate(zip(stops, access)):
-            key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, p in (stops[0], stops[-1]),
-                   tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
-            part = self._stop_cache.get(key)
+            is_end = p in (stops[0], stops[-1])
+            part = acc.__dict__.get(("rail_port", is_end))  # (kept with the links, which are kept per place)
             if part is None:
-                part = self._table_rail_port(p, acc, key[6])
+                key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, is_end,
+                       tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
+                part = self._stop_cache.get(key)
                 if part is None:
-                    part = self._rail_port_part(i, p, acc, key[6], query)
-                remember(self._stop_cache, key, part)
+                    part = self._table_rail_port(p, acc, is_end)
+                    if part is None:
+                        part = self._rail_port_part(i, p, acc, is_end, query)
+                    remember(self._stop_cache, key, part)
+                acc.__dict__[("rail_port", is_end)] = part
             ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
         mask[self._rail_port_idx] = ok
@@ -820,15 +824,23 @@ class Planner:
         near = query.__dict__.get("_sea_ends_reach")
         if near is not None:
             return near
-        net, last = self.net, len(query.places) - 1
-        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
-                | query.within(net, last, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
-        if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
-            for i in (0, last):
+        near = self._sea_end_reach(query, 0) | self._sea_end_reach(query, len(query.places) - 1)
+        query.__dict__["_sea_ends_reach"] = near  # (read, never written)
+        return near
+
+    def _sea_end_reach(self, query: Stops, i: int) -> np.ndarray:
+        """`_sea_ends_reach` of one end (stop i), kept per place (the union of both ends' is the trip's)."""
+        p = query.places[i]
+        key = ("sea_end", p.lat, p.lon)
+        near = self._within_cache.get(key)
+        if near is None:
+            net = self.net
+            near = query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
+            if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
                 far = query.within(net, i, self._landbridge_km, self._vertex_xyz)
                 if (far & self._landbridge_vertex).any():
-                    near |= far
-        query.__dict__["_sea_ends_reach"] = near  # (read, never written)
+                    near = near | far
+            remember(self._within_cache, key, near)  # (read, never written)
         return near
 
     def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
