@@ -232,6 +232,9 @@ class PathEdges:
         self.acc_ints, self.acc_vals = acc_ints, acc_vals
         self.starts: list[int] = []   # first edge of each leg (`PathEvaluator.measure`)
         self.ends: list[int] = []     # one past the last edge of each leg
+        self.crossings: list[int] = []  # the network border crossings (path edges)
+        self.gauges: list[int] = []     # the gauge changes (path edges)
+        self.links: list[int] = []      # the network links used, in order (consecutive repeats dropped)
 
     @cached_property
     def rows(self) -> list[list[int]]:
@@ -270,8 +273,8 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
     """A path's legs, their sums and what it passes, in one pass over its edges (`PathEvaluator.measure`).
 
     Edge j is row idx[j] of `ints` (the integers _SRC ... _VC_DST) and `vals` (the _SUMS quantities) or, when
-    idx[j] < 0, row -1 - idx[j] of `acc_ints` and `acc_vals`. Works in `ib` (integers, at least 44 + 14 n) and
-    `fb` (floats, at least 9 n + 10) and leaves its answer at ib[24 + 7 n:] (its length is returned) and at the
+    idx[j] < 0, row -1 - idx[j] of `acc_ints` and `acc_vals`. Works in `ib` (integers, at least 45 + 20 n) and
+    `fb` (floats, at least 9 n + 10) and leaves its answer at ib[24 + 10 n:] (its length is returned) and at the
     start of `fb`, as `PathEvaluator.measure` reads them. Written with indexing, loops and arithmetic only,
     which mean the same on lists (plain Python, a one-shot CLI query) and on numpy arrays (compiled by numba in
     a long-lived process, `_compiled_core`).
@@ -294,12 +297,19 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
     o_to = 8 + 3 * n
     o_cseq = 8 + 4 * n
     o_pbits = 8 + 6 * n
-    o_codes = 8 + 7 * n
+    o_cross = 8 + 7 * n
+    o_gauge = 8 + 8 * n
+    o_link = 8 + 9 * n
+    o_codes = 8 + 10 * n
     o_km = 9 * n
     n_legs = 0
     n_codes = 0
     n_cseq = 0
     n_pbits = 0
+    n_cross = 0
+    n_gauge = 0
+    n_link = 0
+    prev_link = -1
     transfers = 0
     n_events = 0
     dwell_first = 0.0
@@ -344,6 +354,9 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
         if h != 0:
             if kind != GAUGE:
                 transfers += 1
+            else:
+                ib[o_gauge + n_gauge] = j
+                n_gauge += 1
             if kind == PORT:  # a port call: the box waits its handling and dwell there
                 if n_events == 0:
                     dwell_first = v[_HANDLING]
@@ -381,6 +394,13 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
         if r[_PASSAGE] != 0:
             ib[o_pbits + n_pbits] = r[_PASSAGE]
             n_pbits += 1
+        if r[_CROSS] != 0:
+            ib[o_cross + n_cross] = j
+            n_cross += 1
+        if r[_LINK] >= 0 and r[_LINK] != prev_link:
+            ib[o_link + n_link] = r[_LINK]
+            n_link += 1
+            prev_link = r[_LINK]
     if n_legs > 0:
         ib[o_to + n_legs - 1] = to_c
         if n - ib[o_start + n_legs - 1] > longest:
@@ -391,9 +411,10 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
             at = 9 * leg_i
             for c in range(9):
                 fb[at + c] = fb[at + c] + 0.0
-    # the answer, packed after the work space: 6 counts, then per leg its first edge, handling flag, leg mode and
-    # end country; the countries passed; the passage bits; the leg modes used and their edge counts. The floats:
-    # the leg sums (leg by leg), then the km per leg mode
+    # the answer, packed after the work space: 9 counts, then per leg its first edge, handling flag, leg mode and
+    # end country; the countries passed; the passage bits; the leg modes used and their edge counts; the border
+    # crossings (path edges); the gauge changes (path edges); the links used (consecutive repeats dropped). The
+    # floats: the leg sums (leg by leg), the km per leg mode, the first and the last customs event's dwell
     o = o_codes + 16
     ib[o] = n_legs
     ib[o + 1] = n_codes
@@ -401,7 +422,10 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
     ib[o + 3] = n_pbits
     ib[o + 4] = transfers
     ib[o + 5] = n_events
-    o += 6
+    ib[o + 6] = n_cross
+    ib[o + 7] = n_gauge
+    ib[o + 8] = n_link
+    o += 9
     for src in (o_start, o_hand, o_code, o_to):
         for i in range(n_legs):
             ib[o + i] = ib[src + i]
@@ -416,9 +440,19 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
         ib[o + i] = ib[o_codes + i]
         ib[o + n_codes + i] = ib[o_codes + 8 + i]
         fb[9 * n_legs + i] = fb[o_km + i]
+    o += 2 * n_codes
+    for i in range(n_cross):
+        ib[o + i] = ib[o_cross + i]
+    o += n_cross
+    for i in range(n_gauge):
+        ib[o + i] = ib[o_gauge + i]
+    o += n_gauge
+    for i in range(n_link):
+        ib[o + i] = ib[o_link + i]
+    o += n_link
     fb[9 * n_legs + n_codes] = dwell_first
     fb[9 * n_legs + n_codes + 1] = dwell_last
-    return o + 2 * n_codes - (o_codes + 16)
+    return o - (o_codes + 16)
 
 
 # the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`)
@@ -475,6 +509,10 @@ class PathEvaluator:
         self.layer_names = np.asarray(net.layers, dtype=object)
         self._edge_rows: tuple[np.ndarray, np.ndarray] | None = None
         self._vertex_country: list[int] | None = None
+        # per network edge, what `describe` writes of it: a handling stop's label (and whether it waited), a
+        # liner sailing's service line (safe without a lock: a lost entry is only made again)
+        self._labels: dict[tuple[int, bool], str] = {}
+        self._liners: dict[int, str] = {}
 
     # ---------------------------------------------------------------------------------------- path
     def edge_table(self) -> tuple[np.ndarray, np.ndarray]:
@@ -568,15 +606,15 @@ class PathEvaluator:
     def _core(self, pe: PathEdges) -> tuple[list[int], list[float]]:
         """`path_core` of a path: compiled on the network's arrays, or in plain Python on the path's lists."""
         n = len(pe.idx)
-        at = 24 + 7 * n
+        at = 24 + 10 * n
         if _use_core_compiled():
             ints, vals = self.edge_table()
-            ib, fb = np.empty(44 + 14 * n, dtype=np.int64), np.empty(9 * n + 10)
+            ib, fb = np.empty(45 + 20 * n, dtype=np.int64), np.empty(9 * n + 10)
             size = _compiled_core()(ints, vals, np.array(pe.idx, dtype=np.int64),
                                     np.array(pe.acc_ints, dtype=np.int64), np.array(pe.acc_vals, dtype=np.float64), ib, fb)
             out = ib[at:at + size].tolist()
             return out, fb[:9 * out[0] + out[1] + 2].tolist()
-        ib, fb = [0] * (44 + 14 * n), [0.0] * (9 * n + 10)
+        ib, fb = [0] * (45 + 20 * n), [0.0] * (9 * n + 10)
         size = path_core(pe.ints, pe.vals, pe.idx, pe.acc_ints, pe.acc_vals, ib, fb)
         return ib[at:at + size], fb
 
@@ -586,13 +624,16 @@ class PathEvaluator:
         rest, customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
         ib, fb = self._core(pe)
         n = len(pe.idx)
-        n_legs, n_codes, n_cseq, n_pbits, transfers, n_events = ib[:6]
-        at = 6 + 4 * n_legs
-        first, handling, codes, to_c = (ib[6 + i * n_legs:6 + (i + 1) * n_legs] for i in range(4))
+        n_legs, n_codes, n_cseq, n_pbits, transfers, n_events, n_cross, n_gauge, n_link = ib[:9]
+        at = 9 + 4 * n_legs
+        first, handling, codes, to_c = (ib[9 + i * n_legs:9 + (i + 1) * n_legs] for i in range(4))
         cseq, pbits = ib[at:at + n_cseq], ib[at + n_cseq:at + n_cseq + n_pbits]
         at += n_cseq + n_pbits
         mode_codes, mode_counts = ib[at:at + n_codes], ib[at + n_codes:at + 2 * n_codes]
+        at += 2 * n_codes
         pe.starts, pe.ends = first, first[1:] + [n]
+        pe.crossings, pe.gauges = ib[at:at + n_cross], ib[at + n_cross:at + n_cross + n_gauge]
+        pe.links = ib[at + n_cross + n_gauge:at + n_cross + n_gauge + n_link]
         names = self.countries
         to_country = [names[c] for c in to_c]
         sums = fb[:9 * n_legs]
@@ -683,8 +724,12 @@ class PathEvaluator:
         pe, e = m.pe, m.first[j]
         r = pe.rows[e]
         if m.modes[j] == "handling":
+            key = (pe.edge_id[e], parts["waiting"] > 0)  # a network edge's label (kept: the network's own)
+            label = self._labels.get(key)
+            if label is None:
+                label = self._labels[key] = self._handling_label(pe, e, parts["waiting"])
             return Leg("handling", str(names[r[_SRC]]), str(names[r[_DST]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
-                       self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
+                       label, hours_by_part=parts)
         end = pe.ends[j]
         for x in reversed(pe.rows[e:end]):  # the last named place (not "sea"), else where the first edge goes
             to_place = names[x[_DST]]
@@ -692,8 +737,13 @@ class PathEvaluator:
                 break
         else:
             to_place = names[r[_DST]]
+        detail = self._liners.get(pe.edge_id[e])  # (kept per network edge; access edges have none)
+        if detail is None:
+            detail = self._liner_detail(pe, e)
+            if pe.edge_id[e] >= 0:
+                self._liners[pe.edge_id[e]] = detail
         return Leg(m.modes[j], str(names[r[_SRC]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
-                   detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
+                   detail=detail, to_country=m.to_country[j], hours_by_part=parts,
                    draw=partial(self._leg_coords, lines, m.stops, e, end))
 
     def _handling_label(self, pe: PathEdges, e: int, wait: float) -> str:
@@ -753,17 +803,16 @@ class PathEvaluator:
         if not self.link_corridors:
             return []
         out: dict[str, None] = {}
-        for li in dict.fromkeys([r[_LINK] for r in pe.rows]):
-            if li >= 0:
-                for c in self.link_corridors[li]:
-                    out[c] = None
+        for li in dict.fromkeys(pe.links):
+            for c in self.link_corridors[li]:
+                out[c] = None
         return list(out)
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         kept = self.__dict__.setdefault("_crossings", {})  # network edge -> (from, to, mode, fee): fixed per edge
         out = []
-        for e in [e for e, r in enumerate(pe.rows) if r[_CROSS]]:
+        for e in pe.crossings:
             r, ne = pe.rows[e], pe.edge_id[e]
             known = kept.get(ne)
             if known is None:
@@ -776,7 +825,7 @@ class PathEvaluator:
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         out = []
-        for e in [e for e, r in enumerate(pe.rows) if r[_KIND] == GAUGE]:
+        for e in pe.gauges:
             s, d = pe.rows[e][_SRC], pe.rows[e][_DST]
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
