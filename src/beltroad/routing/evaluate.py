@@ -455,6 +455,8 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
     return o - (o_codes + 16)
 
 
+_PASSAGE_NAMES: dict[int, list[str]] = {}  # passage bits -> the passages' names, by passage index
+
 # the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`)
 _COMPILED_CORE = None
 # True / False: measure paths with the compiled core / its plain-Python run; None: compiled once the compiled point
@@ -660,9 +662,11 @@ class PathEvaluator:
             countries.append(destination.country)
         passages: dict[str, None] = {}
         for b in pbits:  # edge by edge; within an edge by passage index
-            for i, name in enumerate(PASSAGES):
-                if (b >> i) & 1:
-                    passages[name] = None
+            names_b = _PASSAGE_NAMES.get(b)
+            if names_b is None:
+                names_b = _PASSAGE_NAMES[b] = [name for i, name in enumerate(PASSAGES) if (b >> i) & 1]
+            for name in names_b:
+                passages[name] = None
         passages = list(passages)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
         value = {"time": total_h, "cost": total_usd, "co2": total_co2,

@@ -865,10 +865,11 @@ class Planner:
         """Drop candidates that differ from a better one only by a small detour."""
         cands.sort(key=lambda k: k.objective_value)
         kept: list[_Candidate] = []
+        edge_sets = {id(c): set(c.edges) for c in cands}
         for cand in cands:
             similar = False
             for k in kept:
-                overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
+                overlap = len(edge_sets[id(k)] & edge_sets[id(cand)]) / max(1, min(len(k.edges), len(cand.edges)))
                 if k.measure.corridor_key(MAJOR_LEG_KM) == cand.measure.corridor_key(MAJOR_LEG_KM) or (
                         k.measure.main_mode == cand.measure.main_mode and overlap > 0.8):
                     similar = True
