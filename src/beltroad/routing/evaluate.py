@@ -22,7 +22,7 @@ from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, POR
 from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.data.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import Access, Graph, end_customs_parts
+from beltroad.routing.engine import Access, Graph, _use_compiled, end_customs_parts
 from beltroad.scenario.state import EdgeState
 from beltroad.routing.result import TIME_PARTS, Leg, Route
 
@@ -468,8 +468,6 @@ COMPILED_CORE: bool | None = None
 def _use_core_compiled() -> bool:
     if COMPILED_CORE is not None:
         return COMPILED_CORE
-    from beltroad.routing.engine import _use_compiled
-
     return _use_compiled()
 
 
@@ -561,10 +559,10 @@ class PathEvaluator:
             self._edge_lists()
             _compiled_core()
 
-    def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, tuple, tuple]]) -> PathEdges:
-        """The `PathEdges` of a found path: per segment (stop i, its network edges in order, the access link out
-        of stop i, the access link into stop i + 1; each link as (vertex, hours, USD, kg CO2e, km, border hours)),
-        the access edge out, the network edges, the access edge in."""
+    def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, list[int], tuple, tuple]]) -> PathEdges:
+        """The `PathEdges` of a found path: per segment (stop i, its network edges in order as an array and as a
+        list, the access link out of stop i, the access link into stop i + 1; each link as (vertex, hours, USD,
+        kg CO2e, km, border hours)), the access edge out, the network edges, the access edge in."""
         nv, speed = self.net.n_vertices, self.access.speed
         vc = self._vertex_country
         if vc is None:
@@ -580,11 +578,10 @@ class PathEvaluator:
         eids: list[int] = []
         idx: list[int] = []
         n_local = 0
-        for k, (i, e, out_link, in_link) in enumerate(segments):
+        for k, (i, e, e_list, out_link, in_link) in enumerate(segments):
             r, v = _access_row(nv + i, out_link[0], stop_vc[i], vc[out_link[0]], out_link, speed)
             acc_ints.append(r)
             acc_vals.append(v)
-            e_list = e.tolist()
             eids.append(-(2 * k + 1))
             eids += e_list
             eids.append(-(2 * k + 2))

@@ -698,13 +698,16 @@ class Planner:
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
         evaluated: dict[tuple, _Candidate] = {}
+        by_ends: dict[str, list[AccessLinks]] = {}
         for vi, mode in enumerate(modes):
             # all-road trips start on the road layer; intermodal main hauls at a terminal gate
             ends = "road" if mode == "road" else "gate"
-            acc = [a.ends(ends) for a in all_access]
+            acc = by_ends.get(ends)
+            if acc is None:
+                acc = by_ends[ends] = [a.ends(ends) for a in all_access]
             if any(len(a.verts) == 0 for a in acc):
                 continue
-            if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
+            if mode == "inland_water" and not all(self._barge_reach(a) for a in (acc[0], acc[-1])):
                 continue  # no barge terminal within reach of an end: nothing to search
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = self._sea_ends_reach(query) if mode == "sea" else None  # as near_ends, plus land bridges
@@ -728,15 +731,16 @@ class Planner:
                     break
                 # the same path found again (by another mode's search or penalty round) is evaluated once
                 edges = [edge_of[np.array(pos, dtype=np.int64)] for _, (pos, _, _) in segments]
-                key = tuple((int(acc[i].verts[a]), tuple(e.tolist()), int(acc[i + 1].verts[b]))
-                            for (i, (_, a, b)), e in zip(segments, edges))
+                e_lists = [e.tolist() for e in edges]
+                key = tuple((acc[i].link(a)[0], tuple(e), acc[i + 1].link(b)[0])
+                            for (i, (_, a, b)), e in zip(segments, e_lists))
                 cand = evaluated.get(key)
                 if cand is None and n == 1 and mode == "road" and self._beyond_with_rest(
                         found, base, origin, destination, data, acc, segments, edge_of):
                     break  # best route only: this all-road trip, drivers' rest included, is slower than the best
                 if cand is None:
-                    pe = self.evaluator.path_edges(query, [(i, e, acc[i].link(a), acc[i + 1].link(b))
-                                                           for (i, (_, a, b)), e in zip(segments, edges)])
+                    pe = self.evaluator.path_edges(query, [(i, e, e_list, acc[i].link(a), acc[i + 1].link(b))
+                                                           for (i, (_, a, b)), e, e_list in zip(segments, edges, e_lists)])
                     cand = evaluated[key] = self._evaluate(pe, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
@@ -816,6 +820,13 @@ class Planner:
             total += float(acc[i].weight[a]) + float(np.sum(data[np.asarray(positions, dtype=np.int64)])) + float(
                 acc[i + 1].weight[b])
         return total + rest > limit
+
+    def _barge_reach(self, links: AccessLinks) -> bool:
+        """Does a stop reach a place served by container barges (kept with its links)?"""
+        out = links.__dict__.get("_barge")
+        if out is None:
+            out = links.__dict__["_barge"] = bool(self.barge_place[links.verts].any())
+        return out
 
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
