@@ -103,3 +103,27 @@ def test_leg_sums_mode_km_and_countries_are_the_previous_ones(session, monkeypat
             seq.append(m.destination.country)
         assert m.countries == seq
         assert m.edges == [e for e in pe.edge_id if e >= 0]
+
+
+@pytest.mark.parametrize("origin,destination", [("Chongqing", "Duisburg"), ("Shanghai", "Rotterdam"),
+                                                ("Los Angeles", "Chicago"), ("Kampala", "Mombasa")])
+def test_sea_mask_kept_and_regrouped_is_the_full_masking(session, monkeypatch, origin, destination):
+    """With the compiled search loaded, the sea search's CSR is the kept one with only the positions that hold a
+    land or rail-port edge recomputed (`Planner._masked_sea`): the same weights and edges as masking it all."""
+    from beltroad.routing import engine
+    from beltroad.routing.planner import Constraints
+
+    monkeypatch.setattr(engine, "COMPILED_SEARCH", True)
+    planner = session.planner()
+    o, d = session.resolve(origin), session.resolve(destination)
+    query = planner._stops([o, d])
+    for objective in ("time", "cost"):
+        base = planner._base(objective)
+        access = planner._access([o, d], Constraints(), base)
+        rail_port = planner._rail_port_mask([o, d], access, query)
+        near = planner._sea_ends_reach(query)
+        sea = Constraints(mode="sea")
+        data, edge = planner._masked(base, sea, near, rail_port)
+        full_data, full_edge = base.masked_numpy(planner._constraint_mask(sea, near) & rail_port)
+        assert np.array_equal(data, full_data) and np.array_equal(edge, full_edge)
+        assert (objective, "sea") in planner._masked_cache

@@ -486,11 +486,10 @@ class _Names:
 
     __slots__ = ("vertex", "stops", "n")
 
-    def __init__(self, vertex_names: np.ndarray, stop_names: np.ndarray):
+    def __init__(self, vertex_names: list[str], stop_names: list[str]):
         self.vertex, self.stops, self.n = vertex_names, stop_names, len(vertex_names)
 
-    def __getitem__(self, v) -> str:
-        v = int(v)
+    def __getitem__(self, v: int) -> str:
         return self.vertex[v] if v < self.n else self.stops[v - self.n]
 
 
@@ -681,7 +680,10 @@ class PathEvaluator:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
         corridors, summary line and time breakdown."""
         pe = m.pe
-        names = _Names(self.vertex_names, m.stops.names)
+        vertex_names = self.__dict__.get("_vertex_name_list")
+        if vertex_names is None:
+            vertex_names = self.__dict__.setdefault("_vertex_name_list", self.vertex_names.tolist())
+        names = _Names(vertex_names, [p.name for p in m.stops.places])
         lines = pe.lines()
         legs = [self._leg(m, j, names, lines) for j in m.shown]
         via = m.countries[1:-1]

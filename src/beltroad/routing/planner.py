@@ -11,7 +11,7 @@ from beltroad.network.build import (FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, 
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import EPS, Access, BaseGraph, end_customs_parts
+from beltroad.routing.engine import EPS, Access, BaseGraph, _use_compiled, end_customs_parts
 from beltroad.routing.evaluate import HANDLING_KINDS, PathEdges, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 from beltroad.scenario.state import EdgeState
@@ -417,6 +417,8 @@ class Planner:
         """`base.masked` under the mode's mask and the query's rail-port mask. For a mode whose mask no query
         changes (not sea, nothing avoided), the mode's masked CSR is kept per planner and a query recomputes
         only the CSR positions that hold a rail-port edge (`_rail_port_groups`), as `base.masked` would."""
+        if c.mode == "sea" and near is not None and not (c.avoid_countries or c.avoid_passages) and _use_compiled():
+            return self._masked_sea(base, near, rail_port)
         mask = self._constraint_mask(c, near)
         if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
             key = (base.objective, c.mode)
@@ -443,6 +445,41 @@ class Planner:
             edge[at] = np.where(has, base.all_edge[j], cheapest)
             return data, edge
         return base.masked(mask & rail_port)
+
+    def _masked_sea(self, base: BaseGraph, near: np.ndarray, rail_port: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`base.masked` under the sea mode's mask (`_constraint_mask`: land edges only near the trip's ends) and
+        the query's rail-port mask, with the compiled search loaded: the CSR under the sea mask without land edges
+        is kept per planner, and a query recomputes (`masked_groups`, as `base.masked` does) only the CSR
+        positions whose parallel edges include a land or a rail-port edge."""
+        from beltroad.routing.dijkstra import masked_groups
+
+        key = (base.objective, "sea")
+        hit = self._masked_cache.get(key)
+        if hit is None:
+            net = self.net
+            self._constraint_mask(Constraints(mode="sea"), np.zeros(net.n_vertices, dtype=bool))  # (`_sea_land`)
+            mask0, idx = self._sea_land[:2]           # the sea mask without land edges; the land edges
+            variable = np.zeros(net.n_edges, dtype=bool)
+            variable[idx] = True
+            variable |= self._rail_port_edges & mask0
+            group_of = np.repeat(np.arange(len(base.group_start)),
+                                 np.diff(np.append(base.group_start, len(base.all_edge))))
+            at = np.unique(group_of[variable[base.all_edge]])
+            pos = np.flatnonzero(np.isin(group_of, at))  # their edges: grouped, cheapest first
+            first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+            data, edge = base.masked(mask0)  # shared by the queries: read, never written
+            hit = self._masked_cache[key] = (data, edge, at, base.all_edge[pos], base.all_data[pos], first_of,
+                                             base.edge[at])
+        data, edge, at, all_edge, all_data, first_of, cheapest = hit
+        if not len(at):
+            return data, edge
+        edge_at = cheapest.copy()
+        data_at = masked_groups(self._constraint_mask(Constraints(mode="sea"), near) & rail_port, all_edge, all_data,
+                                first_of, edge_at)
+        data, edge = data.copy(), edge.copy()
+        data[at] = data_at
+        edge[at] = edge_at
+        return data, edge
 
     def _rail_port_groups(self, base: BaseGraph, mask: np.ndarray) -> tuple | None:
         """The CSR positions whose parallel edges include a rail-port edge that `mask` allows (None: none), as
