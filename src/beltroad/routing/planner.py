@@ -788,8 +788,7 @@ class Planner:
                     if mode == "sea" and cand.measure.main_mode in ("rail", "inland_water"):
                         # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
                         # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
-                        used = self._used(segments)
-                        land = used[self._corridor_edge[edge_of[used]]]
+                        land = self._used(segments, e_lists)
                         penalty = np.ones(len(base.data)) if penalty is None else penalty
                         penalty[land] *= ROAD_RETRY_FACTOR
                     retries += 1
@@ -802,14 +801,13 @@ class Planner:
                 if done >= rounds:
                     break  # (no round left: the penalties would not be used)
                 # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = self._used(segments)
-                used = used[self._corridor_edge[edge_of[used]]]
-                if len(used) == 0:
+                used = self._used(segments, e_lists)
+                if not used:
                     break
                 penalty = np.ones(len(base.data)) if penalty is None else penalty
                 penalty[used] *= PENALTY
-                rev = base.reverse[used]
-                penalty[rev[rev >= 0]] *= PENALTY
+                reverse = self._reverse(base)
+                penalty[[r for r in (reverse[p] for p in used) if r >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
     def _bound(self, found: dict, base: BaseGraph, origin: Place, destination: Place) -> float:
@@ -904,10 +902,21 @@ class Planner:
         e = e[land]
         return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
+    def _used(self, segments: list, e_lists: list[list[int]]) -> list[int]:
+        """The CSR positions of a found path's corridor edges (`_corridor_edge`: links and sailings, not access or
+        handling), all segments in order."""
+        corridor = self.__dict__.get("_corridor_list")
+        if corridor is None:
+            corridor = self.__dict__.setdefault("_corridor_list", self._corridor_edge.tolist())
+        return [p for (_, (pos, _, _)), edges in zip(segments, e_lists) for p, e in zip(pos, edges) if corridor[e]]
+
     @staticmethod
-    def _used(segments: list) -> np.ndarray:
-        """The CSR positions of a found path's network edges, all segments in order."""
-        return np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
+    def _reverse(base: BaseGraph) -> list[int]:
+        """`base.reverse` as a list (kept with the CSR)."""
+        out = base.__dict__.get("_reverse_list")
+        if out is None:
+            out = base.__dict__.setdefault("_reverse_list", base.reverse.tolist())
+        return out
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
