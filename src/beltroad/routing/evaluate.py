@@ -624,7 +624,8 @@ class PathEvaluator:
         n = len(pe.idx)
         n_legs, n_codes, n_cseq, n_pbits, transfers, n_events, n_cross, n_gauge, n_link = ib[:9]
         at = 9 + 4 * n_legs
-        first, handling, codes, to_c = (ib[9 + i * n_legs:9 + (i + 1) * n_legs] for i in range(4))
+        first, handling = ib[9:9 + n_legs], ib[9 + n_legs:9 + 2 * n_legs]
+        codes, to_c = ib[9 + 2 * n_legs:9 + 3 * n_legs], ib[9 + 3 * n_legs:at]
         cseq, pbits = ib[at:at + n_cseq], ib[at + n_cseq:at + n_cseq + n_pbits]
         at += n_cseq + n_pbits
         mode_codes, mode_counts = ib[at:at + n_codes], ib[at + n_codes:at + 2 * n_codes]
@@ -635,7 +636,7 @@ class PathEvaluator:
         names = self.countries
         to_country = [names[c] for c in to_c]
         sums = fb[:9 * n_legs]
-        km, hours, usd, co2, moving, handling_h, border, waiting, drive = (sums[c::9] for c in range(9))
+        km, hours, usd, co2, moving, handling_h, border, waiting, drive = [sums[c::9] for c in range(9)]
         modes = ["handling" if h else MODES[c] for c, h in zip(codes, handling)]
         km = [0.0 if h else x for x, h in zip(km, handling)]
         self._truck_rest(modes, hours, moving, drive)
@@ -665,9 +666,15 @@ class PathEvaluator:
                 passages[name] = None
         passages = list(passages)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
-        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
-                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
-                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
+        if objective == "time":
+            value = total_h
+        elif objective == "cost":
+            value = total_usd
+        elif objective == "co2":
+            value = total_co2
+        else:  # generalized
+            value = (total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
+                     + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t)
         return PathMeasure(stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
                            km=km, hours=hours, usd=usd, co2=co2, parts=parts, to_country=to_country, shown=shown,
                            total_hours=total_h, total_usd=total_usd, total_co2=total_co2, total_km=total_km,
@@ -813,16 +820,17 @@ class PathEvaluator:
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
-        kept = self.__dict__.setdefault("_crossings", {})  # network edge -> (from, to, mode, fee): fixed per edge
+        kept = self.__dict__.setdefault("_crossings", {})  # network edge -> (from, to, at, mode, fee): its own
         out = []
         for e in pe.crossings:
             r, ne = pe.rows[e], pe.edge_id[e]
             known = kept.get(ne)
             if known is None:
                 known = kept[ne] = (net.countries[net.country_from[ne]], net.countries[net.country_to[ne]],
-                                    MODES[r[_MODE]], round(float(net.fee_usd[ne]), 1))
-            out.append({"from_country": known[0], "to_country": known[1], "at": f"{names[r[_SRC]]} - {names[r[_DST]]}",
-                        "mode": known[2], "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": known[3]})
+                                    f"{names[r[_SRC]]} - {names[r[_DST]]}", MODES[r[_MODE]],
+                                    round(float(net.fee_usd[ne]), 1))
+            out.append({"from_country": known[0], "to_country": known[1], "at": known[2], "mode": known[3],
+                        "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": known[4]})
         return out
 
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
