@@ -457,7 +457,8 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
 
 _PASSAGE_NAMES: dict[int, list[str]] = {}  # passage bits -> the passages' names, by passage index
 
-# the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`)
+# the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`). numba's cache
+# on disk is invalidated when this file changes, not when the network constants it reads (kinds) change.
 _COMPILED_CORE = None
 # True / False: measure paths with the compiled core / its plain-Python run; None: compiled once the compiled point
 # search is loaded (`routing.engine._use_compiled`, a server or a skim), as importing numba costs a one-shot CLI
@@ -556,7 +557,9 @@ class PathEvaluator:
         """Load the compiled core and the kept edge lists now (a server's warm-up), when they are used."""
         if _use_core_compiled():
             self._edge_lists()
-            _compiled_core()
+            ints, vals = self.edge_table()  # one call on a one-edge path loads it (from numba's cache on disk)
+            _compiled_core()(ints, vals, np.zeros(1, dtype=np.int64), np.zeros((0, ints.shape[1]), dtype=np.int64),
+                             np.zeros((0, vals.shape[1])), np.zeros(65, dtype=np.int64), np.zeros(19))
 
     def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, list[int], tuple, tuple]]) -> PathEdges:
         """The `PathEdges` of a found path: per segment (stop i, its network edges in order as an array and as a
