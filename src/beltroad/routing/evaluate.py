@@ -1,12 +1,17 @@
 """From a found path to a `Route`: legs, time breakdown, borders, passages, corridors, customs, totals.
 
-The planner finds a path as a small `Graph` (its edges in path order, the stops as extra vertices); this
-module turns it into what a user reads. Per-edge work is done with numpy over the path's edges: which edges
-are handling stops, where one leg ends and the next begins, each leg's sums. The legs' coordinates (the map
-geometry) are drawn only when a face asks for them (`Leg.coordinates`), since most callers never do.
+The planner hands over a found path as its edges in path order (`PathEvaluator.path_edges`: the network edges
+of each segment between the access edges out of and into the stops, which path graphs number n_vertices + i).
+A path has tens of edges, so the per-edge work is one pass (`path_core`) over rows of a per-scenario table of
+every network edge (`edge_table`), not numpy calls, whose cost per call would be most of it: the pass is
+compiled by numba in a long-lived process and runs as plain Python on lists in a one-shot CLI query (the same
+source; tests/test_measure_core.py compares both). `measure` gives what the planner compares candidates by;
+`describe` makes the Route of a candidate it keeps. The legs' coordinates (the map geometry) are drawn only
+when a face asks for them (`Leg.coordinates`), since most callers never do.
 
-Sums are running totals in path order (`np.add.accumulate`), the same additions in the same order as the
-loop this replaced, so results are bit-for-bit those of the previous code (`np.sum` would add pairwise).
+Sums are running totals in path order, the same additions in the same order as the code before (a left fold
+per leg, padded as np.add.accumulate's grid was), so results are bit-for-bit the same (`np.sum` would add
+pairwise).
 """
 from __future__ import annotations
 
@@ -285,7 +290,7 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
       longest-leg grid padded with zeros; `np.sum` would add pairwise and differ in the last bits);
     - per leg, the country where it ends: of its last edge into a country, else of its first edge;
     - over the movement edges: km per leg mode in the order first used (access trucks 0; the mode's own edges
-      added in path order, see `_mode_km`), the countries passed (consecutive repeats dropped), the passage bits
+      added in path order, see `measure`), the countries passed (consecutive repeats dropped), the passage bits
       of each edge that has any; over all edges: transfers (handling stops but gauge changes) and the customs
       events (port calls, border links, first/last-mile trucks across a border): how many, and the dwell of
       the first and of the last (the handling and dwell of a port call, the border dwell of a crossing).
@@ -649,7 +654,10 @@ class PathEvaluator:
             modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
             parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
         total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
-        mode_km = {MODES[c]: (t + 0.0 if count < n else t) for c, count, t in  # (see _mode_km)
+        # km per leg mode (access trucks 0), modes in the order first used: each mode's km were added one edge at a
+        # time down the path with 0.0 for every other edge; adding 0.0 changes nothing but a -0.0 (into 0.0), so
+        # they are the mode's own edges' sums (`path_core`), plus 0.0 when the path has other edges
+        mode_km = {MODES[c]: (t + 0.0 if count < n else t) for c, count, t in
                    zip(mode_codes, mode_counts, fb[9 * n_legs:9 * n_legs + n_codes])}
         moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
@@ -845,11 +853,6 @@ class PathEvaluator:
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
                         "hours": round(pe.values[e][_HOURS], 1), "cost_usd": round(pe.values[e][_USD], 1)})
         return out
-
-    # _mode_km: km per leg mode, access trucks 0, modes in the order first used. Each mode's km are its edges' km
-    # added one edge at a time in path order (`path_core`), as np.add.accumulate added them down the path with 0.0
-    # for every other edge: adding 0.0 changes nothing but a -0.0 (into 0.0), so the totals are the mode's own
-    # edges' sums, plus 0.0 when the path has other edges.
 
     def _customs(self, n: int, first: float, last: float, origin: Place, destination: Place
                  ) -> tuple[float | None, float]:

@@ -511,7 +511,8 @@ class Planner:
         ok = np.zeros(len(self._rail_port_idx), dtype=bool)
         for i, (p, acc) in enumerate(zip(stops, access)):
             is_end = p in (stops[0], stops[-1])
-            part = acc.__dict__.get(("rail_port", is_end))  # (kept with the links, which are kept per place)
+            kept = "_rail_port_end" if is_end else "_rail_port_via"
+            part = acc.__dict__.get(kept)  # (kept with the links, which are kept per place)
             if part is None:
                 key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, is_end,
                        tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
@@ -521,7 +522,7 @@ class Planner:
                     if part is None:
                         part = self._rail_port_part(i, p, acc, is_end, query)
                     remember(self._stop_cache, key, part)
-                acc.__dict__[("rail_port", is_end)] = part
+                acc.__dict__[kept] = part
             ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
         mask[self._rail_port_idx] = ok
