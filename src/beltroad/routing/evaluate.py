@@ -517,6 +517,7 @@ class PathEvaluator:
         # per network edge, what `describe` writes of it: a handling stop's label (and whether it waited), a
         # liner sailing's service line (safe without a lock: a lost entry is only made again)
         self._labels: dict[tuple[int, bool], str] = {}
+        self._customs_parts: dict[tuple[str, str], tuple] = {}  # (origin, destination country) -> end_customs_parts
         self._liners: dict[int, str] = {}
 
     # ---------------------------------------------------------------------------------------- path
@@ -703,7 +704,8 @@ class PathEvaluator:
             vertex_names = self.__dict__.setdefault("_vertex_name_list", self.vertex_names.tolist())
         names = _Names(vertex_names, [p.name for p in m.stops.places])
         lines = pe.lines()
-        legs = [self._leg(m, j, names, lines) for j in m.shown]
+        by_leg = list(zip(*m.parts))  # each leg's hours per TIME_PARTS
+        legs = [self._leg(m, j, names, lines, by_leg[j]) for j in m.shown]
         via = m.countries[1:-1]
         moving = m.moving_km
         others = sorted((x for x in moving if x != m.main_mode and moving[x] > 50), key=lambda x: -moving[x])
@@ -736,9 +738,10 @@ class PathEvaluator:
         return t2t
 
     # ---------------------------------------------------------------------------------------- legs
-    def _leg(self, m: "PathMeasure", j: int, names: "_Names", lines: PathLines) -> Leg:
-        """Leg j of a measured path: a handling stop, a run of movement edges of one mode, or the customs leg."""
-        parts = {k: m.parts[i][j] for i, k in enumerate(TIME_PARTS)}
+    def _leg(self, m: "PathMeasure", j: int, names: "_Names", lines: PathLines, hours: tuple[float, ...]) -> Leg:
+        """Leg j of a measured path (`hours`: its hours per TIME_PARTS): a handling stop, a run of movement edges
+        of one mode, or the customs leg."""
+        parts = dict(zip(TIME_PARTS, hours))
         if j == len(m.first):  # the customs leg
             return Leg("handling", m.origin.name, m.destination.name, 0.0, m.hours[j], m.usd[j], 0.0, CUSTOMS_DETAIL,
                        hours_by_part=parts)
@@ -863,7 +866,11 @@ class PathEvaluator:
         Customs clear once: export at the origin, import at the destination (Doing Business border
         compliance), while the container already waits at the first border or port of the trip (or the last):
         only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs")."""
-        (exp_h, imp_h), cu = end_customs_parts(self.net, origin.country, destination.country)
+        pair = (origin.country, destination.country)
+        parts = self._customs_parts.get(pair)
+        if parts is None:
+            parts = self._customs_parts[pair] = end_customs_parts(self.net, *pair)
+        (exp_h, imp_h), cu = parts
         if not (exp_h or imp_h or cu):
             return None, 0.0
         if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
