@@ -253,6 +253,11 @@ class PathEdges:
         vals, acc = self.vals, self.acc_vals
         return [vals[k] if k >= 0 else acc[-1 - k] for k in self.idx]
 
+    def value(self, j: int) -> list[float]:
+        """The summed quantities of edge j (without making `values`)."""
+        k = self.idx[j]
+        return self.vals[k] if k >= 0 else self.acc_vals[-1 - k]
+
     def col(self, name: str) -> list[float]:
         i = _SUMS.index(name)
         return [v[i] for v in self.values]
@@ -844,7 +849,7 @@ class PathEvaluator:
                                     f"{names[r[_SRC]]} - {names[r[_DST]]}", MODES[r[_MODE]],
                                     round(float(net.fee_usd[ne]), 1))
             out.append({"from_country": known[0], "to_country": known[1], "at": known[2], "mode": known[3],
-                        "dwell_hours": round(pe.values[e][_BORDER], 1), "fee_usd": known[4]})
+                        "dwell_hours": round(pe.value(e)[_BORDER], 1), "fee_usd": known[4]})
         return out
 
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
@@ -854,7 +859,7 @@ class PathEvaluator:
             s, d = pe.rows[e][_SRC], pe.rows[e][_DST]
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
-                        "hours": round(pe.values[e][_HOURS], 1), "cost_usd": round(pe.values[e][_USD], 1)})
+                        "hours": round(pe.value(e)[_HOURS], 1), "cost_usd": round(pe.value(e)[_USD], 1)})
         return out
 
     def _customs(self, n: int, first: float, last: float, origin: Place, destination: Place
