@@ -1,18 +1,23 @@
 """From a found path to a `Route`: legs, time breakdown, borders, passages, corridors, customs, totals.
 
-The planner finds a path as a small `Graph` (its edges in path order, the stops as extra vertices); this
-module turns it into what a user reads. Per-edge work is done with numpy over the path's edges: which edges
-are handling stops, where one leg ends and the next begins, each leg's sums. The legs' coordinates (the map
-geometry) are drawn only when a face asks for them (`Leg.coordinates`), since most callers never do.
+The planner hands over a found path as its edges in path order (`PathEvaluator.path_edges`: the network edges
+of each segment between the access edges out of and into the stops, which path graphs number n_vertices + i).
+A path has tens of edges, so the per-edge work is one pass (`path_core`) over rows of a per-scenario table of
+every network edge (`edge_table`), not numpy calls, whose cost per call would be most of it: the pass is
+compiled by numba in a long-lived process and runs as plain Python on lists in a one-shot CLI query (the same
+source; tests/test_measure_core.py compares both). `measure` gives what the planner compares candidates by;
+`describe` makes the Route of a candidate it keeps. The legs' coordinates (the map geometry) are drawn only
+when a face asks for them (`Leg.coordinates`), since most callers never do.
 
-Sums are running totals in path order (`np.add.accumulate`), the same additions in the same order as the
-loop this replaced, so results are bit-for-bit those of the previous code (`np.sum` would add pairwise).
+Sums are running totals in path order, the same additions in the same order as the code before (a left fold
+per leg, padded as np.add.accumulate's grid was), so results are bit-for-bit the same (`np.sum` would add
+pairwise).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Callable
 
 import numpy as np
@@ -22,7 +27,7 @@ from beltroad.network.build import (ACCESS, FERRY_BOARD, GAUGE, LINK, MODES, POR
 from beltroad.data.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from beltroad.data.sea import PASSAGES
 from beltroad.places import Place
-from beltroad.routing.engine import Access, Graph, end_customs_parts
+from beltroad.routing.engine import Access, Graph, _use_compiled, end_customs_parts
 from beltroad.scenario.state import EdgeState
 from beltroad.routing.result import TIME_PARTS, Leg, Route
 
@@ -30,12 +35,9 @@ HANDLING_KINDS = (TRANSFER, PORT, FERRY_BOARD, GAUGE, TRANSSHIP)
 HANDLING_LABELS = {TRANSFER: "rail terminal handling", PORT: "port handling and dwell",
                    FERRY_BOARD: "ferry terminal and wait", GAUGE: "gauge change",
                    TRANSSHIP: "transshipment (change of ship)"}
-_IS_HANDLING = np.zeros(max(HANDLING_KINDS + (ACCESS, SEA, LINK)) + 1, dtype=bool)
-_IS_HANDLING[list(HANDLING_KINDS)] = True
-_LEG_MODE_NAMES = np.asarray(MODES + [""], dtype=object)  # by leg code; -1 (a handling stop) is the last, ""
 # the columns summed per leg, in this order
 _SUMS = ("km", "hours", "usd", "co2", "moving", "handling", "border", "waiting", "drive")
-_HANDLING, _BORDER = _SUMS.index("handling"), _SUMS.index("border")
+_HOURS, _USD, _HANDLING, _BORDER = (_SUMS.index(x) for x in ("hours", "usd", "handling", "border"))
 
 
 def _max0(x: float) -> float:
@@ -88,10 +90,19 @@ class Stops:
     radii: tuple[float, ...] = field(default=(), repr=False, compare=False)  # asked together (see `within`)
 
     def __post_init__(self) -> None:
-        self.lon = np.array([p.lon for p in self.places], dtype=float)
-        self.lat = np.array([p.lat for p in self.places], dtype=float)
-        self.names = np.array([p.name for p in self.places], dtype=object)
         self._within: dict[tuple[int, float], np.ndarray] = {}
+
+    @cached_property
+    def lon(self) -> np.ndarray:
+        return np.array([p.lon for p in self.places], dtype=float)
+
+    @cached_property
+    def lat(self) -> np.ndarray:
+        return np.array([p.lat for p in self.places], dtype=float)
+
+    @cached_property
+    def names(self) -> np.ndarray:
+        return np.array([p.name for p in self.places], dtype=object)
 
     def within(self, net: Network, i: int, radius_km: float, vertex_xyz: np.ndarray) -> np.ndarray:
         """Vertices within `radius_km` (great circle) of stop i, computed once per query and radius.
@@ -133,11 +144,31 @@ class Stops:
         return out
 
 
+class PathLines:
+    """What drawing a leg reads of a path (`PathEvaluator._leg_coords`): each path edge's network edge (< 0 for
+    an access edge) and end vertices (a stop is vertex n_vertices + i), as arrays in path order, made when a
+    leg is first drawn (most routes are never drawn)."""
+
+    def __init__(self, pe: "PathEdges"):
+        self._pe = pe
+
+    @cached_property
+    def edge_id(self) -> np.ndarray:
+        return np.array(self._pe.edge_id, dtype=np.int64)
+
+    @cached_property
+    def src(self) -> np.ndarray:
+        return np.array([r[_SRC] for r in self._pe.rows], dtype=np.int64)
+
+    @cached_property
+    def dst(self) -> np.ndarray:
+        return np.array([r[_DST] for r in self._pe.rows], dtype=np.int64)
+
+
 @dataclass(eq=False)
 class PathMeasure:
     """A path's legs as numbers (one entry per leg, the customs leg last) and what the planner compares."""
 
-    g: Graph
     stops: Stops
     origin: Place
     destination: Place
@@ -170,81 +201,294 @@ class PathMeasure:
 
     def corridor_key(self, major_leg_km: float) -> tuple:
         """The sequence of major legs (mode, country where each ends): what makes two routes different."""
-        key = []
+        key = self.__dict__.get("_corridor_key")
+        if key is not None and key[0] == major_leg_km:
+            return key[1]
+        out = []
         for j in self.shown:
             if self.modes[j] != "handling" and self.km[j] >= major_leg_km:
                 item = (self.modes[j], self.to_country[j] if j < len(self.to_country) else "")
-                if not key or key[-1] != item:
-                    key.append(item)
-        return tuple(key) or (self.main_mode,)
+                if not out or out[-1] != item:
+                    out.append(item)
+        out = tuple(out) or (self.main_mode,)
+        self.__dict__["_corridor_key"] = (major_leg_km, out)
+        return out
 
 
-@dataclass
+# The per-edge integers of a path (`PathEdges.rows`), by position
+(_SRC, _DST, _KIND, _MODE, _LEG, _HAND, _CUSTOMS, _CROSS, _PASSAGE, _LINK, _VC_SRC, _VC_DST) = range(12)
+# _LEG: the leg's mode as a MODES index (sea sailings and port-to-sea links sea, access road; -1 a handling stop);
+# _HAND: 1 for a handling stop; _CUSTOMS: a border or access link where customs may clear (`_customs`);
+# _CROSS: a network border crossing (a movement edge); _PASSAGE: the passage bits of a movement edge (else 0);
+# _LINK: the network link of a movement edge (else -1); _VC_SRC, _VC_DST: the country index of its ends (-1 none)
+
+
 class PathEdges:
-    """Per-edge arrays of a found path (path order) and how its edges group into legs."""
+    """A found path's edges in path order: edge j is network edge `edge_id[j]` (< 0: an access edge, -(2k+1) out of
+    stop k, -(2k+2) into stop k+1), its integers (_SRC ... _VC_DST) and summed quantities (_SUMS) the rows
+    `idx[j]` of `ints`/`vals` or, when idx[j] < 0, rows -1 - idx[j] of `acc_ints`/`acc_vals`; and, once measured,
+    how its edges group into legs: every handling stop is a leg of its own, and a run of consecutive movement
+    edges of one mode (sea sailings and port-to-sea links count as sea, first/last-mile access as road) is one
+    leg. Plain lists: a path has tens of edges, where numpy's cost per call would be most of the work."""
 
-    src: np.ndarray
-    dst: np.ndarray
-    kind: np.ndarray
-    mode: np.ndarray              # the edge's own mode (MODES index)
-    edge_id: np.ndarray           # network edge, or < 0 for an access edge
-    on_net: np.ndarray            # edge_id >= 0
-    net_edge: np.ndarray          # max(edge_id, 0): safe to index network arrays (use with on_net)
-    values: np.ndarray            # (edges, len(_SUMS)) the summed quantities
-    handling: np.ndarray          # bool: a handling stop (terminal, port, ferry boarding, gauge change)
-    leg_mode: np.ndarray          # object: the mode of the leg the edge belongs to ("" for handling stops)
-    leg_code: np.ndarray          # the same as a MODES index (-1 for handling stops)
-    leg: np.ndarray               # leg index of each edge
-    starts: np.ndarray            # first edge of each leg
-    ends: np.ndarray              # one past the last edge of each leg
+    def __init__(self, edge_id: list[int], idx: list[int], ints: list, vals: list, acc_ints: list[list[int]],
+                 acc_vals: list[list[float]]):
+        self.edge_id, self.idx, self.ints, self.vals = edge_id, idx, ints, vals
+        self.acc_ints, self.acc_vals = acc_ints, acc_vals
+        self.starts: list[int] = []   # first edge of each leg (`PathEvaluator.measure`)
+        self.ends: list[int] = []     # one past the last edge of each leg
+        self.crossings: list[int] = []  # the network border crossings (path edges)
+        self.gauges: list[int] = []     # the gauge changes (path edges)
+        self.links: list[int] = []      # the network links used, in order (consecutive repeats dropped)
 
-    def col(self, name: str) -> np.ndarray:
-        return self.values[:, _SUMS.index(name)]
+    @cached_property
+    def rows(self) -> list[list[int]]:
+        """Per edge, the integers _SRC ... _VC_DST (shared lists: read, never written)."""
+        ints, acc = self.ints, self.acc_ints
+        return [ints[k] if k >= 0 else acc[-1 - k] for k in self.idx]
 
+    @cached_property
+    def values(self) -> list[list[float]]:
+        """Per edge, the summed quantities (_SUMS) (shared lists: read, never written)."""
+        vals, acc = self.vals, self.acc_vals
+        return [vals[k] if k >= 0 else acc[-1 - k] for k in self.idx]
 
-def path_edges(g: Graph) -> PathEdges:
-    """Gather a path graph's per-edge arrays and cut it into legs: every handling stop is a leg of its own,
-    and a run of consecutive movement edges of one mode (sea sailings and port-to-sea links count as sea,
-    first/last-mile access as road) is one leg."""
-    kind = g.kind.astype(np.int64)
-    eid = g.edge_id
-    hours, move, border, wait = g.hours, g.move_hours, g.border_hours, g.wait_hours
-    rest = hours - move - border - wait
-    handling_h = np.where(0.0 > rest, 0.0, rest)  # max(x, 0.0) as Python's max would
-    handling = _IS_HANDLING[kind]
-    leg_code = g.mode.astype(np.int64)  # a copy: the leg's mode as a MODES index (-1: a handling stop)
-    leg_code[(kind == SEA) | (kind == PORT_SEA)] = SEA_MODE
-    leg_code[kind == ACCESS] = ROAD
-    leg_code[handling] = -1
-    leg_mode = _LEG_MODE_NAMES[leg_code]
-    drive = np.where(leg_code == ROAD, move - g.rest_hours, 0.0)
-    km = g.km
-    values = np.column_stack([km, hours, g.usd, g.co2_kg, move, handling_h, border, wait, drive])
-    m = len(kind)
-    new = np.ones(m, dtype=bool)
-    if m > 1:
-        new[1:] = handling[1:] | handling[:-1] | (leg_code[1:] != leg_code[:-1])
-    starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], m)
-    leg = np.cumsum(new) - 1
-    return PathEdges(src=g.src, dst=g.dst, kind=kind, mode=g.mode, edge_id=eid, on_net=eid >= 0, net_edge=np.maximum(eid, 0),
-                     values=values, handling=handling, leg_mode=leg_mode, leg_code=leg_code, leg=leg, starts=starts,
-                     ends=ends)
+    def value(self, j: int) -> list[float]:
+        """The summed quantities of edge j (without making `values`)."""
+        k = self.idx[j]
+        return self.vals[k] if k >= 0 else self.acc_vals[-1 - k]
+
+    def col(self, name: str) -> list[float]:
+        i = _SUMS.index(name)
+        return [v[i] for v in self.values]
+
+    def lines(self) -> PathLines:
+        return PathLines(self)
 
 
-def running_sums(values: np.ndarray, pe: PathEdges) -> np.ndarray:
-    """Per-leg totals of `values` (edges x columns), added one edge at a time in path order."""
-    offset = np.arange(len(pe.leg)) - pe.starts[pe.leg]
-    grid = np.zeros((int(offset.max()) + 1 if len(offset) else 1, len(pe.starts), values.shape[1]))
-    grid[offset, pe.leg] = values
-    return np.add.accumulate(grid, axis=0)[-1]
+def _access_row(src: int, dst: int, vc_src: int, vc_dst: int, link: tuple, speed: float
+                ) -> tuple[list[int], list[float]]:
+    """The integers and summed quantities of an access edge (`link`: vertex, hours, USD, kg CO2e, km, border
+    hours of an access link): its moving hours are its hours less the border dwell, its drivers' rest what they
+    exceed the driving time by. The same float operations, in the same order, as on the path's arrays before."""
+    _, hours, usd, co2, km, border = link
+    move = hours - border
+    rest = move - km / speed            # the drivers' rest within the moving hours
+    handling = hours - move - border - 0.0
+    return ([src, dst, ACCESS, ROAD, ROAD, 0, 1 if border > 0 else 0, 0, 0, -1, vc_src, vc_dst],
+            [km, hours, usd, co2, move, 0.0 if 0.0 > handling else handling, border, 0.0, move - rest])
 
 
-def last_where(ok: np.ndarray, pe: PathEdges) -> np.ndarray:
-    """Per leg: the last edge where `ok` holds, or the leg's first edge."""
-    idx = np.where(ok, np.arange(len(ok)), -1)
-    idx[pe.starts] = np.maximum(idx[pe.starts], pe.starts)
-    return np.maximum.reduceat(idx, pe.starts)
+def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover - compiled (and run in plain Python)
+    """A path's legs, their sums and what it passes, in one pass over its edges (`PathEvaluator.measure`).
+
+    Edge j is row idx[j] of `ints` (the integers _SRC ... _VC_DST) and `vals` (the _SUMS quantities) or, when
+    idx[j] < 0, row -1 - idx[j] of `acc_ints` and `acc_vals`. Works in `ib` (integers, at least 45 + 20 n) and
+    `fb` (floats, at least 9 n + 10) and leaves its answer at ib[24 + 10 n:] (its length is returned) and at the
+    start of `fb`, as `PathEvaluator.measure` reads them. Written with indexing, loops and arithmetic only,
+    which mean the same on lists (plain Python, a one-shot CLI query) and on numpy arrays (compiled by numba in
+    a long-lived process, `_compiled_core`).
+
+    - legs: a handling stop is a leg of its own; a run of movement edges of one leg mode is one leg;
+    - per-leg sums of each _SUMS column: v0 + v1 + ... one edge at a time in path order, then + 0.0 for a leg
+      shorter than the longest: the sums the planner has always given (np.add.accumulate down a legs x
+      longest-leg grid padded with zeros; `np.sum` would add pairwise and differ in the last bits);
+    - per leg, the country where it ends: of its last edge into a country, else of its first edge;
+    - over the movement edges: km per leg mode in the order first used (access trucks 0; the mode's own edges
+      added in path order, see `measure`), the countries passed (consecutive repeats dropped), the passage bits
+      of each edge that has any; over all edges: transfers (handling stops but gauge changes) and the customs
+      events (port calls, border links, first/last-mile trucks across a border): how many, and the dwell of
+      the first and of the last (the handling and dwell of a port call, the border dwell of a crossing).
+    """
+    n = len(idx)
+    o_start = 8
+    o_hand = 8 + n
+    o_code = 8 + 2 * n
+    o_to = 8 + 3 * n
+    o_cseq = 8 + 4 * n
+    o_pbits = 8 + 6 * n
+    o_cross = 8 + 7 * n
+    o_gauge = 8 + 8 * n
+    o_link = 8 + 9 * n
+    o_codes = 8 + 10 * n
+    o_km = 9 * n
+    n_legs = 0
+    n_codes = 0
+    n_cseq = 0
+    n_pbits = 0
+    n_cross = 0
+    n_gauge = 0
+    n_link = 0
+    prev_link = -1
+    transfers = 0
+    n_events = 0
+    dwell_first = 0.0
+    dwell_last = 0.0
+    prev_h = 0
+    prev_leg = 0
+    prev_c = -1
+    longest = 0
+    to_c = -1
+    for j in range(n):
+        k = idx[j]
+        if k >= 0:
+            r = ints[k]
+            v = vals[k]
+        else:
+            r = acc_ints[-1 - k]
+            v = acc_vals[-1 - k]
+        h = r[_HAND]
+        leg = r[_LEG]
+        kind = r[_KIND]
+        if j == 0 or h != 0 or prev_h != 0 or leg != prev_leg:  # a new leg
+            if n_legs > 0:
+                ib[o_to + n_legs - 1] = to_c
+                if j - ib[o_start + n_legs - 1] > longest:
+                    longest = j - ib[o_start + n_legs - 1]
+            ib[o_start + n_legs] = j
+            ib[o_hand + n_legs] = h
+            ib[o_code + n_legs] = leg
+            to_c = r[_VC_DST]
+            at = 9 * n_legs
+            for c in range(9):
+                fb[at + c] = v[c]
+            n_legs += 1
+        else:
+            at = 9 * (n_legs - 1)
+            for c in range(9):
+                fb[at + c] = fb[at + c] + v[c]
+            if r[_VC_DST] >= 0:
+                to_c = r[_VC_DST]
+        prev_h = h
+        prev_leg = leg
+        if h != 0:
+            if kind != GAUGE:
+                transfers += 1
+            else:
+                ib[o_gauge + n_gauge] = j
+                n_gauge += 1
+            if kind == PORT:  # a port call: the box waits its handling and dwell there
+                if n_events == 0:
+                    dwell_first = v[_HANDLING]
+                dwell_last = v[_HANDLING]
+                n_events += 1
+            continue
+        if r[_CUSTOMS] != 0:  # a border crossing: it waits the border dwell
+            if n_events == 0:
+                dwell_first = v[_BORDER]
+            dwell_last = v[_BORDER]
+            n_events += 1
+        x = 0.0 if kind == ACCESS else v[0]
+        found = -1
+        for i in range(n_codes):
+            if ib[o_codes + i] == leg:
+                found = i
+        if found < 0:
+            ib[o_codes + n_codes] = leg
+            ib[o_codes + 8 + n_codes] = 1
+            fb[o_km + n_codes] = x
+            n_codes += 1
+        else:
+            ib[o_codes + 8 + found] += 1
+            fb[o_km + found] = fb[o_km + found] + x
+        ci = r[_VC_SRC]
+        if ci >= 0 and ci != prev_c:
+            ib[o_cseq + n_cseq] = ci
+            n_cseq += 1
+            prev_c = ci
+        ci = r[_VC_DST]
+        if ci >= 0 and ci != prev_c:
+            ib[o_cseq + n_cseq] = ci
+            n_cseq += 1
+            prev_c = ci
+        if r[_PASSAGE] != 0:
+            ib[o_pbits + n_pbits] = r[_PASSAGE]
+            n_pbits += 1
+        if r[_CROSS] != 0:
+            ib[o_cross + n_cross] = j
+            n_cross += 1
+        if r[_LINK] >= 0 and r[_LINK] != prev_link:
+            ib[o_link + n_link] = r[_LINK]
+            n_link += 1
+            prev_link = r[_LINK]
+    if n_legs > 0:
+        ib[o_to + n_legs - 1] = to_c
+        if n - ib[o_start + n_legs - 1] > longest:
+            longest = n - ib[o_start + n_legs - 1]
+    for leg_i in range(n_legs):  # a leg shorter than the longest: + 0.0 (the padding of the grid)
+        end = ib[o_start + leg_i + 1] if leg_i + 1 < n_legs else n
+        if end - ib[o_start + leg_i] < longest:
+            at = 9 * leg_i
+            for c in range(9):
+                fb[at + c] = fb[at + c] + 0.0
+    # the answer, packed after the work space: 9 counts, then per leg its first edge, handling flag, leg mode and
+    # end country; the countries passed; the passage bits; the leg modes used and their edge counts; the border
+    # crossings (path edges); the gauge changes (path edges); the links used (consecutive repeats dropped). The
+    # floats: the leg sums (leg by leg), the km per leg mode, the first and the last customs event's dwell
+    o = o_codes + 16
+    ib[o] = n_legs
+    ib[o + 1] = n_codes
+    ib[o + 2] = n_cseq
+    ib[o + 3] = n_pbits
+    ib[o + 4] = transfers
+    ib[o + 5] = n_events
+    ib[o + 6] = n_cross
+    ib[o + 7] = n_gauge
+    ib[o + 8] = n_link
+    o += 9
+    for src in (o_start, o_hand, o_code, o_to):
+        for i in range(n_legs):
+            ib[o + i] = ib[src + i]
+        o += n_legs
+    for i in range(n_cseq):
+        ib[o + i] = ib[o_cseq + i]
+    o += n_cseq
+    for i in range(n_pbits):
+        ib[o + i] = ib[o_pbits + i]
+    o += n_pbits
+    for i in range(n_codes):
+        ib[o + i] = ib[o_codes + i]
+        ib[o + n_codes + i] = ib[o_codes + 8 + i]
+        fb[9 * n_legs + i] = fb[o_km + i]
+    o += 2 * n_codes
+    for i in range(n_cross):
+        ib[o + i] = ib[o_cross + i]
+    o += n_cross
+    for i in range(n_gauge):
+        ib[o + i] = ib[o_gauge + i]
+    o += n_gauge
+    for i in range(n_link):
+        ib[o + i] = ib[o_link + i]
+    o += n_link
+    fb[9 * n_legs + n_codes] = dwell_first
+    fb[9 * n_legs + n_codes + 1] = dwell_last
+    return o - (o_codes + 16)
+
+
+_PASSAGE_NAMES: dict[int, list[str]] = {}  # passage bits -> the passages' names, by passage index
+
+# the compiled `path_core` (numba), made on first use in a long-lived process (`_use_core_compiled`). numba's cache
+# on disk is invalidated when this file changes, not when the network constants it reads (kinds) change.
+_COMPILED_CORE = None
+# True / False: measure paths with the compiled core / its plain-Python run; None: compiled once the compiled point
+# search is loaded (`routing.engine._use_compiled`, a server or a skim), as importing numba costs a one-shot CLI
+# query more than it saves (the tests compare both)
+COMPILED_CORE: bool | None = None
+
+
+def _use_core_compiled() -> bool:
+    if COMPILED_CORE is not None:
+        return COMPILED_CORE
+    return _use_compiled()
+
+
+def _compiled_core():
+    global _COMPILED_CORE
+    if _COMPILED_CORE is None:
+        from numba import njit
+
+        _COMPILED_CORE = njit(cache=True, nogil=True, boundscheck=True)(path_core)
+    return _COMPILED_CORE
 
 
 class _Names:
@@ -253,11 +497,10 @@ class _Names:
 
     __slots__ = ("vertex", "stops", "n")
 
-    def __init__(self, vertex_names: np.ndarray, stop_names: np.ndarray):
+    def __init__(self, vertex_names: list[str], stop_names: list[str]):
         self.vertex, self.stops, self.n = vertex_names, stop_names, len(vertex_names)
 
-    def __getitem__(self, v) -> str:
-        v = int(v)
+    def __getitem__(self, v: int) -> str:
         return self.vertex[v] if v < self.n else self.stops[v - self.n]
 
 
@@ -268,70 +511,214 @@ class PathEvaluator:
                  vertex_names: np.ndarray, state: EdgeState):
         self.net, self.access, self.state = net, access, state
         self.place_names, self.place_ids, self.vertex_names = place_names, place_ids, vertex_names
-        self.countries = np.asarray(net.countries + [""], dtype=object)  # index -1: no country (at sea)
+        self.countries = list(net.countries) + [""]  # index -1: no country (at sea)
         n_links = net.table_len("links")
         self.link_ids = net.column("links", "id") if n_links else np.array([], dtype=object)
         self.link_corridors = ([tuple(c for c in str(v).split(";") if c) for v in net.column("links", "corridor")]
                                if n_links else [])
         self.layer_names = np.asarray(net.layers, dtype=object)
+        self._edge_rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._vertex_country: list[int] | None = None
+        # per network edge, what `describe` writes of it: a handling stop's label (and whether it waited), a
+        # liner sailing's service line (safe without a lock: a lost entry is only made again)
+        self._labels: dict[tuple[int, bool], str] = {}
+        self._customs_parts: dict[tuple[str, str], tuple] = {}  # (origin, destination country) -> end_customs_parts
+        self._liners: dict[int, str] = {}
 
-    # ---------------------------------------------------------------------------------------- route
-    def route(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> tuple[Route, tuple, list[int]]:
-        """(route, signature, network edges) of a path graph (`measure`, then `describe`)."""
-        m = self.measure(g, origin, destination, objective, stops)
-        return self.describe(m), m.signature, m.edges
+    # ---------------------------------------------------------------------------------------- path
+    def edge_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(integers (edges x 12, as `PathEdges.rows`), summed quantities (edges x len(_SUMS))) of every network
+        edge in this scenario, computed once (vectorised) so that a path gathers its rows in two calls. The same
+        elementwise operations as on a path's arrays: handling hours are what the hours exceed moving, border
+        and waiting hours by (at least 0), a road edge's driving hours its moving hours."""
+        if self._edge_rows is None:
+            net, st = self.net, self.state
+            kind = net.kind.astype(np.int64)
+            handling = np.isin(kind, HANDLING_KINDS)
+            leg = net.mode.astype(np.int64)
+            leg[(kind == SEA) | (kind == PORT_SEA)] = SEA_MODE
+            leg[kind == ACCESS] = ROAD
+            leg[handling] = -1
+            hours, move, border, wait = (np.asarray(x, dtype=float) for x in (st.hours, st.move_hours,
+                                                                               st.border_hours, st.wait_hours))
+            rest = hours - move - border - wait
+            values = np.column_stack([np.asarray(st.km, dtype=float), hours, np.asarray(st.usd, dtype=float),
+                                      np.asarray(st.co2_kg, dtype=float), move, np.where(0.0 > rest, 0.0, rest),
+                                      border, wait, np.where(leg == ROAD, move - 0.0, 0.0)])
+            vc = self.access.vertex_country
+            ints = np.column_stack([net.src, net.dst, kind, net.mode, leg, handling, ~handling & (kind == LINK) & net.border,
+                                    ~handling & net.border, np.where(handling, 0, net.passage_bits),
+                                    np.where(handling, -1, net.link), vc[net.src], vc[net.dst]]).astype(np.int64)
+            self._edge_rows = (ints, values)
+        return self._edge_rows
 
-    def measure(self, g: Graph, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
-        """What the planner compares paths by, and the legs' numbers: legs cut and summed, truck rest,
-        customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
-        pe = path_edges(g)
-        sums = running_sums(pe.values, pe)
-        first = pe.starts.tolist()
-        handling = pe.handling[pe.starts].tolist()
-        cols = dict(zip(_SUMS, sums.T.tolist()))
-        modes = ["handling" if h else pe.leg_mode[e] for e, h in zip(first, handling)]
-        km = [0.0 if h else x for x, h in zip(cols["km"], handling)]
-        hours, moving = cols["hours"], cols["moving"]
-        self._truck_rest(modes, hours, moving, cols["drive"])
-        parts = [moving, cols["handling"], cols["border"], [0.0] * len(first), cols["waiting"]]  # as TIME_PARTS
-        usd, co2 = cols["usd"], cols["co2"]
-        extra, cu, n_events = self._customs(pe, origin, destination)
+    def _edge_lists(self) -> tuple[list, list] | None:
+        """`edge_table` as Python lists (one list per edge), kept when paths are measured by the compiled core
+        (a long-lived process): a path then takes its rows without making new numbers. None otherwise (a one-shot
+        CLI query measures a few paths and would spend more on the lists, ~10 ms, than it saves)."""
+        lists = self.__dict__.get("_lists")
+        if lists is None:
+            if not _use_core_compiled():
+                return None
+            ints, vals = self.edge_table()
+            lists = self.__dict__.setdefault("_lists", (ints.tolist(), vals.tolist()))
+        return lists
+
+    def warm(self) -> None:
+        """Load the compiled core and the kept edge lists now (a server's warm-up), when they are used."""
+        if _use_core_compiled():
+            self._edge_lists()
+            ints, vals = self.edge_table()  # one call on a one-edge path loads it (from numba's cache on disk)
+            _compiled_core()(ints, vals, np.zeros(1, dtype=np.int64), np.zeros((0, ints.shape[1]), dtype=np.int64),
+                             np.zeros((0, vals.shape[1])), np.zeros(65, dtype=np.int64), np.zeros(19))
+
+    def path_edges(self, stops: Stops, segments: list[tuple[int, np.ndarray, list[int], tuple, tuple]]) -> PathEdges:
+        """The `PathEdges` of a found path: per segment (stop i, its network edges in order as an array and as a
+        list, the access link out of stop i, the access link into stop i + 1; each link as (vertex, hours, USD,
+        kg CO2e, km, border hours)), the access edge out, the network edges, the access edge in."""
+        nv, speed = self.net.n_vertices, self.access.speed
+        vc = self._vertex_country
+        if vc is None:
+            vc = self._vertex_country = self.access.vertex_country.tolist()
+        stop_vc = stops.__dict__.get("_country_index")
+        if stop_vc is None:
+            stop_vc = stops.__dict__["_country_index"] = [self.access.country_index.get(p.country, -1)
+                                                          for p in stops.places]
+        lists = self._edge_lists()
+        local: list[np.ndarray] = []
+        acc_ints: list[list[int]] = []
+        acc_vals: list[list[float]] = []
+        eids: list[int] = []
+        idx: list[int] = []
+        n_local = 0
+        for k, (i, e, e_list, out_link, in_link) in enumerate(segments):
+            r, v = _access_row(nv + i, out_link[0], stop_vc[i], vc[out_link[0]], out_link, speed)
+            acc_ints.append(r)
+            acc_vals.append(v)
+            eids.append(-(2 * k + 1))
+            eids += e_list
+            eids.append(-(2 * k + 2))
+            idx.append(-(2 * k + 1))
+            if lists is None:  # rows gathered for this path: idx numbers them
+                idx += range(n_local, n_local + len(e_list))
+                n_local += len(e_list)
+                local.append(e)
+            else:              # the kept lists of every network edge
+                idx += e_list
+            idx.append(-(2 * k + 2))
+            r, v = _access_row(in_link[0], nv + i + 1, vc[in_link[0]], stop_vc[i + 1], in_link, speed)
+            acc_ints.append(r)
+            acc_vals.append(v)
+        if lists is None:
+            ints, vals = self.edge_table()
+            e = np.concatenate(local) if len(local) > 1 else local[0]
+            lists = (ints[e].tolist(), vals[e].tolist())
+        return PathEdges(eids, idx, lists[0], lists[1], acc_ints, acc_vals)
+
+    def _core(self, pe: PathEdges) -> tuple[list[int], list[float]]:
+        """`path_core` of a path: compiled on the network's arrays, or in plain Python on the path's lists."""
+        n = len(pe.idx)
+        at = 24 + 10 * n
+        if _use_core_compiled():
+            ints, vals = self.edge_table()
+            ib, fb = np.empty(45 + 20 * n, dtype=np.int64), np.empty(9 * n + 10)
+            size = _compiled_core()(ints, vals, np.array(pe.idx, dtype=np.int64),
+                                    np.array(pe.acc_ints, dtype=np.int64), np.array(pe.acc_vals, dtype=np.float64), ib, fb)
+            out = ib[at:at + size].tolist()
+            return out, fb[:9 * out[0] + out[1] + 2].tolist()
+        ib, fb = [0] * (45 + 20 * n), [0.0] * (9 * n + 10)
+        size = path_core(pe.ints, pe.vals, pe.idx, pe.acc_ints, pe.acc_vals, ib, fb)
+        return ib[at:at + size], fb
+
+    # ---------------------------------------------------------------------------------------- measure
+    def measure(self, pe: PathEdges, origin: Place, destination: Place, objective: str, stops: Stops) -> "PathMeasure":
+        """What the planner compares paths by, and the legs' numbers: legs cut and summed (`path_core`), truck
+        rest, customs, totals, main mode, countries, passages, the objective value. `describe` adds the rest."""
+        ib, fb = self._core(pe)
+        n = len(pe.idx)
+        n_legs, n_codes, n_cseq, n_pbits, transfers, n_events, n_cross, n_gauge, n_link = ib[:9]
+        at = 9 + 4 * n_legs
+        first, handling = ib[9:9 + n_legs], ib[9 + n_legs:9 + 2 * n_legs]
+        codes, to_c = ib[9 + 2 * n_legs:9 + 3 * n_legs], ib[9 + 3 * n_legs:at]
+        cseq, pbits = ib[at:at + n_cseq], ib[at + n_cseq:at + n_cseq + n_pbits]
+        at += n_cseq + n_pbits
+        mode_codes, mode_counts = ib[at:at + n_codes], ib[at + n_codes:at + 2 * n_codes]
+        at += 2 * n_codes
+        pe.starts, pe.ends = first, first[1:] + [n]
+        pe.crossings, pe.gauges = ib[at:at + n_cross], ib[at + n_cross:at + n_cross + n_gauge]
+        pe.links = ib[at + n_cross + n_gauge:at + n_cross + n_gauge + n_link]
+        names = self.countries
+        to_country = [names[c] for c in to_c]
+        sums = fb[:9 * n_legs]
+        km, hours, usd, co2, moving, handling_h, border, waiting, drive = [sums[c::9] for c in range(9)]
+        modes = ["handling" if h else MODES[c] for c, h in zip(codes, handling)]
+        km = [0.0 if h else x for x, h in zip(km, handling)]
+        self._truck_rest(modes, hours, moving, drive)
+        parts = [moving, handling_h, border, [0.0] * n_legs, waiting]  # as TIME_PARTS
+        extra, cu = self._customs(n_events, *fb[9 * n_legs + n_codes:9 * n_legs + n_codes + 2], origin, destination)
         if extra is not None:  # the customs leg, last
             modes, km, hours, usd, co2 = modes + ["handling"], km + [0.0], hours + [extra], usd + [cu], co2 + [0.0]
             parts = [x + [v] for x, v in zip(parts, (0.0, 0.0, 0.0, extra, 0.0))]
-        d_country = g.vertex_country[pe.dst]
-        to_country = self.countries[d_country[last_where(d_country >= 0, pe)]].tolist()
         total_h, total_usd, total_co2, total_km = (float(sum(x)) for x in (hours, usd, co2, km))
-        mode_km = self._mode_km(pe)
+        # km per leg mode (access trucks 0), modes in the order first used: each mode's km were added one edge at a
+        # time down the path with 0.0 for every other edge; adding 0.0 changes nothing but a -0.0 (into 0.0), so
+        # they are the mode's own edges' sums (`path_core`), plus 0.0 when the path has other edges
+        mode_km = {MODES[c]: (t + 0.0 if count < n else t) for c, count, t in
+                   zip(mode_codes, mode_counts, fb[9 * n_legs:9 * n_legs + n_codes])}
         moving_km = {m: k for m, k in mode_km.items() if m != "handling"}
         main_mode = max(moving_km, key=moving_km.get) if moving_km else "road"
-        countries = self._countries(g, pe, origin, destination)
-        passages = self._passages(pe)
+        countries, prev = [origin.country], origin.country
+        for c in cseq:
+            if names[c] != prev:
+                countries.append(names[c])
+            prev = names[c]
+        if countries[-1] != destination.country and destination.country:
+            countries.append(destination.country)
+        passages: dict[str, None] = {}
+        for b in pbits:  # edge by edge; within an edge by passage index
+            names_b = _PASSAGE_NAMES.get(b)
+            if names_b is None:
+                names_b = _PASSAGE_NAMES[b] = [name for i, name in enumerate(PASSAGES) if (b >> i) & 1]
+            for name in names_b:
+                passages[name] = None
+        passages = list(passages)
         shown = [j for j in range(len(modes)) if km[j] > 0.05 or hours[j] > 0.01 or usd[j] > 0.01]
-        value = {"time": total_h, "cost": total_usd, "co2": total_co2,
-                 "generalized": total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
-                 + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t}[objective]
-        return PathMeasure(g=g, stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
+        if objective == "time":
+            value = total_h
+        elif objective == "cost":
+            value = total_usd
+        elif objective == "co2":
+            value = total_co2
+        else:  # generalized
+            value = (total_usd + total_h / 24.0 * self.state.value_of_time_usd_per_day
+                     + total_co2 / 1000.0 * self.state.carbon_price_usd_per_t)
+        return PathMeasure(stops=stops, origin=origin, destination=destination, pe=pe, first=first, modes=modes,
                            km=km, hours=hours, usd=usd, co2=co2, parts=parts, to_country=to_country, shown=shown,
                            total_hours=total_h, total_usd=total_usd, total_co2=total_co2, total_km=total_km,
                            moving_km=moving_km, main_mode=main_mode, countries=countries, passages=passages,
-                           transfers=int((pe.handling & (pe.kind != GAUGE)).sum()), objective_value=value,
+                           transfers=transfers, objective_value=value,
                            signature=(main_mode, tuple(countries), tuple(passages)),
-                           edges=pe.edge_id[pe.on_net].tolist())
+                           edges=[x for x in pe.edge_id if x >= 0])
 
     def describe(self, m: "PathMeasure") -> Route:
         """The Route of a measured path: its legs (named, labelled, drawn on demand), borders, gauge changes,
         corridors, summary line and time breakdown."""
         pe = m.pe
-        names = _Names(self.vertex_names, m.stops.names)
-        legs = [self._leg(m, j, names) for j in m.shown]
+        vertex_names = self.__dict__.get("_vertex_name_list")
+        if vertex_names is None:
+            vertex_names = self.__dict__.setdefault("_vertex_name_list", self.vertex_names.tolist())
+        names = _Names(vertex_names, [p.name for p in m.stops.places])
+        lines = pe.lines()
+        by_leg = list(zip(*m.parts))  # each leg's hours per TIME_PARTS
+        legs = [self._leg(m, j, names, lines, by_leg[j]) for j in m.shown]
         via = m.countries[1:-1]
         moving = m.moving_km
         others = sorted((x for x in moving if x != m.main_mode and moving[x] > 50), key=lambda x: -moving[x])
         summary = "+".join([m.main_mode] + others) + (f" via {'-'.join(via)}" if via else "") + (
             f" ({', '.join(m.passages)})" if m.passages else "")
         modes = list(dict.fromkeys(leg.mode for leg in legs if leg.mode != "handling"))  # of the legs shown
-        breakdown = {k: float(sum(leg.hours_by_part[k] for leg in legs)) for k in TIME_PARTS}
+        # the legs' hours_by_part, added leg by leg
+        breakdown = {k: float(sum([m.parts[i][j] for j in m.shown])) for i, k in enumerate(TIME_PARTS)}
         route = Route(rank=0, summary=summary, modes=modes, main_mode=m.main_mode, distance_km=m.total_km,
                       transit_days=m.total_hours / 24.0, cost_usd=m.total_usd, co2_kg=m.total_co2,
                       countries=m.countries, passages=m.passages, border_crossings=self._border_crossings(pe, names),
@@ -351,33 +738,48 @@ class PathEvaluator:
         movement = [(j, leg) for j, leg in zip(m.shown, legs) if leg.mode != "handling" and j < len(m.first)]
         if m.main_mode != "road" and movement:
             for j, leg in dict([movement[0], movement[-1]]).items():
-                if leg.mode == "road" and (pe.kind[pe.starts[j]:pe.ends[j]] == ACCESS).all():
+                if leg.mode == "road" and all(r[_KIND] == ACCESS for r in pe.rows[pe.starts[j]:pe.ends[j]]):
                     t2t -= leg.transit_hours
         return t2t
 
     # ---------------------------------------------------------------------------------------- legs
-    def _leg(self, m: "PathMeasure", j: int, names: "_Names") -> Leg:
-        """Leg j of a measured path: a handling stop, a run of movement edges of one mode, or the customs leg."""
-        parts = {k: m.parts[i][j] for i, k in enumerate(TIME_PARTS)}
+    def _leg(self, m: "PathMeasure", j: int, names: "_Names", lines: PathLines, hours: tuple[float, ...]) -> Leg:
+        """Leg j of a measured path (`hours`: its hours per TIME_PARTS): a handling stop, a run of movement edges
+        of one mode, or the customs leg."""
+        parts = dict(zip(TIME_PARTS, hours))
         if j == len(m.first):  # the customs leg
             return Leg("handling", m.origin.name, m.destination.name, 0.0, m.hours[j], m.usd[j], 0.0, CUSTOMS_DETAIL,
                        hours_by_part=parts)
         pe, e = m.pe, m.first[j]
+        r = pe.rows[e]
         if m.modes[j] == "handling":
-            return Leg("handling", str(names[pe.src[e]]), str(names[pe.dst[e]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
-                       self._handling_label(pe, e, parts["waiting"]), hours_by_part=parts)
-        end = int(pe.ends[j])
-        d_names = [names[v] for v in pe.dst[e:end].tolist()]
-        to_place = next((x for x in reversed(d_names) if x != "sea"), d_names[0])  # the last named place (not "sea")
-        return Leg(m.modes[j], str(names[pe.src[e]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
-                   detail=self._liner_detail(pe, e), to_country=m.to_country[j], hours_by_part=parts,
-                   draw=partial(self._leg_coords, m.g, m.stops, e, end))
+            key = (pe.edge_id[e], parts["waiting"] > 0)  # a network edge's label (kept: the network's own)
+            label = self._labels.get(key)
+            if label is None:
+                label = self._labels[key] = self._handling_label(pe, e, parts["waiting"])
+            return Leg("handling", str(names[r[_SRC]]), str(names[r[_DST]]), 0.0, m.hours[j], m.usd[j], m.co2[j],
+                       label, hours_by_part=parts)
+        end = pe.ends[j]
+        for x in reversed(pe.rows[e:end]):  # the last named place (not "sea"), else where the first edge goes
+            to_place = names[x[_DST]]
+            if to_place != "sea":
+                break
+        else:
+            to_place = names[r[_DST]]
+        detail = self._liners.get(pe.edge_id[e])  # (kept per network edge; access edges have none)
+        if detail is None:
+            detail = self._liner_detail(pe, e)
+            if pe.edge_id[e] >= 0:
+                self._liners[pe.edge_id[e]] = detail
+        return Leg(m.modes[j], str(names[r[_SRC]]), str(to_place), m.km[j], m.hours[j], m.usd[j], m.co2[j],
+                   detail=detail, to_country=m.to_country[j], hours_by_part=parts,
+                   draw=partial(self._leg_coords, lines, m.stops, e, end))
 
     def _handling_label(self, pe: PathEdges, e: int, wait: float) -> str:
         """What a terminal, port, ferry, gauge-change or transshipment stop is, by its kind."""
         net = self.net
-        kind = int(pe.kind[e])
-        s, d = int(pe.src[e]), int(pe.dst[e])
+        r = pe.rows[e]
+        kind, s, d = r[_KIND], r[_SRC], r[_DST]
         label = HANDLING_LABELS[kind]
         if kind == PORT:
             pid = self.place_ids[net.vertex_place[s if net.vertex_place[s] >= 0 else d]]
@@ -397,10 +799,11 @@ class PathEvaluator:
 
     def _liner_detail(self, pe: PathEdges, e: int) -> str:
         """'liner service X: hub Singapore -> gateway Rotterdam' for a leg that starts with a liner sailing."""
-        ne = int(pe.edge_id[e])
-        if pe.kind[e] != SEA or ne < 0 or not self.net.service[ne]:
+        ne = pe.edge_id[e]
+        r = pe.rows[e]
+        if r[_KIND] != SEA or ne < 0 or not self.net.service[ne]:
             return ""
-        return f"liner service {self.net.service[ne]}: {self.port_role(int(pe.src[e]))} -> {self.port_role(int(pe.dst[e]))}"
+        return f"liner service {self.net.service[ne]}: {self.port_role(r[_SRC])} -> {self.port_role(r[_DST])}"
 
     def port_role(self, v: int) -> str:
         """'hub Singapore', 'gateway Rotterdam', ... for a port vertex (from the register)."""
@@ -424,95 +827,62 @@ class PathEvaluator:
             moving[j] = drive[j] + x
 
     # ---------------------------------------------------------------------------------------- what it crosses
-    def _countries(self, g: Graph, pe: PathEdges, origin: Place, destination: Place) -> list[str]:
-        """Countries in the order the movement edges pass them, from the origin's to the destination's."""
-        mv = ~pe.handling
-        seq = g.vertex_country[np.column_stack([pe.src[mv], pe.dst[mv]]).ravel()]
-        names = self.countries[seq[seq >= 0]]
-        prev = np.concatenate([np.array([origin.country], dtype=object), names])[:-1]
-        countries = [origin.country, *names[names != prev].tolist()]
-        if countries[-1] != destination.country and destination.country:
-            countries.append(destination.country)
-        return countries
-
-    def _passages(self, pe: PathEdges) -> list[str]:
-        """Straits and canals the sailings pass, in the order first passed."""
-        bits = self.net.passage_bits[pe.net_edge[pe.on_net & ~pe.handling]]
-        out: dict[str, None] = {}
-        for b in bits[bits != 0].tolist():  # edge by edge; within an edge by passage index
-            for i, name in enumerate(PASSAGES):
-                if (b >> i) & 1:
-                    out[name] = None
-        return list(out)
-
     def _corridors(self, pe: PathEdges) -> list[str]:
         """Named corridors of the network links used, in the order first used."""
         if not self.link_corridors:
             return []
-        link = self.net.link[pe.net_edge[pe.on_net & ~pe.handling]]
         out: dict[str, None] = {}
-        for li in dict.fromkeys(link[link >= 0].tolist()):
-            out.update(dict.fromkeys(self.link_corridors[li]))
+        for li in dict.fromkeys(pe.links):
+            for c in self.link_corridors[li]:
+                out[c] = None
         return list(out)
 
     def _border_crossings(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
-        at = np.flatnonzero(pe.on_net & ~pe.handling & net.border[pe.net_edge])
+        kept = self.__dict__.setdefault("_crossings", {})  # network edge -> (from, to, at, mode, fee): its own
         out = []
-        for e in at.tolist():
-            ne, s, d = int(pe.edge_id[e]), int(pe.src[e]), int(pe.dst[e])
-            out.append({"from_country": net.countries[net.country_from[ne]], "to_country": net.countries[net.country_to[ne]],
-                        "at": f"{names[s]} - {names[d]}", "mode": MODES[int(pe.mode[e])],
-                        "dwell_hours": round(float(pe.col("border")[e]), 1), "fee_usd": round(float(net.fee_usd[ne]), 1)})
+        for e in pe.crossings:
+            r, ne = pe.rows[e], pe.edge_id[e]
+            known = kept.get(ne)
+            if known is None:
+                known = kept[ne] = (net.countries[net.country_from[ne]], net.countries[net.country_to[ne]],
+                                    f"{names[r[_SRC]]} - {names[r[_DST]]}", MODES[r[_MODE]],
+                                    round(float(net.fee_usd[ne]), 1))
+            out.append({"from_country": known[0], "to_country": known[1], "at": known[2], "mode": known[3],
+                        "dwell_hours": round(pe.value(e)[_BORDER], 1), "fee_usd": known[4]})
         return out
 
     def _gauge_changes(self, pe: PathEdges, names: "_Names") -> list[dict]:
         net = self.net
         out = []
-        for e in np.flatnonzero(pe.kind == GAUGE).tolist():
-            s, d = int(pe.src[e]), int(pe.dst[e])
+        for e in pe.gauges:
+            s, d = pe.rows[e][_SRC], pe.rows[e][_DST]
             la, lb = net.layers[net.vertex_layer[s]], net.layers[net.vertex_layer[d]]
             out.append({"place": str(names[s]), "from_mm": int(la[4:]), "to_mm": int(lb[4:]),
-                        "hours": round(float(pe.col("hours")[e]), 1), "cost_usd": round(float(pe.col("usd")[e]), 1)})
+                        "hours": round(pe.value(e)[_HOURS], 1), "cost_usd": round(pe.value(e)[_USD], 1)})
         return out
 
-    def _mode_km(self, pe: PathEdges) -> dict[str, float]:
-        """Km per leg mode (access trucks count 0), modes in the order first used."""
-        moving = (~pe.handling).tolist()
-        codes = pe.leg_code.tolist()
-        km = [0.0 if k == ACCESS else x for k, x in zip(pe.kind.tolist(), pe.values[:, 0].tolist())]
-        out = {}
-        for c in dict.fromkeys(x for x, mv in zip(codes, moving) if mv):
-            vals = [x if (mv and code == c) else 0.0 for x, mv, code in zip(km, moving, codes)]
-            total = vals[0]
-            for x in vals[1:]:  # added one edge at a time in path order, as np.add.accumulate adds
-                total += x
-            out[MODES[c]] = total
-        return out
-
-    def _customs(self, pe: PathEdges, origin: Place, destination: Place) -> tuple[float | None, float, int]:
-        """(hours, USD, customs events) of export and import clearance; None hours for a trip without.
+    def _customs(self, n: int, first: float, last: float, origin: Place, destination: Place
+                 ) -> tuple[float | None, float]:
+        """(hours, USD) of export and import clearance; None hours for a trip without. The path's customs events
+        (port calls and border crossings: network links across a border, first/last-mile trucks across one):
+        `n` of them, the box waiting `first` hours at the first and `last` at the last (`path_core`).
 
         Customs clear once: export at the origin, import at the destination (Doing Business border
         compliance), while the container already waits at the first border or port of the trip (or the last):
         only the part of the clearance time beyond that dwell adds time (docs/model.md, "customs")."""
-        net = self.net
-        (exp_h, imp_h), cu = end_customs_parts(net, origin.country, destination.country)
+        pair = (origin.country, destination.country)
+        parts = self._customs_parts.get(pair)
+        if parts is None:
+            parts = self._customs_parts[pair] = end_customs_parts(self.net, *pair)
+        (exp_h, imp_h), cu = parts
         if not (exp_h or imp_h or cu):
-            return None, 0.0, 0
-        port = pe.kind == PORT
-        border = ~pe.handling & ((pe.on_net & (pe.kind == LINK) & net.border[pe.net_edge])
-                                 | ((pe.kind == ACCESS) & (pe.col("border") > 0)))
-        at = np.flatnonzero(port | border)
-        n = len(at)
+            return None, 0.0
         if n == 0:  # customs_beyond_dwell for one trip, in scalars (the same operations)
             extra = exp_h + imp_h
         else:
-            e0, e1 = int(at[0]), int(at[-1])
-            first = float(pe.values[e0, _HANDLING if port[e0] else _BORDER])
-            last = float(pe.values[e1, _HANDLING if port[e1] else _BORDER])
             extra = _max0(exp_h + imp_h - first) if n == 1 else _max0(exp_h - first) + _max0(imp_h - last)
-        return float(extra), cu, n
+        return float(extra), cu
 
     # ---------------------------------------------------------------------------------------- geometry
     def _leg_coords(self, g: Graph, stops: Stops, lo: int, hi: int) -> list[list[float]]:

@@ -7,12 +7,12 @@ from typing import Iterable
 
 import numpy as np
 
-from beltroad.network.build import (ACCESS, FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
+from beltroad.network.build import (FERRY, GAUGE, HANDLING, INLAND, KIND_NAMES, LINK, PORT, PORT_SEA, RAIL,
                                     ROAD, SEA, SEA_MODE, TRANSFER, Network)
 from beltroad.data.sea import PASSAGES, canonical_passages
 from beltroad.places import Place, PlaceError
-from beltroad.routing.engine import EPS, Access, BaseGraph, Graph, end_customs_parts
-from beltroad.routing.evaluate import HANDLING_KINDS, PathEvaluator, PathMeasure, Stops, remember
+from beltroad.routing.engine import EPS, Access, BaseGraph, _use_compiled, end_customs_parts
+from beltroad.routing.evaluate import HANDLING_KINDS, PathEdges, PathEvaluator, PathMeasure, Stops, remember
 from beltroad.routing.result import PlanResult, Route
 from beltroad.scenario.state import EdgeState
 
@@ -173,6 +173,15 @@ class AccessLinks:
         if out is None:
             out = kept[layer] = self.subset(~self.gate if layer == "road" else self.gate)
         return out
+
+    def link(self, j: int) -> tuple:
+        """Link j as (vertex, hours, USD, kg CO2e, km, border hours): what a path's access edge takes
+        (`PathEvaluator.path_edges`), read from lists made once per object."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = list(zip(*(getattr(self, f).tolist() for f in
+                                                       ("verts", "hours", "usd", "co2", "km", "border"))))
+        return rows[j]
 
     def subset(self, keep: np.ndarray | None) -> "AccessLinks":
         if keep is None:
@@ -335,7 +344,6 @@ class Planner:
         self._sea_land: tuple | None = None
         self._masked_cache: dict[tuple[str, str], tuple] = {}   # a mode's masked CSR (not sea: it needs the ends), see _masked
         self._corridor_edge = np.isin(net.kind, (LINK, SEA))  # what penalty rounds discourage
-        self._edge_cols: np.ndarray | None = None
         # per-place work kept across queries (routing.evaluate.remember): access links, rail-port parts, and
         # the vertices within a radius of a place
         self._stop_cache: dict = {}
@@ -409,6 +417,8 @@ class Planner:
         """`base.masked` under the mode's mask and the query's rail-port mask. For a mode whose mask no query
         changes (not sea, nothing avoided), the mode's masked CSR is kept per planner and a query recomputes
         only the CSR positions that hold a rail-port edge (`_rail_port_groups`), as `base.masked` would."""
+        if c.mode == "sea" and near is not None and not (c.avoid_countries or c.avoid_passages) and _use_compiled():
+            return self._masked_sea(base, near, rail_port)
         mask = self._constraint_mask(c, near)
         if c.mode in self._mode_masks and mask is self._mode_masks[c.mode]:
             key = (base.objective, c.mode)
@@ -418,6 +428,11 @@ class Planner:
                 hit = self._masked_cache[key] = (data, edge, self._rail_port_groups(base, mask))
             data, edge, groups = hit
             if groups is None:
+                return data, edge
+            if len(groups) == 3:  # one edge at each such position: only its weight changes (inf when masked)
+                at, rp_edge, rp_data = groups
+                data = data.copy()
+                data[at] = np.where(rail_port[rp_edge], rp_data, np.inf)
                 return data, edge
             pos, mode_ok, first_of, at, cheapest = groups
             ok = mode_ok & rail_port[base.all_edge[pos]]
@@ -431,10 +446,46 @@ class Planner:
             return data, edge
         return base.masked(mask & rail_port)
 
+    def _masked_sea(self, base: BaseGraph, near: np.ndarray, rail_port: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`base.masked` under the sea mode's mask (`_constraint_mask`: land edges only near the trip's ends) and
+        the query's rail-port mask, with the compiled search loaded: the CSR under the sea mask without land edges
+        is kept per planner, and a query recomputes (`masked_groups`, as `base.masked` does) only the CSR
+        positions whose parallel edges include a land or a rail-port edge."""
+        from beltroad.routing.dijkstra import masked_groups
+
+        key = (base.objective, "sea")
+        hit = self._masked_cache.get(key)
+        if hit is None:
+            net = self.net
+            self._constraint_mask(Constraints(mode="sea"), np.zeros(net.n_vertices, dtype=bool))  # (`_sea_land`)
+            mask0, idx = self._sea_land[:2]           # the sea mask without land edges; the land edges
+            variable = np.zeros(net.n_edges, dtype=bool)
+            variable[idx] = True
+            variable |= self._rail_port_edges & mask0
+            group_of = np.repeat(np.arange(len(base.group_start)),
+                                 np.diff(np.append(base.group_start, len(base.all_edge))))
+            at = np.unique(group_of[variable[base.all_edge]])
+            pos = np.flatnonzero(np.isin(group_of, at))  # their edges: grouped, cheapest first
+            first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+            data, edge = base.masked(mask0)  # shared by the queries: read, never written
+            hit = self._masked_cache[key] = (data, edge, at, base.all_edge[pos], base.all_data[pos], first_of,
+                                             base.edge[at])
+        data, edge, at, all_edge, all_data, first_of, cheapest = hit
+        if not len(at):
+            return data, edge
+        edge_at = cheapest.copy()
+        data_at = masked_groups(self._constraint_mask(Constraints(mode="sea"), near) & rail_port, all_edge, all_data,
+                                first_of, edge_at)
+        data, edge = data.copy(), edge.copy()
+        data[at] = data_at
+        edge[at] = edge_at
+        return data, edge
+
     def _rail_port_groups(self, base: BaseGraph, mask: np.ndarray) -> tuple | None:
         """The CSR positions whose parallel edges include a rail-port edge that `mask` allows (None: none), as
         (their edges' positions in `base.all_edge`, allowed by `mask`, where each position's edges start, the
-        CSR positions, their cheapest edge)."""
+        CSR positions, their cheapest edge); or, when each of these positions has that one edge only, as (the
+        CSR positions, their edge, its weight): a query's rail-port mask then only sets a weight or inf."""
         group_of = np.repeat(np.arange(len(base.group_start)), np.diff(np.append(base.group_start, len(base.all_edge))))
         rp = self._rail_port_edges[base.all_edge] & mask[base.all_edge]
         at = np.unique(group_of[rp])
@@ -442,6 +493,8 @@ class Planner:
             return None
         pos = np.flatnonzero(np.isin(group_of, at))                # in order: grouped, cheapest first
         first_of = np.flatnonzero(np.diff(np.concatenate([[-1], group_of[pos]])) != 0)
+        if len(pos) == len(at):  # (the edge is then allowed by `mask`, and the position's cheapest)
+            return at, base.all_edge[pos], base.all_data[pos]
         return pos, mask[base.all_edge[pos]], first_of, at, base.edge[at]
 
     def _base(self, objective: str) -> BaseGraph:
@@ -457,14 +510,19 @@ class Planner:
         net = self.net
         ok = np.zeros(len(self._rail_port_idx), dtype=bool)
         for i, (p, acc) in enumerate(zip(stops, access)):
-            key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, p in (stops[0], stops[-1]),
-                   tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
-            part = self._stop_cache.get(key)
+            is_end = p in (stops[0], stops[-1])
+            kept = "_rail_port_end" if is_end else "_rail_port_via"
+            part = acc.__dict__.get(kept)  # (kept with the links, which are kept per place)
             if part is None:
-                part = self._table_rail_port(p, acc, key[6])
+                key = ("rail_port", p.lat, p.lon, p.node_id, p.country, self._drayage_key, is_end,
+                       tuple(acc.verts.tolist()), tuple(acc.gate.tolist()))
+                part = self._stop_cache.get(key)
                 if part is None:
-                    part = self._rail_port_part(i, p, acc, key[6], query)
-                remember(self._stop_cache, key, part)
+                    part = self._table_rail_port(p, acc, is_end)
+                    if part is None:
+                        part = self._rail_port_part(i, p, acc, is_end, query)
+                    remember(self._stop_cache, key, part)
+                acc.__dict__[kept] = part
             ok |= part
         mask = np.ones(net.n_edges, dtype=bool)
         mask[self._rail_port_idx] = ok
@@ -607,7 +665,9 @@ class Planner:
         return table
 
     def warm_place_tables(self) -> None:
-        """Build the network places' tables now (a server's warm-up), not in its first query."""
+        """Build the network places' tables now (a server's warm-up), not in its first query; and load what
+        measures found paths in a long-lived process (`PathEvaluator.warm`)."""
+        self.evaluator.warm()
         if use_place_tables():
             self.access.place_links()
             self._table_gate()
@@ -676,17 +736,20 @@ class Planner:
         all_access = self._access(stops, c, base)
         rail_port = self._rail_port_mask(stops, all_access, query)  # the same for every mode's search
         evaluated: dict[tuple, _Candidate] = {}
+        by_ends: dict[str, list[AccessLinks]] = {}
         for vi, mode in enumerate(modes):
+            # all-road trips start on the road layer; intermodal main hauls at a terminal gate
+            ends = "road" if mode == "road" else "gate"
+            acc = by_ends.get(ends)
+            if acc is None:
+                acc = by_ends[ends] = [a.ends(ends) for a in all_access]
+            if any(len(a.verts) == 0 for a in acc):
+                continue
+            if mode == "inland_water" and not all(self._barge_reach(a) for a in (acc[0], acc[-1])):
+                continue  # no barge terminal within reach of an end: nothing to search
             cm = Constraints(mode=mode, avoid_countries=c.avoid_countries, avoid_passages=c.avoid_passages)
             near = self._sea_ends_reach(query) if mode == "sea" else None  # as near_ends, plus land bridges
             allowed_data, edge_of = self._masked(base, cm, near, rail_port)
-            # all-road trips start on the road layer; intermodal main hauls at a terminal gate
-            ends = "road" if mode == "road" else "gate"
-            acc = [a.ends(ends) for a in all_access]
-            if any(len(a.verts) == 0 for a in acc):
-                continue
-            if mode == "inland_water" and not all(self.barge_place[a.verts].any() for a in (acc[0], acc[-1])):
-                continue  # no barge terminal within reach of an end: nothing to search
             penalty = None  # weight multipliers of the penalty rounds and retries (none yet: all 1)
             rounds = n + 1 if vi == 0 and n > 1 else 1  # penalty rounds on the first search find other corridors
             done, retries = 0, 0
@@ -705,17 +768,18 @@ class Planner:
                 if segments is None:
                     break
                 # the same path found again (by another mode's search or penalty round) is evaluated once
-                key = tuple((int(acc[i].verts[a]), tuple(edge_of[np.asarray(pos, dtype=np.int64)].tolist()),
-                             int(acc[i + 1].verts[b])) for i, (pos, a, b) in segments)
+                edges = [edge_of[np.array(pos, dtype=np.int64)] for _, (pos, _, _) in segments]
+                e_lists = [e.tolist() for e in edges]
+                key = tuple((acc[i].link(a)[0], tuple(e), acc[i + 1].link(b)[0])
+                            for (i, (_, a, b)), e in zip(segments, e_lists))
                 cand = evaluated.get(key)
                 if cand is None and n == 1 and mode == "road" and self._beyond_with_rest(
                         found, base, origin, destination, data, acc, segments, edge_of):
                     break  # best route only: this all-road trip, drivers' rest included, is slower than the best
                 if cand is None:
-                    g, used = self._path_graph(edge_of, acc, segments, query)
-                    cand = evaluated[key] = self._evaluate(g, origin, destination, objective, query)
-                else:
-                    used = np.concatenate([np.asarray(pos, dtype=np.int64) for _, (pos, _, _) in segments])
+                    pe = self.evaluator.path_edges(query, [(i, e, e_list, acc[i].link(a), acc[i + 1].link(b))
+                                                           for (i, (_, a, b)), e, e_list in zip(segments, edges, e_lists)])
+                    cand = evaluated[key] = self._evaluate(pe, origin, destination, objective, query)
                 fits_mode = mode == "multimodal" or cand.measure.main_mode == mode
                 if mode == "multimodal" and cand.measure.main_mode == "sea" and not self._near_sea_ends(cand, query):
                     fits_mode = False  # a sea route found without the sea search's near-ends rule: not offered
@@ -725,7 +789,7 @@ class Planner:
                     if mode == "sea" and cand.measure.main_mode in ("rail", "inland_water"):
                         # pre- and on-carriage legs that joined into a land main haul (Dar es Salaam -> Mombasa
                         # by the Central Line and Lake Victoria): make the legs it used dearer, so a sailing wins
-                        land = used[self._corridor_edge[edge_of[used]]]
+                        land = self._used(segments, e_lists)
                         penalty = np.ones(len(base.data)) if penalty is None else penalty
                         penalty[land] *= ROAD_RETRY_FACTOR
                     retries += 1
@@ -735,14 +799,16 @@ class Planner:
                     prev = found.get(cand.signature)
                     if prev is None or cand.objective_value < prev.objective_value:
                         found[cand.signature] = cand
-                # discourage what this route used: its corridor edges (not access, not handling), both ways
-                used = used[self._corridor_edge[edge_of[used]]]
-                if len(used) == 0 or done >= rounds:
+                if done >= rounds:
                     break  # (no round left: the penalties would not be used)
+                # discourage what this route used: its corridor edges (not access, not handling), both ways
+                used = self._used(segments, e_lists)
+                if not used:
+                    break
                 penalty = np.ones(len(base.data)) if penalty is None else penalty
                 penalty[used] *= PENALTY
-                rev = base.reverse[used]
-                penalty[rev[rev >= 0]] *= PENALTY
+                reverse = self._reverse(base)
+                penalty[[r for r in (reverse[p] for p in used) if r >= 0]] *= PENALTY
         return self._prune(list(found.values()), n)
 
     def _bound(self, found: dict, base: BaseGraph, origin: Place, destination: Place) -> float:
@@ -791,18 +857,37 @@ class Planner:
                 acc[i + 1].weight[b])
         return total + rest > limit
 
+    def _barge_reach(self, links: AccessLinks) -> bool:
+        """Does a stop reach a place served by container barges (kept with its links)?"""
+        out = links.__dict__.get("_barge")
+        if out is None:
+            out = links.__dict__["_barge"] = bool(self.barge_place[links.verts].any())
+        return out
+
     def _sea_ends_reach(self, query: Stops) -> np.ndarray:
         """Vertices where a sea route's trains, barges and terminals may be: within PRECARRIAGE_RADIUS_KM of the
         origin or destination, or within the land-bridge radius of an end that has a land-bridge port within it
         (Chicago's trains from Los Angeles; `_rail_port_mask` still limits where they meet ships)."""
-        net, last = self.net, len(query.places) - 1
-        near = (query.within(net, 0, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
-                | query.within(net, last, PRECARRIAGE_RADIUS_KM, self._vertex_xyz))
-        if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
-            for i in (0, last):
+        near = query.__dict__.get("_sea_ends_reach")
+        if near is not None:
+            return near
+        near = self._sea_end_reach(query, 0) | self._sea_end_reach(query, len(query.places) - 1)
+        query.__dict__["_sea_ends_reach"] = near  # (read, never written)
+        return near
+
+    def _sea_end_reach(self, query: Stops, i: int) -> np.ndarray:
+        """`_sea_ends_reach` of one end (stop i), kept per place (the union of both ends' is the trip's)."""
+        p = query.places[i]
+        key = ("sea_end", p.lat, p.lon)
+        near = self._within_cache.get(key)
+        if near is None:
+            net = self.net
+            near = query.within(net, i, PRECARRIAGE_RADIUS_KM, self._vertex_xyz)
+            if self._landbridge_km > PRECARRIAGE_RADIUS_KM:
                 far = query.within(net, i, self._landbridge_km, self._vertex_xyz)
                 if (far & self._landbridge_vertex).any():
-                    near |= far
+                    near = near | far
+            remember(self._within_cache, key, near)  # (read, never written)
         return near
 
     def _near_sea_ends(self, cand: _Candidate, query: Stops) -> bool:
@@ -818,65 +903,31 @@ class Planner:
         e = e[land]
         return bool((near[net.src[e]] & near[net.dst[e]]).all())
 
-    def _path_graph(self, edge_of: np.ndarray, acc: list[AccessLinks], segments: list, query: Stops
-                    ) -> tuple[Graph, np.ndarray]:
-        """The edges of a found path as a small Graph (stop i is vertex n_vertices + i), for evaluation."""
-        net = self.net
-        nv = net.n_vertices
-        cols = self._state_columns()  # hours, usd, co2, km, move, rest, border, wait per network edge
-        rows, used_all = [], []
-        src, dst, mode, kind, eid = [], [], [], [], []
-        for k, (i, (positions, a, b)) in enumerate(segments):
-            o, d = acc[i], acc[i + 1]
-            pos = np.asarray(positions, dtype=np.int64)
-            e = edge_of[pos]
-            used_all.append(pos)
-            o_move, d_move = o.hours[a] - o.border[a], d.hours[b] - d.border[b]
-            first = [o.hours[a], o.usd[a], o.co2[a], o.km[a], o_move, o_move - o.km[a] / self.access.speed, o.border[a], 0.0]
-            last = [d.hours[b], d.usd[b], d.co2[b], d.km[b], d_move, d_move - d.km[b] / self.access.speed, d.border[b], 0.0]
-            rows.append(np.concatenate([np.array([first]), cols[e], np.array([last])]))
-            # src, dst, mode, kind, edge id: one array each (the access link out, the network edges, the link in)
-            src.append(np.concatenate([[nv + i], net.src[e], [d.verts[b]]]))
-            dst.append(np.concatenate([[o.verts[a]], net.dst[e], [nv + i + 1]]))
-            mode.append(np.concatenate([[ROAD], net.mode[e], [ROAD]]))
-            kind.append(np.concatenate([[ACCESS], net.kind[e], [ACCESS]]))
-            eid.append(np.concatenate([[-(2 * k + 1)], e, [-(2 * k + 2)]]))
+    def _used(self, segments: list, e_lists: list[list[int]]) -> list[int]:
+        """The CSR positions of a found path's corridor edges (`_corridor_edge`: links and sailings, not access or
+        handling), all segments in order."""
+        corridor = self.__dict__.get("_corridor_list")
+        if corridor is None:
+            corridor = self.__dict__.setdefault("_corridor_list", self._corridor_edge.tolist())
+        return [p for (_, (pos, _, _)), edges in zip(segments, e_lists) for p, e in zip(pos, edges) if corridor[e]]
 
-        def one(parts: list, dtype) -> np.ndarray:
-            return (np.concatenate(parts) if len(parts) > 1 else parts[0]).astype(dtype, copy=False)
-
-        f = np.concatenate(rows) if len(rows) > 1 else rows[0]
-        vc = self._path_vertex_country(query)
-        g = Graph(n=nv + len(query.places), src=one(src, np.int64), dst=one(dst, np.int64), hours=f[:, 0],
-                  usd=f[:, 1], co2_kg=f[:, 2], km=f[:, 3], mode=one(mode, np.int8), kind=one(kind, np.int8),
-                  edge_id=one(eid, np.int64), vertex_country=vc, move_hours=f[:, 4], rest_hours=f[:, 5],
-                  border_hours=f[:, 6], wait_hours=f[:, 7])
-        return g, np.concatenate(used_all) if used_all else np.array([], dtype=np.int64)
-
-    def _path_vertex_country(self, query: Stops) -> np.ndarray:
-        """Country index of each vertex of a query's path graphs (the network's, then the stops'), once per query."""
-        vc = query.__dict__.get("_vertex_country")
-        if vc is None:
-            vc = query.__dict__["_vertex_country"] = np.concatenate([self.access.vertex_country, np.array(
-                [self.access.country_index.get(p.country, -1) for p in query.places], dtype=np.int32)])
-        return vc
-
-    def _state_columns(self) -> np.ndarray:
-        """The scenario's per-edge quantities a path graph takes, as one (edges x 8) array built once."""
-        if self._edge_cols is None:
-            st = self.state
-            self._edge_cols = np.column_stack([st.hours, st.usd, st.co2_kg, st.km, st.move_hours,
-                                               np.zeros(len(st.hours)), st.border_hours, st.wait_hours]).astype(float)
-        return self._edge_cols
+    @staticmethod
+    def _reverse(base: BaseGraph) -> list[int]:
+        """`base.reverse` as a list (kept with the CSR)."""
+        out = base.__dict__.get("_reverse_list")
+        if out is None:
+            out = base.__dict__.setdefault("_reverse_list", base.reverse.tolist())
+        return out
 
     def _prune(self, cands: list[_Candidate], n: int) -> list[_Candidate]:
         """Drop candidates that differ from a better one only by a small detour."""
         cands.sort(key=lambda k: k.objective_value)
         kept: list[_Candidate] = []
+        edge_sets = {id(c): set(c.edges) for c in cands}
         for cand in cands:
             similar = False
             for k in kept:
-                overlap = len(set(k.edges) & set(cand.edges)) / max(1, min(len(k.edges), len(cand.edges)))
+                overlap = len(edge_sets[id(k)] & edge_sets[id(cand)]) / max(1, min(len(k.edges), len(cand.edges)))
                 if k.measure.corridor_key(MAJOR_LEG_KM) == cand.measure.corridor_key(MAJOR_LEG_KM) or (
                         k.measure.main_mode == cand.measure.main_mode and overlap > 0.8):
                     similar = True
@@ -886,10 +937,11 @@ class Planner:
         return kept
 
     # ------------------------------------------------------------------------------------------
-    def _evaluate(self, g: Graph, origin: Place, destination: Place, objective: str, query: Stops) -> _Candidate:
+    def _evaluate(self, pe: PathEdges, origin: Place, destination: Place, objective: str, query: Stops
+                  ) -> _Candidate:
         """The candidate of a found path: measured now, described as a Route only if the planner keeps it
         (see routing.evaluate)."""
-        return _Candidate(self.evaluator.measure(g, origin, destination, objective, query), self.evaluator)
+        return _Candidate(self.evaluator.measure(pe, origin, destination, objective, query), self.evaluator)
 
     # ------------------------------------------------------------------------------------------
     def _explain(self, origin: Place, destination: Place, c: Constraints, objective: str) -> RouteError:
