@@ -520,27 +520,45 @@ class PathEvaluator:
         at the next one's start.
 
         A network edge's points are made once per network (`_edge_lines`) and shared: the leg's list is new,
-        its [lon, lat] pairs are the network's (nobody changes them in place)."""
+        its [lon, lat] pairs are the network's (nobody changes them in place). So is a leg made only of network
+        edges (its key: the edges), which legs between the same terminals draw again and again. The list knows
+        its JSON text (`PrewrittenList`), made from the kept lines' texts when the API asks."""
+        from beltroad.routing.result import EdgeLine, PrewrittenList, joined_text  # (not needed elsewhere here)
+
         net = self.net
         n = net.n_vertices
         lines = net.derived("routing.edge_lines", _new_edge_lines)
-        out: list[list[float]] = []
-        for e, ne, s, d in zip(range(lo, hi), g.edge_id[lo:hi].tolist(), g.src[lo:hi].tolist(),
-                               g.dst[lo:hi].tolist()):
+        eids, srcs, dsts = g.edge_id[lo:hi].tolist(), g.src[lo:hi].tolist(), g.dst[lo:hi].tolist()
+        key = None
+        if eids and min(eids) >= 0 and max(srcs) < n and max(dsts) < n:  # all network edges: the same every time
+            key = (tuple(eids), tuple(srcs), tuple(dsts))
+            leg = lines.get(key)
+            if leg is not None:
+                return PrewrittenList(leg, leg.text)
+        parts: list[tuple[EdgeLine, bool]] = []
+        out = PrewrittenList((), partial(joined_text, parts))
+        extend = list.extend  # (not the list's own: it forgets the text)
+        for e, ne, s, d in zip(range(lo, hi), eids, srcs, dsts):
             if ne >= 0 and s < n and d < n:  # a network edge between network vertices: the same line every time
-                key = (ne, s, d)
-                pts = lines.get(key)
+                edge_key = (ne, s, d)
+                pts = lines.get(edge_key)
                 if pts is None:
-                    pts = self._edge_coords(g, stops, e).tolist()
-                    lines.keep(key, pts)
+                    pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
+                    lines.keep(edge_key, pts)
             else:
-                pts = self._edge_coords(g, stops, e).tolist()
+                pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
             if out and pts:
                 last, p0 = out[-1], pts[0]
                 if last[0] == p0[0] and last[1] == p0[1]:
-                    out.extend(pts[1:])
+                    extend(out, pts[1:])
+                    parts.append((pts, True))
                     continue
-            out.extend(pts)
+            extend(out, pts)
+            parts.append((pts, False))
+        if key is not None:
+            leg = EdgeLine(out)
+            lines.keep(key, leg)
+            return PrewrittenList(leg, leg.text)
         return out
 
     def _pos(self, v: int, stops: Stops) -> tuple[float, float]:

@@ -5,6 +5,7 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Callable
 
+from beltroad.io.jsonout import PrewrittenList
 from beltroad.places import Place
 
 if TYPE_CHECKING:
@@ -67,6 +68,53 @@ def _set_coordinates(leg: Leg, coords: list[list[float]] | None) -> None:
 
 Leg.coordinates = property(_get_coordinates, _set_coordinates,  # type: ignore[assignment]
                            doc="[[lon, lat], ...] along the leg, drawn on first use")
+
+
+class EdgeLine(list):
+    """[[lon, lat], ...] of a network edge, or of a leg made only of network edges, kept per network
+    (`PathEvaluator._leg_coords`) and never changed. Its JSON text (what `jsonout.dumps_bytes` writes for it) is
+    made on first use and kept with it, so the API copies a leg's coordinates as text instead of writing ~1,000
+    floats per answer again."""
+
+    __slots__ = ("_text", "_pieces")
+
+    def __init__(self, points: Any = ()) -> None:
+        list.__init__(self, points)
+        self._text: bytes | None = None
+        self._pieces: tuple[bytes, bytes] | None = None
+
+    def text(self) -> bytes:
+        """`dumps_bytes` of the points: `[[lon,lat],...]`."""
+        text = self._text
+        if text is None:
+            from beltroad.io.jsonout import dumps_bytes
+
+            text = self._text = dumps_bytes(self[:])
+        return text
+
+    def pieces(self) -> tuple[bytes, bytes]:
+        """The text of the first point and that of the others (comma-separated, no brackets), for joining lines."""
+        pieces = self._pieces
+        if pieces is None:
+            from beltroad.io.jsonout import dumps_bytes
+
+            inner = dumps_bytes(self[:])[1:-1]
+            j = inner.find(b"]") + 1
+            pieces = self._pieces = (inner[:j], inner[j + 1:])
+        return pieces
+
+
+def joined_text(parts: list[tuple[EdgeLine, bool]]) -> bytes:
+    """JSON text of the points of `parts` (line, without its first point?) one after another: `dumps_bytes` of the
+    joined list, from each line's pieces."""
+    chunks = []
+    for line, skip_first in parts:
+        head, tail = line.pieces()
+        if head and not skip_first:
+            chunks.append(head)
+        if tail:
+            chunks.append(tail)
+    return b"[" + b",".join(chunks) + b"]"
 
 
 @dataclass
