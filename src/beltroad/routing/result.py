@@ -21,6 +21,16 @@ def _zero_parts() -> dict[str, float]:
     return {k: 0.0 for k in TIME_PARTS}
 
 
+def _parts_rounded(get: Callable[[str, float], float]) -> dict[str, float]:
+    """{part: round(hours, 2)} in TIME_PARTS order, from a breakdown's `get` (a missing part is 0.0)."""
+    return {"moving": (x := get("moving", 0.0)) and round(x, 2), "handling": (x := get("handling", 0.0)) and round(x, 2),
+            "border": (x := get("border", 0.0)) and round(x, 2), "customs": (x := get("customs", 0.0)) and round(x, 2),
+            "waiting": (x := get("waiting", 0.0)) and round(x, 2)}
+
+
+assert tuple(_parts_rounded({}.get)) == TIME_PARTS
+
+
 @dataclass
 class Leg:
     mode: str                      # rail, road, sea, ferry, handling
@@ -38,10 +48,13 @@ class Leg:
     draw: Callable[[], list[list[float]]] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
+        # `x and round(x, n)` is round(x, n) (a zero, of either sign, is itself): over half the values are zeros
+        g = self.hours_by_part.get
         d = {"mode": self.mode, "from": self.from_place, "to": self.to_place,
-             "distance_km": round(self.distance_km, 1), "transit_hours": round(self.transit_hours, 2),
-             "cost_usd": round(self.cost_usd, 2), "co2_kg": round(self.co2_kg, 2), "detail": self.detail,
-             "hours_by_part": {k: round(self.hours_by_part.get(k, 0.0), 2) for k in TIME_PARTS}}
+             "distance_km": (x := self.distance_km) and round(x, 1),
+             "transit_hours": (x := self.transit_hours) and round(x, 2),
+             "cost_usd": (x := self.cost_usd) and round(x, 2), "co2_kg": (x := self.co2_kg) and round(x, 2),
+             "detail": self.detail, "hours_by_part": _parts_rounded(g)}
         if geometry:
             d["coordinates"] = self.coordinates
         return d
@@ -143,20 +156,28 @@ class Route:
         return self.transit_days
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
-        # as dataclasses.asdict, without drawing the legs; the fields hold plain data (text, numbers, lists and
-        # dicts of them), copied by `_plain_copy` (copy.deepcopy took ~0.15 ms a route for the same copy)
-        d = {name: _plain_copy(getattr(self, name)) for name in _ROUTE_FIELDS}
-        for k in ("distance_km", "cost_usd", "co2_kg"):
-            d[k] = round(d[k], 1)
-        d["transit_days"] = round(self.transit_days, 2)
-        d["door_to_door_days"] = round(self.transit_days, 2)
-        d["terminal_to_terminal_days"] = round(self.terminal_to_terminal_days, 2)
-        d["time_breakdown_hours"] = {k: round(self.time_breakdown_hours.get(k, 0.0), 2) for k in TIME_PARTS}
+        # as dataclasses.asdict, without drawing the legs, in the fields' order; the fields hold plain data (text,
+        # numbers, lists and dicts of them), copied by `_plain_copy` (copy.deepcopy took ~0.15 ms a route for the
+        # same copy); `x and round(x, n)` is round(x, n)
+        c = _plain_copy
+        d = {"rank": c(self.rank), "summary": c(self.summary), "modes": c(self.modes), "main_mode": c(self.main_mode),
+             "distance_km": (x := self.distance_km) and round(x, 1),
+             "transit_days": (x := self.transit_days) and round(x, 2),
+             "cost_usd": (x := self.cost_usd) and round(x, 1), "co2_kg": (x := self.co2_kg) and round(x, 1),
+             "countries": c(self.countries), "passages": c(self.passages),
+             "border_crossings": c(self.border_crossings), "gauge_changes": c(self.gauge_changes),
+             "transfers": c(self.transfers), "corridors": c(self.corridors),
+             "time_breakdown_hours": _parts_rounded(self.time_breakdown_hours.get),
+             "terminal_to_terminal_days": (x := self.terminal_to_terminal_days) and round(x, 2)}
+        d["door_to_door_days"] = d["transit_days"]
         d["legs"] = [leg.to_dict(geometry) for leg in self.legs]
         return d
 
 
-_ROUTE_FIELDS = tuple(f.name for f in fields(Route) if f.name not in ("legs", "objective_value"))
+_ROUTE_FIELDS = ("rank", "summary", "modes", "main_mode", "distance_km", "transit_days", "cost_usd", "co2_kg",
+                 "countries", "passages", "border_crossings", "gauge_changes", "transfers", "corridors",
+                 "time_breakdown_hours", "terminal_to_terminal_days")  # what Route.to_dict writes, in this order
+assert _ROUTE_FIELDS == tuple(f.name for f in fields(Route) if f.name not in ("legs", "objective_value"))
 
 
 def _plain_copy(x: Any) -> Any:
@@ -173,6 +194,16 @@ def _plain_copy(x: Any) -> Any:
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))
+
+
+def _place_dict(p: Place) -> dict[str, Any]:
+    """`p.to_dict()` (dataclasses.asdict, ~7 us): the fields themselves when they are all text or numbers."""
+    if type(p) is Place:
+        d = {name: getattr(p, name) for name in _PLACE_FIELDS}
+        if all(type(v) in _ATOMS for v in d.values()):
+            return d
+    return p.to_dict()
 
 
 @dataclass
@@ -188,7 +219,7 @@ class PlanResult:
     carbon_price_usd_per_t: float = 0.0
 
     def to_dict(self, geometry: bool = False) -> dict[str, Any]:
-        return {"origin": self.origin.to_dict(), "destination": self.destination.to_dict(),
+        return {"origin": _place_dict(self.origin), "destination": _place_dict(self.destination),
                 "scenario": self.scenario, "objective": self.objective, "quantity": self.quantity,
                 "value_of_time_usd_per_teu_day": round(self.value_of_time_usd_per_teu_day, 2),
                 "carbon_price_usd_per_t": round(self.carbon_price_usd_per_t, 2),
