@@ -116,8 +116,9 @@ def _forgetting(name: str) -> Callable:
     return method
 
 
-for _name in ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop", "remove",
-              "reverse", "sort", "clear"):
+PrewrittenList.CHANGES = ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop",
+                          "remove", "reverse", "sort", "clear")  # list's methods that change it in place
+for _name in PrewrittenList.CHANGES:
     setattr(PrewrittenList, _name, _forgetting(_name))
 
 

@@ -519,47 +519,60 @@ class PathEvaluator:
         """[lon, lat] points of the leg made of path edges lo..hi-1: each edge's line, joined where one ends
         at the next one's start.
 
-        A network edge's points are made once per network (`_edge_lines`) and shared: the leg's list is new,
-        its [lon, lat] pairs are the network's (nobody changes them in place). So is a leg made only of network
-        edges (its key: the edges), which legs between the same terminals draw again and again. The list knows
-        its JSON text (`PrewrittenList`), made from the kept lines' texts when the API asks."""
+        Lines along the network are the same every time: a network edge's points are made once per network
+        (`_edge_lines`), and so is a run of network edges (its key: the edges), which legs between the same
+        terminals draw again and again. Such a run is shared, read-only (`EdgeLine`): a leg made only of network
+        edges is one; any other leg (one that starts or ends at a query's place) is a new list of its runs and
+        its other edges' lines, whose [lon, lat] pairs are shared (nobody changes them in place). The list knows
+        its JSON text (`PrewrittenList`), made once per kept line when the API asks."""
         from beltroad.routing.result import EdgeLine, PrewrittenList, joined_text  # (not needed elsewhere here)
 
-        net = self.net
-        n = net.n_vertices
-        lines = net.derived("routing.edge_lines", _new_edge_lines)
-        eids, srcs, dsts = g.edge_id[lo:hi].tolist(), g.src[lo:hi].tolist(), g.dst[lo:hi].tolist()
-        key = None
-        if eids and min(eids) >= 0 and max(srcs) < n and max(dsts) < n:  # all network edges: the same every time
-            key = (tuple(eids), tuple(srcs), tuple(dsts))
-            leg = lines.get(key)
-            if leg is not None:
-                return PrewrittenList(leg, leg.text)
-        parts: list[tuple[EdgeLine, bool]] = []
-        out = PrewrittenList((), partial(joined_text, parts))
-        extend = list.extend  # (not the list's own: it forgets the text)
-        for e, ne, s, d in zip(range(lo, hi), eids, srcs, dsts):
-            if ne >= 0 and s < n and d < n:  # a network edge between network vertices: the same line every time
+        lines = self.net.derived("routing.edge_lines", _new_edge_lines)
+        ei, sr, ds = g.edge_id[lo:hi], g.src[lo:hi], g.dst[lo:hi]
+        key = (ei.tobytes(), sr.tobytes(), ds.tobytes(), ei.dtype.char + sr.dtype.char + ds.dtype.char)
+        run = lines.get(key)  # kept only for a run of network edges (bytes: hashed and compared at C speed)
+        if run is not None:
+            return run
+        n = self.net.n_vertices
+        on_net = [ne >= 0 and s < n and d < n for ne, s, d in zip(ei.tolist(), sr.tolist(), ds.tolist())]
+        if on_net and all(on_net):  # a run of network edges: their kept lines, joined; kept whole
+            out: list[list[float]] = []
+            for e, ne, s, d in zip(range(lo, hi), ei.tolist(), sr.tolist(), ds.tolist()):
                 edge_key = (ne, s, d)
                 pts = lines.get(edge_key)
                 if pts is None:
                     pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
                     lines.keep(edge_key, pts)
+                if out and pts:
+                    last, p0 = out[-1], pts[0]
+                    if last[0] == p0[0] and last[1] == p0[1]:
+                        out.extend(pts[1:])
+                        continue
+                out.extend(pts)
+            run = EdgeLine(out)
+            lines.keep(key, run)
+            return run
+        parts: list[tuple[EdgeLine, bool]] = []  # (line, without its first point)
+        joined = PrewrittenList((), partial(joined_text, parts))
+        extend = list.extend  # (not the list's own: it forgets the text)
+        e = lo
+        while e < hi:
+            if on_net[e - lo]:  # the run of network edges from here
+                end = e + 1
+                while end < hi and on_net[end - lo]:
+                    end += 1
+                pts = self._leg_coords(g, stops, e, end)
             else:
+                end = e + 1
                 pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
-            if out and pts:
-                last, p0 = out[-1], pts[0]
-                if last[0] == p0[0] and last[1] == p0[1]:
-                    extend(out, pts[1:])
-                    parts.append((pts, True))
-                    continue
-            extend(out, pts)
-            parts.append((pts, False))
-        if key is not None:
-            leg = EdgeLine(out)
-            lines.keep(key, leg)
-            return PrewrittenList(leg, leg.text)
-        return out
+            e = end
+            skip = False
+            if joined and pts:
+                last, p0 = joined[-1], pts[0]
+                skip = last[0] == p0[0] and last[1] == p0[1]
+            extend(joined, pts[1:] if skip else pts)
+            parts.append((pts, skip))
+        return joined
 
     def _pos(self, v: int, stops: Stops) -> tuple[float, float]:
         net = self.net

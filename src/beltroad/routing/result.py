@@ -83,18 +83,22 @@ Leg.coordinates = property(_get_coordinates, _set_coordinates,  # type: ignore[a
                            doc="[[lon, lat], ...] along the leg, drawn on first use")
 
 
-class EdgeLine(list):
-    """[[lon, lat], ...] of a network edge, or of a leg made only of network edges, kept per network
-    (`PathEvaluator._leg_coords`) and never changed. Its JSON text (what `jsonout.dumps_bytes` writes for it) is
-    made on first use and kept with it, so the API copies a leg's coordinates as text instead of writing ~1,000
-    floats per answer again."""
+class EdgeLine(PrewrittenList):
+    """[[lon, lat], ...] of a network edge, or of a whole leg made only of network edges, kept per network
+    (`PathEvaluator._leg_coords`) and shared by every leg drawn along it: read-only (a change raises TypeError;
+    copies are plain lists). Its JSON text (what `jsonout.dumps_bytes` writes for it) is made on first use and
+    kept with it, so the API copies a leg's coordinates as text instead of writing ~1,000 floats per answer."""
 
     __slots__ = ("_text", "_pieces")
 
     def __init__(self, points: Any = ()) -> None:
         list.__init__(self, points)
+        self._json_text = None
         self._text: bytes | None = None
         self._pieces: tuple[bytes, bytes] | None = None
+
+    def json_text(self) -> bytes:
+        return self.text()
 
     def text(self) -> bytes:
         """`dumps_bytes` of the points: `[[lon,lat],...]`."""
@@ -109,12 +113,23 @@ class EdgeLine(list):
         """The text of the first point and that of the others (comma-separated, no brackets), for joining lines."""
         pieces = self._pieces
         if pieces is None:
-            from beltroad.io.jsonout import dumps_bytes
-
-            inner = dumps_bytes(self[:])[1:-1]
+            inner = self.text()[1:-1]
             j = inner.find(b"]") + 1
             pieces = self._pieces = (inner[:j], inner[j + 1:])
         return pieces
+
+
+def _read_only(name: str) -> Callable:
+    def method(self: EdgeLine, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"{name}: these coordinates are shared with the network's kept lines and other legs; "
+                        "change a copy (list(coordinates))")
+
+    method.__name__ = name
+    return method
+
+
+for _name in PrewrittenList.CHANGES:
+    setattr(EdgeLine, _name, _read_only(_name))
 
 
 def joined_text(parts: list[tuple[EdgeLine, bool]]) -> bytes:
