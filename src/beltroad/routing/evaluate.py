@@ -67,7 +67,11 @@ class _EdgeLines(dict):
 
 
 def _new_edge_lines(net: Network) -> _EdgeLines:
-    return _EdgeLines()
+    from beltroad.routing.result import EdgeLine, PrewrittenList, joined_text
+
+    lines = _EdgeLines()
+    lines.kinds = (EdgeLine, PrewrittenList, joined_text)  # what `_leg_coords` makes (an import there costs ~1 us)
+    return lines
 
 
 def remember(cache: dict, key, value) -> None:
@@ -525,19 +529,19 @@ class PathEvaluator:
         edges is one; any other leg (one that starts or ends at a query's place) is a new list of its runs and
         its other edges' lines, whose [lon, lat] pairs are shared (nobody changes them in place). The list knows
         its JSON text (`PrewrittenList`), made once per kept line when the API asks."""
-        from beltroad.routing.result import EdgeLine, PrewrittenList, joined_text  # (not needed elsewhere here)
-
         lines = self.net.derived("routing.edge_lines", _new_edge_lines)
         ei, sr, ds = g.edge_id[lo:hi], g.src[lo:hi], g.dst[lo:hi]
         key = (ei.tobytes(), sr.tobytes(), ds.tobytes(), ei.dtype.char + sr.dtype.char + ds.dtype.char)
         run = lines.get(key)  # kept only for a run of network edges (bytes: hashed and compared at C speed)
         if run is not None:
             return run
+        EdgeLine, PrewrittenList, joined_text = lines.kinds
         n = self.net.n_vertices
-        on_net = [ne >= 0 and s < n and d < n for ne, s, d in zip(ei.tolist(), sr.tolist(), ds.tolist())]
+        eids, srcs, dsts = ei.tolist(), sr.tolist(), ds.tolist()
+        on_net = [ne >= 0 and s < n and d < n for ne, s, d in zip(eids, srcs, dsts)]
         if on_net and all(on_net):  # a run of network edges: their kept lines, joined; kept whole
             out: list[list[float]] = []
-            for e, ne, s, d in zip(range(lo, hi), ei.tolist(), sr.tolist(), ds.tolist()):
+            for e, ne, s, d in zip(range(lo, hi), eids, srcs, dsts):
                 edge_key = (ne, s, d)
                 pts = lines.get(edge_key)
                 if pts is None:
@@ -564,7 +568,10 @@ class PathEvaluator:
                 pts = self._leg_coords(g, stops, e, end)
             else:
                 end = e + 1
-                pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
+                if eids[e - lo] < 0:  # an access edge: the straight line `_edge_coords` draws, as floats
+                    pts = EdgeLine([list(self._pos(srcs[e - lo], stops)), list(self._pos(dsts[e - lo], stops))])
+                else:
+                    pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
             e = end
             skip = False
             if joined and pts:
