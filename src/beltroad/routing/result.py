@@ -97,9 +97,6 @@ class EdgeLine(PrewrittenList):
         self._text: bytes | None = None
         self._pieces: tuple[bytes, bytes] | None = None
 
-    def json_text(self) -> bytes:
-        return self.text()
-
     def text(self) -> bytes:
         """`dumps_bytes` of the points: `[[lon,lat],...]`."""
         text = self._text
@@ -108,6 +105,8 @@ class EdgeLine(PrewrittenList):
 
             text = self._text = dumps_bytes(self[:])
         return text
+
+    json_text = text
 
     def pieces(self) -> tuple[bytes, bytes]:
         """The text of the first point and that of the others (comma-separated, no brackets), for joining lines."""
@@ -199,12 +198,16 @@ def _plain_copy(x: Any) -> Any:
     """A deep copy of plain data: lists and dicts copied all the way down, text and numbers shared (they are
     immutable); any other object goes to copy.deepcopy."""
     t = type(x)
-    if t is list:
-        return [v if type(v) in _ATOMS else _plain_copy(v) for v in x]
-    if t is dict:
-        return {k: v if type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
     if t in _ATOMS:
         return x
+    if t is list:
+        if _ATOMS.issuperset(map(type, x)):  # (the common case, at C speed: names, a border crossing's fields)
+            return x[:]
+        return [v if type(v) in _ATOMS else _plain_copy(v) for v in x]
+    if t is dict:
+        if _ATOMS.issuperset(map(type, x.values())):
+            return x.copy()
+        return {k: v if type(v) in _ATOMS else _plain_copy(v) for k, v in x.items()}
     return copy.deepcopy(x)
 
 
