@@ -5,7 +5,7 @@ import copy
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Callable
 
-from beltroad.io.jsonout import PrewrittenList
+from beltroad.io.jsonout import PrewrittenList, dumps_bytes
 from beltroad.places import Place
 
 if TYPE_CHECKING:
@@ -102,8 +102,6 @@ class EdgeLine(PrewrittenList):
         """`dumps_bytes` of the points: `[[lon,lat],...]`."""
         text = self._text
         if text is None:
-            from beltroad.io.jsonout import dumps_bytes
-
             text = self._text = dumps_bytes(self[:])
         return text
 
@@ -113,7 +111,7 @@ class EdgeLine(PrewrittenList):
         """The text of the first point and that of the others (comma-separated, no brackets), for joining lines."""
         pieces = self._pieces
         if pieces is None:
-            inner = self.text()[1:-1]
+            inner = (self._text or dumps_bytes(self[:]))[1:-1]  # (an edge's text is not kept: only its pieces)
             j = inner.find(b"]") + 1
             pieces = self._pieces = (inner[:j], inner[j + 1:])
         return pieces
