@@ -110,3 +110,23 @@ def test_route_answer_bytes_are_json_s_when_drawn_again(session, origin, destina
     assert EdgeLine in kinds or PrewrittenList in kinds
     if origin == "Manila":
         assert b"e-05" in answers[0]  # json's spelling, which orjson alone would not give
+
+
+def test_plan_dict_places_and_pickles(session):
+    """A place's dict is dataclasses.asdict's, keys in order (and asdict's own when the place has more than its
+    fields); a leg drawn from a kept, read-only line pickles as a plain list."""
+    from dataclasses import asdict
+
+    from beltroad.routing.result import _place_dict
+
+    result = session.plan("Chongqing", "Duisburg", alternatives=2)
+    for p in (result.origin, result.destination):
+        assert list(_place_dict(p).items()) == list(asdict(p).items())
+    odd = copy.copy(result.origin)
+    odd.note = "not a field"
+    assert _place_dict(odd) == asdict(odd) and "note" not in _place_dict(odd)
+    legs = [leg for r in result.routes for leg in r.legs if leg.draw is not None]
+    assert any(isinstance(leg.coordinates, EdgeLine) for leg in legs)
+    for leg in legs:
+        again = pickle.loads(pickle.dumps(leg))
+        assert type(again.coordinates) is list and again.coordinates == leg.coordinates
