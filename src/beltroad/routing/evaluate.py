@@ -67,10 +67,10 @@ class _EdgeLines(dict):
 
 
 def _new_edge_lines(net: Network) -> _EdgeLines:
-    from beltroad.routing.result import EdgeLine, PrewrittenList, joined_text
+    from beltroad.routing.result import EdgeLine, joined_text
 
     lines = _EdgeLines()
-    lines.kinds = (EdgeLine, PrewrittenList, joined_text)  # what `_leg_coords` makes (an import there costs ~1 us)
+    lines.kinds = (EdgeLine, joined_text)  # what `_leg_coords` makes (an import there costs ~1 us)
     return lines
 
 
@@ -523,19 +523,22 @@ class PathEvaluator:
         """[lon, lat] points of the leg made of path edges lo..hi-1: each edge's line, joined where one ends
         at the next one's start.
 
-        Lines along the network are the same every time: a network edge's points are made once per network
-        (`_edge_lines`), and so is a run of network edges (its key: the edges), which legs between the same
-        terminals draw again and again. Such a run is shared, read-only (`EdgeLine`): a leg made only of network
-        edges is one; any other leg (one that starts or ends at a query's place) is a new list of its runs and
-        its other edges' lines, whose [lon, lat] pairs are shared (nobody changes them in place). The list knows
-        its JSON text (`PrewrittenList`), made once per kept line when the API asks."""
+        The same edges give the same line: a network edge's points are made once per network (`_edge_lines`),
+        and so is a whole run of network edges (its key: the edges), which legs between the same terminals draw
+        again and again, and a leg from or to a query's place (its key: the edges and the places' positions),
+        joined from its runs and its other edges' lines. They are kept and shared, read-only (`EdgeLine`, whose
+        [lon, lat] pairs are the edges' own), each with its JSON text, made once when the API first asks."""
         lines = self.net.derived("routing.edge_lines", _new_edge_lines)
         ei, sr, ds = g.edge_id[lo:hi], g.src[lo:hi], g.dst[lo:hi]
         key = (ei.tobytes(), sr.tobytes(), ds.tobytes(), ei.dtype.char + sr.dtype.char + ds.dtype.char)
-        run = lines.get(key)  # kept only for a run of network edges (bytes: hashed and compared at C speed)
+        run = lines.get(key)  # a run of network edges (bytes: hashed and compared at C speed)
         if run is not None:
             return run
-        EdgeLine, PrewrittenList, joined_text = lines.kinds
+        placed_key = (*key, stops.lon.tobytes(), stops.lat.tobytes())  # a leg from or to a query's place
+        leg = lines.get(placed_key)
+        if leg is not None:
+            return leg
+        EdgeLine, joined_text = lines.kinds
         n = self.net.n_vertices
         eids, srcs, dsts = ei.tolist(), sr.tolist(), ds.tolist()
         on_net = [ne >= 0 and s < n and d < n for ne, s, d in zip(eids, srcs, dsts)]
@@ -557,8 +560,7 @@ class PathEvaluator:
             lines.keep(key, run)
             return run
         parts: list[tuple[EdgeLine, bool]] = []  # (line, without its first point)
-        joined = PrewrittenList((), partial(joined_text, parts))
-        extend = list.extend  # (not the list's own: it forgets the text)
+        joined: list[list[float]] = []
         e = lo
         while e < hi:
             if on_net[e - lo]:  # the run of network edges from here
@@ -577,9 +579,11 @@ class PathEvaluator:
             if joined and pts:
                 last, p0 = joined[-1], pts[0]
                 skip = last[0] == p0[0] and last[1] == p0[1]
-            extend(joined, pts[1:] if skip else pts)
+            joined.extend(pts[1:] if skip else pts)
             parts.append((pts, skip))
-        return joined
+        leg = EdgeLine(joined, partial(joined_text, parts))
+        lines.keep(placed_key, leg)  # (its line depends on the places' positions too)
+        return leg
 
     def _pos(self, v: int, stops: Stops) -> tuple[float, float]:
         net = self.net

@@ -85,24 +85,29 @@ Leg.coordinates = property(_get_coordinates, _set_coordinates,  # type: ignore[a
 
 
 class EdgeLine(PrewrittenList):
-    """[[lon, lat], ...] of a network edge, or of a whole leg made only of network edges, kept per network
+    """[[lon, lat], ...] of a network edge, a run of network edges or a whole leg, kept per network
     (`PathEvaluator._leg_coords`) and shared by every leg drawn along it: read-only (a change raises TypeError;
     copies are plain lists). Its JSON text (what `jsonout.dumps_bytes` writes for it) is made on first use and
     kept with it, so the API copies a leg's coordinates as text instead of writing ~1,000 floats per answer."""
 
     __slots__ = ("_text", "_pieces")
 
-    def __init__(self, points: Any = ()) -> None:
+    def __init__(self, points: Any = (), json_text: Callable[[], bytes] | None = None) -> None:
         list.__init__(self, points)
-        self._json_text = None
+        self._json_text = json_text  # makes the text from its parts' texts (None: written from the points)
         self._text: bytes | None = None
         self._pieces: tuple[bytes, bytes] | None = None
+
+    def _written(self) -> bytes:
+        make = self._json_text
+        return make() if make is not None else dumps_bytes(self[:])
 
     def text(self) -> bytes:
         """`dumps_bytes` of the points: `[[lon,lat],...]`."""
         text = self._text
         if text is None:
-            text = self._text = dumps_bytes(self[:])
+            text = self._text = self._written()
+            self._json_text = None  # (its parts are no longer needed)
         return text
 
     json_text = text
@@ -111,7 +116,7 @@ class EdgeLine(PrewrittenList):
         """The text of the first point and that of the others (comma-separated, no brackets), for joining lines."""
         pieces = self._pieces
         if pieces is None:
-            inner = (self._text or dumps_bytes(self[:]))[1:-1]  # (an edge's text is not kept: only its pieces)
+            inner = (self._text or self._written())[1:-1]  # (an edge's text is not kept: only its pieces)
             j = inner.find(b"]") + 1
             pieces = self._pieces = (inner[:j], inner[j + 1:])
         return pieces
