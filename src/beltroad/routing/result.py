@@ -23,7 +23,8 @@ def _zero_parts() -> dict[str, float]:
 
 def _parts_rounded(get: Callable[[str, float], float]) -> dict[str, float]:
     """{part: round(hours, 2)} in TIME_PARTS order, from a breakdown's `get` (a missing part is 0.0)."""
-    return {"moving": (x := get("moving", 0.0)) and round(x, 2), "handling": (x := get("handling", 0.0)) and round(x, 2),
+    return {"moving": (x := get("moving", 0.0)) and round(x, 2),
+            "handling": (x := get("handling", 0.0)) and round(x, 2),
             "border": (x := get("border", 0.0)) and round(x, 2), "customs": (x := get("customs", 0.0)) and round(x, 2),
             "waiting": (x := get("waiting", 0.0)) and round(x, 2)}
 
