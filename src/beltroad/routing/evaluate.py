@@ -69,7 +69,11 @@ class _EdgeLines(dict):
 
 
 def _new_edge_lines(net: Network) -> _EdgeLines:
-    return _EdgeLines()
+    from beltroad.routing.result import EdgeLine, joined_text
+
+    lines = _EdgeLines()
+    lines.kinds = (EdgeLine, joined_text)  # what `_leg_coords` makes (an import there costs ~1 us)
+    return lines
 
 
 def remember(cache: dict, key, value) -> None:
@@ -889,29 +893,67 @@ class PathEvaluator:
         """[lon, lat] points of the leg made of path edges lo..hi-1: each edge's line, joined where one ends
         at the next one's start.
 
-        A network edge's points are made once per network (`_edge_lines`) and shared: the leg's list is new,
-        its [lon, lat] pairs are the network's (nobody changes them in place)."""
-        net = self.net
-        n = net.n_vertices
-        lines = net.derived("routing.edge_lines", _new_edge_lines)
-        out: list[list[float]] = []
-        for e, ne, s, d in zip(range(lo, hi), g.edge_id[lo:hi].tolist(), g.src[lo:hi].tolist(),
-                               g.dst[lo:hi].tolist()):
-            if ne >= 0 and s < n and d < n:  # a network edge between network vertices: the same line every time
-                key = (ne, s, d)
-                pts = lines.get(key)
+        The same edges give the same line: a network edge's points are made once per network (`_edge_lines`),
+        and so is a whole run of network edges (its key: the edges), which legs between the same terminals draw
+        again and again, and a leg from or to a query's place (its key: the edges and the places' positions),
+        joined from its runs and its other edges' lines. They are kept and shared, read-only (`EdgeLine`, whose
+        [lon, lat] pairs are the edges' own), each with its JSON text, made once when the API first asks."""
+        lines = self.net.derived("routing.edge_lines", _new_edge_lines)
+        ei, sr, ds = g.edge_id[lo:hi], g.src[lo:hi], g.dst[lo:hi]
+        key = (ei.tobytes(), sr.tobytes(), ds.tobytes(), ei.dtype.char + sr.dtype.char + ds.dtype.char)
+        run = lines.get(key)  # a run of network edges (bytes: hashed and compared at C speed)
+        if run is not None:
+            return run
+        placed_key = (*key, stops.lon.tobytes(), stops.lat.tobytes())  # a leg from or to a query's place
+        leg = lines.get(placed_key)
+        if leg is not None:
+            return leg
+        EdgeLine, joined_text = lines.kinds
+        n = self.net.n_vertices
+        eids, srcs, dsts = ei.tolist(), sr.tolist(), ds.tolist()
+        on_net = [ne >= 0 and s < n and d < n for ne, s, d in zip(eids, srcs, dsts)]
+        if on_net and all(on_net):  # a run of network edges: their kept lines, joined; kept whole
+            out: list[list[float]] = []
+            for e, ne, s, d in zip(range(lo, hi), eids, srcs, dsts):
+                edge_key = (ne, s, d)
+                pts = lines.get(edge_key)
                 if pts is None:
-                    pts = self._edge_coords(g, stops, e).tolist()
-                    lines.keep(key, pts)
+                    pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
+                    lines.keep(edge_key, pts)
+                if out and pts:
+                    last, p0 = out[-1], pts[0]
+                    if last[0] == p0[0] and last[1] == p0[1]:
+                        out.extend(pts[1:])
+                        continue
+                out.extend(pts)
+            run = EdgeLine(out)
+            lines.keep(key, run)
+            return run
+        parts: list[tuple[EdgeLine, bool]] = []  # (line, without its first point)
+        joined: list[list[float]] = []
+        e = lo
+        while e < hi:
+            if on_net[e - lo]:  # the run of network edges from here
+                end = e + 1
+                while end < hi and on_net[end - lo]:
+                    end += 1
+                pts = self._leg_coords(g, stops, e, end)
             else:
-                pts = self._edge_coords(g, stops, e).tolist()
-            if out and pts:
-                last, p0 = out[-1], pts[0]
-                if last[0] == p0[0] and last[1] == p0[1]:
-                    out.extend(pts[1:])
-                    continue
-            out.extend(pts)
-        return out
+                end = e + 1
+                if eids[e - lo] < 0:  # an access edge: the straight line `_edge_coords` draws, as floats
+                    pts = EdgeLine([list(self._pos(srcs[e - lo], stops)), list(self._pos(dsts[e - lo], stops))])
+                else:
+                    pts = EdgeLine(self._edge_coords(g, stops, e).tolist())
+            e = end
+            skip = False
+            if joined and pts:
+                last, p0 = joined[-1], pts[0]
+                skip = last[0] == p0[0] and last[1] == p0[1]
+            joined.extend(pts[1:] if skip else pts)
+            parts.append((pts, skip))
+        leg = EdgeLine(joined, partial(joined_text, parts))
+        lines.keep(placed_key, leg)  # (its line depends on the places' positions too)
+        return leg
 
     def _pos(self, v: int, stops: Stops) -> tuple[float, float]:
         net = self.net
