@@ -444,26 +444,19 @@ def path_core(ints, vals, idx, acc_ints, acc_vals, ib, fb):  # pragma: no cover 
         for i in range(n_legs):
             ib[o + i] = ib[src + i]
         o += n_legs
-    for i in range(n_cseq):
-        ib[o + i] = ib[o_cseq + i]
-    o += n_cseq
-    for i in range(n_pbits):
-        ib[o + i] = ib[o_pbits + i]
-    o += n_pbits
+    for src, count in ((o_cseq, n_cseq), (o_pbits, n_pbits)):
+        for i in range(count):
+            ib[o + i] = ib[src + i]
+        o += count
     for i in range(n_codes):
         ib[o + i] = ib[o_codes + i]
         ib[o + n_codes + i] = ib[o_codes + 8 + i]
         fb[9 * n_legs + i] = fb[o_km + i]
     o += 2 * n_codes
-    for i in range(n_cross):
-        ib[o + i] = ib[o_cross + i]
-    o += n_cross
-    for i in range(n_gauge):
-        ib[o + i] = ib[o_gauge + i]
-    o += n_gauge
-    for i in range(n_link):
-        ib[o + i] = ib[o_link + i]
-    o += n_link
+    for src, count in ((o_cross, n_cross), (o_gauge, n_gauge), (o_link, n_link)):
+        for i in range(count):
+            ib[o + i] = ib[src + i]
+        o += count
     fb[9 * n_legs + n_codes] = dwell_first
     fb[9 * n_legs + n_codes + 1] = dwell_last
     return o - (o_codes + 16)
