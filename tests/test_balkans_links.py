@@ -14,7 +14,7 @@ THESSALONIKI_PROMACHONAS_RAIL_KM = 143.0  # S-ERGOSE-THE-PRO (Thessaloniki - Str
 SOFIA_KULATA_RAIL_KM = 209.0             # S-WIKI-BG-LINES (BDZ line 5 Sofia - Pernik - Radomir - Kulata)
 A25_KM = 96.0                            # S-DEWIKI-A25 (A2 junction near Thessaloniki - Promachonas)
 STRUMA_KM = 173.8                        # S-EC-STRUMA-2018 (A3 Struma, Sofia ring road - Greek border)
-A1_ATHENS_EVZONOI_KM = 550.0             # Wikipedia "Motorway 1 (Greece)": Athens - Evzonoi, longer than Athens -
+A1_ATHENS_EVZONOI_KM = 550.0             # S-WIKI-GR-A1: Athens - Evzonoi, longer than Athens -
 #                                          Thessaloniki, so an upper bound for the Greek A1 part
 TOLERANCE = 0.10
 
