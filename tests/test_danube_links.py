@@ -114,7 +114,8 @@ NEW_MEASURED_OR_PUBLISHED = [
     "stara_zagora__svilengrad", "sofia__mezdra", "mezdra__gorna_oryahovitsa", "mezdra__vidin", "vidin__calafat",
     "calafat__craiova", "craiova__bucharest", "bucharest__giurgiu_road", "giurgiu__ruse_road",
     "ruse__stara_zagora_road", "stara_zagora__svilengrad_road", "vidin__calafat_road", "calafat__craiova_road",
-    "craiova__bucharest_road", "bucharest__arad_road", "sofia__ruse_road"]
+    "craiova__bucharest_road", "bucharest__arad_road", "sofia__ruse_road", "sofia__gorna_oryahovitsa_road",
+    "plovdiv__stara_zagora_road", "stara_zagora__burgas_road"]
 
 
 def test_new_links_have_sourced_lengths_or_osm_measurements(ds):
