@@ -53,6 +53,14 @@ def client():
 
 
 @pytest.fixture(scope="session")
+def ds():
+    """The embedded dataset as loaded (tables and sources), for tests that read the shipped rows."""
+    from beltroad.data.loader import embedded_dataset
+
+    return embedded_dataset()
+
+
+@pytest.fixture(scope="session")
 def network(session):
     return session.network
 

@@ -88,3 +88,19 @@ def assert_same_path_cost(ours, oracle, data, origin_w, dest_w) -> None:
         def cost(p):
             return float(data[p[0]].sum() + origin_w[p[1]] + dest_w[p[2]])
         assert cost(ours) == pytest.approx(cost(oracle), rel=1e-9, abs=1e-9)
+
+
+def best_route(session, origin: str, destination: str, mode: str, **kw):
+    """The best route of a trip in one mode (one alternative)."""
+    return session.plan(origin, destination, mode=mode, alternatives=1, **kw).routes[0]
+
+
+def assert_lengths_sourced(ds, link_ids: list[str]) -> None:
+    """Each link has a published or measured length and sources that resolve in the dataset's source table."""
+    links = ds.links.set_index("id")
+    known = set(ds.sources["id"])
+    for link in link_ids:
+        row = links.loc[link]
+        assert row["length_basis"] in {"published", "measured"}, (link, row["length_basis"])
+        assert row["length_km"] > 0
+        assert set(row["source"].split(";")) <= known, link

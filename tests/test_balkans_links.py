@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import assert_lengths_sourced, best_route
+
 # Published lengths (sources/balkans.csv, sources/europe.csv), not model output:
 ATHENS_THESSALONIKI_RAIL_KM = 502.0      # S-RJ-ATH-THE (Athens - Thessaloniki main line)
 THESSALONIKI_PROMACHONAS_RAIL_KM = 143.0  # S-ERGOSE-THE-PRO (Thessaloniki - Strymonas - Promachonas corridor)
@@ -19,17 +21,6 @@ A1_ATHENS_EVZONOI_KM = 550.0             # S-WIKI-GR-A1: Athens - Evzonoi, longe
 TOLERANCE = 0.10
 
 
-@pytest.fixture(scope="module")
-def ds():
-    from beltroad.data.loader import embedded_dataset
-
-    return embedded_dataset()
-
-
-def _best(session, origin: str, destination: str, mode: str):
-    return session.plan(origin, destination, mode=mode, alternatives=1).routes[0]
-
-
 def _crosses_at_promachonas(route) -> bool:
     return any({b["from_country"], b["to_country"]} == {"GRC", "BGR"} and "Promachonas" in b["at"]
                for b in route.border_crossings)
@@ -37,7 +28,7 @@ def _crosses_at_promachonas(route) -> bool:
 
 @pytest.mark.parametrize("mode", ["rail", "road"])
 def test_piraeus_sofia_goes_through_greece_and_bulgaria_only(session, mode):
-    r = _best(session, "Piraeus", "Sofia", mode)
+    r = best_route(session, "Piraeus", "Sofia", mode)
     assert r.main_mode == mode
     assert set(r.countries) == {"GRC", "BGR"}, r.countries
     assert not {"MKD", "SRB"} & set(r.countries)
@@ -47,29 +38,29 @@ def test_piraeus_sofia_goes_through_greece_and_bulgaria_only(session, mode):
 
 def test_piraeus_sofia_rail_distance_matches_the_published_line_lengths(session):
     published = ATHENS_THESSALONIKI_RAIL_KM + THESSALONIKI_PROMACHONAS_RAIL_KM + SOFIA_KULATA_RAIL_KM
-    r = _best(session, "Piraeus", "Sofia", "rail")
+    r = best_route(session, "Piraeus", "Sofia", "rail")
     assert abs(r.distance_km - published) <= TOLERANCE * published, (r.distance_km, published)
 
 
 def test_thessaloniki_sofia_rail_and_road_distances_match_the_published_lengths(session):
-    rail = _best(session, "Thessaloniki", "Sofia", "rail")
+    rail = best_route(session, "Thessaloniki", "Sofia", "rail")
     published_rail = THESSALONIKI_PROMACHONAS_RAIL_KM + SOFIA_KULATA_RAIL_KM
     assert set(rail.countries) == {"GRC", "BGR"}
     assert abs(rail.distance_km - published_rail) <= TOLERANCE * published_rail, rail.distance_km
-    road = _best(session, "Thessaloniki", "Sofia", "road")
+    road = best_route(session, "Thessaloniki", "Sofia", "road")
     published_road = A25_KM + STRUMA_KM  # motorway ends; the two city approaches lie within the tolerance
     assert set(road.countries) == {"GRC", "BGR"}
     assert abs(road.distance_km - published_road) <= TOLERANCE * published_road, road.distance_km
 
 
 def test_piraeus_sofia_road_is_no_longer_than_the_published_motorways(session):
-    r = _best(session, "Piraeus", "Sofia", "road")
+    r = best_route(session, "Piraeus", "Sofia", "road")
     assert r.distance_km <= (1 + TOLERANCE) * (A1_ATHENS_EVZONOI_KM + A25_KM + STRUMA_KM), r.distance_km
 
 
 def test_the_direct_rail_route_beats_the_old_one_through_skopje(session):
-    direct = _best(session, "Piraeus", "Sofia", "rail")
-    old = session.plan("Piraeus", "Sofia", mode="rail", alternatives=1, via=["Skopje"]).routes[0]
+    direct = best_route(session, "Piraeus", "Sofia", "rail")
+    old = best_route(session, "Piraeus", "Sofia", "rail", via=["Skopje"])
     assert "MKD" in old.countries
     assert direct.transit_days < old.transit_days
     assert direct.distance_km < old.distance_km
@@ -94,20 +85,15 @@ def test_promachonas_kulata_crossings_exist_with_the_intra_eu_dwell(ds, session,
     assert len(intra_eu) > 5 and intra_eu["dwell_hours"].astype(float).eq(0).all()
     assert float(row["dwell_hours"]) == 0 and float(row["fee_usd"]) == 0
     # ... and the planner charges what the row says
-    r = _best(session, "Thessaloniki", "Sofia", mode)
+    r = best_route(session, "Thessaloniki", "Sofia", mode)
     at = [b for b in r.border_crossings if "Promachonas" in b["at"]]
     assert at and at[0]["dwell_hours"] == float(row["dwell_hours"]) and at[0]["fee_usd"] == float(row["fee_usd"])
 
 
 def test_new_links_have_sourced_lengths_or_osm_measurements(ds):
+    assert_lengths_sourced(ds, ["thessaloniki__promachonas", "promachonas__kulata", "kulata__sofia",
+                                "thessaloniki__promachonas_road", "promachonas__kulata_road",
+                                "kulata__blagoevgrad_road", "blagoevgrad__sofia_road"])
     links = ds.links.set_index("id")
-    new = ["thessaloniki__promachonas", "promachonas__kulata", "kulata__sofia", "thessaloniki__promachonas_road",
-           "promachonas__kulata_road", "kulata__blagoevgrad_road", "blagoevgrad__sofia_road"]
-    known = set(ds.sources["id"])
-    for link in new:
-        row = links.loc[link]
-        assert row["length_basis"] in {"published", "measured"}, (link, row["length_basis"])
-        assert row["length_km"] > 0
-        assert set(row["source"].split(";")) <= known, link
     assert links.at["thessaloniki__promachonas", "length_km"] == THESSALONIKI_PROMACHONAS_RAIL_KM
     assert links.at["kulata__sofia", "length_km"] == SOFIA_KULATA_RAIL_KM

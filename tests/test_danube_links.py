@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import assert_lengths_sourced, best_route
+
 # Published figures (sources/danube.csv), not model output:
 ISTANBUL_BUCHAREST_RAIL_KM = 831.0   # S-WIKI-BOSPHORUS-EXP: Istanbul - Kapıkule - Stara Zagora - Ruse - Videle - Bucharest
 KAPIKULE_BUCHAREST_RAIL_KM = 831.0 - 316.0  # same route table, Kapıkule at km 316
 MEZDRA_VIDIN_RAIL_KM = 181.0         # S-WIKI-BG-LINES (BDZ line 7)
 BUCHAREST_CRAIOVA_RAIL_KM = 209.0    # S-ROINSIDER-BUC-CRA-2024 (CFR, via Videle)
 TOLERANCE = 0.10
-
-
-@pytest.fixture(scope="module")
-def ds():
-    from beltroad.data.loader import embedded_dataset
-
-    return embedded_dataset()
-
-
-def _best(session, origin: str, destination: str, mode: str, **kw):
-    return session.plan(origin, destination, mode=mode, alternatives=1, **kw).routes[0]
 
 
 def _crosses_danube_at(route, town: str) -> bool:
@@ -34,7 +25,7 @@ def _crosses_danube_at(route, town: str) -> bool:
 
 @pytest.mark.parametrize("mode", ["road", "rail"])
 def test_istanbul_bucharest_crosses_only_turkey_bulgaria_romania(session, mode):
-    r = _best(session, "Istanbul", "Bucharest", mode)
+    r = best_route(session, "Istanbul", "Bucharest", mode)
     assert r.main_mode == mode
     assert set(r.countries) == {"TUR", "BGR", "ROU"}, r.countries
     assert not {"SRB", "HUN"} & set(r.countries)
@@ -43,7 +34,7 @@ def test_istanbul_bucharest_crosses_only_turkey_bulgaria_romania(session, mode):
 
 
 def test_istanbul_bucharest_rail_distance_matches_the_published_route(session):
-    r = _best(session, "Istanbul", "Bucharest", "rail")
+    r = best_route(session, "Istanbul", "Bucharest", "rail")
     published = ISTANBUL_BUCHAREST_RAIL_KM
     assert abs(r.distance_km - published) <= TOLERANCE * published, (r.distance_km, published)
 
@@ -54,7 +45,7 @@ def test_istanbul_bucharest_road_is_shorter_than_the_rail_line_and_far_shorter_t
     # length bounds it from above; the great circle bounds it from below.
     from beltroad.data.geo import haversine_km
 
-    road = _best(session, "Istanbul", "Bucharest", "road")
+    road = best_route(session, "Istanbul", "Bucharest", "road")
     gc = float(haversine_km(41.0, 29.0, 44.43, 26.11))
     assert 1.1 * gc <= road.distance_km <= ISTANBUL_BUCHAREST_RAIL_KM, (road.distance_km, gc)
     old = session.plan("Istanbul", "Bucharest", mode="road", alternatives=1, via=["Belgrade"]).routes[0]
@@ -65,14 +56,14 @@ def test_istanbul_bucharest_road_is_shorter_than_the_rail_line_and_far_shorter_t
 @pytest.mark.parametrize("mode", ["road", "rail"])
 def test_sofia_and_constanta_reach_each_other_across_the_danube(session, mode):
     for o, d in [("Sofia", "Bucharest"), ("Constanta", "Sofia")]:
-        r = _best(session, o, d, mode)
+        r = best_route(session, o, d, mode)
         assert set(r.countries) == {"BGR", "ROU"}, (o, d, r.countries)
         assert len(r.border_crossings) == 1
 
 
 def test_vidin_calafat_carries_the_western_corridor(session):
     # via Craiova (a rail junction): the whole way by rail through Mezdra - Vidin - Calafat
-    r = _best(session, "Sofia", "Bucharest", "rail", via=["Craiova"])
+    r = best_route(session, "Sofia", "Bucharest", "rail", via=["Craiova"])
     assert r.modes == ["rail"], r.modes
     assert set(r.countries) == {"BGR", "ROU"} and _crosses_danube_at(r, "Vidin"), r.border_crossings
     # Sofia - Mezdra and Calafat - Craiova are measured; Mezdra - Vidin and Craiova - Bucharest are published
@@ -81,7 +72,7 @@ def test_vidin_calafat_carries_the_western_corridor(session):
 
 def test_bucharest_budapest_is_unchanged_by_the_danube_links(session):
     for mode in ("road", "rail"):
-        r = _best(session, "Bucharest", "Budapest", mode)
+        r = best_route(session, "Bucharest", "Budapest", mode)
         assert set(r.countries) == {"ROU", "HUN"}, (mode, r.countries)
 
 
@@ -104,7 +95,7 @@ def test_danube_crossings_exist_with_the_intra_eu_dwell(ds, link, mode, pair):
 def test_the_planner_charges_what_the_ruse_rows_say(ds, session):
     for mode, link in [("rail", "giurgiu__ruse"), ("road", "giurgiu__ruse_road")]:
         row = ds.crossings[ds.crossings["link"].eq(link)].iloc[0]
-        r = _best(session, "Istanbul", "Bucharest", mode)
+        r = best_route(session, "Istanbul", "Bucharest", mode)
         at = [b for b in r.border_crossings if "Ruse" in b["at"]]
         assert at and at[0]["dwell_hours"] == float(row["dwell_hours"]) and at[0]["fee_usd"] == float(row["fee_usd"])
 
@@ -119,13 +110,8 @@ NEW_MEASURED_OR_PUBLISHED = [
 
 
 def test_new_links_have_sourced_lengths_or_osm_measurements(ds):
+    assert_lengths_sourced(ds, NEW_MEASURED_OR_PUBLISHED)
     links = ds.links.set_index("id")
-    known = set(ds.sources["id"])
-    for link in NEW_MEASURED_OR_PUBLISHED:
-        row = links.loc[link]
-        assert row["length_basis"] in {"published", "measured"}, (link, row["length_basis"])
-        assert row["length_km"] > 0
-        assert set(row["source"].split(";")) <= known, link
     # the one new link OSM could not measure keeps an estimate and says so
     assert links.at["sofia__vidin_road", "length_basis"] == "estimated"
     assert "S-EST-EU" in links.at["sofia__vidin_road", "source"]

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator
 
-_clock = time.monotonic  # the tests read it
+_clock = time.monotonic  # a test replaces it with a fake clock
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("beltroad_planning_deadline", default=None)
 
 
